@@ -1,0 +1,5 @@
+"""Glyph bitmaps (placeholder, being written)."""
+
+HEIGHT = 2
+WIDTH = 2
+GLYPHS = {"A": ["#.", ".#"], "B": ["##", ".."]}

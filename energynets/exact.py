@@ -1,0 +1,1 @@
+"""Exact enumeration oracle (placeholder, being written)."""

@@ -1,0 +1,1 @@
+"""Reusable experiment functions; the command line calls them."""

@@ -1,0 +1,1 @@
+"""Learning rules and trainers: functions of data (and a model) returning a model."""

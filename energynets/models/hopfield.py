@@ -1,0 +1,278 @@
+"""The classical Hopfield network (Hopfield 1982) over spins s in {-1, +1}^N.
+
+Energy
+    E(s) = -1/2 s^T W s - b^T s,   W symmetric with zero diagonal, b the bias (threshold).
+
+Local field
+    h_i = sum_j W_ij s_j + b_i; flipping unit i changes the energy by 2 s_i h_i, so the
+    zero-temperature asynchronous dynamics s_i <- sign(h_i) never raises the energy.
+
+The network holds its parameters (and, when built from patterns, the patterns and the rule
+that stored them, so that recall can report overlaps and more patterns can be stored). It holds
+no state of any dynamics and no random generator: :meth:`HopfieldNetwork.recall` takes the
+probes and an ``rng`` and returns a :class:`~energynets.sampling.dynamics.RecallResult`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from energynets import energy as _energy
+from energynets._validation import (
+    RNGLike,
+    as_float_array,
+    as_spins,
+    check_choice,
+    check_dtype,
+    check_square_symmetric,
+)
+from energynets.learning import hopfield_rules
+from energynets.sampling.dynamics import RecallResult, run_dynamics
+
+__all__ = ["HopfieldNetwork"]
+
+
+class HopfieldNetwork:
+    """A Hopfield network: symmetric weights with zero diagonal and a bias.
+
+    Parameters
+    ----------
+    weights : array_like, shape (n_units, n_units)
+        Symmetric couplings with a zero diagonal.
+    bias : array_like, shape (n_units,), optional
+        Biases (negative thresholds); zero when omitted.
+    patterns : array_like, shape (n_patterns, n_units), optional
+        The stored patterns, kept for overlaps and incremental storage.
+    rule : str, optional
+        The rule that produced ``weights`` from ``patterns``.
+    dtype : numpy.float32 or numpy.float64
+
+    Examples
+    --------
+    >>> import energynets as en
+    >>> xi = en.datasets.random_patterns(3, 64, rng=0)
+    >>> net = en.HopfieldNetwork.from_patterns(xi, rule="hebbian")
+    >>> probes = en.corrupt(xi, 0.1, rng=1)
+    >>> res = net.recall(probes, rng=2)
+    >>> bool((res.states == xi).all()), bool(res.converged.all())
+    (True, True)
+    """
+
+    def __init__(
+        self,
+        weights: Any,
+        bias: Any = None,
+        *,
+        patterns: Any = None,
+        rule: str | None = None,
+        dtype: Any = np.float64,
+    ) -> None:
+        dt = check_dtype(dtype)
+        w = np.array(as_float_array(weights, "weights", ndim=2), dtype=dt, copy=True)
+        check_square_symmetric(w, "weights")
+        n = w.shape[0]
+        if bias is None:
+            b = np.zeros(n, dtype=dt)
+        else:
+            b = np.array(as_float_array(bias, "bias", ndim=1), dtype=dt, copy=True)
+            if b.shape != (n,):
+                raise ValueError(f"bias must have shape ({n},) to match weights, got {b.shape}")
+        self._weights = w
+        self._bias = b
+        self._weights.setflags(write=False)
+        self._bias.setflags(write=False)
+        if patterns is not None:
+            p, _ = as_spins(patterns, "patterns", n_units=n, dtype=dt, allow_1d=False)
+            p.setflags(write=False)
+            self._patterns: np.ndarray | None = p
+        else:
+            self._patterns = None
+        if rule is not None:
+            check_choice(rule, "rule", hopfield_rules.RULES)
+        self.rule = rule
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def from_patterns(
+        cls,
+        patterns: Any,
+        rule: str = "hebbian",
+        *,
+        bias: Any = None,
+        dtype: Any = np.float64,
+    ) -> HopfieldNetwork:
+        """Store ``patterns`` with a learning rule.
+
+        Parameters
+        ----------
+        patterns : array_like, shape (n_patterns, n_units) or (n_units,)
+            Spins +-1. Not modified.
+        rule : {"hebbian", "storkey", "pseudoinverse"}
+            Hebbian: W = (1/N) X^T X with zero diagonal (Hopfield 1982). Storkey (1997):
+            incremental, capacity about N / sqrt(2 ln N). Pseudo-inverse (Personnaz et al.
+            1985): the projector onto the patterns' span; all linearly independent patterns
+            are fixed points.
+        bias : array_like, shape (n_units,), optional
+        dtype : numpy.float32 or numpy.float64
+
+        Returns
+        -------
+        HopfieldNetwork
+        """
+        check_choice(rule, "rule", hopfield_rules.RULES)
+        dt = check_dtype(dtype)
+        p, _ = as_spins(patterns, "patterns", dtype=np.float64)
+        w = getattr(hopfield_rules, rule)(p)
+        return cls(w.astype(dt), bias, patterns=p, rule=rule, dtype=dt)
+
+    def store(self, patterns: Any) -> HopfieldNetwork:
+        """Return a new network that also stores ``patterns`` with the same rule.
+
+        Hebbian and Storkey storage continue from the current weights (storing in batches
+        equals storing all at once); the pseudo-inverse rule recomputes the projector from
+        every stored pattern. This network is not modified.
+        """
+        if self.rule is None:
+            raise ValueError(
+                "store needs a network built by from_patterns (its rule is unknown); "
+                "use HopfieldNetwork.from_patterns on all the patterns instead"
+            )
+        p, _ = as_spins(patterns, "patterns", n_units=self.n_units, dtype=np.float64)
+        old = self._patterns if self._patterns is not None else np.empty((0, self.n_units))
+        allp = np.concatenate([old.astype(np.float64), p])
+        if self.rule == "pseudoinverse":
+            w = hopfield_rules.pseudoinverse(allp)
+        else:
+            rule = getattr(hopfield_rules, self.rule)
+            w = rule(p, self._weights.astype(np.float64))
+        return HopfieldNetwork(
+            w.astype(self.dtype), self._bias, patterns=allp, rule=self.rule, dtype=self.dtype
+        )
+
+    # -- parameters -----------------------------------------------------------------------
+    @property
+    def weights(self) -> np.ndarray:
+        """Couplings W, shape (n_units, n_units), read-only."""
+        return self._weights
+
+    @property
+    def bias(self) -> np.ndarray:
+        """Biases b, shape (n_units,), read-only."""
+        return self._bias
+
+    @property
+    def patterns(self) -> np.ndarray | None:
+        """Stored patterns, shape (n_patterns, n_units), read-only; None if unknown."""
+        return self._patterns
+
+    @property
+    def n_units(self) -> int:
+        return int(self._weights.shape[0])
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._weights.dtype
+
+    def __repr__(self) -> str:
+        n_pat = 0 if self._patterns is None else self._patterns.shape[0]
+        return f"HopfieldNetwork(n_units={self.n_units}, n_patterns={n_pat}, rule={self.rule!r})"
+
+    # -- energy ---------------------------------------------------------------------------
+    def energy(self, states: Any) -> np.ndarray:
+        """Energy E(s) = -1/2 s^T W s - b^T s.
+
+        Parameters
+        ----------
+        states : array_like, shape (n_states, n_units) or (n_units,), spins +-1
+
+        Returns
+        -------
+        ndarray, shape (n_states,) (a float for a single 1-D state)
+        """
+        s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
+        e = _energy.quadratic_energy(s, self._weights, self._bias)
+        return e[0] if was_1d else e
+
+    def local_fields(self, states: Any) -> np.ndarray:
+        """Local fields h = s W + b, shape like ``states``."""
+        s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
+        h = _energy.quadratic_fields(s, self._weights, self._bias)
+        return h[0] if was_1d else h
+
+    def is_fixed_point(self, states: Any) -> np.ndarray:
+        """True for each state that no zero-temperature update changes (s_i h_i >= 0 for all i).
+
+        Returns
+        -------
+        ndarray of bool, shape (n_states,)
+        """
+        s, _ = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
+        h = _energy.quadratic_fields(s, self._weights, self._bias)
+        from energynets.sampling.dynamics import _tolerance
+
+        return np.all(s * h >= -_tolerance(self._weights, self._bias), axis=1)
+
+    # -- dynamics -------------------------------------------------------------------------
+    def recall(
+        self,
+        probes: Any,
+        dynamics: str = "async",
+        temperature: float = 0.0,
+        max_sweeps: int = 100,
+        rng: RNGLike = 0,
+        *,
+        order: str = "random",
+        clamp: Any = None,
+    ) -> RecallResult:
+        """Relax a batch of probes under the network's dynamics.
+
+        Parameters
+        ----------
+        probes : array_like, shape (n_probes, n_units) or (n_units,)
+            Starting states, spins +-1. Not modified.
+        dynamics : {"async", "sync"}
+            Asynchronous (one unit at a time) or synchronous (all at once, with 2-cycle
+            detection).
+        temperature : float >= 0
+            0: deterministic dynamics to a fixed point (a unit with zero field keeps its
+            state). T > 0: Glauber dynamics, P(s_i = +1) = 1 / (1 + exp(-2 h_i / T)), run for
+            exactly ``max_sweeps`` sweeps.
+        max_sweeps : int
+            Upper bound on the sweeps (synchronous: steps).
+        rng : int, Generator or None
+            Randomness of the visiting order and of Glauber dynamics.
+        order : {"random", "sequential"}
+            Asynchronous visiting order.
+        clamp : bool array, shape (n_units,) or (n_probes, n_units), optional
+            Units held at their probe value (pattern completion).
+
+        Returns
+        -------
+        RecallResult
+            ``states``, ``converged``, ``n_sweeps``, ``energies`` (one row per sweep,
+            ``(n_rows, n_probes)``), ``overlaps`` with the stored patterns after each sweep
+            ``(n_rows, n_probes, n_patterns)``, and ``cycled`` (synchronous 2-cycles).
+        """
+        return run_dynamics(
+            self,
+            probes,
+            dynamics=dynamics,
+            order=order,
+            temperature=temperature,
+            max_sweeps=max_sweeps,
+            clamp=clamp,
+            patterns=self._patterns,
+            rng=rng,
+        )
+
+    # -- persistence ----------------------------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        """Arrays and settings that define the network (used by :mod:`energynets.io`)."""
+        params: dict[str, Any] = {"weights": self._weights, "bias": self._bias}
+        if self._patterns is not None:
+            params["patterns"] = self._patterns
+        if self.rule is not None:
+            params["rule"] = self.rule
+        return params
