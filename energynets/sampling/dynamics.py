@@ -43,7 +43,7 @@ from energynets._validation import (
     check_rng,
 )
 
-__all__ = ["RecallResult", "run_dynamics"]
+__all__ = ["RecallResult", "run_dynamics", "trajectory"]
 
 _BLOCK = 128
 _FEW_PROBES = 4
@@ -442,3 +442,68 @@ def _sync(
         converged[active] = np.all(new == s[active], axis=1)
     energies, overlaps = trace.arrays()
     return RecallResult(s, converged, n_sweeps, energies, overlaps, cycled)
+
+
+def trajectory(
+    model: QuadraticModel,
+    probe: Any,
+    *,
+    order: str = "random",
+    max_sweeps: int = 10,
+    record_every: int | None = None,
+    rng: RNGLike = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Snapshots of one probe along zero-temperature asynchronous dynamics, for animations.
+
+    Runs the same dynamics as :func:`run_dynamics` (same order, same sign(0) rule) and
+    records the state every ``record_every`` unit visits (default: N // 20) and at the end.
+
+    Parameters
+    ----------
+    model : object with ``weights`` and ``bias``
+    probe : array_like, shape (n_units,), spins +-1
+    order : {"random", "sequential"}
+    max_sweeps : int
+    record_every : int, optional
+    rng : int, Generator or None
+
+    Returns
+    -------
+    states : ndarray, shape (n_frames, n_units)
+        The first row is the probe, the last the final state.
+    energies : ndarray, shape (n_frames,)
+    """
+    weights, bias = model.weights, model.bias
+    n_units = weights.shape[0]
+    s2, _ = as_spins(probe, "probe", n_units=n_units, dtype=weights.dtype)
+    if s2.shape[0] != 1:
+        raise ValueError(f"probe must be a single state of shape ({n_units},), got {s2.shape}")
+    check_choice(order, "order", ORDERS)
+    n_max = check_int(max_sweeps, "max_sweeps", minimum=0)
+    every = max(n_units // 20, 1) if record_every is None else check_int(
+        record_every, "record_every", minimum=1
+    )
+    gen = check_rng(rng)
+    tol = _tolerance(weights, bias)
+    s = s2[0]
+    h = s @ weights + bias
+    frames = [s.copy()]
+    energies = [float(_energy_from_fields(s[None], h[None], bias)[0])]
+    visits = 0
+    for _ in range(n_max):
+        if not np.any(s * h < -tol):
+            break
+        perm = gen.permutation(n_units) if order == "random" else np.arange(n_units)
+        for i in perm:
+            if s[i] * h[i] < -tol:
+                d = -2.0 * s[i]
+                s[i] += d
+                h += d * weights[i]
+            visits += 1
+            if visits % every == 0:
+                frames.append(s.copy())
+                energies.append(float(_energy_from_fields(s[None], h[None], bias)[0]))
+    if not np.array_equal(frames[-1], s):
+        frames.append(s.copy())
+        energies.append(float(_energy_from_fields(s[None], h[None], bias)[0]))
+    return np.array(frames), np.array(energies)
