@@ -63,7 +63,7 @@ def as_float_array(
 
     The result may share memory with ``x``; callers that write into it must copy first.
     """
-    if isinstance(x, np.ndarray) and x.dtype == object or (
+    if (isinstance(x, np.ndarray) and x.dtype == object) or (
         not isinstance(x, np.ndarray) and isinstance(x, str | bytes)
     ):
         raise TypeError(f"{name} must be an array of numbers, got {_describe(x)}")
@@ -121,8 +121,7 @@ def as_spins(
         raise ValueError(f"{name} must contain only -1 and +1 spins, got values such as {bad}")
     if n_units is not None and arr2.shape[1] != n_units:
         raise ValueError(
-            f"{name} must have {n_units} units (columns) to match the model, "
-            f"got shape {arr.shape}"
+            f"{name} must have {n_units} units (columns) to match the model, got shape {arr.shape}"
         )
     return np.array(arr2, dtype=dtype, order="C", copy=True), was_1d
 

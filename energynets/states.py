@@ -88,7 +88,7 @@ def corrupt(patterns: Any, flip_fraction: float = 0.1, rng: RNGLike = 0) -> np.n
     f = check_float(flip_fraction, "flip_fraction", minimum=0.0, maximum=1.0)
     gen = check_rng(rng)
     n_samples, n_units = arr.shape
-    n_flip = int(round(f * n_units))
+    n_flip = round(f * n_units)
     if n_flip:
         # argpartition of uniform keys gives an independent uniformly random subset per row
         keys = gen.random((n_samples, n_units))

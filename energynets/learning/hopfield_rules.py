@@ -72,10 +72,11 @@ def storkey(patterns: np.ndarray, weights: np.ndarray | None = None) -> np.ndarr
     inv_n = 1.0 / n_units
     for xi in patterns:
         h = w @ xi
-        # dW = (xi xi^T - xi h^T - h xi^T) / N + 2 W / N, done in place with rank-1 updates
+        # dW = (xi xi^T - xi h^T - h xi^T) / N + 2 W / N; written so W stays exactly symmetric
+        u = np.outer(xi, h)
+        u += u.T
         w *= 1.0 + 2.0 * inv_n
-        w += inv_n * np.outer(xi, xi - h)
-        w -= inv_n * np.outer(h, xi)
+        w += inv_n * (np.outer(xi, xi) - u)
         np.fill_diagonal(w, 0.0)
     return w
 

@@ -480,8 +480,10 @@ def trajectory(
         raise ValueError(f"probe must be a single state of shape ({n_units},), got {s2.shape}")
     check_choice(order, "order", ORDERS)
     n_max = check_int(max_sweeps, "max_sweeps", minimum=0)
-    every = max(n_units // 20, 1) if record_every is None else check_int(
-        record_every, "record_every", minimum=1
+    every = (
+        max(n_units // 20, 1)
+        if record_every is None
+        else check_int(record_every, "record_every", minimum=1)
     )
     gen = check_rng(rng)
     tol = _tolerance(weights, bias)
