@@ -1,1 +1,423 @@
-"""Saving and loading models (placeholder, being written)."""
+"""Saving and loading models as ``.npz`` files, without pickle.
+
+A model file is an ordinary numpy ``.npz`` archive (a zip of ``.npy`` members) that any numpy
+can open with ``np.load(path, allow_pickle=False)``. It holds
+
+- the arrays of the model's ``get_params()`` (strings such as a rule's name are stored as 0-d
+  unicode arrays, so nothing ever needs pickle);
+- ``__format__ = "energynets-model"``, ``__format_version__ = 1`` and ``__class__``, the name
+  under which the model's class was registered with :func:`register_model` (e.g.
+  ``"HopfieldNetwork"``).
+
+Writes are atomic: :func:`save` writes a temporary file in the destination folder, flushes and
+fsyncs it, then renames it over ``path`` with :func:`os.replace`, so a crash or an error
+midway leaves an earlier file at ``path`` untouched and no temporary file behind.
+
+Reading trusts nothing: :func:`load` turns any damaged or foreign file (not a zip, truncated,
+a plain ``.npz`` without the markers, a newer format version, an unknown class, object arrays,
+missing or unexpected arrays) into a one-line ``ValueError`` that names the file, and checks
+the declared size of every array in its ``.npy`` header before reading any data, so that a
+crafted file cannot make it allocate gigabytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import secrets
+import zipfile
+import zlib
+from collections.abc import Callable, Mapping
+from typing import IO, Any
+
+import numpy as np
+from numpy.lib import format as npy_format
+
+from energynets.models.hopfield import HopfieldNetwork
+
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load", "register_model", "save"]
+
+#: Value of the ``__format__`` marker of every energynets model file.
+FORMAT_NAME = "energynets-model"
+#: The newest file format version this energynets writes and reads.
+FORMAT_VERSION = 1
+#: Arrays declaring more elements than this are refused before anything is read.
+MAX_ARRAY_ELEMENTS = 2**31
+
+PathLike = str | os.PathLike[str]
+FromParams = Callable[[dict[str, Any]], Any]
+
+_MARKERS = ("__format__", "__format_version__", "__class__")
+# npy header dictionaries are small; numpy's own default limit is 10000 bytes
+_MAX_HEADER_SIZE = 10000
+# errors the zip and npy readers raise on damaged data
+_READ_ERRORS = (
+    ValueError,
+    OSError,
+    EOFError,
+    KeyError,
+    SyntaxError,
+    zipfile.BadZipFile,
+    zlib.error,
+    NotImplementedError,
+    OverflowError,
+)
+
+_REGISTRY: dict[str, tuple[type, FromParams]] = {}
+
+
+# -- the registry ------------------------------------------------------------------------------
+def register_model(name: str, cls: type, from_params: FromParams) -> None:
+    """Make a model class savable and loadable.
+
+    Parameters
+    ----------
+    name : str
+        The name stored in the file's ``__class__`` entry, usually ``cls.__name__``. It is part
+        of the file format: never rename a registered model.
+    cls : type
+        The model class. Instances must have a ``get_params()`` method returning a dict of
+        numpy arrays (any dtype but object) and strings; keys must not start with ``"__"``.
+        Only instances of exactly this class are saved under ``name`` (a subclass registers
+        itself).
+    from_params : callable
+        ``from_params(params) -> model`` rebuilds a model from the dict that ``get_params``
+        returned (strings come back as ``str``, arrays as arrays). It should raise
+        ``KeyError`` for a missing entry and ``ValueError`` or ``TypeError`` for bad values;
+        :func:`load` turns these into a ``ValueError`` naming the file.
+
+    Registering the same name again with the same class replaces ``from_params``; registering
+    it with a different class raises ``ValueError``.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"name must be a Python identifier (a class name), got {name!r}")
+    if not isinstance(cls, type):
+        raise TypeError(f"cls must be a class, got {type(cls).__name__}")
+    if not callable(from_params):
+        raise TypeError(f"from_params must be callable, got {type(from_params).__name__}")
+    if name in _REGISTRY and _REGISTRY[name][0] is not cls:
+        raise ValueError(
+            f"name {name!r} is already registered for {_REGISTRY[name][0].__qualname__}, "
+            f"got another class {cls.__qualname__}"
+        )
+    _REGISTRY[name] = (cls, from_params)
+
+
+def _registered_name(model: Any) -> str:
+    for name, (cls, _) in _REGISTRY.items():
+        if type(model) is cls:
+            return name
+    known = ", ".join(sorted(_REGISTRY))
+    raise TypeError(
+        f"model must be an instance of a registered model class ({known}), got "
+        f"{type(model).__name__}; register its class with energynets.io.register_model"
+    )
+
+
+# -- saving ------------------------------------------------------------------------------------
+def _file_arrays(model: Any, class_name: str) -> dict[str, np.ndarray]:
+    """The arrays to write: the model's parameters plus the format markers."""
+    params = model.get_params()
+    if not isinstance(params, Mapping):
+        raise TypeError(f"model.get_params() must return a dict, got {type(params).__name__}")
+    arrays: dict[str, np.ndarray] = {}
+    for key, value in params.items():
+        if not isinstance(key, str) or not key or key.startswith("__") or "/" in key:
+            raise ValueError(
+                f"model.get_params() keys must be non-empty strings without '/' that do not "
+                f"start with '__', got {key!r}"
+            )
+        arr = np.array(value, dtype=np.str_) if isinstance(value, str) else np.asarray(value)
+        if arr.dtype.hasobject:
+            raise TypeError(
+                f"model.get_params()[{key!r}] must be a numeric, boolean or string array "
+                f"(files never hold pickled objects), got dtype {arr.dtype}"
+            )
+        arrays[key] = arr
+    arrays["__format__"] = np.array(FORMAT_NAME, dtype=np.str_)
+    arrays["__format_version__"] = np.array(FORMAT_VERSION, dtype=np.int64)
+    arrays["__class__"] = np.array(class_name, dtype=np.str_)
+    return arrays
+
+
+def _write_npz(file: IO[bytes], arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` as a compressed ``.npz`` archive into the open binary ``file``.
+
+    The same layout as :func:`numpy.savez_compressed` (one ``<key>.npy`` member per array,
+    zip64 forced), written directly so that a parameter named like one of ``savez``'s own
+    keyword arguments (``allow_pickle``) cannot be mistaken for it, and with pickle disabled.
+    """
+    with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for key, value in arrays.items():
+            with archive.open(key + ".npy", mode="w", force_zip64=True) as member:
+                npy_format.write_array(member, value, allow_pickle=False)
+
+
+def _open_temporary(path: str) -> tuple[int, str]:
+    """Create a new, empty temporary file next to ``path``; return its descriptor and name."""
+    directory, base = os.path.split(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        temporary = os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp")
+        try:
+            # mode 0o666 lets the umask decide the permissions, as for any new file
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:  # pragma: no cover - 48 random bits collided
+            continue
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make a rename durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(directory or ".", os.O_RDONLY)
+    except OSError:  # e.g. Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def save(model: Any, path: PathLike) -> None:
+    """Save ``model`` to ``path`` as an ``.npz`` file, atomically and without pickle.
+
+    Parameters
+    ----------
+    model : a registered model, e.g. :class:`~energynets.HopfieldNetwork`
+        Its ``get_params()`` arrays are written as they are (dtype included). Not modified.
+    path : str or os.PathLike
+        Destination, used exactly as given: unlike :func:`numpy.savez`, no ``".npz"`` is
+        appended when it is missing. The folder must exist. An existing file at ``path`` is
+        replaced.
+
+    Raises
+    ------
+    TypeError
+        If the model's class is not registered (see :func:`register_model`).
+    OSError
+        If the file cannot be written; ``path`` then still holds whatever it held before and
+        no temporary file is left behind.
+
+    Notes
+    -----
+    The archive is written to a temporary file ``.<name>.<random>.tmp`` in the same folder,
+    flushed and fsynced, then renamed over ``path`` with :func:`os.replace` (atomic on POSIX
+    and Windows within one file system). Readers therefore see either the old file or the
+    complete new one, never a partial write.
+
+    Examples
+    --------
+    >>> import os, shutil, tempfile
+    >>> import numpy as np
+    >>> import energynets as en
+    >>> net = en.HopfieldNetwork.from_patterns(np.array([[1.0, -1.0, 1.0, -1.0]]))
+    >>> folder = tempfile.mkdtemp()
+    >>> en.io.save(net, os.path.join(folder, "net.npz"))
+    >>> again = en.io.load(os.path.join(folder, "net.npz"))
+    >>> bool(np.array_equal(again.weights, net.weights)), again.rule
+    (True, 'hebbian')
+    >>> shutil.rmtree(folder)
+    """
+    arrays = _file_arrays(model, _registered_name(model))
+    target = os.fspath(path)
+    fd, temporary = _open_temporary(target)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            _write_npz(file, arrays)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _fsync_directory(os.path.dirname(target))
+
+
+# -- loading -----------------------------------------------------------------------------------
+class _BadFile(Exception):
+    """Internal: what is wrong with a file, turned into a ValueError naming it by load."""
+
+
+def _check_members(archive: zipfile.ZipFile) -> list[str]:
+    """Check every member's npy header (dtype, size) before any data is read; return keys."""
+    keys = []
+    for info in archive.infolist():
+        if not info.filename.endswith(".npy") or "/" in info.filename:
+            raise _BadFile(f"unexpected member {info.filename!r} (only .npy arrays belong)")
+        key = info.filename[: -len(".npy")]
+        try:
+            with archive.open(info) as member:
+                version = npy_format.read_magic(member)
+                if version == (1, 0):
+                    header = npy_format.read_array_header_1_0(
+                        member, max_header_size=_MAX_HEADER_SIZE
+                    )
+                elif version == (2, 0):
+                    header = npy_format.read_array_header_2_0(
+                        member, max_header_size=_MAX_HEADER_SIZE
+                    )
+                else:
+                    raise _BadFile(f"array {key!r} has unsupported npy format version {version}")
+        except _READ_ERRORS as exc:
+            raise _BadFile(f"array {key!r} has a damaged header ({_one_line(exc)})") from None
+        shape, _, dtype = header
+        if dtype.hasobject:
+            raise _BadFile(f"array {key!r} holds Python objects (pickled data is refused)")
+        n_elements = math.prod(shape)
+        if n_elements > MAX_ARRAY_ELEMENTS:
+            raise _BadFile(
+                f"array {key!r} declares shape {shape} ({n_elements} elements, more than "
+                f"the limit of {MAX_ARRAY_ELEMENTS})"
+            )
+        if n_elements * dtype.itemsize > info.file_size:
+            raise _BadFile(
+                f"array {key!r} declares shape {shape} of {dtype} but its member holds only "
+                f"{info.file_size} bytes"
+            )
+        keys.append(key)
+    return keys
+
+
+def _scalar_string(arrays: dict[str, np.ndarray], key: str) -> str:
+    value = arrays[key]
+    if value.shape != () or value.dtype.kind != "U":
+        raise _BadFile(
+            f"{key} must be a 0-d string array, got {value.dtype} of shape {value.shape}"
+        )
+    return str(value[()])
+
+
+def _check_markers(arrays: dict[str, np.ndarray]) -> tuple[str, FromParams]:
+    """Check the format markers; return the registered name and its ``from_params``."""
+    if "__format__" not in arrays:
+        raise _BadFile(f"not an energynets model file (no __format__ = {FORMAT_NAME!r} entry)")
+    fmt = _scalar_string(arrays, "__format__")
+    if fmt != FORMAT_NAME:
+        raise _BadFile(f"not an energynets model file (__format__ is {fmt!r})")
+    if "__format_version__" not in arrays:
+        raise _BadFile("missing the __format_version__ entry")
+    version_array = arrays["__format_version__"]
+    if version_array.shape != () or version_array.dtype.kind not in "iu":
+        raise _BadFile(
+            f"__format_version__ must be a 0-d integer, got {version_array.dtype} "
+            f"of shape {version_array.shape}"
+        )
+    version = int(version_array)
+    if version > FORMAT_VERSION:
+        raise _BadFile(
+            f"written in format version {version} by a newer energynets; this version reads "
+            f"format versions up to {FORMAT_VERSION}, upgrade energynets to load it"
+        )
+    if version < 1:
+        raise _BadFile(f"invalid format version {version}")
+    if "__class__" not in arrays:
+        raise _BadFile("missing the __class__ entry")
+    name = _scalar_string(arrays, "__class__")
+    if name not in _REGISTRY:
+        known = ", ".join(sorted(_REGISTRY))
+        raise _BadFile(f"unknown model class {name!r} (known classes: {known})")
+    return name, _REGISTRY[name][1]
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def load(path: PathLike) -> Any:
+    """Load a model saved by :func:`save`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file, used exactly as given.
+
+    Returns
+    -------
+    model
+        A new instance of the registered class named in the file, with parameters equal
+        (dtype included) to those saved.
+
+    Raises
+    ------
+    ValueError
+        If the file is damaged or is not an energynets model file: not a zip archive,
+        truncated, a plain ``.npz`` without the format markers, a newer format version, an
+        unknown model class, an object (pickled) array, an array whose declared size exceeds
+        ``MAX_ARRAY_ELEMENTS`` or its data, missing or invalid parameters. The message is one
+        line naming the file and the problem.
+    OSError
+        If the file cannot be opened (e.g. ``FileNotFoundError``).
+
+    Notes
+    -----
+    The file is opened once; the ``.npy`` headers of all members are checked from the zip
+    before ``np.load(file, allow_pickle=False)`` reads any array data.
+    """
+    source = os.fspath(path)
+    with open(source, "rb") as file:
+        try:
+            arrays = _read_arrays(file)
+            name, from_params = _check_markers(arrays)
+        except _BadFile as exc:
+            raise ValueError(f"cannot load '{source}': {exc}") from None
+    params: dict[str, Any] = {
+        key: str(value[()]) if value.dtype.kind == "U" and value.shape == () else value
+        for key, value in arrays.items()
+        if key not in _MARKERS
+    }
+    try:
+        return from_params(params)
+    except KeyError as exc:
+        raise ValueError(
+            f"cannot load '{source}': the {name} file is missing the array {exc.args[0]!r}"
+        ) from None
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"cannot load '{source}': invalid {name} parameters ({_one_line(exc)})"
+        ) from None
+
+
+def _read_arrays(file: IO[bytes]) -> dict[str, np.ndarray]:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            keys = _check_members(archive)
+    except _BadFile:
+        raise
+    except _READ_ERRORS as exc:
+        raise _BadFile(f"not a valid .npz (zip) archive ({_one_line(exc)})") from None
+    if len(set(keys)) != len(keys):
+        raise _BadFile("the archive holds the same array twice")
+    file.seek(0)
+    arrays = {}
+    try:
+        with np.load(file, allow_pickle=False) as npz:
+            for key in keys:
+                arrays[key] = npz[key]
+    except _READ_ERRORS as exc:
+        raise _BadFile(f"damaged array data ({_one_line(exc)})") from None
+    return arrays
+
+
+# -- the models of this package ----------------------------------------------------------------
+def _hopfield_from_params(params: dict[str, Any]) -> HopfieldNetwork:
+    unexpected = sorted(set(params) - {"weights", "bias", "patterns", "rule"})
+    if unexpected:
+        raise ValueError(f"unexpected arrays {unexpected}")
+    weights = params["weights"]
+    if not isinstance(weights, np.ndarray):
+        raise ValueError(f"weights must be an array, got {type(weights).__name__}")
+    return HopfieldNetwork(
+        weights,
+        params["bias"],
+        patterns=params.get("patterns"),
+        rule=params.get("rule"),
+        dtype=weights.dtype,
+    )
+
+
+register_model("HopfieldNetwork", HopfieldNetwork, _hopfield_from_params)
