@@ -1,21 +1,25 @@
 """energynets: Hopfield networks, Boltzmann machines and backprop networks on one energy core.
 
 Every model is an energy over states; learning rules, dynamics, samplers, the exact oracle and
-the metrics are functions of that energy. See https://github.com/energynets/energynets and the
-documentation for the guided tour.
+the metrics are functions of that energy.
 
 Importing the package has no side effects: no random state is touched, no file is written,
-matplotlib and the command line are loaded only when used.
+and scipy, matplotlib and the command line are loaded only when first used.
 """
 
 from __future__ import annotations
 
-from energynets import datasets, exact, io, states
+import importlib
+from typing import Any
+
+from energynets import datasets, exact, io, sampling, states
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.sampling.dynamics import RecallResult
 from energynets.states import all_states, corrupt, overlap, to_bits, to_spins
 
 __version__ = "0.1.0"
+
+_LAZY_MODULES = ("experiments", "learning", "models", "plotting", "energy")
 
 __all__ = [
     "HopfieldNetwork",
@@ -24,10 +28,23 @@ __all__ = [
     "all_states",
     "corrupt",
     "datasets",
+    "energy",
     "exact",
+    "experiments",
     "io",
+    "learning",
+    "models",
     "overlap",
+    "plotting",
+    "sampling",
     "states",
     "to_bits",
     "to_spins",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # submodules that pull in heavier dependencies load on first access
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"energynets.{name}")
+    raise AttributeError(f"module 'energynets' has no attribute {name!r}")

@@ -92,6 +92,30 @@ class HopfieldNetwork:
         if rule is not None:
             check_choice(rule, "rule", hopfield_rules.RULES)
         self.rule = rule
+        self._factor: tuple[np.ndarray, np.ndarray] | None | bool = False  # False: not computed
+
+    @classmethod
+    def _trusted(
+        cls, weights: np.ndarray, bias: np.ndarray | None, patterns: np.ndarray, rule: str
+    ) -> HopfieldNetwork:
+        """Build from arrays a storage rule has just produced (symmetric, zero diagonal,
+        finite, owned by nobody else), skipping the O(N^2) checks and copies of __init__."""
+        net = cls.__new__(cls)
+        n = weights.shape[0]
+        dt = weights.dtype
+        if bias is None:
+            b = np.zeros(n, dtype=dt)
+        else:
+            b = np.array(as_float_array(bias, "bias", ndim=1), dtype=dt, copy=True)
+            if b.shape != (n,):
+                raise ValueError(f"bias must have shape ({n},) to match weights, got {b.shape}")
+        patterns = np.asarray(patterns, dtype=dt)
+        for arr in (weights, b, patterns):
+            arr.setflags(write=False)
+        net._weights, net._bias, net._patterns = weights, b, patterns
+        net.rule = rule
+        net._factor = False
+        return net
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -125,7 +149,7 @@ class HopfieldNetwork:
         dt = check_dtype(dtype)
         p, _ = as_spins(patterns, "patterns", dtype=np.float64)
         w = getattr(hopfield_rules, rule)(p)
-        return cls(w.astype(dt), bias, patterns=p, rule=rule, dtype=dt)
+        return cls._trusted(w.astype(dt, copy=False), bias, p, rule)
 
     def store(self, patterns: Any) -> HopfieldNetwork:
         """Return a new network that also stores ``patterns`` with the same rule.
@@ -147,8 +171,8 @@ class HopfieldNetwork:
         else:
             rule = getattr(hopfield_rules, self.rule)
             w = rule(p, self._weights.astype(np.float64))
-        return HopfieldNetwork(
-            w.astype(self.dtype), self._bias, patterns=allp, rule=self.rule, dtype=self.dtype
+        return HopfieldNetwork._trusted(
+            w.astype(self.dtype, copy=False), self._bias.copy(), allp, self.rule
         )
 
     # -- parameters -----------------------------------------------------------------------
@@ -266,6 +290,31 @@ class HopfieldNetwork:
             patterns=self._patterns,
             rng=rng,
         )
+
+    def _field_factor(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(F, D) with W = F F^T - diag(D) when that is cheaper than W itself, else None.
+
+        Hebbian weights of P patterns: F = X^T / sqrt(N), D = P / N. Pseudo-inverse weights:
+        F an orthonormal basis of the patterns' span, D = diag(F F^T). Used by the dynamics
+        to compute fields in O(N P) per state instead of O(N^2) when P < N / 4.
+        """
+        if self._factor is False:
+            self._factor = None
+            p = self._patterns
+            if p is not None and self.rule in ("hebbian", "pseudoinverse"):
+                n_pat, n = p.shape
+                if 4 * n_pat < n:
+                    p64 = p.astype(np.float64)
+                    if self.rule == "hebbian":
+                        f = p64.T / np.sqrt(n)
+                        d = np.full(n, n_pat / n)
+                    else:
+                        _, sv, vt = np.linalg.svd(p64, full_matrices=False)
+                        rank = int(np.sum(sv > sv[0] * max(p.shape) * np.finfo(float).eps))
+                        f = np.ascontiguousarray(vt[:rank].T)
+                        d = np.einsum("ij,ij->i", f, f)
+                    self._factor = (f.astype(self.dtype), d.astype(self.dtype))
+        return self._factor if self._factor is not False else None  # type: ignore[return-value]
 
     # -- persistence ----------------------------------------------------------------------
     def get_params(self) -> dict[str, Any]:

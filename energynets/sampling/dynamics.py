@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
-from scipy.special import expit
 
 from energynets._validation import (
     RNGLike,
@@ -93,6 +92,36 @@ class RecallResult:
     energies: np.ndarray
     overlaps: np.ndarray | None
     cycled: np.ndarray
+
+
+class _Couplings:
+    """W, optionally as a low-rank factor W = F F^T - diag(D), for cheaper field updates.
+
+    Hebbian and pseudo-inverse weights with P patterns have rank P plus a diagonal
+    correction, so s W costs 2 N P instead of N^2 per state when P is small.
+    """
+
+    def __init__(self, weights: np.ndarray, factor: tuple[np.ndarray, np.ndarray] | None):
+        self.weights = weights
+        self.factor = factor
+
+    def product(self, s: np.ndarray) -> np.ndarray:
+        """s W for a batch s of shape (B, N)."""
+        if self.factor is not None:
+            f, d = self.factor
+            return (s @ f) @ f.T - s * d
+        if s.shape[0] == 1:  # a matrix-vector product: cheaper and never stalls threads
+            return (self.weights @ s[0])[None, :]
+        return s @ self.weights
+
+    def block_product(self, delta: np.ndarray, block: np.ndarray) -> np.ndarray:
+        """delta W[block, :] for delta of shape (B, len(block))."""
+        if self.factor is not None:
+            f, d = self.factor
+            out = (delta @ f[block]) @ f.T
+            out[:, block] -= delta * d[block]
+            return out
+        return delta @ self.weights[block]
 
 
 def _tolerance(weights: np.ndarray, bias: np.ndarray) -> float:
@@ -178,10 +207,12 @@ def run_dynamics(
     gen = check_rng(rng)
     pats = None if patterns is None else np.asarray(patterns, dtype=dtype)
 
+    factor_fn = getattr(model, "_field_factor", None)
+    couplings = _Couplings(weights, factor_fn() if callable(factor_fn) else None)
     if dynamics == "sync":
-        out = _sync(weights, bias, s, temp, n_max, mask, pats, gen)
+        out = _sync(couplings, bias, s, temp, n_max, mask, pats, gen)
     else:
-        out = _async(weights, bias, s, order, temp, n_max, mask, pats, gen)
+        out = _async(couplings, bias, s, order, temp, n_max, mask, pats, gen)
     if was_1d:
         out = RecallResult(
             states=out.states[0],
@@ -229,7 +260,7 @@ class _Trace:
 
 
 def _async(
-    weights: np.ndarray,
+    couplings: _Couplings,
     bias: np.ndarray,
     s: np.ndarray,
     order: str,
@@ -240,8 +271,9 @@ def _async(
     gen: np.random.Generator,
 ) -> RecallResult:
     n_probes, n_units = s.shape
+    weights = couplings.weights
     tol = _tolerance(weights, bias)
-    h = s @ weights + bias
+    h = couplings.product(s) + bias
     trace = _Trace(s, h, bias, pats)
     n_sweeps = np.zeros(n_probes, dtype=np.int64)
     free = None if mask is None else ~mask
@@ -261,7 +293,7 @@ def _async(
         perm = gen.permutation(n_units) if order == "random" else np.arange(n_units)
         sub_s, sub_h = s[rows], h[rows]
         sub_free = None if free is None else free[rows]
-        _async_sweep(weights, sub_s, sub_h, perm, tol, temp, sub_free, gen)
+        _async_sweep(couplings, sub_s, sub_h, perm, tol, temp, sub_free, gen)
         s[rows], h[rows] = sub_s, sub_h
         trace.record(s, h, None if stochastic else rows)
 
@@ -277,7 +309,7 @@ def _async(
 
 
 def _async_sweep(
-    weights: np.ndarray,
+    couplings: _Couplings,
     s: np.ndarray,
     h: np.ndarray,
     perm: np.ndarray,
@@ -288,9 +320,9 @@ def _async_sweep(
 ) -> None:
     """One asynchronous sweep in the order ``perm``, updating ``s`` and ``h`` in place."""
     if temp == 0.0 and s.shape[0] <= _FEW_PROBES:
-        _sweep_events(weights, s, h, perm, tol, free)
+        _sweep_events(couplings.weights, s, h, perm, tol, free)
     else:
-        _sweep_blocks(weights, s, h, perm, tol, temp, free, gen)
+        _sweep_blocks(couplings, s, h, perm, tol, temp, free, gen)
 
 
 def _sweep_events(
@@ -332,7 +364,7 @@ def _sweep_events(
 
 
 def _sweep_blocks(
-    weights: np.ndarray,
+    couplings: _Couplings,
     s: np.ndarray,
     h: np.ndarray,
     perm: np.ndarray,
@@ -342,7 +374,10 @@ def _sweep_blocks(
     gen: np.random.Generator,
 ) -> None:
     """Sweep in blocks of ``_BLOCK`` positions: exact inside a block, one GEMM per block."""
+    from scipy.special import expit  # imported here: scipy is slow to import
+
     n_rows, n_units = s.shape
+    weights = couplings.weights
     for start in range(0, n_units, _BLOCK):
         block = perm[start : start + _BLOCK]
         hb = h[:, block]
@@ -378,11 +413,10 @@ def _sweep_blocks(
         if changed.size == 0:
             continue
         s[:, block] = sb
-        w_rows = weights[block]
         if 2 * changed.size > n_rows:
-            h += delta @ w_rows
+            h += couplings.block_product(delta, block)
         else:
-            h[changed] += delta[changed] @ w_rows
+            h[changed] += couplings.block_product(delta[changed], block)
 
 
 def _sync_rule(s: np.ndarray, h: np.ndarray, tol: float, mask: np.ndarray | None) -> np.ndarray:
@@ -391,7 +425,7 @@ def _sync_rule(s: np.ndarray, h: np.ndarray, tol: float, mask: np.ndarray | None
 
 
 def _sync(
-    weights: np.ndarray,
+    couplings: _Couplings,
     bias: np.ndarray,
     s: np.ndarray,
     temp: float,
@@ -401,18 +435,20 @@ def _sync(
     gen: np.random.Generator,
 ) -> RecallResult:
     n_probes = s.shape[0]
-    tol = _tolerance(weights, bias)
-    h = s @ weights + bias
+    tol = _tolerance(couplings.weights, bias)
+    h = couplings.product(s) + bias
     trace = _Trace(s, h, bias, pats)
     n_sweeps = np.zeros(n_probes, dtype=np.int64)
     cycled = np.zeros(n_probes, dtype=bool)
     converged = np.zeros(n_probes, dtype=bool)
     if temp > 0.0:
+        from scipy.special import expit
+
         for _ in range(n_max):
             u = gen.random(s.shape, dtype=s.dtype)
             new = np.where(u < expit(2.0 * h / temp), 1.0, -1.0).astype(s.dtype)
             s = new if mask is None else np.where(mask, s, new)
-            h = s @ weights + bias
+            h = couplings.product(s) + bias
             n_sweeps += 1
             trace.record(s, h)
         energies, overlaps = trace.arrays()
@@ -433,7 +469,7 @@ def _sync(
             break
         prev[active] = s[active]
         s[active] = new
-        h[active] = new @ weights + bias
+        h[active] = couplings.product(new) + bias
         n_sweeps[active] += 1
         trace.record(s, h, active)
     if active.size:  # out of steps: those already at a fixed point still count as converged

@@ -141,3 +141,20 @@ def test_trajectory_arguments():
         trajectory(net, np.ones((2, 5)))
     with pytest.raises(ValueError, match="record_every must be >= 1"):
         trajectory(net, np.ones(5), record_every=0)
+
+
+@pytest.mark.parametrize("rule", ["hebbian", "pseudoinverse"])
+@pytest.mark.parametrize("dynamics", ["async", "sync"])
+def test_low_rank_fields_give_the_same_dynamics_as_the_full_matrix(rule, dynamics):
+    """Hebbian and projector weights are used in factored form; nothing may change."""
+    xi = en.datasets.random_patterns(30, 400, rng=0)
+    net = en.HopfieldNetwork.from_patterns(xi, rule)
+    assert net._field_factor() is not None  # the factored path is the one under test
+    plain = en.HopfieldNetwork(net.weights)  # same weights, no patterns: full-matrix path
+    assert plain._field_factor() is None
+    probes = en.corrupt(xi, 0.3, rng=1)
+    a = net.recall(probes, dynamics=dynamics, rng=2)
+    b = plain.recall(probes, dynamics=dynamics, rng=2)
+    assert np.array_equal(a.states, b.states)
+    assert np.array_equal(a.n_sweeps, b.n_sweeps)
+    np.testing.assert_allclose(a.energies, b.energies, rtol=1e-10, atol=1e-9)

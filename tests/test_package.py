@@ -1,0 +1,36 @@
+"""Package-level promises: import has no side effects and is quick, the public names exist."""
+
+import subprocess
+import sys
+
+import energynets as en
+
+CHECK_IMPORT = """
+import sys, time
+t = time.perf_counter()
+import numpy  # the floor every user pays anyway
+t_numpy = time.perf_counter() - t
+t = time.perf_counter()
+import energynets
+t_pkg = time.perf_counter() - t
+heavy = [m for m in ("scipy", "matplotlib", "tqdm") if m in sys.modules]
+print(t_numpy, t_pkg, ",".join(heavy))
+"""
+
+
+def test_import_is_light_and_fast():
+    out = subprocess.run(
+        [sys.executable, "-c", CHECK_IMPORT], capture_output=True, text=True, check=True
+    ).stdout.split()
+    t_pkg = float(out[1])
+    heavy = out[2] if len(out) > 2 else ""
+    # scipy, matplotlib and tqdm load on first use, never at import
+    assert heavy == "", f"import energynets loaded {heavy}"
+    assert t_pkg < 0.5, f"import energynets took {t_pkg:.2f} s after numpy"
+
+
+def test_public_names():
+    for name in ("HopfieldNetwork", "RecallResult", "corrupt", "overlap", "to_spins", "to_bits"):
+        assert hasattr(en, name)
+    assert callable(en.datasets.glyphs) and callable(en.datasets.load_mnist)
+    assert en.__version__.count(".") == 2
