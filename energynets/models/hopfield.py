@@ -92,7 +92,7 @@ class HopfieldNetwork:
         if rule is not None:
             check_choice(rule, "rule", hopfield_rules.RULES)
         self.rule = rule
-        self._factor: tuple[np.ndarray, np.ndarray] | None | bool = False  # False: not computed
+        self._factor: tuple[np.ndarray, np.ndarray] | bool | None = False  # False: not computed
 
     @classmethod
     def _trusted(
