@@ -14,7 +14,7 @@ out. This module does exactly that, for any model that exposes
 
 It is the oracle the tests check samplers, annealed importance sampling and learning rules
 against, and the "true" side of the "true versus sampled" demos. It deliberately does nothing
-clever: no symmetry reduction, no Gray-code energy updates. The states are visited in chunks of
+clever: no symmetry reduction, no Gray-code energy updates. The states are visited in blocks of
 at most 2**16 so that, apart from functions that must return something of size 2**n_units
 (:func:`probabilities`), memory stays small even at 24 units. All sums are done in log space
 with the maximum subtracted (``scipy.special.logsumexp``), so large energies and low
@@ -27,10 +27,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from scipy.special import logsumexp
 
 from energynets._validation import RNGLike, check_choice, check_float, check_int, check_rng
 from energynets.states import MAX_ENUMERATION_UNITS, all_states
+
+
+def logsumexp(a: Any) -> Any:
+    """scipy.special.logsumexp, imported on first use so that importing energynets stays fast."""
+    from scipy.special import logsumexp as _logsumexp
+
+    return _logsumexp(a)
+
 
 __all__ = [
     "MAX_UNITS",
@@ -44,9 +51,9 @@ __all__ = [
 #: The largest model :mod:`energynets.exact` will enumerate: 2**24 (16.7 million) states.
 MAX_UNITS = MAX_ENUMERATION_UNITS
 
-# States are enumerated in blocks of this many rows (the energy of a block of 2**16 states of
-# 24 units is a few megabytes whatever the model).
-_CHUNK_STATES = 2**16
+# States are enumerated in blocks of 2**_BLOCK_BITS rows: the energies of a block of 2**16
+# states of 24 units take a few megabytes whatever the model.
+_BLOCK_BITS = 16
 
 _UNIT_KINDS = ("spins", "bits")
 
@@ -70,18 +77,30 @@ def _describe_model(model: Any) -> tuple[int, str]:
     return n_units, kind
 
 
-def _chunk_bounds(n_units: int) -> Iterator[tuple[int, int]]:
-    n_states = 2**n_units
-    for start in range(0, n_states, _CHUNK_STATES):
-        yield start, min(start + _CHUNK_STATES, n_states)
-
-
 def _states_slice(n_units: int, kind: str, start: int, stop: int) -> np.ndarray:
     """Rows ``start:stop`` of ``all_states(n_units, kind)``, without building the rest."""
     codes = np.arange(start, stop, dtype=np.int64)[:, None]
     shifts = np.arange(n_units - 1, -1, -1, dtype=np.int64)[None, :]
     bits = ((codes >> shifts) & 1).astype(np.float64)
     return 2.0 * bits - 1.0 if kind == "spins" else bits
+
+
+def _blocks(n_units: int, kind: str) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(start, states)``: consecutive blocks of the rows of ``all_states``.
+
+    Block k holds rows k * 2**b to (k + 1) * 2**b - 1 with b = min(n_units, _BLOCK_BITS): its
+    first n_units - b columns are the binary expansion of k, the same in every row, and its
+    last b columns are the same table for every block, so it is assembled by two copies.
+    """
+    low_bits = min(n_units, _BLOCK_BITS)
+    high_bits = n_units - low_bits
+    low = _states_slice(low_bits, kind, 0, 2**low_bits)
+    high = _states_slice(high_bits, kind, 0, 2**high_bits)
+    for k in range(2**high_bits):
+        states = np.empty((2**low_bits, n_units), dtype=np.float64)
+        states[:, :high_bits] = high[k]
+        states[:, high_bits:] = low
+        yield k * 2**low_bits, states
 
 
 def _energies(model: Any, states: np.ndarray) -> np.ndarray:
@@ -98,10 +117,9 @@ def _energies(model: Any, states: np.ndarray) -> np.ndarray:
     return energy
 
 
-def _chunks(model: Any, n_units: int, kind: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _energy_blocks(model: Any, n_units: int, kind: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(states, energies)`` block by block, in the order of ``all_states``."""
-    for start, stop in _chunk_bounds(n_units):
-        states = _states_slice(n_units, kind, start, stop)
+    for _, states in _blocks(n_units, kind):
         yield states, _energies(model, states)
 
 
@@ -146,7 +164,9 @@ def log_partition(model: Any, temperature: float = 1.0) -> float:
     """
     n_units, kind = _describe_model(model)
     t = _check_temperature(temperature)
-    block_log_z = [float(logsumexp(-energy / t)) for _, energy in _chunks(model, n_units, kind)]
+    block_log_z = [
+        float(logsumexp(-energy / t)) for _, energy in _energy_blocks(model, n_units, kind)
+    ]
     return float(logsumexp(block_log_z))
 
 
@@ -191,8 +211,9 @@ def probabilities(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.
     t = _check_temperature(temperature)
     states = all_states(n_units, kind, dtype=np.float64)
     log_weights = np.empty(states.shape[0], dtype=np.float64)
-    for start, stop in _chunk_bounds(n_units):
-        log_weights[start:stop] = -_energies(model, states[start:stop]) / t
+    block = 2 ** min(n_units, _BLOCK_BITS)
+    for start in range(0, states.shape[0], block):
+        log_weights[start : start + block] = -_energies(model, states[start : start + block]) / t
     probs = np.exp(log_weights - logsumexp(log_weights))
     return states, probs
 
@@ -237,7 +258,7 @@ def expectations(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.n
     first = np.zeros(n_units, dtype=np.float64)
     second = np.zeros((n_units, n_units), dtype=np.float64)
     running_max = -np.inf
-    for states, energy in _chunks(model, n_units, kind):
+    for states, energy in _energy_blocks(model, n_units, kind):
         log_weights = -energy / t
         block_max = float(np.max(log_weights))
         if block_max > running_max:
@@ -298,7 +319,7 @@ def ground_states(model: Any, *, rtol: float | None = None) -> tuple[np.ndarray,
     n_units, kind = _describe_model(model)
     lowest = np.inf
     scale = 0.0
-    for _, energy in _chunks(model, n_units, kind):
+    for _, energy in _energy_blocks(model, n_units, kind):
         lowest = min(lowest, float(np.min(energy)))
         scale = max(scale, float(np.max(np.abs(energy))))
     if rtol is None:
@@ -309,7 +330,8 @@ def ground_states(model: Any, *, rtol: float | None = None) -> tuple[np.ndarray,
     else:
         tolerance = check_float(rtol, "rtol", minimum=0.0) * scale
     found = [
-        states[energy <= lowest + tolerance] for states, energy in _chunks(model, n_units, kind)
+        states[energy <= lowest + tolerance]
+        for states, energy in _energy_blocks(model, n_units, kind)
     ]
     return np.concatenate(found, axis=0), lowest
 
@@ -354,22 +376,22 @@ def sample(model: Any, n_samples: int, temperature: float = 1.0, rng: RNGLike = 
     count = check_int(n_samples, "n_samples", minimum=0)
     t = _check_temperature(temperature)
     gen = check_rng(rng)
-    bounds = list(_chunk_bounds(n_units))
     block_log_z = np.array(
-        [logsumexp(-energy / t) for _, energy in _chunks(model, n_units, kind)],
+        [logsumexp(-energy / t) for _, energy in _energy_blocks(model, n_units, kind)],
         dtype=np.float64,
     )
     block_mass = np.exp(block_log_z - logsumexp(block_log_z))
     counts = gen.multinomial(count, block_mass / np.sum(block_mass))
     drawn = [np.empty((0, n_units), dtype=np.float64)]
-    for (start, stop), block_count, log_z in zip(bounds, counts, block_log_z, strict=True):
+    for (_, states), block_count, log_z in zip(
+        _blocks(n_units, kind), counts, block_log_z, strict=True
+    ):
         if block_count == 0:
             continue
-        states = _states_slice(n_units, kind, start, stop)
         cdf = np.cumsum(np.exp(-_energies(model, states) / t - log_z))
         cdf /= cdf[-1]
         # side="right" never picks a state whose probability underflowed to zero
         index = np.searchsorted(cdf, gen.random(int(block_count)), side="right")
-        drawn.append(states[np.minimum(index, stop - start - 1)])
+        drawn.append(states[np.minimum(index, states.shape[0] - 1)])
     samples = np.concatenate(drawn, axis=0)
     return samples[gen.permutation(samples.shape[0])]

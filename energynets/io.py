@@ -27,7 +27,6 @@ import math
 import os
 import secrets
 import zipfile
-import zlib
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 
@@ -51,18 +50,13 @@ FromParams = Callable[[dict[str, Any]], Any]
 _MARKERS = ("__format__", "__format_version__", "__class__")
 # npy header dictionaries are small; numpy's own default limit is 10000 bytes
 _MAX_HEADER_SIZE = 10000
-# errors the zip and npy readers raise on damaged data
-_READ_ERRORS = (
-    ValueError,
-    OSError,
-    EOFError,
-    KeyError,
-    SyntaxError,
-    zipfile.BadZipFile,
-    zlib.error,
-    NotImplementedError,
-    OverflowError,
-)
+# Damaged data makes zipfile, zlib and numpy's npy reader raise a zoo of exception types
+# (BadZipFile, RuntimeError for "encrypted" members, NotImplementedError for unknown
+# compression, EOFError, zlib.error, struct.error, ValueError, ...); none of them may reach
+# the caller, so the few lines that read the file catch them all and say what was being read.
+_READ_ERRORS = (Exception,)
+# a model has a handful of arrays; a file with thousands of members is not a model file
+_MAX_MEMBERS = 1000
 
 _REGISTRY: dict[str, tuple[type, FromParams]] = {}
 
@@ -242,12 +236,22 @@ class _BadFile(Exception):
     """Internal: what is wrong with a file, turned into a ValueError naming it by load."""
 
 
+def _quoted(name: str) -> str:
+    """``repr`` of a (possibly garbled) member name, shortened for a one-line message."""
+    text = repr(name)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _check_members(archive: zipfile.ZipFile) -> list[str]:
     """Check every member's npy header (dtype, size) before any data is read; return keys."""
+    members = archive.infolist()
+    if len(members) > _MAX_MEMBERS:
+        raise _BadFile(f"the archive holds {len(members)} members (a model has a few arrays)")
     keys = []
-    for info in archive.infolist():
+    total = 0
+    for info in members:
         if not info.filename.endswith(".npy") or "/" in info.filename:
-            raise _BadFile(f"unexpected member {info.filename!r} (only .npy arrays belong)")
+            raise _BadFile(f"unexpected member {_quoted(info.filename)} (only .npy arrays belong)")
         key = info.filename[: -len(".npy")]
         try:
             with archive.open(info) as member:
@@ -261,22 +265,29 @@ def _check_members(archive: zipfile.ZipFile) -> list[str]:
                         member, max_header_size=_MAX_HEADER_SIZE
                     )
                 else:
-                    raise _BadFile(f"array {key!r} has unsupported npy format version {version}")
+                    raise _BadFile(
+                        f"array {_quoted(key)} has unsupported npy format version {version}"
+                    )
+        except _BadFile:
+            raise
         except _READ_ERRORS as exc:
-            raise _BadFile(f"array {key!r} has a damaged header ({_one_line(exc)})") from None
+            raise _BadFile(
+                f"array {_quoted(key)} has a damaged header ({_one_line(exc)})"
+            ) from None
         shape, _, dtype = header
         if dtype.hasobject:
-            raise _BadFile(f"array {key!r} holds Python objects (pickled data is refused)")
+            raise _BadFile(f"array {_quoted(key)} holds Python objects (pickled data is refused)")
         n_elements = math.prod(shape)
-        if n_elements > MAX_ARRAY_ELEMENTS:
+        total += n_elements
+        if n_elements > MAX_ARRAY_ELEMENTS or total > MAX_ARRAY_ELEMENTS:
             raise _BadFile(
-                f"array {key!r} declares shape {shape} ({n_elements} elements, more than "
-                f"the limit of {MAX_ARRAY_ELEMENTS})"
+                f"array {_quoted(key)} declares shape {shape} ({n_elements} elements, more than "
+                f"the limit of {MAX_ARRAY_ELEMENTS} for all arrays together)"
             )
         if n_elements * dtype.itemsize > info.file_size:
             raise _BadFile(
-                f"array {key!r} declares shape {shape} of {dtype} but its member holds only "
-                f"{info.file_size} bytes"
+                f"array {_quoted(key)} declares shape {shape} of {dtype} but its member holds "
+                f"only {info.file_size} bytes"
             )
         keys.append(key)
     return keys
@@ -323,9 +334,13 @@ def _check_markers(arrays: dict[str, np.ndarray]) -> tuple[str, FromParams]:
     return name, _REGISTRY[name][1]
 
 
-def _one_line(exc: BaseException) -> str:
+def _one_line(exc: BaseException, *, with_type: bool = True) -> str:
+    """The exception's message on one line, shortened, after its type's name if asked."""
     text = " ".join(str(exc).split())
-    return text or type(exc).__name__
+    text = text if len(text) <= 200 else text[:197] + "..."
+    if not text:
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if with_type else text
 
 
 def load(path: PathLike) -> Any:
@@ -373,13 +388,13 @@ def load(path: PathLike) -> Any:
     try:
         return from_params(params)
     except KeyError as exc:
+        missing = exc.args[0] if exc.args else "?"
         raise ValueError(
-            f"cannot load '{source}': the {name} file is missing the array {exc.args[0]!r}"
+            f"cannot load '{source}': the {name} file is missing the array {missing!r}"
         ) from None
     except (ValueError, TypeError) as exc:
-        raise ValueError(
-            f"cannot load '{source}': invalid {name} parameters ({_one_line(exc)})"
-        ) from None
+        detail = _one_line(exc, with_type=False)
+        raise ValueError(f"cannot load '{source}': invalid {name} parameters ({detail})") from None
 
 
 def _read_arrays(file: IO[bytes]) -> dict[str, np.ndarray]:
