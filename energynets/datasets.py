@@ -20,6 +20,7 @@ from energynets._validation import RNGLike, check_choice, check_float, check_int
 
 __all__ = [
     "bars_and_stripes",
+    "glyph_shape",
     "glyphs",
     "load_fashion_mnist",
     "load_mnist",
@@ -87,7 +88,7 @@ def glyphs(names: str | None = None) -> tuple[np.ndarray, list[str]]:
     patterns : ndarray, shape (n_glyphs, height * width), float64 spins
     labels : list of str, one character per row
 
-    See :data:`GLYPH_SHAPE` for the image shape.
+    See :func:`glyph_shape` for the image shape (height, width).
     """
     from energynets._glyphs import GLYPHS, HEIGHT, WIDTH
 
@@ -101,7 +102,6 @@ def glyphs(names: str | None = None) -> tuple[np.ndarray, list[str]]:
     for c in chars:
         bitmap = GLYPHS[c]
         img = np.array([[ch == "#" for ch in line] for line in bitmap], dtype=np.float64)
-        assert img.shape == (HEIGHT, WIDTH)
         rows.append(2.0 * img.ravel() - 1.0)
     return np.array(rows).reshape(len(chars), HEIGHT * WIDTH), chars
 

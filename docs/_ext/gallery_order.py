@@ -1,0 +1,24 @@
+"""The reading order of the example gallery (sphinx-gallery ``within_subsection_order``).
+
+Examples listed in ``ORDER`` come first, in that order; any other example follows,
+alphabetically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ORDER = (
+    "plot_first_recall.py",
+    "plot_energy_descent.py",
+    "plot_storage_rules.py",
+    "plot_glauber_exact.py",
+    "plot_capacity.py",
+)
+
+
+def example_order(filename: str) -> tuple[int, str]:
+    """Sort key of one example file name."""
+    name = Path(filename).name
+    rank = ORDER.index(name) if name in ORDER else len(ORDER)
+    return rank, name

@@ -1,0 +1,818 @@
+"""Pictures of states, dynamics, weights and capacity measurements.
+
+Every function takes plain arrays (and, where it draws into one panel, an optional matplotlib
+``Axes``), returns the ``Axes`` or ``Figure`` it drew on, and never calls ``show()``: the
+caller decides whether to display, save or embed the picture. Figures are built with
+:class:`matplotlib.figure.Figure` directly, not through :mod:`matplotlib.pyplot`, so nothing
+here needs a display or touches pyplot's global state; :func:`save_figure` and
+:func:`recall_animation` write their files atomically (a temporary file in the same folder,
+then :func:`os.replace`), so a crash never leaves a half-written picture behind.
+
+matplotlib is imported inside the functions, so ``import energynets`` stays fast and works
+where matplotlib cannot start.
+
+Conventions: a state of spins is drawn with +1 (ink) dark and -1 (background) light; the
+tiles of a grid are separated by white gaps.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import secrets
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from energynets._validation import as_float_array, check_float, check_int
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "capacity_figure",
+    "energy_trace",
+    "overlap_trace",
+    "pattern_grid",
+    "recall_animation",
+    "recall_figure",
+    "save_figure",
+    "weight_matrix",
+]
+
+_INK = "#16213e"
+_PAPER = "#f3efe4"
+_GOOD = "#1a7f37"
+_BAD = "#c0392b"
+_RULE_COLORS = {"hebbian": "#1f77b4", "storkey": "#d62728", "pseudoinverse": "#2ca02c"}
+_RULE_MARKERS = {"hebbian": "o", "storkey": "s", "pseudoinverse": "^"}
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _ink_cmap() -> Colormap:
+    """Light paper (-1) to dark ink (+1); NaN (the gaps between tiles) white."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    cmap = LinearSegmentedColormap.from_list("energynets_ink", [_PAPER, _INK])
+    return cmap.with_extremes(bad="white")
+
+
+def _check_shape(shape: Any, n_columns: int, name: str) -> tuple[int, int]:
+    """Check an image ``shape`` (height, width) against the ``n_columns`` of ``name``."""
+    try:
+        height, width = (int(v) for v in shape)
+    except (TypeError, ValueError):
+        raise TypeError(f"shape must be a pair (height, width) of ints, got {shape!r}") from None
+    if height < 1 or width < 1:
+        raise ValueError(f"shape must be positive, got {(height, width)}")
+    if height * width != n_columns:
+        raise ValueError(
+            f"{name} must have height * width = {height * width} columns to match shape "
+            f"{(height, width)}, got {n_columns}"
+        )
+    return height, width
+
+
+def _as_images(x: Any, name: str, shape: Any) -> tuple[np.ndarray, tuple[int, int]]:
+    """``x`` as a 2-D float array (n_images, height * width) plus the checked shape."""
+    arr = as_float_array(x, name, ndim=(1, 2), dtype=np.float64)
+    arr2 = arr[None, :] if arr.ndim == 1 else arr
+    return arr2, _check_shape(shape, arr2.shape[1], name)
+
+
+def _new_axes(figsize: tuple[float, float]) -> Axes:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig.add_subplot()
+
+
+def _check_labels(labels: Sequence[Any] | None, n: int, name: str) -> list[str] | None:
+    if labels is None:
+        return None
+    if isinstance(labels, str):
+        labels = list(labels)
+    out = [str(v) for v in labels]
+    if len(out) != n:
+        raise ValueError(f"{name} must have {n} entries, one per row, got {len(out)}")
+    return out
+
+
+def _atomic_target(path: str | os.PathLike[str], name: str) -> Path:
+    p = Path(path)
+    if not p.name:
+        raise ValueError(f"{name} must name a file, got {str(path)!r}")
+    if not p.parent.is_dir():
+        raise FileNotFoundError(f"{name}: the folder {str(p.parent)!r} does not exist")
+    return p
+
+
+def _temporary_sibling(target: Path) -> Path:
+    """A fresh hidden name next to ``target``, same suffix (the writers choose the format by
+    it); the file is created by the writer, so it gets the usual permissions."""
+    return target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}{target.suffix}")
+
+
+def _row_label(ax: Axes, text: str) -> None:
+    """A horizontal label left of a row of tiles."""
+    ax.set_ylabel(text, rotation=0, ha="right", va="center", fontsize="medium")
+
+
+# -- states -----------------------------------------------------------------------------------
+
+
+def pattern_grid(
+    patterns: Any,
+    shape: Sequence[int],
+    *,
+    titles: Sequence[Any] | None = None,
+    title_colors: Sequence[Any] | None = None,
+    n_cols: int | None = None,
+    gap: int = 1,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw states as a grid of images in one panel.
+
+    The images are assembled into one mosaic (white gaps between tiles) and drawn with a single
+    ``imshow``, with +1 dark and -1 light on a fixed scale [-1, 1], so real values in between
+    (mean states, for instance) show as shades.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (n_images, height * width) or (height * width,)
+        The states, one per row, in row-major (C) order.
+    shape : (int, int)
+        (height, width) of one image, e.g. :func:`energynets.datasets.glyph_shape`.
+    titles : sequence, optional
+        One title per image, drawn above its tile.
+    title_colors : sequence of colors, optional
+        One color per title.
+    n_cols : int, optional
+        Tiles per row of the grid; default ``min(n_images, 10)``.
+    gap : int
+        Pixels of white between tiles.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    arr, (height, width) = _as_images(patterns, "patterns", shape)
+    n = arr.shape[0]
+    cols = min(n, 10) if n_cols is None else check_int(n_cols, "n_cols", minimum=1)
+    cols = min(cols, n)
+    rows = math.ceil(n / cols)
+    g = check_int(gap, "gap", minimum=0)
+    labels = _check_labels(titles, n, "titles")
+    colors = None if title_colors is None else list(title_colors)
+    if colors is not None and len(colors) != n:
+        raise ValueError(f"title_colors must have {n} entries, got {len(colors)}")
+    row_gap = g + (max(2, round(0.3 * height)) if labels is not None and rows > 1 else 0)
+
+    mosaic = np.full((rows * height + (rows - 1) * row_gap, cols * width + (cols - 1) * g), np.nan)
+    for k in range(n):
+        r, c = divmod(k, cols)
+        y0, x0 = r * (height + row_gap), c * (width + g)
+        mosaic[y0 : y0 + height, x0 : x0 + width] = arr[k].reshape(height, width)
+
+    if ax is None:
+        ax = _new_axes((0.75 * cols * width / height + 0.4, 0.85 * rows + 0.5))
+    ax.imshow(mosaic, cmap=_ink_cmap(), vmin=-1.0, vmax=1.0, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if labels is not None:
+        for k, text in enumerate(labels):
+            r, c = divmod(k, cols)
+            ax.text(
+                c * (width + g) + (width - 1) / 2,
+                r * (height + row_gap) - 0.5 - 0.05 * height,
+                text,
+                ha="center",
+                va="bottom",
+                fontsize="small",
+                color="black" if colors is None else colors[k],
+                clip_on=False,
+            )
+    return ax
+
+
+def recall_figure(
+    stored: Any,
+    corrupted: Any,
+    recalled: Any,
+    shape: Sequence[int],
+    labels: Sequence[Any] | None = None,
+    *,
+    title: str | None = None,
+) -> Figure:
+    """Rows of images: the stored patterns, the corrupted probes and what was recalled.
+
+    Above each probe and each recalled state is its overlap m = s . xi / N with the stored
+    pattern of its column; a recalled state is titled in green when it equals that pattern
+    exactly and in red otherwise.
+
+    Parameters
+    ----------
+    stored, corrupted : array_like, shape (n_patterns, height * width)
+        Spins +-1, row k of each belonging to pattern k.
+    recalled : array_like, shape (n_patterns, height * width), or dict of them
+        The final states. A dict ``{row name: states}`` draws one row per entry, e.g. one per
+        learning rule (``{"hebbian": ..., "pseudoinverse": ...}``), to compare them.
+    shape : (int, int)
+        (height, width) of one image.
+    labels : sequence of str, optional
+        Names of the patterns (e.g. the letters), drawn above the stored row.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Three rows (or two plus one per entry of ``recalled``), each row one Axes.
+    """
+    from matplotlib.figure import Figure
+
+    xi, (height, width) = _as_images(stored, "stored", shape)
+    named = recalled if isinstance(recalled, Mapping) else {"recalled": recalled}
+    if not named:
+        raise ValueError("recalled must hold at least one array of states, got an empty dict")
+    rows: dict[str, np.ndarray] = {}
+    for name, value in [("corrupted", corrupted), *named.items()]:
+        what = "recalled" if name != "corrupted" and len(named) == 1 else str(name)
+        arr, _ = _as_images(value, what, shape)
+        if arr.shape != xi.shape:
+            raise ValueError(f"{what} must have the shape of stored {xi.shape}, got {arr.shape}")
+        rows[str(name)] = arr
+    n = xi.shape[0]
+    names = _check_labels(labels, n, "labels")
+    n_units = height * width
+
+    n_rows = 1 + len(rows)
+    fig = Figure(
+        figsize=(
+            max(3.5, 0.78 * n * width / height + 1.6),
+            n_rows * 0.95 + 0.9 + 0.3 * bool(title),
+        ),
+        layout="constrained",
+    )
+    axes = fig.subplots(n_rows, 1, squeeze=False)[:, 0]
+    pattern_grid(xi, (height, width), titles=names, n_cols=n, ax=axes[0])
+    _row_label(axes[0], "stored")
+    for ax, (name, states) in zip(axes[1:], rows.items(), strict=True):
+        m = np.sum(states * xi, axis=1) / n_units
+        colors = None
+        if ax is not axes[1]:  # the recalled rows: green when exact, red otherwise
+            colors = [_GOOD if ok else _BAD for ok in np.all(states == xi, axis=1)]
+        pattern_grid(
+            states,
+            (height, width),
+            titles=[f"m = {v:.2f}" for v in m],
+            title_colors=colors,
+            n_cols=n,
+            ax=ax,
+        )
+        _row_label(ax, name)
+    if title:
+        fig.suptitle(title, fontsize="medium")
+    return fig
+
+
+# -- dynamics ---------------------------------------------------------------------------------
+
+
+def _sweep_positions(sweeps: Any, n_rows: int) -> tuple[np.ndarray, bool]:
+    """x positions of ``n_rows`` rows (default 0, 1, 2, ...) and whether they are the default."""
+    if sweeps is None:
+        return np.arange(n_rows, dtype=np.float64), True
+    x = as_float_array(sweeps, "sweeps", ndim=1, dtype=np.float64)
+    if x.shape[0] != n_rows:
+        raise ValueError(f"sweeps must have one entry per row ({n_rows}), got {x.shape[0]}")
+    return x, False
+
+
+def _line_style(n_rows: int) -> dict[str, Any]:
+    """Markers on short series (one point per sweep), plain lines on long ones."""
+    return {"marker": "o", "markersize": 4} if n_rows <= 40 else {}
+
+
+def energy_trace(
+    energies: Any,
+    ax: Axes | None = None,
+    *,
+    labels: Sequence[Any] | None = None,
+    sweeps: Any = None,
+) -> Axes:
+    """Energy along the dynamics, one line per probe.
+
+    Parameters
+    ----------
+    energies : array_like, shape (n_rows, n_probes) or (n_rows,)
+        Row 0 is the energy of the probes, row t the energy after sweep t, as in
+        :attr:`energynets.RecallResult.energies`.
+    ax : matplotlib.axes.Axes, optional
+    labels : sequence of str, optional
+        One legend entry per probe.
+    sweeps : array_like, shape (n_rows,), optional
+        Where each row lies in sweeps, for finer records (e.g. ``arange(n_rows) / N`` for a
+        record after every unit update); default 0, 1, 2, ...
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    e = as_float_array(energies, "energies", ndim=(1, 2), dtype=np.float64)
+    e2 = e[:, None] if e.ndim == 1 else e
+    names = _check_labels(labels, e2.shape[1], "labels")
+    x, integer = _sweep_positions(sweeps, e2.shape[0])
+    if ax is None:
+        ax = _new_axes((4.8, 3.4))
+    for k in range(e2.shape[1]):
+        ax.plot(
+            x,
+            e2[:, k],
+            linewidth=1.5,
+            label=None if names is None else names[k],
+            **_line_style(e2.shape[0]),
+        )
+    ax.set_xlabel("sweep")
+    ax.set_ylabel("energy E(s)")
+    if integer:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    if names is not None:
+        ax.legend(fontsize="small", ncols=max(1, math.ceil(len(names) / 8)))
+    return ax
+
+
+def overlap_trace(
+    overlaps: Any,
+    ax: Axes | None = None,
+    *,
+    labels: Sequence[Any] | None = None,
+    targets: Any = None,
+    sweeps: Any = None,
+) -> Axes:
+    """Overlaps m = s . xi / N with the stored patterns along the dynamics.
+
+    Parameters
+    ----------
+    overlaps : array_like, shape (n_rows, n_probes, n_patterns) or (n_rows, n_patterns)
+        As in :attr:`energynets.RecallResult.overlaps` (row 0 before the first sweep). A 3-D
+        array draws, for every probe, its overlap with its target pattern (solid) and its
+        largest overlap with any other pattern (dotted, same color: the crosstalk). A 2-D
+        array (one probe) draws one line per pattern.
+    ax : matplotlib.axes.Axes, optional
+    labels : sequence of str, optional
+        Legend entries: one per probe (3-D) or per pattern (2-D).
+    targets : array_like of int, shape (n_probes,), optional
+        3-D only: the pattern each probe is meant to recall. Default: probe k -> pattern k when
+        there are as many probes as patterns, else the pattern of largest final overlap.
+    sweeps : array_like, shape (n_rows,), optional
+        Where each row lies in sweeps; default 0, 1, 2, ...
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
+
+    m = as_float_array(overlaps, "overlaps", ndim=(2, 3), dtype=np.float64)
+    x, integer = _sweep_positions(sweeps, m.shape[0])
+    style = _line_style(m.shape[0])
+    if ax is None:
+        ax = _new_axes((4.8, 3.4))
+    handles: list[Any] = []
+    if m.ndim == 2:
+        names = _check_labels(labels, m.shape[1], "labels")
+        for j in range(m.shape[1]):
+            ax.plot(x, m[:, j], label=None if names is None else names[j], **style)
+        if names is not None:
+            handles, _ = ax.get_legend_handles_labels()
+    else:
+        n_probes, n_patterns = m.shape[1], m.shape[2]
+        names = _check_labels(labels, n_probes, "labels")
+        if targets is None:
+            if n_probes == n_patterns:
+                tgt = np.arange(n_probes)
+            else:
+                tgt = np.argmax(np.abs(m[-1]), axis=1)
+        else:
+            tgt = np.asarray(targets)
+            if tgt.shape != (n_probes,) or not np.issubdtype(tgt.dtype, np.integer):
+                raise ValueError(
+                    f"targets must be {n_probes} pattern indices (ints), got {tgt!r}"[:200]
+                )
+            if np.any((tgt < 0) | (tgt >= n_patterns)):
+                raise ValueError(f"targets must lie in [0, {n_patterns - 1}], got {tgt}")
+        for k in range(n_probes):
+            (line,) = ax.plot(
+                x, m[:, k, tgt[k]], label=None if names is None else names[k], **style
+            )
+            if n_patterns > 1:
+                others = np.delete(m[:, k, :], tgt[k], axis=1)
+                ax.plot(x, others.max(axis=1), linestyle=":", linewidth=1.2, color=line.get_color())
+        if names is not None:
+            handles, _ = ax.get_legend_handles_labels()
+        if n_patterns > 1:
+            handles.append(
+                Line2D([], [], color="grey", linestyle=":", label="largest other overlap")
+            )
+    if handles:
+        ax.legend(handles=handles, fontsize="small", ncols=max(1, math.ceil(len(handles) / 8)))
+    ax.set_xlabel("sweep")
+    ax.set_ylabel("overlap m")
+    ax.set_ylim(min(-0.05, float(m.min()) - 0.05), 1.05)
+    ax.axhline(1.0, color="black", linewidth=0.6, alpha=0.4)
+    if integer:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def weight_matrix(
+    weights: Any,
+    ax: Axes | None = None,
+    *,
+    colorbar: bool = True,
+    title: str | None = None,
+) -> Axes:
+    """Show a weight matrix on a symmetric diverging color scale (red positive, blue negative).
+
+    Parameters
+    ----------
+    weights : array_like, shape (n_rows, n_cols)
+        Any 2-D matrix (a Hopfield W is square; an RBM's is n_visible x n_hidden).
+    ax : matplotlib.axes.Axes, optional
+    colorbar : bool
+        Add a color bar to the figure of ``ax``.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    w = as_float_array(weights, "weights", ndim=2, dtype=np.float64)
+    if ax is None:
+        ax = _new_axes((4.6, 3.8))
+    vmax = float(np.max(np.abs(w)))
+    vmax = vmax if vmax > 0 else 1.0
+    image = ax.imshow(w, cmap="RdBu_r", vmin=-vmax, vmax=vmax, interpolation="nearest")
+    ax.set_xlabel("unit j")
+    ax.set_ylabel("unit i")
+    if title:
+        ax.set_title(title)
+    if colorbar:
+        fig = ax.get_figure()
+        if fig is not None:
+            fig.colorbar(image, ax=ax, shrink=0.85, label="$W_{ij}$")
+    return ax
+
+
+# -- capacity ---------------------------------------------------------------------------------
+
+_CAPACITY_PANELS = (
+    ("one_step_error", "one-step bit error", "fraction of stored bits unstable"),
+    ("fraction_fixed", "patterns that are fixed points", "fraction of patterns"),
+    ("fraction_recalled", "recall from noisy probes", "fraction recalled exactly"),
+    ("error_after_relax", "bit error after relaxing from a pattern", "fraction of bits wrong"),
+)
+_REQUIRED_KEYS = ("rule", "n_units", "alpha", *(p[0] for p in _CAPACITY_PANELS))
+
+
+def capacity_figure(result: Any, *, title: str | None = None) -> Figure:
+    """Four panels of a capacity experiment against the load alpha = P / N.
+
+    Panels: the one-step bit error with the Hebbian law P_err = 1/2 erfc(sqrt(1 / (2 alpha)))
+    (Hertz, Krogh & Palmer 1991, eq. 2.13); the fraction of stored patterns that are fixed
+    points; the fraction of noisy probes recalled exactly; and the fraction of wrong bits after
+    relaxing from a stored pattern. Every panel shows each rule as one line, and vertical
+    lines at the critical load alpha_c = 0.138 (Amit, Gutfreund & Sompolinsky 1985), at the
+    McEliece et al. (1987) loads 1 / (2 ln N) and 1 / (4 ln N), and at the Storkey (1997) load
+    1 / sqrt(2 ln N) (the N-dependent lines only when every record has the same N).
+
+    Parameters
+    ----------
+    result : energynets.experiments.capacity.CapacityResult
+        Or any object with ``records``, a list of dicts with the keys ``"rule"``,
+        ``"n_units"``, ``"alpha"``, ``"one_step_error"``, ``"fraction_fixed"``,
+        ``"fraction_recalled"`` and ``"error_after_relax"``. An optional ``settings`` dict
+        with ``"flip_fraction"`` adds the noise level to the recall panel's title.
+    title : str, optional
+        Figure title; default names N.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    from energynets.experiments.capacity import (
+        ALPHA_C,
+        mceliece_capacity,
+        one_step_error_theory,
+        storkey_capacity,
+    )
+
+    records = getattr(result, "records", None)
+    if not isinstance(records, list) or not records:
+        raise ValueError(
+            "result must have a non-empty list of records (a CapacityResult), got "
+            f"{type(result).__name__}"
+        )
+    for r in records:
+        missing = [k for k in _REQUIRED_KEYS if not isinstance(r, dict) or k not in r]
+        if missing:
+            raise ValueError(f"every record of result must have the keys {missing}, got {r!r}")
+    rules = list(dict.fromkeys(str(r["rule"]) for r in records))
+    n_values = sorted({int(r["n_units"]) for r in records})
+    alphas_all = np.array([float(r["alpha"]) for r in records])
+    settings = getattr(result, "settings", None)
+    flip = settings.get("flip_fraction") if isinstance(settings, dict) else None
+
+    fig = Figure(figsize=(10.0, 7.4), layout="constrained")
+    axes = fig.subplots(2, 2, sharex=True)
+    palette = iter(["#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"])
+    colors = {rule: _RULE_COLORS.get(rule) or next(palette, "black") for rule in rules}
+    for ax, (key, panel_title, ylabel) in zip(axes.ravel(), _CAPACITY_PANELS, strict=True):
+        for rule in rules:
+            rows = sorted((r for r in records if str(r["rule"]) == rule), key=lambda r: r["alpha"])
+            ax.plot(
+                [float(r["alpha"]) for r in rows],
+                [float(r[key]) for r in rows],
+                marker=_RULE_MARKERS.get(rule, "o"),
+                markersize=5,
+                linewidth=1.6,
+                color=colors[rule],
+                label=rule,
+            )
+        if key == "fraction_recalled" and isinstance(flip, int | float):
+            panel_title += f" ({100 * flip:.0f}% of bits flipped)"
+        ax.set_title(panel_title, fontsize="medium")
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+    for ax in axes[1]:
+        ax.set_xlabel("load α = P / N")
+    for ax in (axes[0, 1], axes[1, 0]):
+        ax.set_ylim(-0.03, 1.03)
+
+    # the Hebbian one-step error law
+    a_max = float(alphas_all.max())
+    grid = np.linspace(min(0.005, float(alphas_all.min())), a_max, 300)
+    handles: list[Any] = []
+    theory = axes[0, 0].plot(
+        grid, one_step_error_theory(grid), color="black", linewidth=1.0, linestyle="-", zorder=1
+    )[0]
+    theory.set_label("Hebbian theory: ½ erfc(√(1 / 2α))")
+
+    # vertical reference loads
+    marks: list[tuple[float, str, str, Any]] = [
+        (ALPHA_C, f"α_c = {ALPHA_C} (Amit et al. 1985)", "black", (0, (5, 3)))
+    ]
+    if len(n_values) == 1:
+        n = n_values[0]
+        marks += [
+            (
+                mceliece_capacity(n) / n,
+                f"McEliece 1 / (2 ln N) = {mceliece_capacity(n) / n:.3f}",
+                "#1f77b4",
+                (0, (1, 2)),
+            ),
+            (
+                mceliece_capacity(n, all_patterns=True) / n,
+                f"McEliece, all patterns, 1 / (4 ln N) = "
+                f"{mceliece_capacity(n, all_patterns=True) / n:.3f}",
+                "#1f77b4",
+                (0, (4, 2, 1, 2)),
+            ),
+            (
+                storkey_capacity(n) / n,
+                f"Storkey 1 / √(2 ln N) = {storkey_capacity(n) / n:.3f}",
+                "#d62728",
+                (0, (1, 2)),
+            ),
+        ]
+    for ax in axes.ravel():
+        for x, _, color, style in marks:
+            ax.axvline(x, color=color, linestyle=style, linewidth=1.1, alpha=0.8, zorder=0)
+    x_right = max(a_max, *(x for x, *_ in marks))
+    axes[0, 0].set_xlim(0.0, 1.04 * x_right)
+
+    for rule in rules:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=colors[rule],
+                marker=_RULE_MARKERS.get(rule, "o"),
+                markersize=5,
+                label=rule,
+            )
+        )
+    handles.append(theory)
+    for _, label, color, style in marks:
+        handles.append(Line2D([], [], color=color, linestyle=style, linewidth=1.1, label=label))
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize="small")
+    if title is None:
+        n_text = ", ".join(str(v) for v in n_values)
+        title = f"Storage capacity of the Hopfield network, N = {n_text}"
+    fig.suptitle(title)
+    return fig
+
+
+# -- files ------------------------------------------------------------------------------------
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: float = 150) -> Path:
+    """Write ``fig`` to ``path`` atomically (temporary file, then :func:`os.replace`).
+
+    The format follows the file's suffix (``.png``, ``.svg``, ``.pdf``, ...).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or path-like
+        The file to write; its folder must exist.
+    dpi : float > 0
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    target = _atomic_target(path, "path")
+    resolution = check_float(dpi, "dpi", minimum=0.0, exclusive_minimum=True)
+    tmp = _temporary_sibling(target)
+    try:
+        fig.savefig(tmp, dpi=resolution, facecolor="white")
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def recall_animation(
+    frames: Any,
+    energies: Any,
+    shape: Sequence[int],
+    path: str | os.PathLike[str],
+    *,
+    fps: int = 10,
+    pattern: Any = None,
+    times: Any = None,
+    time_label: str | None = None,
+    title: str | None = None,
+    hold: float = 1.5,
+    dpi: float = 100,
+) -> Path:
+    """Write an animated GIF of a relaxing state next to its energy falling.
+
+    The left panel shows the state of each frame; the right panel the energy of every frame
+    (the part already travelled in color, the rest grey) with a marker at the current one.
+
+    Parameters
+    ----------
+    frames : array_like, shape (n_frames, height * width)
+        Snapshots of the state, e.g. from :func:`energynets.sampling.dynamics.trajectory`.
+    energies : array_like, shape (n_frames,)
+        Energy of each snapshot.
+    shape : (int, int)
+        (height, width) of one image.
+    path : str or path-like
+        The ``.gif`` file to write (atomically); its folder must exist.
+    fps : int >= 1
+        Frames per second.
+    pattern : array_like, shape (height * width,), optional
+        A stored pattern; each frame is then titled with its overlap m with it.
+    times : array_like, shape (n_frames,), optional
+        Where each frame lies on the energy plot's x axis, e.g. in sweeps; default the frame
+        number.
+    time_label : str, optional
+        Label of that axis; default "sweep" when ``times`` is given, else "snapshot".
+    title : str, optional
+        Figure title.
+    hold : float >= 0
+        Seconds to hold the last frame before the GIF loops.
+    dpi : float > 0
+        Resolution (the figure is 6 x 3 inches).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    states, (height, width) = _as_images(frames, "frames", shape)
+    if np.asarray(frames).ndim != 2:
+        raise ValueError(f"frames must be a 2-D array (n_frames, {height * width})")
+    e = as_float_array(energies, "energies", ndim=1, dtype=np.float64)
+    if e.shape[0] != states.shape[0]:
+        raise ValueError(
+            f"energies must have one value per frame ({states.shape[0]}), got {e.shape[0]}"
+        )
+    xi = None
+    if pattern is not None:
+        xi = as_float_array(pattern, "pattern", ndim=1, dtype=np.float64)
+        if xi.shape[0] != height * width:
+            raise ValueError(
+                f"pattern must have {height * width} entries to match shape "
+                f"{(height, width)}, got {xi.shape[0]}"
+            )
+    steps, default_times = _sweep_positions(times, e.shape[0])
+    rate = check_int(fps, "fps", minimum=1)
+    n_hold = round(check_float(hold, "hold", minimum=0.0) * rate)
+    resolution = check_float(dpi, "dpi", minimum=0.0, exclusive_minimum=True)
+    target = _atomic_target(path, "path")
+    if target.suffix.lower() != ".gif":
+        raise ValueError(f"path must end in .gif, got {str(path)!r}")
+
+    def _caption(k: int) -> str:
+        text = f"E = {e[k]:.2f}"
+        if xi is not None:
+            m = float(states[k] @ xi) / xi.shape[0]
+            text += f",  m = {m:.2f}"
+        return text
+
+    fig = Figure(figsize=(6.0, 3.0), dpi=resolution, layout="constrained")
+    canvas = FigureCanvasAgg(fig)
+    ax_img, ax_e = fig.subplots(1, 2, width_ratios=[1.0, 1.4])
+    image = ax_img.imshow(
+        states[0].reshape(height, width),
+        cmap=_ink_cmap(),
+        vmin=-1.0,
+        vmax=1.0,
+        interpolation="nearest",
+    )
+    ax_img.set_xticks([])
+    ax_img.set_yticks([])
+    caption = ax_img.set_title(_caption(0), fontsize="medium")
+    ax_e.plot(steps, e, color="0.8", linewidth=1.5)
+    (done,) = ax_e.plot(steps[:1], e[:1], color=_INK, linewidth=2.0)
+    (now,) = ax_e.plot(steps[:1], e[:1], "o", color=_BAD, markersize=6)
+    ax_e.set_xlabel(time_label or ("snapshot" if default_times else "sweep"))
+    ax_e.set_ylabel("energy E(s)")
+    span = float(e.max() - e.min()) or 1.0
+    ax_e.set_ylim(float(e.min()) - 0.08 * span, float(e.max()) + 0.08 * span)
+    pad = 0.03 * (float(steps.max() - steps.min()) or 1.0)
+    ax_e.set_xlim(float(steps.min()) - pad, float(steps.max()) + pad)
+    ax_e.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.set_facecolor("white")
+
+    # Blitting: lay out and draw everything that does not move once, then per frame restore
+    # that background and draw only the moving artists. Redrawing the whole figure (axes,
+    # ticks, text) for every frame would cost about ten times as much.
+    moving = [(ax_img, image), (ax_img, caption), (ax_e, done), (ax_e, now)]
+    for _, artist in moving:
+        artist.set_animated(True)
+    canvas.draw()
+    fig.set_layout_engine("none")
+    background = canvas.copy_from_bbox(fig.bbox)
+    rgb = []
+    for k in range(states.shape[0]):
+        image.set_data(states[k].reshape(height, width))
+        caption.set_text(_caption(k))
+        done.set_data(steps[: k + 1], e[: k + 1])
+        now.set_data(steps[k : k + 1], e[k : k + 1])
+        canvas.restore_region(background)
+        for ax, artist in moving:
+            ax.draw_artist(artist)
+        rgb.append(np.asarray(canvas.buffer_rgba())[..., :3].copy())
+    # one palette for all frames, from the first and the last (between them they hold every
+    # color); quantizing each frame on its own would take most of the time
+    palette = Image.fromarray(np.concatenate([rgb[0], rgb[-1]])).quantize(colors=128)
+    pictures = [Image.fromarray(x).quantize(palette=palette, dither=Image.Dither.NONE) for x in rgb]
+    pictures += [pictures[-1]] * n_hold
+
+    # what matplotlib.animation.PillowWriter does, on the frames drawn above
+    tmp = _temporary_sibling(target)
+    try:
+        pictures[0].save(
+            tmp,
+            save_all=True,
+            append_images=pictures[1:],
+            duration=round(1000 / rate),
+            loop=0,
+        )
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
