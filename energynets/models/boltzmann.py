@@ -1,0 +1,319 @@
+"""The Boltzmann machine (Ackley, Hinton & Sejnowski 1985) and ready-made physical systems.
+
+Energy
+    E(s) = -1/2 s^T W s - b^T s,   W symmetric with zero diagonal,
+
+over units s_i in {-1, +1} (spins) or {0, 1} (bits). The model defines the Boltzmann
+distribution p(s) = exp(-E(s)) / Z at unit temperature; an inverse temperature beta is a
+transformation of the model (:meth:`BoltzmannMachine.tempered` returns the machine with energy
+beta E), so every sampler runs on plain models and tempering and annealing reuse them.
+
+Local field and single-unit conditionals (the other units fixed)
+    h_i = sum_j W_ij s_j + b_i
+    spins: p(s_i = +1 | rest) = sigma(2 h_i),   bits: p(s_i = 1 | rest) = sigma(h_i),
+
+with sigma the logistic function. Flipping unit i changes the energy by
+-h_i (s_i' - s_i): 2 s_i h_i for spins, -(1 - 2 s_i) h_i for bits.
+
+The optional split into visible units (the first ``n_visible``) and hidden units serves
+learning with hidden units (the 4-2-4 encoder of the 1985 paper).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from energynets import energy as _energy
+from energynets._validation import (
+    RNGLike,
+    as_float_array,
+    check_choice,
+    check_dtype,
+    check_float,
+    check_int,
+    check_rng,
+    check_square_symmetric,
+)
+
+__all__ = [
+    "BoltzmannMachine",
+    "frustrated_ring",
+    "ising_2d",
+    "sherrington_kirkpatrick",
+]
+
+UNIT_KINDS = ("spins", "bits")
+
+
+class BoltzmannMachine:
+    """A Boltzmann machine: symmetric couplings with zero diagonal, biases, spin or bit units.
+
+    Parameters
+    ----------
+    weights : array_like, shape (n_units, n_units)
+        Symmetric couplings with a zero diagonal.
+    bias : array_like, shape (n_units,), optional
+        Biases (external fields); zero when omitted.
+    n_visible : int, optional
+        The first ``n_visible`` units are visible, the rest hidden; all visible when None.
+    units : {"spins", "bits"}
+        Unit values {-1, +1} or {0, 1}.
+    dtype : numpy.float32 or numpy.float64
+    lattice_shape : tuple of int, optional
+        For lattice systems (see :func:`ising_2d`): the shape of the periodic lattice the units
+        live on, row-major. Enables the checkerboard sampler.
+
+    Examples
+    --------
+    >>> bm = BoltzmannMachine([[0.0, 1.0], [1.0, 0.0]], units="spins")
+    >>> bm.energy([[1, 1], [1, -1]])
+    array([-1.,  1.])
+    >>> float(bm.tempered(2.0).energy([[1, 1]])[0])
+    -2.0
+    """
+
+    def __init__(
+        self,
+        weights: Any,
+        bias: Any = None,
+        n_visible: int | None = None,
+        *,
+        units: str = "spins",
+        dtype: Any = np.float64,
+        lattice_shape: tuple[int, ...] | None = None,
+    ) -> None:
+        dt = check_dtype(dtype)
+        w = np.array(as_float_array(weights, "weights", ndim=2), dtype=dt, copy=True)
+        check_square_symmetric(w, "weights")
+        n = w.shape[0]
+        if bias is None:
+            b = np.zeros(n, dtype=dt)
+        else:
+            b = np.array(as_float_array(bias, "bias", ndim=1), dtype=dt, copy=True)
+            if b.shape != (n,):
+                raise ValueError(f"bias must have shape ({n},) to match weights, got {b.shape}")
+        self.units = check_choice(units, "units", UNIT_KINDS)
+        self.n_visible = n if n_visible is None else check_int(n_visible, "n_visible", minimum=0)
+        if self.n_visible > n:
+            raise ValueError(f"n_visible must be <= n_units = {n}, got {self.n_visible}")
+        if lattice_shape is not None:
+            shape = tuple(int(x) for x in lattice_shape)
+            if int(np.prod(shape)) != n or any(x < 1 for x in shape):
+                raise ValueError(
+                    f"lattice_shape must have positive sides whose product is n_units = {n}, "
+                    f"got {lattice_shape}"
+                )
+            self.lattice_shape: tuple[int, ...] | None = shape
+        else:
+            self.lattice_shape = None
+        w.setflags(write=False)
+        b.setflags(write=False)
+        self._weights, self._bias = w, b
+
+    # -- parameters -----------------------------------------------------------------------
+    @property
+    def weights(self) -> np.ndarray:
+        """Couplings W, shape (n_units, n_units), read-only."""
+        return self._weights
+
+    @property
+    def bias(self) -> np.ndarray:
+        """Biases b, shape (n_units,), read-only."""
+        return self._bias
+
+    @property
+    def n_units(self) -> int:
+        return int(self._weights.shape[0])
+
+    @property
+    def n_hidden(self) -> int:
+        return self.n_units - self.n_visible
+
+    @property
+    def unit_kind(self) -> str:
+        """ "spins" or "bits": which states :mod:`energynets.exact` enumerates."""
+        return self.units
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._weights.dtype
+
+    @property
+    def unit_values(self) -> tuple[float, float]:
+        """The (low, high) unit values: (-1, 1) for spins, (0, 1) for bits."""
+        return (-1.0, 1.0) if self.units == "spins" else (0.0, 1.0)
+
+    def __repr__(self) -> str:
+        return (
+            f"BoltzmannMachine(n_units={self.n_units}, n_visible={self.n_visible}, "
+            f"units={self.units!r})"
+        )
+
+    def tempered(self, beta: float) -> BoltzmannMachine:
+        """The same machine at inverse temperature ``beta``: energy beta E(s).
+
+        Parameters
+        ----------
+        beta : float >= 0
+            0 gives the uniform distribution, 1 the machine itself, large beta concentrates on
+            the ground states.
+        """
+        bt = check_float(beta, "beta", minimum=0.0)
+        out = BoltzmannMachine.__new__(BoltzmannMachine)
+        w = self._weights * self.dtype.type(bt)
+        b = self._bias * self.dtype.type(bt)
+        w.setflags(write=False)
+        b.setflags(write=False)
+        out._weights, out._bias = w, b
+        out.units, out.n_visible, out.lattice_shape = self.units, self.n_visible, self.lattice_shape
+        return out
+
+    # -- states ---------------------------------------------------------------------------
+    def check_states(self, states: Any, name: str = "states") -> tuple[np.ndarray, bool]:
+        """Validate a batch of states: 2-D (or one 1-D state) of the unit values.
+
+        Returns a fresh C-contiguous array of the model's dtype and whether the input was 1-D.
+        """
+        arr = as_float_array(states, name, ndim=(1, 2), dtype=np.float64)
+        was_1d = arr.ndim == 1
+        arr2 = arr[None, :] if was_1d else arr
+        if arr2.shape[1] != self.n_units:
+            raise ValueError(
+                f"{name} must have {self.n_units} units (columns) to match the model, "
+                f"got shape {arr.shape}"
+            )
+        lo, hi = self.unit_values
+        bad = (arr2 != lo) & (arr2 != hi)
+        if np.any(bad):
+            raise ValueError(
+                f"{name} must contain only {lo:g} and {hi:g} ({self.units}), "
+                f"got values such as {arr2[bad][:3]}"
+            )
+        return np.array(arr2, dtype=self.dtype, order="C", copy=True), was_1d
+
+    def random_states(self, n_states: int, rng: RNGLike = 0) -> np.ndarray:
+        """Uniformly random states, shape (n_states, n_units), the model's dtype."""
+        n = check_int(n_states, "n_states", minimum=0)
+        gen = check_rng(rng)
+        lo, hi = self.unit_values
+        return np.where(gen.random((n, self.n_units)) < 0.5, hi, lo).astype(self.dtype)
+
+    # -- energy and conditionals ------------------------------------------------------------
+    def energy(self, states: Any) -> np.ndarray:
+        """Energy E(s) = -1/2 s^T W s - b^T s.
+
+        Parameters
+        ----------
+        states : array_like, shape (n_states, n_units) or (n_units,)
+
+        Returns
+        -------
+        ndarray, shape (n_states,) (a float for one 1-D state)
+        """
+        s, was_1d = self.check_states(states)
+        e = _energy.quadratic_energy(s, self._weights, self._bias)
+        return e[0] if was_1d else e
+
+    def local_fields(self, states: Any) -> np.ndarray:
+        """Local fields h = s W + b, shape like ``states``."""
+        s, was_1d = self.check_states(states)
+        h = _energy.quadratic_fields(s, self._weights, self._bias)
+        return h[0] if was_1d else h
+
+    def conditional_high(self, fields: np.ndarray) -> np.ndarray:
+        """p(s_i = high | rest) from local fields: sigma(2 h) for spins, sigma(h) for bits."""
+        from scipy.special import expit
+
+        return expit(2.0 * fields if self.units == "spins" else fields)
+
+    def get_params(self) -> dict[str, Any]:
+        """Arrays and settings that define the machine (used by :mod:`energynets.io`)."""
+        params: dict[str, Any] = {
+            "weights": self._weights,
+            "bias": self._bias,
+            "n_visible": np.array(self.n_visible),
+            "units": self.units,
+        }
+        if self.lattice_shape is not None:
+            params["lattice_shape"] = np.array(self.lattice_shape)
+        return params
+
+
+# -- ready-made systems -------------------------------------------------------------------
+
+
+def ising_2d(
+    side: int, coupling: float = 1.0, field: float = 0.0, *, dtype: Any = np.float64
+) -> BoltzmannMachine:
+    """The 2D Ising model on a periodic ``side x side`` square lattice.
+
+    E(s) = -J sum_<ij> s_i s_j - h sum_i s_i over nearest-neighbour pairs, so W_ij = J for each
+    of the 4 neighbours (W_ij = 2 J on a 2-wide lattice, where the two neighbours coincide).
+    Onsager's critical temperature for J = 1, h = 0 is T_c = 2 / ln(1 + sqrt 2) = 2.269.
+
+    Parameters
+    ----------
+    side : int >= 2
+    coupling : float
+        J (> 0 ferromagnetic, < 0 antiferromagnetic).
+    field : float
+        External field h.
+
+    Returns
+    -------
+    BoltzmannMachine with ``lattice_shape = (side, side)``, spins.
+
+    References
+    ----------
+    Onsager, L. (1944). Crystal statistics. I. Phys. Rev. 65, 117-149.
+    """
+    n_side = check_int(side, "side", minimum=2)
+    j = check_float(coupling, "coupling")
+    h = check_float(field, "field")
+    n = n_side * n_side
+    idx = np.arange(n).reshape(n_side, n_side)
+    w = np.zeros((n, n))
+    for shift in ((0, 1), (1, 0)):
+        nb = np.roll(idx, shift=(-shift[0], -shift[1]), axis=(0, 1))
+        np.add.at(w, (idx.ravel(), nb.ravel()), j)
+        np.add.at(w, (nb.ravel(), idx.ravel()), j)
+    return BoltzmannMachine(
+        w, np.full(n, h), units="spins", dtype=dtype, lattice_shape=(n_side, n_side)
+    )
+
+
+def sherrington_kirkpatrick(
+    n_units: int, rng: RNGLike = 0, *, field: float = 0.0, dtype: Any = np.float64
+) -> BoltzmannMachine:
+    """The Sherrington-Kirkpatrick spin glass: J_ij ~ N(0, 1/N) for every pair.
+
+    E(s) = -sum_{i<j} J_ij s_i s_j - h sum_i s_i; the spin-glass transition is at T = 1.
+
+    References
+    ----------
+    Sherrington, D. & Kirkpatrick, S. (1975). Solvable model of a spin-glass. PRL 35, 1792.
+    """
+    n = check_int(n_units, "n_units", minimum=2)
+    h = check_float(field, "field")
+    gen = check_rng(rng)
+    upper = np.triu(gen.normal(0.0, 1.0 / np.sqrt(n), size=(n, n)), k=1)
+    return BoltzmannMachine(upper + upper.T, np.full(n, h), units="spins", dtype=dtype)
+
+
+def frustrated_ring(
+    n_units: int = 9, coupling: float = 1.0, *, dtype: Any = np.float64
+) -> BoltzmannMachine:
+    """An antiferromagnetic ring of ``n_units`` spins: E(s) = J sum_i s_i s_{i+1}.
+
+    With an odd number of spins no state satisfies every bond: the ground state is 2n-fold
+    degenerate (one frustrated bond, anywhere, in either global orientation).
+    """
+    n = check_int(n_units, "n_units", minimum=3)
+    j = check_float(coupling, "coupling", minimum=0.0)
+    w = np.zeros((n, n))
+    i = np.arange(n)
+    w[i, (i + 1) % n] = -j
+    w[(i + 1) % n, i] = -j
+    return BoltzmannMachine(w, None, units="spins", dtype=dtype)
