@@ -226,8 +226,8 @@ def run_dynamics(
 
 
 def _energy_from_fields(s: np.ndarray, h: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    # E = -1/2 s.(h - b) - b.s = -1/2 s.(h + b)
-    return -0.5 * np.einsum("bi,bi->b", s, h + bias)
+    # E = -1/2 s.(h - b) - b.s = -1/2 (s.h + s.b)
+    return -0.5 * (np.einsum("bi,bi->b", s, h) + s @ bias)
 
 
 class _Trace:
@@ -239,20 +239,12 @@ class _Trace:
         self.energy = [_energy_from_fields(s, h, bias)]
         self.overlap = [] if pats is None else [s @ pats.T / s.shape[1]]
 
-    def record(self, s: np.ndarray, h: np.ndarray, rows: np.ndarray | None = None) -> None:
-        e = self.energy[-1].copy()
-        if rows is None:
-            e[:] = _energy_from_fields(s, h, self.bias)
-        elif rows.size:
-            e[rows] = _energy_from_fields(s[rows], h[rows], self.bias)
-        self.energy.append(e)
+    def record(self, s: np.ndarray, h: np.ndarray) -> None:
+        # every probe is recomputed: cheaper than gathering the rows that moved, and a probe
+        # that did not move gets exactly its previous value again
+        self.energy.append(_energy_from_fields(s, h, self.bias))
         if self.pats is not None:
-            m = self.overlap[-1].copy()
-            if rows is None:
-                m[:] = s @ self.pats.T / s.shape[1]
-            elif rows.size:
-                m[rows] = s[rows] @ self.pats.T / s.shape[1]
-            self.overlap.append(m)
+            self.overlap.append(s @ self.pats.T / s.shape[1])
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray | None]:
         ov = None if self.pats is None else np.stack(self.overlap)
@@ -291,11 +283,14 @@ def _async(
                 break
         n_sweeps[rows] += 1
         perm = gen.permutation(n_units) if order == "random" else np.arange(n_units)
-        sub_s, sub_h = s[rows], h[rows]
-        sub_free = None if free is None else free[rows]
-        _async_sweep(couplings, sub_s, sub_h, perm, tol, temp, sub_free, gen)
-        s[rows], h[rows] = sub_s, sub_h
-        trace.record(s, h, None if stochastic else rows)
+        if rows.size == n_probes:  # every probe moves: work in place, no gathers
+            _async_sweep(couplings, bias, s, h, perm, tol, temp, free, gen)
+        else:
+            sub_s, sub_h = s[rows], h[rows]
+            sub_free = None if free is None else free[rows]
+            _async_sweep(couplings, bias, sub_s, sub_h, perm, tol, temp, sub_free, gen)
+            s[rows], h[rows] = sub_s, sub_h
+        trace.record(s, h)
 
     energies, overlaps = trace.arrays()
     if stochastic:
@@ -310,6 +305,7 @@ def _async(
 
 def _async_sweep(
     couplings: _Couplings,
+    bias: np.ndarray,
     s: np.ndarray,
     h: np.ndarray,
     perm: np.ndarray,
@@ -321,6 +317,13 @@ def _async_sweep(
     """One asynchronous sweep in the order ``perm``, updating ``s`` and ``h`` in place."""
     if temp == 0.0 and s.shape[0] <= _FEW_PROBES:
         _sweep_events(couplings.weights, s, h, perm, tol, free)
+    elif couplings.factor is not None:
+        # with W = F F^T - diag(D), carry the overlaps m = s F (B x r) through the sweep and
+        # form the fields of one block at a time: O(B N r) per sweep instead of O(B N^2)
+        f, d = couplings.factor
+        m = s @ f
+        _sweep_blocks(couplings, s, h, perm, tol, temp, free, gen, low_rank=(m, bias))
+        h[...] = m @ f.T - s * d + bias
     else:
         _sweep_blocks(couplings, s, h, perm, tol, temp, free, gen)
 
@@ -372,16 +375,27 @@ def _sweep_blocks(
     temp: float,
     free: np.ndarray | None,
     gen: np.random.Generator,
+    low_rank: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
-    """Sweep in blocks of ``_BLOCK`` positions: exact inside a block, one GEMM per block."""
-    from scipy.special import expit  # imported here: scipy is slow to import
+    """Sweep in blocks of ``_BLOCK`` positions: exact inside a block, one GEMM per block.
+
+    With ``low_rank = (m, bias)`` the fields are not kept in ``h`` during the sweep: each
+    block's fields come from the overlaps m = s F, which are updated in place.
+    """
+    if temp > 0.0:
+        from scipy.special import expit  # imported here: scipy is slow to import
 
     n_rows, n_units = s.shape
     weights = couplings.weights
     for start in range(0, n_units, _BLOCK):
         block = perm[start : start + _BLOCK]
-        hb = h[:, block]
         sb = s[:, block]
+        if low_rank is None:
+            hb = h[:, block]
+        else:
+            f, d = couplings.factor  # type: ignore[misc]
+            m, bias = low_rank
+            hb = m @ f[block].T - sb * d[block] + bias[block]
         fb = None if free is None else free[:, block]
         if temp > 0.0:
             # Glauber: P(s_i = +1) = expit(2 h_i / T); compare with uniforms drawn per block
@@ -393,27 +407,42 @@ def _sweep_blocks(
             if not unstable.any():
                 continue
         w_bb = weights[np.ix_(block, block)]
-        delta = np.zeros_like(sb)
+        # unit-major copies, so that each unit's column over the batch is contiguous; the
+        # field of unit k is its field at the start of the block plus the flips before it
+        # in the block: hb_k + sum_{j<k} W_kj delta_j
+        sb_t = np.ascontiguousarray(sb.T)
+        hb_t = np.ascontiguousarray(hb.T)
+        fb_t = None if fb is None else np.ascontiguousarray(fb.T)
+        u_t = np.ascontiguousarray(u.T) if temp > 0.0 else None
+        delta_t = np.zeros_like(sb_t)
         for k in range(block.size):
-            if temp > 0.0:
-                new = np.where(u[:, k] < expit(2.0 * hb[:, k] / temp), 1.0, -1.0)
-                flip = new != sb[:, k]
+            h_k = hb_t[k] + w_bb[k, :k] @ delta_t[:k] if k else hb_t[0]
+            if u_t is not None:
+                new = np.where(u_t[k] < expit(2.0 * h_k / temp), 1.0, -1.0)
+                flip = new != sb_t[k]
             else:
-                flip = sb[:, k] * hb[:, k] < -tol
-            if fb is not None:
-                flip &= fb[:, k]
+                flip = sb_t[k] * h_k < -tol
+            if fb_t is not None:
+                flip &= fb_t[k]
             idx = np.flatnonzero(flip)
             if idx.size == 0:
                 continue
-            d = -2.0 * sb[idx, k]
-            sb[idx, k] += d
-            delta[idx, k] = d
-            hb[idx] += d[:, None] * w_bb[k]
+            d = -2.0 * sb_t[k, idx]
+            sb_t[k, idx] += d
+            delta_t[k, idx] = d
+        delta = delta_t.T
+        sb = sb_t.T
         changed = np.flatnonzero(delta.any(axis=1))
         if changed.size == 0:
             continue
         s[:, block] = sb
-        if 2 * changed.size > n_rows:
+        if low_rank is not None:
+            f_block = couplings.factor[0][block]  # type: ignore[index]
+            if 2 * changed.size > n_rows:
+                low_rank[0][...] += delta @ f_block
+            else:
+                low_rank[0][changed] += delta[changed] @ f_block
+        elif 2 * changed.size > n_rows:
             h += couplings.block_product(delta, block)
         else:
             h[changed] += couplings.block_product(delta[changed], block)
@@ -471,7 +500,7 @@ def _sync(
         s[active] = new
         h[active] = couplings.product(new) + bias
         n_sweeps[active] += 1
-        trace.record(s, h, active)
+        trace.record(s, h)
     if active.size:  # out of steps: those already at a fixed point still count as converged
         sub_mask = None if mask is None else mask[active]
         new = _sync_rule(s[active], h[active], tol, sub_mask)
