@@ -13,7 +13,11 @@ import importlib
 from typing import Any
 
 from energynets import datasets, exact, io, sampling, states
+from energynets.learning.boltzmann_rule import fit_boltzmann
+from energynets.models.boltzmann import BoltzmannMachine
 from energynets.models.hopfield import HopfieldNetwork
+from energynets.models.rbm import RBM
+from energynets.sampling.ais import ais
 from energynets.sampling.dynamics import RecallResult
 from energynets.states import all_states, corrupt, overlap, to_bits, to_spins
 
@@ -22,15 +26,19 @@ __version__ = "0.1.0"
 _LAZY_MODULES = ("experiments", "learning", "models", "plotting", "energy")
 
 __all__ = [
+    "RBM",
+    "BoltzmannMachine",
     "HopfieldNetwork",
     "RecallResult",
     "__version__",
+    "ais",
     "all_states",
     "corrupt",
     "datasets",
     "energy",
     "exact",
     "experiments",
+    "fit_boltzmann",
     "io",
     "learning",
     "models",

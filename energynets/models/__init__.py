@@ -1,5 +1,19 @@
 """Models: each holds parameters and knows its energy, local fields and conditionals."""
 
+from energynets.models.boltzmann import (
+    BoltzmannMachine,
+    frustrated_ring,
+    ising_2d,
+    sherrington_kirkpatrick,
+)
 from energynets.models.hopfield import HopfieldNetwork
+from energynets.models.rbm import RBM
 
-__all__ = ["HopfieldNetwork"]
+__all__ = [
+    "RBM",
+    "BoltzmannMachine",
+    "HopfieldNetwork",
+    "frustrated_ring",
+    "ising_2d",
+    "sherrington_kirkpatrick",
+]

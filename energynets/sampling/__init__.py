@@ -1,5 +1,46 @@
-"""Dynamics and samplers: functions (model, states, rng, ...) -> states (+ info)."""
+"""Dynamics and samplers: functions (model, states, rng, ...) -> states (+ info).
 
-from energynets.sampling.dynamics import RecallResult, run_dynamics
+``energynets.sampling.gibbs`` is the sampler function (the module of the same name is
+``energynets.sampling.gibbs`` only through ``from energynets.sampling.gibbs import ...``).
+"""
 
-__all__ = ["RecallResult", "run_dynamics"]
+from energynets.sampling.ais import AISResult, BoltzmannPath, ais, salakhutdinov_murray_betas
+from energynets.sampling.annealing import schedule, simulated_annealing
+from energynets.sampling.diagnostics import (
+    acceptance_summary,
+    autocorrelation,
+    effective_sample_size,
+    integrated_autocorrelation_time,
+)
+from energynets.sampling.dynamics import RecallResult, run_dynamics, trajectory
+from energynets.sampling.gibbs import ChainResult, checkerboard, gibbs, metropolis
+from energynets.sampling.tempering import (
+    TemperingState,
+    geometric_ladder,
+    parallel_tempering,
+    swap_step,
+)
+
+__all__ = [
+    "AISResult",
+    "BoltzmannPath",
+    "ChainResult",
+    "RecallResult",
+    "TemperingState",
+    "acceptance_summary",
+    "ais",
+    "autocorrelation",
+    "checkerboard",
+    "effective_sample_size",
+    "geometric_ladder",
+    "gibbs",
+    "integrated_autocorrelation_time",
+    "metropolis",
+    "parallel_tempering",
+    "run_dynamics",
+    "salakhutdinov_murray_betas",
+    "schedule",
+    "simulated_annealing",
+    "swap_step",
+    "trajectory",
+]
