@@ -1,8 +1,9 @@
-"""The ``energynets`` command: pattern-recall and capacity scenes from the shell.
+"""The ``energynets`` command: pattern-recall, capacity and sampling scenes from the shell.
 
 ``energynets demo`` writes a small gallery (recall of corrupted letters, an animation of the
-energy falling, a capacity sweep); ``energynets recall`` and ``energynets capacity`` run each
-scene with every setting exposed. ``python -m energynets`` is the same command.
+energy falling, a capacity sweep, the 2D Ising transition and a sampler race on a spin glass);
+``energynets recall``, ``energynets capacity`` and ``energynets sample`` run each scene with
+every setting exposed. ``python -m energynets`` is the same command.
 
 Every command prints what it does and where it wrote its files. A mistake in the arguments, or
 a ``ValueError``, ``TypeError`` or ``FileNotFoundError`` from the library, ends the command
@@ -32,6 +33,10 @@ DEFAULT_LETTERS = "AIVX"
 DEFAULT_OUTPUT = "energynets-output"
 RULES = ("hebbian", "storkey", "pseudoinverse")
 DYNAMICS = ("async", "sync")
+# the sampling systems and samplers (energynets.experiments.sampling.SYSTEMS and SAMPLERS; not
+# imported here so that the parser builds without loading the experiments)
+SYSTEMS = ("ising", "sk", "ring")
+SAMPLERS = ("gibbs", "metropolis", "checkerboard", "tempering")
 
 
 class _UsageError(Exception):
@@ -72,6 +77,46 @@ def _int_at_least(minimum: int) -> Any:
         return value
 
     return parse
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+    if not (np.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    return value
+
+
+def _temperatures(text: str) -> list[float]:
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError(f"expected comma-separated temperatures, got {text!r}")
+    values = []
+    for item in items:
+        try:
+            value = float(item)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated numbers such as 2.0,2.2,2.4, got {item!r}"
+            ) from None
+        if not (np.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"temperatures must be > 0, got {item}")
+        values.append(value)
+    return values
+
+
+def _samplers(text: str) -> list[str]:
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError(f"expected comma-separated samplers, got {text!r}")
+    for item in items:
+        if item not in SAMPLERS:
+            raise argparse.ArgumentTypeError(
+                f"unknown sampler {item!r} (choose from {', '.join(SAMPLERS)})"
+            )
+    return items
 
 
 def _alphas(text: str) -> list[float]:
@@ -194,7 +239,7 @@ def _add_recall_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> _Parser:
-    """The ``energynets`` argument parser (subcommands ``demo``, ``recall``, ``capacity``)."""
+    """The ``energynets`` argument parser (``demo``, ``recall``, ``capacity``, ``sample``)."""
     from energynets import __version__
 
     parser = _Parser(
@@ -210,13 +255,15 @@ def build_parser() -> _Parser:
 
     demo = sub.add_parser(
         "demo",
-        help="a tour in pictures: letter recall, an energy animation, a capacity sweep",
+        help="a tour in pictures: letter recall, capacity, the Ising transition, samplers",
         description=(
             "Store glyphs in a Hopfield network, corrupt them and recall them (recall.png, "
             "recall.gif, energy.png); store the similar letters of HOPFIELD with each "
             "learning rule and compare what they recall (rules.png); measure the storage "
-            "capacity of the three rules on random patterns (capacity.png). Takes well under "
-            "a minute."
+            "capacity of the three rules on random patterns (capacity.png); sample the 2D "
+            "Ising model across its transition (ising_scan.png) and race Gibbs sampling "
+            "against parallel tempering on a spin glass (compare.png). Takes well under a "
+            "minute."
         ),
     )
     _add_seed(demo)
@@ -298,7 +345,122 @@ def build_parser() -> _Parser:
     )
     _add_seed(capacity)
     _add_output(capacity)
-    parser.commands = {"demo": demo, "recall": recall, "capacity": capacity}
+
+    sample = sub.add_parser(
+        "sample",
+        help="sample the Ising model, a spin glass or a frustrated ring; Ising scans; races",
+        description=(
+            "Run many chains of a sampler on a system at temperature T and print the energy "
+            "and magnetisation statistics (mean, standard error, autocorrelation time, "
+            "effective sample size, R-hat), with a chi-square test against the exact "
+            "distribution for systems of at most 16 units; writes sample.png and sample.json. "
+            "--scan measures the 2D Ising magnetisation and heat capacity against T next to "
+            "Onsager's T_c = 2.269 (ising_scan.png, ising_scan.json); --compare gives several "
+            "samplers the same budget on a hard system and shows which one mixes "
+            "(compare.png, compare.json)."
+        ),
+    )
+    sample.add_argument(
+        "--system",
+        choices=SYSTEMS,
+        default=None,
+        help=(
+            "2D Ising model (periodic lattice, J = 1), Sherrington-Kirkpatrick spin glass, or "
+            "antiferromagnetic ring (default: ising; sk with --compare)"
+        ),
+    )
+    sample.add_argument(
+        "--size",
+        type=_int_at_least(2),
+        default=None,
+        metavar="N",
+        help=(
+            "lattice side for ising (default 16; 32 with --scan), number of spins for sk "
+            "(default 64) and ring (default 9)"
+        ),
+    )
+    sample.add_argument(
+        "--sampler",
+        choices=SAMPLERS,
+        default=None,
+        help="default: checkerboard for ising, gibbs otherwise",
+    )
+    sample.add_argument(
+        "--temperature",
+        type=_positive,
+        default=None,
+        metavar="T",
+        help=(
+            "temperature (default: ising 2.5, sk 0.5, ring 0.5; with --compare: ising 1.5, "
+            "sk 0.25, ring 0.5)"
+        ),
+    )
+    sample.add_argument(
+        "--chains",
+        type=_int_at_least(1),
+        default=16,
+        metavar="K",
+        help="independent chains, run as one batch (default: %(default)s)",
+    )
+    sample.add_argument(
+        "--sweeps",
+        type=_int_at_least(2),
+        default=None,
+        metavar="S",
+        help=(
+            "sweeps per chain (per temperature with --scan; the budget in sweep-equivalents "
+            "with --compare) (default: 1000; 2000 with --compare)"
+        ),
+    )
+    sample.add_argument(
+        "--burn-in",
+        type=_int_at_least(0),
+        default=None,
+        metavar="B",
+        help="sweeps left out of the statistics (default: a fifth of --sweeps)",
+    )
+    sample.add_argument(
+        "--replicas",
+        type=_int_at_least(2),
+        default=None,
+        metavar="R",
+        help="rungs of the parallel-tempering ladder (default: 8)",
+    )
+    sample.add_argument(
+        "--hottest",
+        type=_positive,
+        default=None,
+        metavar="T",
+        help="temperature of the hottest tempering rung (default: from the couplings)",
+    )
+    mode = sample.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--scan",
+        action="store_true",
+        help="2D Ising magnetisation and heat capacity against temperature (system ising)",
+    )
+    mode.add_argument(
+        "--compare",
+        action="store_true",
+        help="compare samplers on the same budget (see --samplers)",
+    )
+    sample.add_argument(
+        "--temperatures",
+        type=_temperatures,
+        default=None,
+        metavar="T1,T2,...",
+        help="with --scan: the temperatures (default: 1.5, 1.6, ..., 3.0)",
+    )
+    sample.add_argument(
+        "--samplers",
+        type=_samplers,
+        default=None,
+        metavar="A,B,...",
+        help="with --compare: the samplers to race (default: gibbs,tempering)",
+    )
+    _add_seed(sample)
+    _add_output(sample)
+    parser.commands = {"demo": demo, "recall": recall, "capacity": capacity, "sample": sample}
     return parser
 
 
@@ -509,6 +671,131 @@ def _capacity_scene(
     return [plotting.save_figure(fig, folder / "capacity.png")]
 
 
+def _write_json(data: Any, path: Path) -> Path:
+    """Write ``data`` as indented JSON, atomically (a temporary sibling, then os.replace)."""
+    import json
+    import secrets
+
+    text = json.dumps(data, indent=2, allow_nan=False) + "\n"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _scan_scene(
+    folder: Path,
+    *,
+    side: int,
+    temperatures: list[float] | None,
+    n_sweeps: int,
+    burn_in: int,
+    n_chains: int,
+    seed: int,
+    write_json: bool,
+) -> list[Path]:
+    """Run the Ising temperature scan, print its table, write ising_scan.png (and .json)."""
+    _use_agg()
+    from energynets import plotting
+    from energynets.experiments.sampling import ising_temperature_scan
+
+    n_temps = "16" if temperatures is None else str(len(temperatures))
+    print(
+        f"2D Ising model on a {side} x {side} periodic lattice: {n_chains} chains x "
+        f"{n_sweeps} checkerboard sweeps at each of {n_temps} temperatures."
+    )
+    result = ising_temperature_scan(
+        side,
+        temperatures,
+        n_sweeps=n_sweeps,
+        burn_in=burn_in,
+        n_chains=n_chains,
+        rng=seed,
+        progress=True,
+    )
+    print(result.to_text())
+    written = [plotting.save_figure(plotting.ising_scan_figure(result), folder / "ising_scan.png")]
+    if write_json:
+        written.append(_write_json(result.summary(), folder / "ising_scan.json"))
+    return written
+
+
+def _compare_scene(
+    folder: Path,
+    *,
+    system: str,
+    size: int | None,
+    samplers: list[str],
+    temperature: float | None,
+    n_chains: int,
+    n_sweeps: int,
+    burn_in: int,
+    n_temperatures: int,
+    hottest: float | None,
+    seed: int,
+    write_json: bool,
+) -> list[Path]:
+    """Race samplers on one system with one budget, print the table, write compare.png."""
+    _use_agg()
+    from energynets import plotting
+    from energynets.experiments.sampling import compare_samplers
+
+    print(f"Comparing {', '.join(samplers)} on the same budget of {n_sweeps} sweep-equivalents:")
+    result = compare_samplers(
+        system,
+        samplers,
+        size=size,
+        temperature=temperature,
+        n_chains=n_chains,
+        n_sweeps=n_sweeps,
+        burn_in=burn_in,
+        n_temperatures=n_temperatures,
+        hottest_temperature=hottest,
+        rng=seed,
+        progress=True,
+    )
+    print(result.to_text())
+    fig = plotting.sampler_comparison_figure(result)
+    written = [plotting.save_figure(fig, folder / "compare.png")]
+    if write_json:
+        written.append(_write_json(result.summary(), folder / "compare.json"))
+    return written
+
+
+def _sample_scene(
+    args: argparse.Namespace, folder: Path, system: str, n_sweeps: int, burn_in: int
+) -> list[Path]:
+    """Sample one system with one sampler, print the table, write sample.png and .json."""
+    _use_agg()
+    from energynets import plotting
+    from energynets.experiments.sampling import sample_system
+
+    sampler = args.sampler or ("checkerboard" if system == "ising" else "gibbs")
+    print(f"Sampling the {system} system with the {sampler} sampler ({args.chains} chains):")
+    result = sample_system(
+        system,
+        sampler,
+        size=args.size,
+        n_chains=args.chains,
+        n_sweeps=n_sweeps,
+        burn_in=burn_in,
+        temperature=args.temperature,
+        n_temperatures=args.replicas or 8,
+        hottest_temperature=args.hottest,
+        rng=args.seed,
+        progress=True,
+    )
+    print(result.to_text())
+    return [
+        plotting.save_figure(plotting.sampling_figure(result), folder / "sample.png"),
+        _write_json(result.summary(), folder / "sample.json"),
+    ]
+
+
 def _report(written: Sequence[Path]) -> None:
     print("Wrote:")
     for path in written:
@@ -569,12 +856,123 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         max_probes=20,
         seed=args.seed,
     )
+    print()
+    print("== 4. Sampling: the 2D Ising transition, and a spin glass that Gibbs cannot cross ==")
+    written += _scan_scene(
+        folder,
+        side=16,
+        temperatures=None,
+        n_sweeps=300,
+        burn_in=100,
+        n_chains=8,
+        seed=args.seed,
+        write_json=False,
+    )
+    print()
+    written += _compare_scene(
+        folder,
+        system="sk",
+        size=64,
+        samplers=["gibbs", "tempering"],
+        temperature=0.25,
+        n_chains=16,
+        n_sweeps=1600,
+        burn_in=320,
+        n_temperatures=8,
+        hottest=None,
+        seed=args.seed,
+        write_json=False,
+    )
     _report(written)
     print(f"Done in {time.perf_counter() - start:.1f} s; open the pictures in {folder}/")
     return 0
 
 
-_COMMANDS = {"demo": _cmd_demo, "recall": _cmd_recall, "capacity": _cmd_capacity}
+def _cmd_sample(args: argparse.Namespace) -> int:
+    # options that belong to another mode: one-line errors before any work
+    if args.scan:
+        mode = "--scan"
+        wrong = {
+            "--sampler": args.sampler,
+            "--temperature": args.temperature,
+            "--samplers": args.samplers,
+            "--replicas": args.replicas,
+            "--hottest": args.hottest,
+        }
+        if args.system not in (None, "ising"):
+            raise ValueError(f"--scan is for --system ising, got --system {args.system}")
+    else:
+        if args.compare:
+            mode = "--compare"
+            wrong = {"--sampler": args.sampler, "--temperatures": args.temperatures}
+            tempering = "tempering" in (args.samplers or ["tempering"])
+        else:
+            mode = "a single run (without --scan or --compare)"
+            wrong = {"--temperatures": args.temperatures, "--samplers": args.samplers}
+            tempering = args.sampler == "tempering"
+        if not tempering:
+            mode += " without the tempering sampler"
+            wrong.update({"--replicas": args.replicas, "--hottest": args.hottest})
+    for option, value in wrong.items():
+        if value is not None:
+            hint = {
+                "--sampler": " (use --samplers with --compare)",
+                "--temperature": " (use --temperatures with --scan)",
+                "--temperatures": " (it belongs to --scan)",
+                "--samplers": " (it belongs to --compare)",
+                "--replicas": " (it belongs to the tempering sampler)",
+                "--hottest": " (it belongs to the tempering sampler)",
+            }[option]
+            raise ValueError(f"{option} does not apply to {mode}{hint}")
+    n_sweeps = args.sweeps if args.sweeps is not None else (2000 if args.compare else 1000)
+    burn_in = args.burn_in if args.burn_in is not None else n_sweeps // 5
+    if burn_in > n_sweeps - 2:
+        raise ValueError(
+            f"--burn-in must leave at least 2 sweeps to measure (<= --sweeps - 2 = "
+            f"{n_sweeps - 2}), got {burn_in}"
+        )
+    folder = _output_folder(args.output)
+    if args.scan:
+        side = 32 if args.size is None else args.size
+        if side % 2:
+            raise ValueError(f"--size must be even for --scan (checkerboard updates), got {side}")
+        written = _scan_scene(
+            folder,
+            side=side,
+            temperatures=args.temperatures,
+            n_sweeps=n_sweeps,
+            burn_in=burn_in,
+            n_chains=args.chains,
+            seed=args.seed,
+            write_json=True,
+        )
+    elif args.compare:
+        written = _compare_scene(
+            folder,
+            system=args.system or "sk",
+            size=args.size,
+            samplers=args.samplers or ["gibbs", "tempering"],
+            temperature=args.temperature,
+            n_chains=args.chains,
+            n_sweeps=n_sweeps,
+            burn_in=burn_in,
+            n_temperatures=args.replicas or 8,
+            hottest=args.hottest,
+            seed=args.seed,
+            write_json=True,
+        )
+    else:
+        written = _sample_scene(args, folder, args.system or "ising", n_sweeps, burn_in)
+    _report(written)
+    return 0
+
+
+_COMMANDS = {
+    "demo": _cmd_demo,
+    "recall": _cmd_recall,
+    "capacity": _cmd_capacity,
+    "sample": _cmd_sample,
+}
 
 
 def _one_line(exc: BaseException) -> str:

@@ -75,8 +75,19 @@ def test_demo_with_a_small_capacity_scene(tmp_path, capsys):
     assert main(["demo", "--n-units", "30", "--output", str(tmp_path)]) == 0
     stdout = capsys.readouterr().out
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["capacity.png", "energy.png", "recall.gif", "recall.png", "rules.png"]
+    assert names == [
+        "capacity.png",
+        "compare.png",
+        "energy.png",
+        "ising_scan.png",
+        "recall.gif",
+        "recall.png",
+        "rules.png",
+    ]
     assert str(tmp_path) in stdout
+    # the sampling scene: the Ising table with Onsager's T_c, and the sampler race
+    assert "Onsager T_c = 2 / ln(1 + sqrt 2) = 2.2692" in stdout
+    assert "tempering swap rates" in stdout
 
 
 @pytest.mark.parametrize(
@@ -132,12 +143,26 @@ def test_version_and_help(capsys):
     assert capsys.readouterr().out.strip() == f"energynets {en.__version__}"
     assert main(["--help"]) == 0
     top = capsys.readouterr().out
-    for command in ("demo", "recall", "capacity"):
+    for command in ("demo", "recall", "capacity", "sample"):
         assert command in top
     options = {
         "demo": ["--seed", "--n-units", "--output"],
         "recall": ["--letters", "--rule", "--dynamics", "--flip-fraction", "--seed", "--output"],
         "capacity": ["--n-units", "--alphas", "--rules", "--flip-fraction", "--trials", "--seed"],
+        "sample": [
+            "--system",
+            "--size",
+            "--sampler",
+            "--temperature",
+            "--chains",
+            "--sweeps",
+            "--burn-in",
+            "--seed",
+            "--scan",
+            "--compare",
+            "--samplers",
+            "--output",
+        ],
     }
     for command, names in options.items():
         assert main([command, "--help"]) == 0
@@ -154,3 +179,109 @@ def test_python_dash_m_energynets_help():
     assert out.returncode == 0
     assert out.stdout.startswith("usage: energynets")
     assert out.stderr == ""
+
+
+# -- energynets sample ------------------------------------------------------------------------
+
+
+def _json(path):
+    import json
+
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_sample_writes_picture_and_json_and_prints_the_table(tmp_path, capsys):
+    argv = ["sample", "--system", "ring", "--temperature", "1", "--chains", "8",
+            "--sweeps", "300", "--seed", "1", "--output", str(tmp_path)]  # fmt: skip
+    assert main(argv) == 0
+    stdout = capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sample.json", "sample.png"]
+    assert (tmp_path / "sample.png").read_bytes()[:4] == b"\x89PNG"
+    summary = _json(tmp_path / "sample.json")
+    assert summary["experiment"] == "sample"
+    assert summary["settings"]["sampler"] == "gibbs"  # the default off the lattice
+    assert summary["settings"]["burn_in"] == 60  # a fifth of the sweeps
+    assert summary["records"][0]["observable"] == "energy"
+    assert summary["histogram"]["kind"] == "states"
+    assert 0.0 <= summary["histogram"]["p_value"] <= 1.0
+    for word in ("observable", "tau", "ess", "rhat", "chi2", str(tmp_path / "sample.json")):
+        assert word in stdout
+
+
+def test_sample_is_reproducible(tmp_path, capsys):
+    argv = ["sample", "--size", "8", "--sweeps", "60", "--chains", "4"]
+    assert main([*argv, "-o", str(tmp_path / "a")]) == 0
+    assert main([*argv, "-o", str(tmp_path / "b")]) == 0
+    capsys.readouterr()
+    a, b = _json(tmp_path / "a" / "sample.json"), _json(tmp_path / "b" / "sample.json")
+    assert a["settings"].pop("seconds") > 0 and b["settings"].pop("seconds") > 0
+    assert a == b
+    assert a["settings"]["sampler"] == "checkerboard"  # the default on the Ising lattice
+    assert a["histogram"] is None  # 64 units: no exact check
+
+
+def test_sample_scan_writes_the_ising_figure(tmp_path, capsys):
+    argv = ["sample", "--scan", "--size", "8", "--temperatures", "1.5,3.5", "--sweeps", "80",
+            "--chains", "4", "-o", str(tmp_path)]  # fmt: skip
+    assert main(argv) == 0
+    stdout = capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ising_scan.json", "ising_scan.png"]
+    summary = _json(tmp_path / "ising_scan.json")
+    assert [r["temperature"] for r in summary["records"]] == [1.5, 3.5]
+    assert summary["onsager_critical_temperature"] == pytest.approx(2.269185, abs=1e-6)
+    assert summary["steepest_drop"] == [1.5, 3.5]
+    assert "Onsager T_c" in stdout and "exact m" in stdout
+
+
+def test_sample_compare_writes_the_race(tmp_path, capsys):
+    argv = ["sample", "--compare", "--system", "ring", "--samplers", "gibbs,metropolis,tempering",
+            "--replicas", "4", "--sweeps", "200", "--chains", "4", "-o", str(tmp_path)]  # fmt: skip
+    assert main(argv) == 0
+    stdout = capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["compare.json", "compare.png"]
+    summary = _json(tmp_path / "compare.json")
+    assert [r["sampler"] for r in summary["records"]] == ["gibbs", "metropolis", "tempering"]
+    assert [r["sweeps"] for r in summary["records"]] == [200, 200, 50]
+    assert summary["ground_energy"] == -7.0 and summary["ground_kind"] == "exact"
+    assert len(summary["swap_rates"]["tempering"]) == 3
+    assert "ground-state energy E0 = -7 (exact)" in stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--system", "potts"], "argument --system: invalid choice: 'potts'"),
+        (["--sampler", "hmc"], "argument --sampler: invalid choice: 'hmc'"),
+        (["--temperature", "0"], "argument --temperature: expected a number > 0, got 0"),
+        (["--temperature", "hot"], "expected a number > 0, got 'hot'"),
+        (["--chains", "0"], "argument --chains: expected an integer >= 1, got 0"),
+        (["--sweeps", "1"], "argument --sweeps: expected an integer >= 2, got 1"),
+        (["--burn-in", "-3"], "argument --burn-in: expected an integer >= 0, got -3"),
+        (["--sweeps", "100", "--burn-in", "99"], "--burn-in must leave at least 2 sweeps"),
+        (["--scan", "--compare"], "argument --compare: not allowed with argument --scan"),
+        (["--scan", "--system", "sk"], "--scan is for --system ising, got --system sk"),
+        (["--scan", "--size", "7"], "--size must be even for --scan"),
+        (["--scan", "--temperature", "2"], "--temperature does not apply to --scan"),
+        (["--scan", "--temperatures", "2,-1"], "temperatures must be > 0, got -1"),
+        (["--temperatures", "2,3"], "--temperatures does not apply to a single run"),
+        (["--compare", "--sampler", "gibbs"], "--sampler does not apply to --compare"),
+        (["--compare", "--samplers", "gibbs,hmc"], "unknown sampler 'hmc'"),
+        (["--samplers", "gibbs"], "--samplers does not apply to a single run"),
+        (["--system", "sk", "--sampler", "checkerboard"], "needs a lattice system"),
+        (["--system", "ising", "--size", "65"], "size must be <= 64, got 65"),
+        (["--replicas", "1"], "argument --replicas: expected an integer >= 2, got 1"),
+        (
+            ["--replicas", "4"],
+            "--replicas does not apply to a single run (without --scan or "
+            "--compare) without the tempering sampler",
+        ),
+        (["--compare", "--samplers", "gibbs", "--hottest", "3"], "--hottest does not apply"),
+        (["--scan", "--replicas", "4"], "--replicas does not apply to --scan"),
+    ],
+)
+def test_sample_bad_arguments_give_one_line_and_status_2(argv, match, tmp_path, capsys):
+    assert main(["sample", *argv, "-o", str(tmp_path / "out")]) == 2
+    line = _one_line_error(capsys, "energynets sample")
+    assert match in line
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
