@@ -94,3 +94,13 @@ def test_acceptance_summary():
     assert np.isnan(acceptance_summary(zero)["mean"])
     with pytest.raises(TypeError, match="result must be a ChainResult"):
         acceptance_summary({"acceptance": 1})
+
+
+def test_a_chain_that_never_moves_has_no_autocorrelation_time():
+    # 0.1 repeated: the float mean differs from 0.1 in the last bit, which must not look like
+    # a perfectly correlated signal
+    from energynets.sampling.diagnostics import autocorrelation, integrated_autocorrelation_time
+
+    x = np.full((1000, 3), 0.1)
+    assert np.all(np.isnan(autocorrelation(x)))
+    assert np.isnan(integrated_autocorrelation_time(x))
