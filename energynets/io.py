@@ -33,7 +33,9 @@ from typing import IO, Any
 import numpy as np
 from numpy.lib import format as npy_format
 
+from energynets.models.boltzmann import BoltzmannMachine
 from energynets.models.hopfield import HopfieldNetwork
+from energynets.models.rbm import RBM
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load", "register_model", "save"]
 
@@ -436,3 +438,47 @@ def _hopfield_from_params(params: dict[str, Any]) -> HopfieldNetwork:
 
 
 register_model("HopfieldNetwork", HopfieldNetwork, _hopfield_from_params)
+
+
+def _array(params: dict[str, Any], key: str) -> np.ndarray:
+    value = params.get(key)
+    if not isinstance(value, np.ndarray):
+        raise ValueError(f"{key} must be an array, got {type(value).__name__}")
+    return value
+
+
+def _boltzmann_from_params(params: dict[str, Any]) -> BoltzmannMachine:
+    allowed = {"weights", "bias", "n_visible", "units", "lattice_shape"}
+    unexpected = sorted(set(params) - allowed)
+    if unexpected:
+        raise ValueError(f"unexpected arrays {unexpected}")
+    weights = _array(params, "weights")
+    shape = params.get("lattice_shape")
+    return BoltzmannMachine(
+        weights,
+        _array(params, "bias"),
+        int(_array(params, "n_visible")),
+        units=str(params.get("units", "spins")),
+        dtype=weights.dtype,
+        lattice_shape=None if shape is None else tuple(int(x) for x in np.ravel(shape)),
+    )
+
+
+def _rbm_from_params(params: dict[str, Any]) -> RBM:
+    allowed = {"weights", "visible_bias", "hidden_bias", "sigma", "visible"}
+    unexpected = sorted(set(params) - allowed)
+    if unexpected:
+        raise ValueError(f"unexpected arrays {unexpected}")
+    weights = _array(params, "weights")
+    return RBM.from_params(
+        weights,
+        _array(params, "visible_bias"),
+        _array(params, "hidden_bias"),
+        visible=str(params.get("visible", "bernoulli")),
+        sigma=_array(params, "sigma"),
+        dtype=weights.dtype,
+    )
+
+
+register_model("BoltzmannMachine", BoltzmannMachine, _boltzmann_from_params)
+register_model("RBM", RBM, _rbm_from_params)
