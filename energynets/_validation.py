@@ -200,6 +200,25 @@ def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
     return value
 
 
+def check_choices(
+    values: Any, name: str, choices: Sequence[str], what: str = "choice"
+) -> tuple[str, ...]:
+    """Check a name or a sequence of names, each one of ``choices``; repeats dropped, order kept."""
+    if isinstance(values, str):
+        values = (values,)
+    try:
+        items = list(values)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a sequence of {what} names, got {type(values).__name__}"
+        ) from None
+    if not items:
+        raise ValueError(f"{name} must name at least one {what}, got an empty sequence")
+    for item in items:
+        check_choice(item, name, choices)
+    return tuple(dict.fromkeys(items))
+
+
 def check_dtype(dtype: Any, name: str = "dtype") -> np.dtype:
     """Check that ``dtype`` is float32 or float64."""
     try:

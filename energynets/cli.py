@@ -18,7 +18,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -89,64 +89,50 @@ def _positive(text: str) -> float:
     return value
 
 
-def _temperatures(text: str) -> list[float]:
-    items = [t.strip() for t in text.split(",") if t.strip()]
-    if not items:
-        raise argparse.ArgumentTypeError(f"expected comma-separated temperatures, got {text!r}")
-    values = []
-    for item in items:
-        try:
-            value = float(item)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected comma-separated numbers such as 2.0,2.2,2.4, got {item!r}"
-            ) from None
-        if not (np.isfinite(value) and value > 0):
-            raise argparse.ArgumentTypeError(f"temperatures must be > 0, got {item}")
-        values.append(value)
-    return values
+def _positive_floats(what: str, example: str) -> Callable[[str], list[float]]:
+    """An argparse type for comma-separated numbers > 0 (loads, temperatures)."""
+
+    def parse(text: str) -> list[float]:
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        if not items:
+            raise argparse.ArgumentTypeError(f"expected comma-separated {what}, got {text!r}")
+        values = []
+        for item in items:
+            try:
+                value = float(item)
+            except ValueError:
+                raise argparse.ArgumentTypeError(
+                    f"expected comma-separated numbers such as {example}, got {item!r}"
+                ) from None
+            if not (np.isfinite(value) and value > 0):
+                raise argparse.ArgumentTypeError(f"{what} must be > 0, got {item}")
+            values.append(value)
+        return values
+
+    return parse
 
 
-def _samplers(text: str) -> list[str]:
-    items = [t.strip() for t in text.split(",") if t.strip()]
-    if not items:
-        raise argparse.ArgumentTypeError(f"expected comma-separated samplers, got {text!r}")
-    for item in items:
-        if item not in SAMPLERS:
-            raise argparse.ArgumentTypeError(
-                f"unknown sampler {item!r} (choose from {', '.join(SAMPLERS)})"
-            )
-    return items
+def _names(what: str, choices: Sequence[str]) -> Callable[[str], list[str]]:
+    """An argparse type for comma-separated names, each one of ``choices``."""
+
+    def parse(text: str) -> list[str]:
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        if not items:
+            raise argparse.ArgumentTypeError(f"expected comma-separated {what}s, got {text!r}")
+        for item in items:
+            if item not in choices:
+                raise argparse.ArgumentTypeError(
+                    f"unknown {what} {item!r} (choose from {', '.join(choices)})"
+                )
+        return items
+
+    return parse
 
 
-def _alphas(text: str) -> list[float]:
-    items = [t.strip() for t in text.split(",") if t.strip()]
-    if not items:
-        raise argparse.ArgumentTypeError(f"expected comma-separated loads, got {text!r}")
-    values = []
-    for item in items:
-        try:
-            value = float(item)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected comma-separated numbers such as 0.05,0.1,0.2, got {item!r}"
-            ) from None
-        if not (np.isfinite(value) and value > 0):
-            raise argparse.ArgumentTypeError(f"loads must be > 0, got {item}")
-        values.append(value)
-    return values
-
-
-def _rules(text: str) -> list[str]:
-    items = [t.strip() for t in text.split(",") if t.strip()]
-    if not items:
-        raise argparse.ArgumentTypeError(f"expected comma-separated rules, got {text!r}")
-    for item in items:
-        if item not in RULES:
-            raise argparse.ArgumentTypeError(
-                f"unknown rule {item!r} (choose from {', '.join(RULES)})"
-            )
-    return items
+_temperatures = _positive_floats("temperatures", "2.0,2.2,2.4")
+_samplers = _names("sampler", SAMPLERS)
+_alphas = _positive_floats("loads", "0.05,0.1,0.2")
+_rules = _names("rule", RULES)
 
 
 def _letters(text: str) -> str:

@@ -56,6 +56,7 @@ from energynets._validation import (
     RNGLike,
     as_float_array,
     check_choice,
+    check_choices,
     check_float,
     check_int,
     check_rng,
@@ -296,22 +297,6 @@ def _check_alphas(alphas: Any) -> np.ndarray:
     return a
 
 
-def _check_rules(rules: Any) -> tuple[str, ...]:
-    if isinstance(rules, str):
-        rules = (rules,)
-    try:
-        items = list(rules)
-    except TypeError:
-        raise TypeError(
-            f"rules must be a sequence of rule names, got {type(rules).__name__}"
-        ) from None
-    if not items:
-        raise ValueError("rules must name at least one rule, got an empty sequence")
-    for r in items:
-        check_choice(r, "rules", RULES)
-    return tuple(dict.fromkeys(items))  # drop repeats, keep order
-
-
 def _describe_rng(rng: Any) -> Any:
     if rng is None:
         return "None (fresh OS entropy, not reproducible)"
@@ -433,7 +418,7 @@ def run_capacity(
     """
     n = check_int(n_units, "n_units", minimum=2)
     alpha_grid = _check_alphas(alphas)
-    rule_names = _check_rules(rules)
+    rule_names = check_choices(rules, "rules", RULES, "rule")
     flip = check_float(flip_fraction, "flip_fraction", minimum=0.0, maximum=1.0)
     trials = check_int(n_trials, "n_trials", minimum=1)
     check_choice(dynamics, "dynamics", DYNAMICS)

@@ -60,6 +60,7 @@ from energynets._validation import (
     RNGLike,
     as_float_array,
     check_choice,
+    check_choices,
     check_float,
     check_int,
     check_rng,
@@ -1440,22 +1441,6 @@ class ComparisonResult:
         )
 
 
-def _check_samplers(samplers: Any) -> tuple[str, ...]:
-    if isinstance(samplers, str):
-        samplers = (samplers,)
-    try:
-        items = list(samplers)
-    except TypeError:
-        raise TypeError(
-            f"samplers must be a sequence of sampler names, got {type(samplers).__name__}"
-        ) from None
-    if not items:
-        raise ValueError("samplers must name at least one sampler, got an empty sequence")
-    for s in items:
-        check_choice(s, "samplers", SAMPLERS)
-    return tuple(dict.fromkeys(items))
-
-
 def _energy_tolerance(model: BoltzmannMachine, scale: float) -> float:
     """Energies closer than this are equal (sampler energies carry rounding)."""
     return (1e-6 if model.dtype == np.float64 else 1e-3) * max(1.0, abs(scale))
@@ -1526,7 +1511,7 @@ def compare_samplers(
     >>> res.samplers, res.ground_kind
     (['gibbs', 'tempering'], 'exact')
     """
-    names = _check_samplers(samplers)
+    names = check_choices(samplers, "samplers", SAMPLERS, "sampler")
     chains = check_int(n_chains, "n_chains", minimum=1)
     budget, burn = _check_budget(n_sweeps, burn_in)
     show = _check_bool(progress, "progress")
