@@ -17,7 +17,7 @@ from energynets.learning.boltzmann_rule import fit_boltzmann
 from energynets.models.boltzmann import BoltzmannMachine
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.models.rbm import RBM
-from energynets.sampling.ais import ais
+from energynets.sampling.ais import ais, log_likelihood_bounds, reverse_ais
 from energynets.sampling.dynamics import RecallResult
 from energynets.states import all_states, corrupt, overlap, to_bits, to_spins
 
@@ -41,9 +41,11 @@ __all__ = [
     "fit_boltzmann",
     "io",
     "learning",
+    "log_likelihood_bounds",
     "models",
     "overlap",
     "plotting",
+    "reverse_ais",
     "sampling",
     "states",
     "to_bits",

@@ -1,30 +1,60 @@
-"""Data sets: generated patterns, built-in glyphs, and the MNIST / Fashion-MNIST IDX loaders.
+"""Data sets: generated patterns, built-in glyphs and digits, and the MNIST / Fashion-MNIST loaders.
 
-Generated sets need nothing on disk. MNIST and Fashion-MNIST are read from the original
-gzipped IDX files in ``data_home`` (default: the ``ENERGYNETS_DATA`` environment variable), in
-the layout ``<data_home>/mnist/train-images-idx3-ubyte.gz`` and so on. The loader only reads;
-it never writes beside the files.
+Generated sets and the embedded 8x8 digits (:func:`load_digits`) need nothing on disk.
+MNIST and Fashion-MNIST are read from the original gzipped IDX files, in the layout
+``<folder>/mnist/train-images-idx3-ubyte.gz`` and so on, from the first of
+
+1. ``data_home`` when it is given (then only there);
+2. the folder named by the ``ENERGYNETS_DATA`` environment variable;
+3. the cache folder :func:`cache_dir` (``$XDG_CACHE_HOME/energynets``, by default
+   ``~/.cache/energynets``).
+
+Every file is checked against the published checksums of the original files. When files are
+missing and ``download=True`` they are fetched from the standard mirrors into the cache folder
+(or into ``data_home`` when given), checked, and moved into place atomically; otherwise the
+error says where to put them. Nothing is ever written beside files that are only read, and
+nothing at all is written unless a download was asked for.
+
+:func:`binarize` turns grey levels into bits, stochastically (v ~ Bernoulli(x / max), the
+binarized-MNIST convention) or with a threshold.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import http.client
 import os
 import struct
+import tempfile
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from energynets._validation import RNGLike, check_choice, check_float, check_int, check_rng
+from energynets._validation import (
+    RNGLike,
+    as_float_array,
+    check_choice,
+    check_dtype,
+    check_float,
+    check_int,
+    check_rng,
+)
 
 __all__ = [
     "bars_and_stripes",
+    "binarize",
+    "cache_dir",
     "glyph_shape",
     "glyphs",
+    "load_digits",
     "load_fashion_mnist",
     "load_mnist",
     "random_patterns",
+    "read_idx",
 ]
 
 
@@ -113,12 +143,169 @@ def glyph_shape() -> tuple[int, int]:
     return HEIGHT, WIDTH
 
 
-# -- IDX loaders ----------------------------------------------------------------------------
+# -- the embedded 8x8 digits ------------------------------------------------------------------
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The UCI optical recognition of handwritten digits set (8x8), embedded in the package.
+
+    1,797 images of 8 x 8 pixels with 17 grey levels (0 = white, 16 = black), about 180 per
+    digit: each pixel counts the ink in a 4 x 4 block of a 32 x 32 bitmap. Small enough for
+    exact checks and CI, real enough for demos; :func:`binarize` with ``maximum=16`` gives
+    bits for a Bernoulli RBM. The data are the test-set images of the UCI repository as
+    distributed with scikit-learn.
+
+    Returns
+    -------
+    X : ndarray of uint8, shape (1797, 64)
+        Grey levels 0-16, each row an image in row-major order (reshape to (8, 8)).
+    y : ndarray of int64, shape (1797,)
+        The digits 0-9.
+
+    Notes
+    -----
+    E. Alpaydin and C. Kaynak (1998). Optical Recognition of Handwritten Digits. UCI Machine
+    Learning Repository, https://doi.org/10.24432/C50P49. Licensed under CC BY 4.0.
+
+    Examples
+    --------
+    >>> X, y = load_digits()
+    >>> X.shape, int(X.max()), y[:5].tolist()
+    ((1797, 64), 16, [0, 1, 2, 3, 4])
+    """
+    from importlib import resources
+
+    raw = resources.files("energynets").joinpath("_digits.csv.gz").read_bytes()
+    table = np.loadtxt(gzip.decompress(raw).decode("ascii").splitlines(), delimiter=",")
+    return table[:, :-1].astype(np.uint8), table[:, -1].astype(np.int64)
+
+
+def binarize(
+    X: Any,
+    rng: RNGLike = 0,
+    threshold: float | None = None,
+    *,
+    maximum: float | None = None,
+    dtype: Any = np.float64,
+) -> np.ndarray:
+    """Grey levels to bits: stochastically, v ~ Bernoulli(x / maximum), or by a threshold.
+
+    The stochastic rule is the binarized-MNIST convention of Salakhutdinov & Murray (2008):
+    each pixel is on with probability equal to its intensity, drawn independently (a fixed
+    seed gives a fixed data set). With a threshold, v = 1 where x / maximum > threshold.
+
+    Parameters
+    ----------
+    X : array_like, any shape
+        Non-negative intensities, e.g. uint8 MNIST (0-255) or :func:`load_digits` (0-16).
+        Not modified.
+    rng : int, Generator or None
+        Randomness of the stochastic rule (ignored with a threshold).
+    threshold : float in [0, 1), optional
+        Fraction of ``maximum`` above which a pixel is on; None for the stochastic rule.
+    maximum : float > 0, optional
+        The intensity of a fully-on pixel: 255 for MNIST, 16 for the digits. Default: the
+        largest value in ``X`` (pass it explicitly when binarizing parts of a set separately).
+    dtype : numpy.float32 or numpy.float64
+        dtype of the result.
+
+    Returns
+    -------
+    ndarray of 0.0 / 1.0, the shape of ``X``
+
+    References
+    ----------
+    Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief
+    networks. ICML 2008.
+
+    Examples
+    --------
+    >>> binarize([[0, 8, 16]], threshold=0.25)
+    array([[0., 1., 1.]])
+    >>> binarize([[0, 16, 16]], rng=0).tolist()  # probabilities 0, 1, 1
+    [[0.0, 1.0, 1.0]]
+    """
+    x = as_float_array(X, "X", dtype=np.float64, allow_empty=True)
+    dt = check_dtype(dtype)
+    if x.size and x.min() < 0:
+        raise ValueError(f"X must be non-negative intensities, got a minimum of {x.min():g}")
+    top = float(x.max()) if x.size else 0.0
+    if maximum is None:
+        scale = top if top > 0 else 1.0
+    else:
+        scale = check_float(maximum, "maximum", minimum=0.0, exclusive_minimum=True)
+        if top > scale:
+            raise ValueError(f"X must not exceed maximum = {scale:g}, got a value of {top:g}")
+    p = x / scale
+    if threshold is not None:
+        t = check_float(threshold, "threshold", minimum=0.0)
+        if t >= 1.0:
+            raise ValueError(f"threshold must be in [0, 1), got {t:g}")
+        return (p > t).astype(dt)
+    gen = check_rng(rng)
+    return (gen.random(p.shape) < p).astype(dt)
+
+
+# -- IDX files ----------------------------------------------------------------------------
 
 _FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
+#: Number of items in the original files of each split (the header's first dimension).
+_ORIGINAL_COUNTS = {"train": 60000, "test": 10000}
+#: (md5, sha256) of the original gzipped files; the md5 sums are the published ones.
+_CHECKSUMS: dict[tuple[str, str], tuple[str, str]] = {
+    ("mnist", "train-images-idx3-ubyte.gz"): (
+        "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    ),
+    ("mnist", "train-labels-idx1-ubyte.gz"): (
+        "d53e105ee54ea40749a09fcbcd1e9432",
+        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    ),
+    ("mnist", "t10k-images-idx3-ubyte.gz"): (
+        "9fb629c4189551a2d022fa330f9573f3",
+        "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    ),
+    ("mnist", "t10k-labels-idx1-ubyte.gz"): (
+        "ec29112dd5afa0611ce80d1b7f02629c",
+        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    ),
+    ("fashion-mnist", "train-images-idx3-ubyte.gz"): (
+        "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+        "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+    ),
+    ("fashion-mnist", "train-labels-idx1-ubyte.gz"): (
+        "25c81989df183df01b3e8a0aad5dffbe",
+        "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+    ),
+    ("fashion-mnist", "t10k-images-idx3-ubyte.gz"): (
+        "bef4ecab320f06d8554ea6380940ec79",
+        "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+    ),
+    ("fashion-mnist", "t10k-labels-idx1-ubyte.gz"): (
+        "bb300cfdad3c16e7a12a480ee83cd310",
+        "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+    ),
+}
+#: The standard mirrors, tried in order.
+_MIRRORS: dict[str, tuple[str, ...]] = {
+    "mnist": (
+        "https://ossci-datasets.s3.amazonaws.com/mnist/",
+        "https://storage.googleapis.com/cvdf-datasets/mnist/",
+        "http://yann.lecun.com/exdb/mnist/",
+    ),
+    "fashion-mnist": (
+        "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+        "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
+    ),
+}
+#: Seconds to wait for a mirror before trying the next one.
+_DOWNLOAD_TIMEOUT = 60.0
+#: How URLs are opened; the tests replace it, so they never touch the network.
+_urlopen: Callable[..., Any] = urllib.request.urlopen
+
 _IDX_TYPES: dict[int, Any] = {
     0x08: np.uint8,
     0x09: np.int8,
@@ -129,55 +316,164 @@ _IDX_TYPES: dict[int, Any] = {
 }
 
 
-def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read a (possibly gzipped) IDX file into an array, checking its header and length."""
-    p = Path(path)
-    opener: Any = gzip.open if p.suffix == ".gz" else open
-    try:
-        with opener(p, "rb") as f:
-            raw = f.read()
-    except (OSError, EOFError) as exc:
-        raise ValueError(f"cannot read IDX file {p.name}: {exc}") from None
+def _parse_idx(raw: bytes, name: str) -> np.ndarray:
+    """Decode the bytes of an (uncompressed) IDX file, checking its header and length."""
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
-        raise ValueError(f"{p.name} is not an IDX file (bad magic number)")
+        raise ValueError(f"{name} is not an IDX file (bad magic number)")
     ndim = raw[3]
     if len(raw) < 4 + 4 * ndim:
-        raise ValueError(f"{p.name} is truncated (header)")
+        raise ValueError(f"{name} is truncated (header)")
     shape = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
     dtype = np.dtype(_IDX_TYPES[raw[2]])
     count = int(np.prod(shape, dtype=np.int64))
     body = raw[4 + 4 * ndim :]
     if len(body) != count * dtype.itemsize:
         raise ValueError(
-            f"{p.name} is truncated or damaged: header declares shape {shape} "
+            f"{name} is truncated or damaged: header declares shape {shape} "
             f"({count * dtype.itemsize} bytes), file holds {len(body)} bytes"
         )
     return np.frombuffer(body, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
 
-def _data_home(data_home: str | os.PathLike[str] | None) -> Path:
-    if data_home is None:
-        env = os.environ.get("ENERGYNETS_DATA")
-        if not env:
-            raise FileNotFoundError(
-                "data_home is not given and ENERGYNETS_DATA is not set: point either at a "
-                "folder holding mnist/ and fashion-mnist/ with the original IDX .gz files"
+def _decompress(raw: bytes, name: str) -> bytes:
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError) as exc:
+        raise ValueError(f"cannot read IDX file {name}: {exc}") from None
+
+
+def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read a (possibly gzipped) IDX file into an array, checking its header and length."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read IDX file {p.name}: {exc}") from None
+    return _parse_idx(_decompress(raw, p.name) if p.suffix == ".gz" else raw, p.name)
+
+
+def cache_dir() -> Path:
+    """The folder downloads go to: ``$XDG_CACHE_HOME/energynets``, else ``~/.cache/energynets``.
+
+    Only returned, never created: it is written only when a loader is asked to download.
+    """
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "energynets"
+
+
+def _checksum_error(path: Path, folder: str, digest: str, expected: str) -> ValueError:
+    return ValueError(
+        f"{path} does not match the checksum of the original {folder} file {path.name} "
+        f"(sha256 {digest}, expected {expected}): it is damaged or a different file. "
+        "Replace it with the original (or delete it and load with download=True), or pass "
+        "verify=False to read it anyway"
+    )
+
+
+def _read_checked(path: Path, folder: str, split: str, verify: bool | None) -> np.ndarray:
+    """Read one gzipped IDX file, checking it against the original's sha256 (see _load)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read IDX file {path.name}: {exc}") from None
+    expected = _CHECKSUMS[(folder, path.name)][1]
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest == expected or verify is False:
+        return _parse_idx(_decompress(raw, path.name), path.name)
+    if verify is True:
+        raise _checksum_error(path, folder, digest, expected)
+    # verify=None: a file declaring the original's size must be the original; any other
+    # well-formed IDX file (a user's subset, test data) is read with the header checks only
+    try:
+        array = _parse_idx(_decompress(raw, path.name), path.name)
+    except ValueError as exc:
+        raise _checksum_error(path, folder, digest, expected) from exc
+    if array.shape[:1] == (_ORIGINAL_COUNTS[split],):
+        raise _checksum_error(path, folder, digest, expected)
+    return array
+
+
+def _fetch(url: str, destination: Path, expected: str) -> None:
+    """Download ``url`` to ``destination`` atomically: a temporary file in the same folder,
+    checked against ``expected`` (sha256), then renamed; nothing is left behind on failure."""
+    fd, tmp_name = tempfile.mkstemp(
+        dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
+    )
+    tmp = Path(tmp_name)
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out, _urlopen(url, timeout=_DOWNLOAD_TIMEOUT) as response:
+            while chunk := response.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if digest.hexdigest() != expected:
+            raise ValueError(
+                f"checksum mismatch (sha256 {digest.hexdigest()}, expected {expected})"
             )
-        data_home = env
-    return Path(data_home)
+        os.replace(tmp, destination)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _download(folder: str, name: str, target: Path) -> Path:
+    """Fetch one original file into ``target`` from the first mirror that serves it intact."""
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"cannot create the download folder {target}: {exc}") from None
+    expected = _CHECKSUMS[(folder, name)][1]
+    failures = []
+    for base in _MIRRORS[folder]:
+        url = base + name
+        try:
+            _fetch(url, target / name, expected)
+            return target / name
+        except (OSError, ValueError, http.client.HTTPException) as exc:  # URLError is an OSError
+            failures.append(f"{url}: {exc}")
+    raise FileNotFoundError(
+        f"could not download {folder} file {name} (no network?); tried "
+        + "; ".join(failures)
+        + f". Download it yourself and put it in {target}"
+    )
 
 
 def _load(
-    folder: str, split: str, data_home: str | os.PathLike[str] | None
+    folder: str,
+    split: str,
+    data_home: str | os.PathLike[str] | None,
+    download: bool,
+    verify: bool | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     check_choice(split, "split", ("train", "test"))
-    base = _data_home(data_home) / folder
-    img_name, lab_name = _FILES[split]
-    for name in (img_name, lab_name):
-        if not (base / name).is_file():
-            raise FileNotFoundError(f"{folder} file {name} not found in {base}")
-    images = read_idx(base / img_name)
-    labels = read_idx(base / lab_name)
+    if not isinstance(download, bool):
+        raise TypeError(f"download must be a bool, got {type(download).__name__}")
+    if verify is not None and not isinstance(verify, bool):
+        raise TypeError(f"verify must be True, False or None, got {type(verify).__name__}")
+    env = os.environ.get("ENERGYNETS_DATA")
+    if data_home is not None:
+        candidates = [Path(data_home) / folder]
+    else:
+        candidates = ([Path(env) / folder] if env else []) + [cache_dir() / folder]
+    target = candidates[0] if data_home is not None else cache_dir() / folder
+    paths = []
+    for name in _FILES[split]:
+        found = next((c / name for c in candidates if (c / name).is_file()), None)
+        if found is None and download:
+            found = _download(folder, name, target)
+        if found is None:
+            where = " or ".join(str(c) for c in candidates)
+            hint = "" if data_home is not None or env else "; ENERGYNETS_DATA is not set"
+            raise FileNotFoundError(
+                f"{folder} file {name} not found in {where}{hint}. Put the original files "
+                f"({', '.join(n for names in _FILES.values() for n in names)}) in "
+                f"{candidates[0]}, point data_home or ENERGYNETS_DATA at the folder above "
+                f"{folder}/, or pass download=True to fetch them into {target}"
+            )
+        paths.append(found)
+    images = _read_checked(paths[0], folder, split, verify)
+    labels = _read_checked(paths[1], folder, split, verify)
     if images.ndim != 3 or labels.ndim != 1 or images.shape[0] != labels.shape[0]:
         raise ValueError(
             f"{folder} {split} files do not match: images {images.shape}, labels {labels.shape}"
@@ -186,7 +482,11 @@ def _load(
 
 
 def load_mnist(
-    split: str = "train", data_home: str | os.PathLike[str] | None = None
+    split: str = "train",
+    data_home: str | os.PathLike[str] | None = None,
+    *,
+    download: bool = False,
+    verify: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """MNIST digits (LeCun et al. 1998).
 
@@ -195,20 +495,34 @@ def load_mnist(
     split : {"train", "test"}
         60,000 training or 10,000 test images.
     data_home : path, optional
-        Folder holding ``mnist/`` with the four original ``*-ubyte.gz`` files; defaults to
-        the ``ENERGYNETS_DATA`` environment variable.
+        Folder holding ``mnist/`` with the four original ``*-ubyte.gz`` files; only this
+        folder is searched when given. Default: ``$ENERGYNETS_DATA``, then :func:`cache_dir`.
+    download : bool
+        Fetch missing files from the standard mirrors (into ``data_home/mnist`` when given,
+        else into ``cache_dir()/mnist``), checked against their sha256 and written
+        atomically. Without it, a missing file raises FileNotFoundError saying where to put it.
+    verify : bool or None
+        Check each file against the sha256 of the original. True: every file must be the
+        original; False: no check (the IDX header and length are always checked); None (the
+        default): files declaring the original's number of items must be the original, other
+        well-formed IDX files (a user's subset) are read as they are. A mismatch raises
+        ValueError naming the file.
 
     Returns
     -------
     X : ndarray of uint8, shape (n_samples, 784), pixel intensities 0-255
     y : ndarray of int64, shape (n_samples,), labels 0-9
     """
-    return _load("mnist", split, data_home)
+    return _load("mnist", split, data_home, download, verify)
 
 
 def load_fashion_mnist(
-    split: str = "train", data_home: str | os.PathLike[str] | None = None
+    split: str = "train",
+    data_home: str | os.PathLike[str] | None = None,
+    *,
+    download: bool = False,
+    verify: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fashion-MNIST (Xiao, Rasul & Vollgraf 2017), same layout and return values as
-    :func:`load_mnist`, read from ``<data_home>/fashion-mnist/``."""
-    return _load("fashion-mnist", split, data_home)
+    """Fashion-MNIST (Xiao, Rasul & Vollgraf 2017), same layout, options and return values as
+    :func:`load_mnist`, read from ``fashion-mnist/``."""
+    return _load("fashion-mnist", split, data_home, download, verify)

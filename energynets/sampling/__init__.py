@@ -4,7 +4,17 @@
 ``energynets.sampling.gibbs`` only through ``from energynets.sampling.gibbs import ...``).
 """
 
-from energynets.sampling.ais import AISResult, BoltzmannPath, ais, salakhutdinov_murray_betas
+from energynets.sampling.ais import (
+    AISResult,
+    BoltzmannPath,
+    LikelihoodBounds,
+    RBMPath,
+    ais,
+    base_rate_bias,
+    log_likelihood_bounds,
+    reverse_ais,
+    salakhutdinov_murray_betas,
+)
 from energynets.sampling.annealing import schedule, simulated_annealing
 from energynets.sampling.diagnostics import (
     acceptance_summary,
@@ -25,18 +35,23 @@ __all__ = [
     "AISResult",
     "BoltzmannPath",
     "ChainResult",
+    "LikelihoodBounds",
+    "RBMPath",
     "RecallResult",
     "TemperingState",
     "acceptance_summary",
     "ais",
     "autocorrelation",
+    "base_rate_bias",
     "checkerboard",
     "effective_sample_size",
     "geometric_ladder",
     "gibbs",
     "integrated_autocorrelation_time",
+    "log_likelihood_bounds",
     "metropolis",
     "parallel_tempering",
+    "reverse_ais",
     "run_dynamics",
     "salakhutdinov_murray_betas",
     "schedule",
