@@ -14,6 +14,7 @@ from typing import Any
 
 from energynets import datasets, exact, io, sampling, states
 from energynets.learning.boltzmann_rule import fit_boltzmann
+from energynets.learning.contrastive import fit_rbm
 from energynets.models.boltzmann import BoltzmannMachine
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.models.rbm import RBM
@@ -23,7 +24,7 @@ from energynets.states import all_states, corrupt, overlap, to_bits, to_spins
 
 __version__ = "0.1.0"
 
-_LAZY_MODULES = ("experiments", "learning", "models", "plotting", "energy")
+_LAZY_MODULES = ("experiments", "learning", "metrics", "models", "plotting", "energy")
 
 __all__ = [
     "RBM",
@@ -39,9 +40,11 @@ __all__ = [
     "exact",
     "experiments",
     "fit_boltzmann",
+    "fit_rbm",
     "io",
     "learning",
     "log_likelihood_bounds",
+    "metrics",
     "models",
     "overlap",
     "plotting",
