@@ -298,12 +298,12 @@ def free_energy_gap(rbm: RBM, train: Any, held_out: Any) -> float:
 def pseudo_likelihood(rbm: RBM, data: Any) -> float:
     """Exact pseudo-log-likelihood, summed over every visible unit (Besag 1975).
 
-    PL(v) = sum_i log p(v_i | v_-i),   p(v_i | v_-i) = 1 / (1 + exp(F(v) - F(v^(i)))),
+    ``PL(v) = sum_i log p(v_i | v_-i)``, with ``p(v_i | v_-i) = 1 / (1 + exp(F(v) - F(v^(i))))``,
 
-    where v^(i) is v with unit i flipped (v_i -> 1 - v_i) and F the free energy. The result is
+    where ``v^(i)`` is v with unit i flipped (v_i -> 1 - v_i) and F the free energy. The result is
     the mean of PL(v) over the rows of ``data``.
 
-    Writing x = v W + b, d_i = 1 - 2 v_i (the change of v_i when flipped):
+    Writing x = v W + b, d_i = 1 - 2 v_i (the change of v_i when flipped)::
 
         F(v) - F(v^(i)) = a_i d_i + sum_j [softplus(x_j + d_i W_ij) - softplus(x_j)],
 
@@ -355,7 +355,7 @@ def pseudo_likelihood(rbm: RBM, data: Any) -> float:
 def rbm_log_partition(rbm: RBM) -> float:
     """Exact log partition function log Z of an RBM, by enumerating its smaller layer.
 
-    Summing the other layer out analytically, with u = W h and x = v W + b:
+    Summing the other layer out analytically, with u = W h and x = v W + b::
 
         hidden layer enumerated:   log Z = logsumexp_h [ b.h + sum_i softplus(a_i + u_i) ]
         visible layer enumerated:  log Z = logsumexp_v [ a.v + sum_j softplus(x_j) ]
@@ -431,7 +431,7 @@ def log_likelihood(rbm: RBM, data: Any, log_z: float | None = None) -> float:
 def log_likelihood_gradient(rbm: RBM, data: Any) -> RBMGradient:
     """Exact gradient of the mean log-likelihood with respect to W, a and b.
 
-    For the free energy F and the model distribution p:
+    For the free energy F and the model distribution p::
 
         dL/dW_ij = < s_i q_j >_data - < s_i h_j >_model
         dL/da_i  = < v_i >_data - < v_i >_model                 (Bernoulli)
