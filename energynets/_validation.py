@@ -154,6 +154,26 @@ def check_square_symmetric(
         )
 
 
+def check_bias(bias: Any, n_units: int, dtype: Any) -> np.ndarray:
+    """A fresh bias vector of shape (n_units,) and ``dtype``; zeros when ``bias`` is None."""
+    if bias is None:
+        return np.zeros(n_units, dtype=dtype)
+    b = np.array(as_float_array(bias, "bias", ndim=1), dtype=dtype, copy=True)
+    if b.shape != (n_units,):
+        raise ValueError(f"bias must have shape ({n_units},) to match weights, got {b.shape}")
+    return b
+
+
+def check_couplings(weights: Any, bias: Any, dtype: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Fresh copies of symmetric, zero-diagonal ``weights`` and their ``bias`` (zeros if None).
+
+    The checks and messages shared by every quadratic-energy model (Hopfield, Boltzmann).
+    """
+    w = np.array(as_float_array(weights, "weights", ndim=2), dtype=dtype, copy=True)
+    check_square_symmetric(w, "weights")
+    return w, check_bias(bias, w.shape[0], dtype)
+
+
 def check_int(
     value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None
 ) -> int:

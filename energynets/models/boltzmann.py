@@ -30,11 +30,11 @@ from energynets._validation import (
     RNGLike,
     as_float_array,
     check_choice,
+    check_couplings,
     check_dtype,
     check_float,
     check_int,
     check_rng,
-    check_square_symmetric,
 )
 
 __all__ = [
@@ -85,15 +85,8 @@ class BoltzmannMachine:
         lattice_shape: tuple[int, ...] | None = None,
     ) -> None:
         dt = check_dtype(dtype)
-        w = np.array(as_float_array(weights, "weights", ndim=2), dtype=dt, copy=True)
-        check_square_symmetric(w, "weights")
+        w, b = check_couplings(weights, bias, dt)
         n = w.shape[0]
-        if bias is None:
-            b = np.zeros(n, dtype=dt)
-        else:
-            b = np.array(as_float_array(bias, "bias", ndim=1), dtype=dt, copy=True)
-            if b.shape != (n,):
-                raise ValueError(f"bias must have shape ({n},) to match weights, got {b.shape}")
         self.units = check_choice(units, "units", UNIT_KINDS)
         self.n_visible = n if n_visible is None else check_int(n_visible, "n_visible", minimum=0)
         if self.n_visible > n:

@@ -22,11 +22,11 @@ import numpy as np
 from energynets import energy as _energy
 from energynets._validation import (
     RNGLike,
-    as_float_array,
     as_spins,
+    check_bias,
     check_choice,
+    check_couplings,
     check_dtype,
-    check_square_symmetric,
 )
 from energynets.learning import hopfield_rules
 from energynets.sampling.dynamics import RecallResult, run_dynamics
@@ -70,15 +70,8 @@ class HopfieldNetwork:
         dtype: Any = np.float64,
     ) -> None:
         dt = check_dtype(dtype)
-        w = np.array(as_float_array(weights, "weights", ndim=2), dtype=dt, copy=True)
-        check_square_symmetric(w, "weights")
+        w, b = check_couplings(weights, bias, dt)
         n = w.shape[0]
-        if bias is None:
-            b = np.zeros(n, dtype=dt)
-        else:
-            b = np.array(as_float_array(bias, "bias", ndim=1), dtype=dt, copy=True)
-            if b.shape != (n,):
-                raise ValueError(f"bias must have shape ({n},) to match weights, got {b.shape}")
         self._weights = w
         self._bias = b
         self._weights.setflags(write=False)
@@ -103,12 +96,7 @@ class HopfieldNetwork:
         net = cls.__new__(cls)
         n = weights.shape[0]
         dt = weights.dtype
-        if bias is None:
-            b = np.zeros(n, dtype=dt)
-        else:
-            b = np.array(as_float_array(bias, "bias", ndim=1), dtype=dt, copy=True)
-            if b.shape != (n,):
-                raise ValueError(f"bias must have shape ({n},) to match weights, got {b.shape}")
+        b = check_bias(bias, n, dt)
         patterns = np.asarray(patterns, dtype=dt)
         for arr in (weights, b, patterns):
             arr.setflags(write=False)
