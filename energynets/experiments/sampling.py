@@ -774,8 +774,32 @@ def _column(records: list[dict[str, Any]], name: str, columns: Sequence[str]) ->
 
 
 # -- sample_system --------------------------------------------------------------------------
+class _Tables:
+    """to_text / to_markdown for a result with ``_HEADERS``, ``_cells()`` and ``_notes()``."""
+
+    _HEADERS: tuple[str, ...] = ()
+
+    def _cells(self) -> list[list[str]]:
+        raise NotImplementedError
+
+    def _notes(self) -> list[str]:
+        raise NotImplementedError
+
+    def to_text(self) -> str:
+        """The records as an aligned table with the notes below, for stdout."""
+        return _text_table(self._HEADERS, self._cells()) + "\n".join(self._notes()) + "\n"
+
+    def to_markdown(self) -> str:
+        """The records as a Markdown table with the notes as a list."""
+        return (
+            _markdown_table(self._HEADERS, self._cells())
+            + "\n"
+            + "".join(f"- {line}\n" for line in self._notes())
+        )
+
+
 @dataclass
-class SampleResult:
+class SampleResult(_Tables):
     """What :func:`sample_system` measured.
 
     Attributes
@@ -806,6 +830,8 @@ class SampleResult:
         The arguments (system, size, n_units, sampler, temperature, n_chains, n_sweeps,
         burn_in, initial, rng, ...) and the wall time in seconds.
     """
+
+    _HEADERS = SAMPLE_COLUMNS
 
     records: list[dict[str, Any]]
     energies: np.ndarray
@@ -856,18 +882,6 @@ class SampleResult:
                 f"p = {h.p_value:.3g} ({h.n_samples} samples, every {h.thin} sweeps)"
             )
         return lines
-
-    def to_text(self) -> str:
-        """The records as an aligned table, with the settings and checks below, for stdout."""
-        return _text_table(SAMPLE_COLUMNS, self._cells()) + "\n".join(self._notes()) + "\n"
-
-    def to_markdown(self) -> str:
-        """The records as a Markdown table, with the settings and checks as a list."""
-        return (
-            _markdown_table(SAMPLE_COLUMNS, self._cells())
-            + "\n"
-            + "".join(f"- {line}\n" for line in self._notes())
-        )
 
     def summary(self) -> dict[str, Any]:
         """Settings, records, acceptance, swap rates and the histogram test, for json.dumps."""
@@ -1045,7 +1059,7 @@ def sample_system(
 
 # -- ising_temperature_scan -----------------------------------------------------------------
 @dataclass
-class IsingScanResult:
+class IsingScanResult(_Tables):
     """What :func:`ising_temperature_scan` measured, one record per temperature.
 
     Attributes
@@ -1137,18 +1151,6 @@ class IsingScanResult:
             lines.append(f"steepest drop of <|m|> between T = {lo:g} and {hi:g}")
             lines.append(f"heat capacity peaks at T = {self.heat_capacity_peak():g}")
         return lines
-
-    def to_text(self) -> str:
-        """The records as an aligned table with the transition estimates below, for stdout."""
-        return _text_table(self._HEADERS, self._cells()) + "\n".join(self._notes()) + "\n"
-
-    def to_markdown(self) -> str:
-        """The records as a Markdown table with the transition estimates as a list."""
-        return (
-            _markdown_table(self._HEADERS, self._cells())
-            + "\n"
-            + "".join(f"- {line}\n" for line in self._notes())
-        )
 
     def summary(self) -> dict[str, Any]:
         """Settings, records, T_c and the finite-lattice estimates of it, for json.dumps."""
@@ -1318,7 +1320,7 @@ def ising_temperature_scan(
 
 # -- compare_samplers -----------------------------------------------------------------------
 @dataclass
-class ComparisonResult:
+class ComparisonResult(_Tables):
     """What :func:`compare_samplers` measured, one record per sampler.
 
     Attributes
@@ -1414,18 +1416,6 @@ class ComparisonResult:
             "is the autocorrelation time per unit of budget"
         )
         return lines
-
-    def to_text(self) -> str:
-        """The records as an aligned table with the ground energy and swap rates below."""
-        return _text_table(self._HEADERS, self._cells()) + "\n".join(self._notes()) + "\n"
-
-    def to_markdown(self) -> str:
-        """The records as a Markdown table with the notes as a list."""
-        return (
-            _markdown_table(self._HEADERS, self._cells())
-            + "\n"
-            + "".join(f"- {line}\n" for line in self._notes())
-        )
 
     def summary(self) -> dict[str, Any]:
         """Settings, records, ground energy, swap rates and the winner, for json.dumps."""
