@@ -22,6 +22,7 @@ import numpy as np
 from energynets import energy as _energy
 from energynets._validation import (
     RNGLike,
+    as_float_array,
     as_spins,
     check_bias,
     check_choice,
@@ -138,6 +139,39 @@ class HopfieldNetwork:
         p, _ = as_spins(patterns, "patterns", dtype=np.float64)
         w = getattr(hopfield_rules, rule)(p)
         return cls._trusted(w.astype(dt, copy=False), bias, p, rule)
+
+    @classmethod
+    def from_gaussian_rbm(
+        cls, weights: Any, visible_bias: Any = None, *, dtype: Any = np.float64
+    ) -> HopfieldNetwork:
+        """The Hopfield network that an RBM with Gaussian hidden units integrates out to.
+
+        For spin visible units v and standard Gaussian hidden units h with energy
+        ``E(v, h) = -v^T W h + |h|^2 / 2 - a^T v``, the Gaussian integral over h gives::
+
+            -log int exp(-E(v, h)) dh = -1/2 v^T (W W^T) v - a^T v - (m / 2) log(2 pi),
+
+        and since v_i^2 = 1 the diagonal of W W^T only adds a constant: the marginal of v is
+        the Boltzmann distribution of a Hopfield network with weights J = W W^T (zero
+        diagonal) and bias a. With W = X^T / sqrt(N) (the patterns as columns) J is exactly
+        the Hebbian matrix.
+
+        Parameters
+        ----------
+        weights : array_like, shape (n_visible, n_hidden)
+        visible_bias : array_like, shape (n_visible,), optional
+
+        References
+        ----------
+        Barra, A., Bernacchia, A., Santucci, E. & Contucci, P. (2012). On the equivalence of
+        Hopfield networks and Boltzmann machines. Neural Networks 34, 1-9.
+        """
+        dt = check_dtype(dtype)
+        w = as_float_array(weights, "weights", ndim=2).astype(np.float64)
+        j = w @ w.T
+        np.fill_diagonal(j, 0.0)
+        j = 0.5 * (j + j.T)
+        return cls(j.astype(dt), visible_bias, dtype=dt)
 
     def store(self, patterns: Any) -> HopfieldNetwork:
         """Return a new network that also stores ``patterns`` with the same rule.

@@ -189,3 +189,29 @@ def test_bad_input_is_rejected_with_a_clear_message(call, err, match):
 def test_repr():
     net = en.HopfieldNetwork.from_patterns(np.ones((2, 5)))
     assert repr(net) == "HopfieldNetwork(n_units=5, n_patterns=2, rule='hebbian')"
+
+
+def test_rbm_with_gaussian_hidden_units_integrates_out_to_a_hopfield_energy():
+    """-log of the Gaussian integral over h, by quadrature, equals the Hopfield energy + const."""
+    from numpy.polynomial.hermite_e import hermegauss
+
+    g = np.random.default_rng(0)
+    w = g.normal(scale=0.5, size=(6, 2))  # 6 spin visible units, 2 Gaussian hidden units
+    a = g.normal(scale=0.3, size=6)
+    net = en.HopfieldNetwork.from_gaussian_rbm(w, a)
+    # int exp(v.W h - |h|^2 / 2) dh on a 2-D Gauss-Hermite grid (weight exp(-x^2 / 2))
+    x, wt = hermegauss(60)
+    grid = np.stack(np.meshgrid(x, x, indexing="ij"), axis=-1).reshape(-1, 2)
+    weight = np.outer(wt, wt).ravel()
+    v = en.all_states(6)
+    integral = (np.exp((v @ w) @ grid.T) * weight).sum(axis=1)
+    minus_log_marginal = -np.log(integral) - v @ a
+    difference = minus_log_marginal - net.energy(v)
+    # the same constant for all 64 states: -1/2 tr(W W^T) - log(2 pi)
+    np.testing.assert_allclose(difference, -0.5 * np.sum(w**2) - np.log(2 * np.pi), atol=1e-10)
+    # with W = X^T / sqrt(N) the couplings are exactly the Hebbian ones
+    xi = en.datasets.random_patterns(3, 20, rng=1)
+    hebb = en.HopfieldNetwork.from_patterns(xi, "hebbian")
+    np.testing.assert_allclose(
+        en.HopfieldNetwork.from_gaussian_rbm(xi.T / np.sqrt(20)).weights, hebb.weights, atol=1e-15
+    )
