@@ -44,6 +44,26 @@ def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
     return np.random.default_rng(int(rng))
 
 
+def describe_rng(rng: Any) -> Any:
+    """A JSON-friendly record of how ``rng`` was given, for an experiment's settings."""
+    if rng is None:
+        return "None (fresh OS entropy, not reproducible)"
+    if isinstance(rng, np.random.Generator):
+        return f"numpy.random.Generator ({type(rng.bit_generator).__name__}), as passed"
+    if isinstance(rng, np.random.SeedSequence):
+        return f"numpy.random.SeedSequence(entropy={rng.entropy})"
+    return int(rng)
+
+
+def rng_stream(entropy: int, *key: int) -> np.random.Generator:
+    """An independent generator for one part of an experiment, named by its ``key``.
+
+    Streams come from ``SeedSequence(entropy, spawn_key=key)``, so a part's random numbers do
+    not depend on which other parts run or in what order.
+    """
+    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=key))
+
+
 def _describe(x: Any) -> str:
     if isinstance(x, np.ndarray):
         return f"array of shape {x.shape} and dtype {x.dtype}"

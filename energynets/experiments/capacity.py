@@ -60,6 +60,8 @@ from energynets._validation import (
     check_float,
     check_int,
     check_rng,
+    describe_rng,
+    rng_stream,
 )
 from energynets.datasets import random_patterns
 from energynets.learning.hopfield_rules import RULES
@@ -297,21 +299,6 @@ def _check_alphas(alphas: Any) -> np.ndarray:
     return a
 
 
-def _describe_rng(rng: Any) -> Any:
-    if rng is None:
-        return "None (fresh OS entropy, not reproducible)"
-    if isinstance(rng, np.random.Generator):
-        return f"numpy.random.Generator ({type(rng.bit_generator).__name__}), as passed"
-    if isinstance(rng, np.random.SeedSequence):
-        return f"numpy.random.SeedSequence(entropy={rng.entropy})"
-    return int(rng)
-
-
-def _stream(entropy: int, *key: int) -> np.random.Generator:
-    """An independent generator for one cell of the experiment, named by its ``key``."""
-    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=key))
-
-
 def run_capacity(
     n_units: int = 200,
     alphas: ArrayLike | None = None,
@@ -427,7 +414,7 @@ def run_capacity(
     if not isinstance(progress, bool | np.bool_):
         raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
     gen = check_rng(rng)
-    rng_description = _describe_rng(rng)
+    rng_description = describe_rng(rng)
     entropy = int(gen.integers(2**63))
 
     loads = sorted({max(1, round(float(a) * n)) for a in alpha_grid})
@@ -443,12 +430,12 @@ def run_capacity(
         bar = tqdm(total=trials * len(cells), desc=f"capacity N={n}", unit="cell")
     try:
         for trial in range(trials):
-            xi_all = random_patterns(loads[-1], n, rng=_stream(entropy, trial))
+            xi_all = random_patterns(loads[-1], n, rng=rng_stream(entropy, trial))
             storkey_net: HopfieldNetwork | None = None
             n_stored = 0  # patterns in storkey_net
             for p in loads:
                 xi = xi_all[:p]
-                probe_gen = _stream(entropy, trial, p, 0)
+                probe_gen = rng_stream(entropy, trial, p, 0)
                 idx = np.arange(p)
                 if cap is not None and cap < p:
                     idx = np.sort(probe_gen.choice(p, size=cap, replace=False))
@@ -466,7 +453,7 @@ def run_capacity(
                         storkey_net, n_stored = net, p
                     else:
                         net = HopfieldNetwork.from_patterns(xi, rule=rule)
-                    dyn_gen = _stream(entropy, trial, p, 1 + RULES.index(rule))
+                    dyn_gen = rng_stream(entropy, trial, p, 1 + RULES.index(rule))
                     sums[(rule, p)] += _measure(net, xi, idx, noisy, dynamics, sweeps, dyn_gen)
                     if bar is not None:
                         bar.update(1)

@@ -64,6 +64,8 @@ from energynets._validation import (
     check_float,
     check_int,
     check_rng,
+    describe_rng,
+    rng_stream,
 )
 from energynets.models.boltzmann import (
     BoltzmannMachine,
@@ -378,21 +380,6 @@ def _ladder(
                 f"hottest_temperature must be > temperature = {temperature:g}, got {t_hot:g}"
             )
     return geometric_ladder(r, temperature / t_hot), t_hot
-
-
-def _describe_rng(rng: Any) -> Any:
-    if rng is None:
-        return "None (fresh OS entropy, not reproducible)"
-    if isinstance(rng, np.random.Generator):
-        return f"numpy.random.Generator ({type(rng.bit_generator).__name__}), as passed"
-    if isinstance(rng, np.random.SeedSequence):
-        return f"numpy.random.SeedSequence(entropy={rng.entropy})"
-    return int(rng)
-
-
-def _stream(entropy: int, *key: int) -> np.random.Generator:
-    """An independent generator for one part of an experiment, named by its ``key``."""
-    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=key))
 
 
 def _check_bool(value: Any, name: str) -> bool:
@@ -984,9 +971,9 @@ def sample_system(
     check_choice(initial, "initial", ("random", "ordered"))
     show = _check_bool(progress, "progress")
     gen = check_rng(rng)
-    rng_description = _describe_rng(rng)
+    rng_description = describe_rng(rng)
     entropy = int(gen.integers(2**63))
-    name, model = _resolve_system(system, size, _stream(entropy, 0))
+    name, model = _resolve_system(system, size, rng_stream(entropy, 0))
     t = _default_temperature(name, temperature)
     betas = temperatures = None
     t_hot = None
@@ -998,12 +985,12 @@ def sample_system(
             "sampler 'checkerboard' needs a lattice system (system='ising'), got "
             f"{_system_label(name, model)}"
         )
-    states = _initial_states(model, chains, initial, _stream(entropy, 1))
+    states = _initial_states(model, chains, initial, rng_stream(entropy, 1))
     small = model.n_units <= MAX_EXACT_UNITS
     bar = _progress_bar(show, n, f"{sampler} T={t:g}")
     try:
         run = _run_chains(
-            model, sampler, states, n, t, _stream(entropy, 2), record_codes=small, betas=betas,
+            model, sampler, states, n, t, rng_stream(entropy, 2), record_codes=small, betas=betas,
             bar=bar,
         )  # fmt: skip
     finally:
@@ -1254,7 +1241,7 @@ def ising_temperature_scan(
     check_choice(initial, "initial", ("ordered", "random"))
     show = _check_bool(progress, "progress")
     gen = check_rng(rng)
-    rng_description = _describe_rng(rng)
+    rng_description = describe_rng(rng)
     entropy = int(gen.integers(2**63))
 
     model = ising_2d(n_side)
@@ -1266,9 +1253,9 @@ def ising_temperature_scan(
     start = time.perf_counter()
     try:
         for k, t in enumerate(grid.tolist()):
-            states = _initial_states(model, chains, initial, _stream(entropy, k, 0))
+            states = _initial_states(model, chains, initial, rng_stream(entropy, k, 0))
             run = _run_chains(
-                model, "checkerboard", states, n, t, _stream(entropy, k, 1),
+                model, "checkerboard", states, n, t, rng_stream(entropy, k, 1),
                 record_codes=False, bar=bar,
             )  # fmt: skip
             e = run.energies[burn + 1 :]
@@ -1506,9 +1493,9 @@ def compare_samplers(
     budget, burn = _check_budget(n_sweeps, burn_in)
     show = _check_bool(progress, "progress")
     gen = check_rng(rng)
-    rng_description = _describe_rng(rng)
+    rng_description = describe_rng(rng)
     entropy = int(gen.integers(2**63))
-    name, model = _resolve_system(system, size, _stream(entropy, 0))
+    name, model = _resolve_system(system, size, rng_stream(entropy, 0))
     t = _default_temperature(name, temperature, COMPARE_TEMPERATURES)
     if "checkerboard" in names and model.lattice_shape is None:
         raise ValueError(
@@ -1525,7 +1512,7 @@ def compare_samplers(
                 f"((n_sweeps - burn_in) // n_temperatures >= 2 with {betas.size} rungs), got "
                 f"n_sweeps={budget}, burn_in={burn}"
             )
-    states = _initial_states(model, chains, "random", _stream(entropy, 1))
+    states = _initial_states(model, chains, "random", rng_stream(entropy, 1))
 
     runs: dict[str, _Run] = {}
     shape: dict[str, tuple[int, int]] = {}
@@ -1536,7 +1523,7 @@ def compare_samplers(
         bar = _progress_bar(show, sweeps, f"{sampler}")
         try:
             runs[sampler] = _run_chains(
-                model, sampler, states, sweeps, t, _stream(entropy, 2, SAMPLERS.index(sampler)),
+                model, sampler, states, sweeps, t, rng_stream(entropy, 2, SAMPLERS.index(sampler)),
                 record_codes=False, betas=betas, bar=bar,
             )  # fmt: skip
         finally:
