@@ -17,12 +17,34 @@ Conditionals (the layers are conditionally independent given each other)
     Bernoulli: p(v_i = 1 | h) = sigmoid(a_i + (W h)_i)
     Gaussian:  v_i | h ~ N(a_i + sigma_i (W h)_i, sigma_i^2)
 
+Softmax (one-of-K) visible groups (Bernoulli visible units only). ``softmax_groups`` names
+disjoint sets of K >= 2 visible units of which exactly one is on, e.g. the label block of a
+classification RBM (Larochelle & Bengio 2008). The energy and the free energy keep the
+formulas above; only the state space shrinks (each group holds one of its K unit vectors), so
+the conditional of a group is a softmax instead of K independent sigmoids:
+
+    p(v_g = e_k | h) = exp(a_k + (W h)_k) / sum_{l in g} exp(a_l + (W h)_l),
+
+and summing a group out (given h) gives logsumexp_{k in g}(a_k + (W h)_k) where a free unit
+gives softplus(a_i + (W h)_i). Given the rest of v, the label distribution is exact:
+
+    p(v_g = e_k | v_rest) = exp(-F(v with v_g = e_k)) / sum_{l in g} exp(-F(v with v_g = e_l)),
+    -F(v with v_g = e_k) = a_k + sum_j softplus(b_j + W_kj + sum_{i not in g} v_i W_ij) + const
+
+(:meth:`RBM.label_probabilities`, :meth:`RBM.predict_label`).
+
 The model holds parameters only; samplers and trainers take an explicit ``rng`` and never
 change the model they are given.
+
+References
+----------
+Larochelle, H. & Bengio, Y. (2008). Classification using discriminative restricted Boltzmann
+machines. ICML 2008, 536-543.
 """
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -37,9 +59,13 @@ from energynets._validation import (
     check_rng,
 )
 
-__all__ = ["RBM"]
+__all__ = ["GROUP_SUM_TOLERANCE", "RBM", "check_softmax_groups"]
 
 VISIBLE_KINDS = ("bernoulli", "gaussian")
+
+#: The values of a softmax group in one row must sum to 1 within this tolerance (exactly one
+#: unit on for 0/1 rows; probabilities, e.g. a mean-field label, otherwise).
+GROUP_SUM_TOLERANCE = 1e-4
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -50,6 +76,143 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     ex = np.exp(x[~pos])
     out[~pos] = ex / (1.0 + ex)
     return out
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    """Row-wise softmax exp(x_k) / sum_l exp(x_l) of a 2-D array, max subtracted (a new array)."""
+    z = x - x.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+def _sample_one_hot(probabilities: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """One-hot rows drawn from the categorical rows of ``probabilities``, shape (n, K).
+
+    Row n gets unit k, the first with cumulative probability above uniforms[n] * total (the
+    inverse-CDF method; ``uniforms`` has shape (n,), values in [0, 1)). Rows need not be
+    normalised. Returns an array of the dtype of ``probabilities``.
+    """
+    cumulative = np.cumsum(probabilities, axis=1)
+    threshold = uniforms * cumulative[:, -1]
+    k = np.count_nonzero(cumulative <= threshold[:, None], axis=1)
+    np.minimum(k, probabilities.shape[1] - 1, out=k)
+    return (np.arange(probabilities.shape[1])[None, :] == k[:, None]).astype(probabilities.dtype)
+
+
+def _group_units(group: Any, i: int, n_visible: int) -> np.ndarray:
+    """The visible indices of one entry of ``softmax_groups`` (see check_softmax_groups)."""
+    where = f"softmax_groups[{i}]"
+    if isinstance(group, slice):
+        return np.arange(n_visible, dtype=np.int64)[group]
+    if isinstance(group, tuple):
+        if len(group) != 2 or not all(
+            isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in group
+        ):
+            raise ValueError(
+                f"{where} must be a (start, stop) pair of ints, a slice or a list of visible "
+                f"indices, got the tuple {group!r}"
+            )
+        start, stop = int(group[0]), int(group[1])
+        if not 0 <= start <= stop <= n_visible:
+            raise ValueError(
+                f"{where} = (start, stop) must satisfy 0 <= start <= stop <= n_visible = "
+                f"{n_visible}, got {group!r}"
+            )
+        return np.arange(start, stop, dtype=np.int64)
+    if isinstance(group, str | bytes) or isinstance(group, numbers.Number):
+        raise TypeError(
+            f"{where} must be a (start, stop) pair, a slice or a list of visible indices, got "
+            f"{type(group).__name__} {group!r}"
+        )
+    arr = np.asarray(group)
+    if arr.ndim != 1 or not (arr.size == 0 or np.issubdtype(arr.dtype, np.integer)):
+        raise TypeError(
+            f"{where} must be a 1-D list of int visible indices, got an array of shape "
+            f"{arr.shape} and dtype {arr.dtype}"
+        )
+    units = arr.astype(np.int64)
+    if units.size and (units.min() < 0 or units.max() >= n_visible):
+        bad = units[(units < 0) | (units >= n_visible)][0]
+        raise ValueError(
+            f"{where} must hold visible indices in [0, {n_visible}) (n_visible = {n_visible}), "
+            f"got {int(bad)}"
+        )
+    return units
+
+
+def check_softmax_groups(
+    groups: Any, n_visible: int, visible: str = "bernoulli"
+) -> tuple[np.ndarray, ...]:
+    """Validate ``softmax_groups``; return one read-only int64 index array per group.
+
+    Parameters
+    ----------
+    groups : sequence or None
+        Each entry a ``(start, stop)`` pair of ints (units start, ..., stop - 1), a ``slice``
+        or a list (1-D array) of visible indices, whose order is the order of the K classes.
+        Groups must be disjoint, lie in [0, n_visible) and hold at least 2 units each. None or
+        an empty sequence: no groups.
+    n_visible : int
+    visible : {"bernoulli", "gaussian"}
+        Groups need Bernoulli visible units.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``groups[g]`` holds the visible indices of group g, shape (K_g,).
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming ``softmax_groups`` (and the entry), what was expected and what was given.
+    """
+    if groups is None:
+        return ()
+    if isinstance(groups, str | bytes | np.ndarray) or not hasattr(groups, "__iter__"):
+        raise TypeError(
+            "softmax_groups must be a sequence of groups, each a (start, stop) pair, a slice "
+            f"or a list of visible indices, got {type(groups).__name__} {groups!r}"[:200]
+        )
+    items = list(groups)
+    if items and visible != "bernoulli":
+        raise ValueError(
+            "softmax_groups needs Bernoulli visible units (a one-of-K group is binary), got "
+            f"visible={visible!r}"
+        )
+    owner = np.full(n_visible, -1, dtype=np.int64)
+    out = []
+    for i, group in enumerate(items):
+        units = _group_units(group, i, n_visible)
+        if units.size < 2:
+            raise ValueError(
+                f"softmax_groups[{i}] must hold at least 2 visible units (a one-of-K group of "
+                f"one unit is always on), got {units.size} unit(s): {units.tolist()}"
+            )
+        uniq, counts = np.unique(units, return_counts=True)
+        if np.any(counts > 1):
+            raise ValueError(
+                f"softmax_groups[{i}] must not repeat a visible unit, got unit "
+                f"{int(uniq[counts > 1][0])} twice"
+            )
+        taken = owner[units] >= 0
+        if np.any(taken):
+            unit = int(units[taken][0])
+            raise ValueError(
+                f"softmax_groups must be disjoint, got visible unit {unit} in both "
+                f"softmax_groups[{int(owner[unit])}] and softmax_groups[{i}]"
+            )
+        owner[units] = i
+        units.setflags(write=False)
+        out.append(units)
+    return tuple(out)
+
+
+def _describe_group(units: np.ndarray) -> str:
+    """``(start, stop)`` for a run of consecutive increasing indices, else the list."""
+    if np.array_equal(units, np.arange(units[0], units[0] + units.size)):
+        return f"({int(units[0])}, {int(units[0]) + units.size})"
+    return str(units.tolist())
 
 
 class RBM:
@@ -69,6 +232,12 @@ class RBM:
     sigma : float or array_like of shape (n_visible,)
         Standard deviations of Gaussian visible units (1: unit variance, the usual choice for
         standardised data). Ignored for Bernoulli units.
+    softmax_groups : sequence, optional
+        Disjoint one-of-K groups of Bernoulli visible units (see :func:`check_softmax_groups`),
+        each given as a ``(start, stop)`` pair, a slice or a list of indices (the order of the
+        list is the order of the classes): within a group exactly one unit is on, and
+        p(v_g = e_k | h) = softmax_k(a_k + (W h)_k). E.g. ``softmax_groups=[(784, 794)]`` for
+        MNIST pixels followed by a 10-unit label (Larochelle & Bengio 2008).
 
     Attributes
     ----------
@@ -76,6 +245,15 @@ class RBM:
     visible_bias : ndarray, shape (n_visible,)
     hidden_bias : ndarray, shape (n_hidden,)
     sigma : ndarray, shape (n_visible,)
+    softmax_groups : tuple of int ndarrays
+        The visible indices of each group, shape (K_g,); () without groups.
+
+    Notes
+    -----
+    Visible rows given to the model must hold, in every softmax group, values in [0, 1]
+    summing to 1 (within :data:`GROUP_SUM_TOLERANCE`): exactly one unit on for 0/1 rows,
+    class probabilities otherwise (allowed wherever Bernoulli units accept probabilities: the
+    free energy, the conditionals; the likelihoods need 0/1 rows, hence one-hot groups).
 
     Examples
     --------
@@ -83,12 +261,16 @@ class RBM:
     >>> v = np.array([[1, 0, 1, 1, 0, 0]])
     >>> rbm.free_energy(v).shape
     (1,)
+    >>> clf = RBM(6, 3, rng=0, softmax_groups=[(4, 6)])  # 4 pixels and a 2-class label
+    >>> clf.label_probabilities([[1, 0, 1, 1]]).shape
+    (1, 2)
 
     References
     ----------
     Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence.
     Neural Computation 14, 1771-1800. Hinton, G. E. (2010). A practical guide to training
-    restricted Boltzmann machines. UTML TR 2010-003.
+    restricted Boltzmann machines. UTML TR 2010-003. Larochelle, H. & Bengio, Y. (2008).
+    Classification using discriminative restricted Boltzmann machines. ICML 2008, 536-543.
     """
 
     def __init__(
@@ -101,10 +283,12 @@ class RBM:
         dtype: Any = np.float64,
         weight_scale: float = 0.01,
         sigma: Any = 1.0,
+        softmax_groups: Any = None,
     ) -> None:
         nv = check_int(n_visible, "n_visible", minimum=1)
         nh = check_int(n_hidden, "n_hidden", minimum=1)
         self.visible = check_choice(visible, "visible", VISIBLE_KINDS)
+        self._groups = check_softmax_groups(softmax_groups, nv, self.visible)
         dt = check_dtype(dtype)
         scale = check_float(weight_scale, "weight_scale", minimum=0.0)
         gen = check_rng(rng)
@@ -127,6 +311,7 @@ class RBM:
         visible: str = "bernoulli",
         sigma: Any = 1.0,
         dtype: Any = None,
+        softmax_groups: Any = None,
     ) -> RBM:
         """Build an RBM from given parameters (copied).
 
@@ -135,11 +320,22 @@ class RBM:
         weights : array_like, shape (n_visible, n_hidden)
         visible_bias : array_like, shape (n_visible,), optional (zeros)
         hidden_bias : array_like, shape (n_hidden,), optional (zeros)
+        visible, sigma, dtype, softmax_groups
+            As for :class:`RBM` (dtype: that of ``weights`` when None).
         """
         w = as_float_array(weights, "weights", ndim=2)
         dt = check_dtype(w.dtype if dtype is None else dtype)
         nv, nh = w.shape
-        rbm = cls(nv, nh, visible, rng=0, dtype=dt, weight_scale=0.0, sigma=sigma)
+        rbm = cls(
+            nv,
+            nh,
+            visible,
+            rng=0,
+            dtype=dt,
+            weight_scale=0.0,
+            sigma=sigma,
+            softmax_groups=softmax_groups,
+        )
         rbm.weights = np.array(w, dtype=dt, copy=True)
         for name, value, n in (
             ("visible_bias", visible_bias, nv),
@@ -153,9 +349,10 @@ class RBM:
         return rbm
 
     def copy(self) -> RBM:
-        """A deep copy."""
+        """A deep copy (the read-only group index arrays are shared)."""
         out = RBM.__new__(RBM)
         out.visible = self.visible
+        out._groups = self._groups
         out.weights = self.weights.copy()
         out.visible_bias = self.visible_bias.copy()
         out.hidden_bias = self.hidden_bias.copy()
@@ -175,10 +372,28 @@ class RBM:
     def dtype(self) -> np.dtype:
         return self.weights.dtype
 
+    @property
+    def softmax_groups(self) -> tuple[np.ndarray, ...]:
+        """The visible indices of each one-of-K group (read-only arrays); () without groups."""
+        return self._groups
+
+    @property
+    def free_units(self) -> np.ndarray:
+        """Indices of the visible units outside every softmax group, increasing, int64."""
+        if not self._groups:
+            return np.arange(self.n_visible, dtype=np.int64)
+        mask = np.ones(self.n_visible, dtype=bool)
+        for g in self._groups:
+            mask[g] = False
+        return np.flatnonzero(mask)
+
     def __repr__(self) -> str:
+        groups = ""
+        if self._groups:
+            groups = ", softmax_groups=[" + ", ".join(map(_describe_group, self._groups)) + "]"
         return (
             f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden}, "
-            f"visible={self.visible!r}, dtype={self.dtype.name})"
+            f"visible={self.visible!r}, dtype={self.dtype.name}{groups})"
         )
 
     def check_visible(self, v: Any, name: str = "v") -> np.ndarray:
@@ -186,7 +401,9 @@ class RBM:
 
         Bernoulli visible units accept values in [0, 1] (probabilities, e.g. grey levels, are
         allowed as inputs to the free energy and the conditionals); Gaussian units any finite
-        value. Shape (n_samples, n_visible) or one vector (n_visible,).
+        value. In each softmax group the values of a row must sum to 1 (within
+        :data:`GROUP_SUM_TOLERANCE`): one-hot for 0/1 rows, class probabilities otherwise.
+        Shape (n_samples, n_visible) or one vector (n_visible,).
         """
         arr = as_float_array(v, name, ndim=(1, 2), dtype=self.dtype, allow_empty=True)
         arr2 = arr[None, :] if arr.ndim == 1 else arr
@@ -199,7 +416,28 @@ class RBM:
                 f"{name} must lie in [0, 1] for Bernoulli visible units, got values in "
                 f"[{arr2.min():g}, {arr2.max():g}]"
             )
+        if self._groups:
+            self.check_group_rows(arr2, name)
         return arr2
+
+    def check_group_rows(self, v: np.ndarray, name: str = "v") -> None:
+        """Raise ValueError unless every softmax group of every row of ``v`` sums to 1.
+
+        ``v`` is a checked 2-D array (values in [0, 1]); with 0/1 values this says that
+        exactly one unit of each group is on.
+        """
+        for i, g in enumerate(self._groups):
+            if v.shape[0] == 0:
+                return
+            total = v[:, g].sum(axis=1, dtype=np.float64)
+            bad = np.abs(total - 1.0) > GROUP_SUM_TOLERANCE
+            if np.any(bad):
+                row = int(np.argmax(bad))
+                raise ValueError(
+                    f"{name} must have exactly one unit on in each softmax group (values "
+                    f"summing to 1 over the group), got row {row} summing to {total[row]:g} "
+                    f"over softmax_groups[{i}] = {_describe_group(g)}"
+                )
 
     def check_hidden(self, h: Any, name: str = "h") -> np.ndarray:
         """Validate a batch of hidden vectors (values in [0, 1]); return 2-D, model dtype."""
@@ -242,7 +480,8 @@ class RBM:
         """Free energy F(v) = -log sum_h exp(-E(v, h)), shape (n_samples,), stable for any input.
 
         F(v) = visible term - sum_j softplus(b_j + ((v / sigma) W)_j), softplus via
-        ``np.logaddexp(0, x)``.
+        ``np.logaddexp(0, x)``. Softmax groups do not change the formula (they restrict
+        which v are states, not the energy of a state).
         """
         v2 = self.check_visible(v)
         return self._visible_term(v2) - np.logaddexp(0, self.hidden_input(v2)).sum(axis=1)
@@ -253,11 +492,19 @@ class RBM:
         return _sigmoid(self.hidden_input(self.check_visible(v)))
 
     def visible_mean(self, h: Any) -> np.ndarray:
-        """E[v | h]: sigmoid(a + W h) (Bernoulli) or a + sigma W h (Gaussian)."""
+        """E[v | h], shape (n_samples, n_visible).
+
+        Bernoulli: sigmoid(a + W h) for free units and, in each softmax group g,
+        softmax_{k in g}(a_k + (W h)_k); Gaussian: a + sigma W h.
+        """
         h2 = self.check_hidden(h)
         x = h2 @ self.weights.T
         if self.visible == "bernoulli":
-            return _sigmoid(x + self.visible_bias)
+            x += self.visible_bias
+            mean = _sigmoid(x)
+            for g in self._groups:
+                mean[:, g] = _softmax(x[:, g])
+            return mean
         return self.visible_bias + self.sigma * x
 
     def sample_hidden(self, v: Any, rng: RNGLike = 0) -> np.ndarray:
@@ -267,12 +514,39 @@ class RBM:
         return (gen.random(p.shape, dtype=self.dtype) < p).astype(self.dtype)
 
     def sample_visible(self, h: Any, rng: RNGLike = 0) -> np.ndarray:
-        """Draw v ~ p(v | h); shape (n_samples, n_visible)."""
+        """Draw v ~ p(v | h); shape (n_samples, n_visible).
+
+        Each softmax group gets one unit on, drawn from its softmax (the inverse CDF of the
+        uniform number drawn for the group's first unit), the free units independent bits.
+        """
         gen = check_rng(rng)
         mean = self.visible_mean(h)
         if self.visible == "bernoulli":
-            return (gen.random(mean.shape, dtype=self.dtype) < mean).astype(self.dtype)
+            u = gen.random(mean.shape, dtype=self.dtype)
+            v = (u < mean).astype(self.dtype)
+            for g in self._groups:
+                v[:, g] = _sample_one_hot(mean[:, g], u[:, g[0]])
+            return v
         return mean + self.sigma * gen.standard_normal(mean.shape, dtype=self.dtype)
+
+    def _check_clamp(self, clamp: Any, shape: tuple[int, ...]) -> np.ndarray:
+        """The clamp mask broadcast to ``shape``; a softmax group is clamped whole or not."""
+        try:
+            mask = np.broadcast_to(np.asarray(clamp, dtype=bool), shape)
+        except ValueError:
+            raise ValueError(
+                f"clamp must be a bool mask of shape ({shape[1]},) or {shape}, got shape "
+                f"{np.shape(clamp)}"
+            ) from None
+        for i, g in enumerate(self._groups):
+            part = mask[:, g]
+            if np.any(part.any(axis=1) != part.all(axis=1)):
+                raise ValueError(
+                    f"clamp must hold each softmax group whole or leave it free (a one-of-K "
+                    f"group cannot be partly clamped), got softmax_groups[{i}] = "
+                    f"{_describe_group(g)} partly clamped"
+                )
+        return mask
 
     def gibbs_step(
         self, v: Any, rng: RNGLike = 0, *, clamp: Any = None, clamp_values: Any = None
@@ -280,14 +554,16 @@ class RBM:
         """One block-Gibbs step v -> h -> v'. Returns (v', h).
 
         ``clamp`` (bool mask, shape (n_visible,) or like v) holds those visible units at
-        ``clamp_values`` (default: their values in ``v``), for completing partial inputs.
+        ``clamp_values`` (default: their values in ``v``), for completing partial inputs. A
+        softmax group must be clamped whole or not at all: clamp the pixels to sample a
+        label given an image, or the label to sample images of a class.
         """
         gen = check_rng(rng)
         v2 = self.check_visible(v)
         h = self.sample_hidden(v2, gen)
         v_new = self.sample_visible(h, gen)
         if clamp is not None:
-            mask = np.broadcast_to(np.asarray(clamp, dtype=bool), v2.shape)
+            mask = self._check_clamp(clamp, v2.shape)
             fixed = v2 if clamp_values is None else np.broadcast_to(clamp_values, v2.shape)
             v_new = np.where(mask, fixed, v_new).astype(self.dtype)
         return v_new, h
@@ -308,8 +584,8 @@ class RBM:
         Parameters
         ----------
         n_samples : int, optional
-            Number of chains started from noise (uniform bits, or N(a, sigma^2)); ignored when
-            ``init`` is given.
+            Number of chains started from noise (uniform bits with one uniformly chosen unit
+            on in each softmax group, or N(a, sigma^2)); ignored when ``init`` is given.
         n_steps : int
             Gibbs steps per chain.
         rng : int, Generator or None
@@ -321,7 +597,8 @@ class RBM:
             Record every ``thin`` steps after ``burn_in``; when None only the final states are
             returned.
         clamp : bool array, shape (n_visible,) or like init, optional
-            Visible units held at their initial values (e.g. the bottom half of a digit).
+            Visible units held at their initial values (e.g. the bottom half of a digit, or
+            the pixels of an image while its label is sampled); softmax groups whole or not.
 
         Returns
         -------
@@ -336,13 +613,18 @@ class RBM:
                 raise ValueError("give n_samples (chains from noise) or init (starting states)")
             n = check_int(n_samples, "n_samples", minimum=1)
             if self.visible == "bernoulli":
-                v = (gen.random((n, self.n_visible), dtype=self.dtype) < 0.5).astype(self.dtype)
+                u = gen.random((n, self.n_visible), dtype=self.dtype)
+                v = (u < 0.5).astype(self.dtype)
+                for g in self._groups:
+                    v[:, g] = _sample_one_hot(np.ones((n, g.size), self.dtype), u[:, g[0]])
             else:
                 noise = gen.standard_normal((n, self.n_visible), dtype=self.dtype)
                 v = self.visible_bias + self.sigma * noise
         else:
             v = np.array(self.check_visible(init, "init"), copy=True)
         fixed = v.copy() if clamp is not None else None
+        if clamp is not None:
+            self._check_clamp(clamp, v.shape)
         recorded = []
         every = None if thin is None else check_int(thin, "thin", minimum=1)
         for step in range(1, steps + 1):
@@ -355,13 +637,108 @@ class RBM:
             return np.empty((0, *v.shape), dtype=self.dtype)
         return np.stack(recorded)
 
+    # -- classification with a softmax group ---------------------------------------------
+    def _group(self, group: Any) -> np.ndarray:
+        if not self._groups:
+            raise ValueError(
+                "label_probabilities needs a softmax group (build the RBM with "
+                "softmax_groups=...), got a model without softmax groups"
+            )
+        g = check_int(group, "group", minimum=0, maximum=len(self._groups) - 1)
+        return self._groups[g]
+
+    def label_probabilities(self, v: Any, group: int = 0) -> np.ndarray:
+        """Exact p(v_g = e_k | rest of v) for each row and class k, shape (n_samples, K).
+
+        p(y = k | x) = exp(-F(x, e_k)) / sum_l exp(-F(x, e_l)), with (a_k the bias of the
+        group's k-th unit, W_k its row of weights, x the other visible units)
+
+            -F(x, e_k) = a_k + sum_j softplus(b_j + W_kj + sum_{i not in g} x_i W_ij) + const,
+
+        normalised by a softmax with the maximum subtracted (Larochelle & Bengio 2008:
+        how a classification RBM predicts). Cost O(n_samples K n_hidden), in row blocks.
+
+        Parameters
+        ----------
+        v : array_like, shape (n_samples, n_visible) or (n_samples, n_visible - K)
+            Full visible rows (the group's columns are ignored, any values), or the other
+            visible units only, in increasing order of their indices. Other groups must be
+            valid (see :meth:`check_visible`). One row may be given as a 1-D vector.
+        group : int
+            Which softmax group (index into ``softmax_groups``) is the label.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, K), the model's dtype; rows sum to 1.
+
+        References
+        ----------
+        Larochelle, H. & Bengio, Y. (2008). Classification using discriminative restricted
+        Boltzmann machines. ICML 2008, 536-543.
+        """
+        g = self._group(group)
+        k = g.size
+        nv = self.n_visible
+        arr = as_float_array(v, "v", ndim=(1, 2), dtype=self.dtype, allow_empty=True)
+        arr2 = arr[None, :] if arr.ndim == 1 else arr
+        if arr2.shape[1] == nv:
+            full = np.array(arr2, copy=True)
+        elif arr2.shape[1] == nv - k:
+            rest = np.ones(nv, dtype=bool)
+            rest[g] = False
+            full = np.zeros((arr2.shape[0], nv), dtype=self.dtype)
+            full[:, rest] = arr2
+        else:
+            raise ValueError(
+                f"v must have {nv} columns (n_visible; the label group's columns are ignored) "
+                f"or {nv - k} (the visible units outside softmax_groups[{group}]), got shape "
+                f"{arr.shape}"
+            )
+        full[:, g] = 0.0
+        full[:, g[0]] = 1.0  # a valid placeholder label, so that check_visible can run
+        self.check_visible(full, "v")
+        full[:, g[0]] = 0.0
+        x0 = full @ self.weights + self.hidden_bias  # hidden input without the label
+        w_label = self.weights[g]  # (K, n_hidden)
+        a_label = self.visible_bias[g]
+        out = np.empty((full.shape[0], k), dtype=self.dtype)
+        rows = max(1, 2**20 // (k * self.n_hidden))
+        for start in range(0, full.shape[0], rows):
+            xb = x0[start : start + rows, None, :] + w_label[None, :, :]
+            logits = a_label + np.logaddexp(0, xb).sum(axis=2)
+            out[start : start + rows] = _softmax(logits)
+        return out
+
+    def predict_label(self, v: Any, group: int = 0) -> np.ndarray:
+        """The most probable class of each row, argmax_k p(v_g = e_k | rest of v).
+
+        Parameters
+        ----------
+        v, group
+            As for :meth:`label_probabilities`.
+
+        Returns
+        -------
+        ndarray of int64, shape (n_samples,)
+            Class indices k in [0, K) (the k-th unit of the group).
+        """
+        return np.argmax(self.label_probabilities(v, group), axis=1).astype(np.int64)
+
     # -- persistence -----------------------------------------------------------------------
     def get_params(self) -> dict[str, Any]:
-        """Arrays and settings that define the model (used by :mod:`energynets.io`)."""
-        return {
+        """Arrays and settings that define the model (used by :mod:`energynets.io`).
+
+        With softmax groups, also ``softmax_units`` (the groups' indices, concatenated) and
+        ``softmax_sizes`` (their sizes), both int64; without, these keys are absent.
+        """
+        params: dict[str, Any] = {
             "weights": self.weights,
             "visible_bias": self.visible_bias,
             "hidden_bias": self.hidden_bias,
             "sigma": self.sigma,
             "visible": self.visible,
         }
+        if self._groups:
+            params["softmax_units"] = np.concatenate(self._groups)
+            params["softmax_sizes"] = np.array([g.size for g in self._groups], dtype=np.int64)
+        return params
