@@ -464,8 +464,38 @@ def _boltzmann_from_params(params: dict[str, Any]) -> BoltzmannMachine:
     )
 
 
+def _softmax_groups(params: dict[str, Any]) -> list[np.ndarray] | None:
+    """The softmax groups of an RBM file: ``softmax_units`` (the groups' visible indices,
+    concatenated) split by ``softmax_sizes``; None when the file has neither (no groups, and
+    every file written before groups existed)."""
+    if "softmax_units" not in params and "softmax_sizes" not in params:
+        return None
+    units, sizes = _array(params, "softmax_units"), _array(params, "softmax_sizes")
+    for key, value in (("softmax_units", units), ("softmax_sizes", sizes)):
+        if value.ndim != 1 or value.dtype.kind not in "iu":
+            raise ValueError(
+                f"{key} must be a 1-D integer array, got {value.dtype} of shape {value.shape}"
+            )
+    if np.any(sizes < 0) or int(sizes.sum()) != units.size:
+        raise ValueError(
+            f"softmax_sizes must be non-negative and add up to the {units.size} entries of "
+            f"softmax_units, got {sizes.tolist()[:10]}"
+        )
+    if sizes.size == 0:
+        return []
+    return np.split(units.astype(np.int64), np.cumsum(sizes)[:-1])
+
+
 def _rbm_from_params(params: dict[str, Any]) -> RBM:
-    allowed = {"weights", "visible_bias", "hidden_bias", "sigma", "visible"}
+    allowed = {
+        "weights",
+        "visible_bias",
+        "hidden_bias",
+        "sigma",
+        "visible",
+        "softmax_units",
+        "softmax_sizes",
+    }
     unexpected = sorted(set(params) - allowed)
     if unexpected:
         raise ValueError(f"unexpected arrays {unexpected}")
@@ -477,6 +507,7 @@ def _rbm_from_params(params: dict[str, Any]) -> RBM:
         visible=str(params.get("visible", "bernoulli")),
         sigma=_array(params, "sigma"),
         dtype=weights.dtype,
+        softmax_groups=_softmax_groups(params),
     )
 
 
