@@ -14,6 +14,12 @@ Restricted Boltzmann machines (see :class:`~energynets.models.rbm.RBM`)
       log Z, mean log p(v) and its gradient, by enumerating the smaller layer (at most
       2**25 states; beyond that pass ``log_z`` from :mod:`energynets.sampling.ais`).
 
+All of them respect the softmax (one-of-K) visible groups of an RBM (``softmax_groups``):
+enumerating the visible layer visits only valid states (one unit on per group,
+2**n_free prod_g K_g of them); summing the visible layer out given h gives
+logsumexp_{k in g}(a_k + (W h)_k) for a group where a free unit gives softplus(a_i + (W h)_i);
+the pseudo-likelihood takes the conditional of each whole group given the rest of v.
+
 The exact functions compute in float64 whatever the model's dtype, visit the enumerated states
 in blocks (memory stays bounded), and sum in log space with the maximum subtracted.
 
@@ -34,7 +40,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from energynets._validation import as_float_array, check_float
-from energynets.models.rbm import RBM
+from energynets.models.rbm import RBM, _softmax
 from energynets.states import overlap
 
 __all__ = [
@@ -130,7 +136,8 @@ def _params64(rbm: RBM) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 def _check_data(rbm: RBM, data: Any, name: str, *, bits: bool) -> np.ndarray:
     """``data`` as 2-D float64 rows for ``rbm``: finite, n_visible columns, at least one row;
-    values in [0, 1] for Bernoulli units, and only 0 and 1 when ``bits``."""
+    values in [0, 1] for Bernoulli units, and only 0 and 1 when ``bits``; each softmax group
+    summing to 1 (one-hot when ``bits``)."""
     arr = as_float_array(data, name, ndim=(1, 2), dtype=np.float64)
     v = arr[None, :] if arr.ndim == 1 else arr
     if v.shape[1] != rbm.n_visible:
@@ -149,6 +156,8 @@ def _check_data(rbm: RBM, data: Any, name: str, *, bits: bool) -> np.ndarray:
                 f"{name} must lie in [0, 1] for Bernoulli visible units, got values in "
                 f"[{v.min():g}, {v.max():g}]"
             )
+        if rbm.softmax_groups:
+            rbm.check_group_rows(v, name)
     return v
 
 
@@ -169,21 +178,42 @@ def _free_energy64(rbm: RBM, v: np.ndarray) -> np.ndarray:
     return out
 
 
+def _n_visible_states(rbm: RBM) -> int:
+    """The number of valid visible states: 2**n_free times the size of each softmax group."""
+    n = 2 ** int(rbm.free_units.size)
+    for g in rbm.softmax_groups:
+        n *= int(g.size)
+    return n
+
+
 def _enumerated_layer(rbm: RBM) -> str:
-    """Which layer the exact functions sum over: the smaller one (hidden for Gaussian units)."""
+    """Which layer the exact functions sum over: the one with fewer states (hidden for
+    Gaussian units); with softmax groups the visible layer has 2**n_free prod_g K_g states."""
+    grouped = bool(rbm.softmax_groups)
+    n_vstates = _n_visible_states(rbm) if grouped else None
     if rbm.visible == "gaussian":
         layer, n = "hidden", rbm.n_hidden
-    elif rbm.n_hidden <= rbm.n_visible:
+    elif n_vstates is None and rbm.n_hidden <= rbm.n_visible:
+        layer, n = "hidden", rbm.n_hidden
+    elif n_vstates is None:
+        layer, n = "visible", rbm.n_visible
+    elif 2**rbm.n_hidden <= n_vstates:
         layer, n = "hidden", rbm.n_hidden
     else:
-        layer, n = "visible", rbm.n_visible
+        layer, n = "visible", int(np.ceil(np.log2(n_vstates)))
     if n > MAX_ENUMERATED_UNITS:
-        sizes = (
-            f"n_hidden = {rbm.n_hidden} (Gaussian visible units are integrated analytically, "
-            "the hidden layer is enumerated)"
-            if rbm.visible == "gaussian"
-            else f"n_visible = {rbm.n_visible} and n_hidden = {rbm.n_hidden}"
-        )
+        if rbm.visible == "gaussian":
+            sizes = (
+                f"n_hidden = {rbm.n_hidden} (Gaussian visible units are integrated "
+                "analytically, the hidden layer is enumerated)"
+            )
+        elif grouped:
+            sizes = (
+                f"n_hidden = {rbm.n_hidden} and {n_vstates} valid visible states "
+                f"(2**{rbm.free_units.size} free units times the softmax group sizes)"
+            )
+        else:
+            sizes = f"n_visible = {rbm.n_visible} and n_hidden = {rbm.n_hidden}"
         raise ValueError(
             f"exact enumeration needs a layer of at most {MAX_ENUMERATED_UNITS} units "
             f"(2**{MAX_ENUMERATED_UNITS} states), got {sizes}; pass log_z from "
@@ -199,6 +229,26 @@ def _state_block(n_units: int, start: int, stop: int) -> np.ndarray:
     return ((codes >> shifts) & 1).astype(np.float64)
 
 
+def _visible_state_block(rbm: RBM, start: int, stop: int) -> np.ndarray:
+    """Rows start:stop of the table of all valid visible states of a grouped RBM.
+
+    Row code c = f + 2**n_free (k_0 + K_0 (k_1 + K_1 (...))): the free units hold the binary
+    digits of f, group g has its unit k_g on.
+    """
+    codes = np.arange(start, stop, dtype=np.int64)
+    free = rbm.free_units
+    states = np.zeros((codes.size, rbm.n_visible))
+    if free.size:
+        shifts = np.arange(free.size - 1, -1, -1, dtype=np.int64)[None, :]
+        states[:, free] = ((codes[:, None] >> shifts) & 1).astype(np.float64)
+    rest = codes >> free.size
+    rows = np.arange(codes.size)
+    for g in rbm.softmax_groups:
+        rest, k = np.divmod(rest, g.size)
+        states[rows, g[k]] = 1.0
+    return states
+
+
 def _enumerate(rbm: RBM) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Yield blocks ``(states, log_weights, conditional_mean)`` over the enumerated layer.
 
@@ -206,27 +256,45 @@ def _enumerate(rbm: RBM) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         Bernoulli: log w(h) = b.h + sum_i softplus(a_i + u_i),  E[v | h] = sigmoid(a + u)
         Gaussian:  log w(h) = b.h + sum_i (a_i u_i / sigma_i + u_i^2 / 2) + sum_i log(sqrt(2 pi)
                    sigma_i),  E[v | h] = a + sigma u
+        with softmax groups (Bernoulli): the free units as above, and for each group g
+                   log w(h) += logsumexp_{k in g}(a_k + u_k),  E[v_g | h] = softmax_g(a + u)
     Enumerating the visible layer (Bernoulli only, x = v W + b):
         log w(v) = a.v + sum_j softplus(x_j) = -F(v),  E[h | v] = sigmoid(x)
+        (with softmax groups, only the valid states: one unit on per group)
     In both cases Z = sum of w over the enumerated states.
     """
     from scipy.special import expit
 
     w, a, b, sigma = _params64(rbm)
     layer = _enumerated_layer(rbm)
+    groups = rbm.softmax_groups
+    free = rbm.free_units
     n_enum = rbm.n_hidden if layer == "hidden" else rbm.n_visible
     n_other = rbm.n_visible if layer == "hidden" else rbm.n_hidden
-    total = 2**n_enum
+    total = _n_visible_states(rbm) if (layer == "visible" and groups) else 2**n_enum
     rows = min(total, max(1, 2 ** int(np.log2(max(1, _BLOCK_ELEMENTS // max(n_other, n_enum))))))
     gaussian_constant = float(np.sum(_LOG_SQRT_2PI + np.log(sigma)))
     for start in range(0, total, rows):
-        states = _state_block(n_enum, start, min(start + rows, total))
+        if layer == "visible" and groups:
+            states = _visible_state_block(rbm, start, min(start + rows, total))
+        else:
+            states = _state_block(n_enum, start, min(start + rows, total))
         if layer == "visible":
             x = states @ w + b
             yield states, states @ a + _softplus(x).sum(axis=1), expit(x)
             continue
         u = states @ w.T
-        if rbm.visible == "bernoulli":
+        if rbm.visible == "bernoulli" and groups:
+            from scipy.special import logsumexp
+
+            x = u + a
+            log_w = states @ b + _softplus(x[:, free]).sum(axis=1)
+            mean = expit(x)
+            for g in groups:
+                log_w += logsumexp(x[:, g], axis=1)
+                mean[:, g] = _softmax(x[:, g])
+            yield states, log_w, mean
+        elif rbm.visible == "bernoulli":
             x = u + a
             yield states, states @ b + _softplus(x).sum(axis=1), expit(x)
         else:
@@ -310,10 +378,16 @@ def pseudo_likelihood(rbm: RBM, data: Any) -> float:
     evaluated for all sites at once in blocks of rows and sites (memory bounded). Cost
     O(n_samples n_visible n_hidden) softplus evaluations.
 
+    A softmax (one-of-K) group g is one site, its unit vector one value: the sum has the term
+    log p(v_g | v_-g) = -F(v) - logsumexp_{k in g}(-F(v with v_g = e_k)), the conditional of
+    the whole group given the rest (flipping one unit of a group would leave the state
+    space). The free units keep the single-flip terms.
+
     Parameters
     ----------
     rbm : RBM with Bernoulli visible units
     data : array_like of 0/1, shape (n_samples, n_visible)
+        One-hot in each softmax group.
 
     Returns
     -------
@@ -326,6 +400,8 @@ def pseudo_likelihood(rbm: RBM, data: Any) -> float:
     and multiplies by n_visible: an unbiased but noisy (and seed-dependent) estimate of this
     sum. Here every unit is flipped, so the value is deterministic and exact.
     """
+    from scipy.special import logsumexp
+
     model = _check_rbm(rbm)
     if model.visible != "bernoulli":
         raise ValueError(
@@ -334,8 +410,11 @@ def pseudo_likelihood(rbm: RBM, data: Any) -> float:
         )
     v = _check_data(model, data, "data", bits=True)
     w, a, b, _ = _params64(model)
-    n, nv = v.shape
+    n = v.shape[0]
     nh = model.n_hidden
+    groups = model.softmax_groups
+    free = model.free_units
+    n_free = free.size
     sample_rows = max(1, min(n, _BLOCK_ELEMENTS // nh))
     total = 0.0
     for s0 in range(0, n, sample_rows):
@@ -344,11 +423,24 @@ def pseudo_likelihood(rbm: RBM, data: Any) -> float:
         base = _softplus(x).sum(axis=1)  # sum_j softplus(x_j), (rows,)
         d = 1.0 - 2.0 * vb  # (rows, nv)
         sites = max(1, _BLOCK_ELEMENTS // (vb.shape[0] * nh))
-        for i0 in range(0, nv, sites):
-            di = d[:, i0 : i0 + sites]  # (rows, sites)
-            flipped = x[:, None, :] + di[:, :, None] * w[None, i0 : i0 + sites, :]
-            delta_f = a[i0 : i0 + sites] * di + _softplus(flipped).sum(axis=2) - base[:, None]
+        for i0 in range(0, n_free, sites):
+            # the free units i0 : i0 + sites (a slice when there are no groups)
+            idx = free[i0 : i0 + sites] if groups else slice(i0, i0 + sites)
+            di = d[:, idx]  # (rows, sites)
+            flipped = x[:, None, :] + di[:, :, None] * w[None, idx, :]
+            delta_f = a[idx] * di + _softplus(flipped).sum(axis=2) - base[:, None]
             total -= float(_softplus(delta_f).sum())
+        for g in groups:
+            # -F(v with v_g = e_k) up to the terms outside g: a_k + sum_j softplus(x_j
+            # - (v_g W_g)_j + W_kj); the observed k gives -F(v) up to the same terms
+            wg = w[g]  # (K, nh)
+            x_rest = x - vb[:, g] @ wg
+            observed = np.argmax(vb[:, g], axis=1)
+            rows = max(1, _BLOCK_ELEMENTS // (g.size * nh))
+            for r0 in range(0, vb.shape[0], rows):
+                logits = a[g] + _softplus(x_rest[r0 : r0 + rows, None, :] + wg).sum(axis=2)
+                chosen = logits[np.arange(logits.shape[0]), observed[r0 : r0 + rows]]
+                total += float(np.sum(chosen - logsumexp(logits, axis=1)))
     return total / n
 
 
@@ -363,6 +455,9 @@ def rbm_log_partition(rbm: RBM) -> float:
                                            + u_i^2 / 2) ] + sum_i log(sqrt(2 pi) sigma_i)
 
     (the last is the Gaussian integral over v, which makes it a log-density normaliser).
+    With softmax groups, a group g contributes logsumexp_{k in g}(a_k + u_k) instead of its
+    units' softplus terms, and the visible enumeration visits only the 2**n_free prod_g K_g
+    valid states (the layer with fewer states is enumerated).
 
     Parameters
     ----------
