@@ -1,0 +1,209 @@
+"""Long RBM runs on MNIST that reproduce published log-likelihoods (minutes to an hour).
+
+``python -m benchmarks.rbm_quality mnist16 [--markdown docs/quality.md]``
+    784 -> 16 hidden, PCD-1 (100 chains), learning rate 0.01, batch 100, 50 epochs, no momentum
+    or weight decay, MNIST binarized at half intensity; centred (Melchior, Fischer & Wiskott
+    2016) and plain. With 16 hidden units log Z is exact (2^16 terms), so the test
+    log-likelihood is exact. Published: -142.56 nats centred, -149.05 plain.
+
+``python -m benchmarks.rbm_quality mnist500 [--epochs 200] [--markdown docs/quality.md]``
+    784 -> 500 hidden, centred PCD-1, MNIST binarized stochastically (each pixel on with
+    probability its intensity, seed 0: the convention of Salakhutdinov & Murray 2008), float32;
+    test log-likelihood from AIS (the Salakhutdinov & Murray schedule, 100 runs, base rates of
+    the training data) and from reverse AIS (started at 100 training images), reported together.
+    Published: -86.34 for CD25 (Salakhutdinov & Murray 2008, AIS only); centred PCD-1 after 200
+    epochs AIS -84.86, reverse AIS -96.61 (Melchior et al. 2016, threshold-binarized data).
+
+Every run writes its trained model (``<out>/<run>.npz``, atomically, also every 10 epochs as a
+checkpoint) and its result as JSON; with ``--markdown`` the result table of that file gets the
+run's rows (rows of other runs already there are kept). MNIST is read from ``ENERGYNETS_DATA``
+or ``--data-home``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from energynets import io
+from energynets.datasets import binarize, load_mnist
+from energynets.learning.contrastive import fit_rbm
+from energynets.metrics import log_likelihood, rbm_log_partition
+from energynets.models.rbm import RBM
+from energynets.sampling.ais import base_rate_bias, log_likelihood_bounds
+
+PUBLISHED = {
+    "mnist16-centered": (-142.56, "Melchior, Fischer & Wiskott 2016"),
+    "mnist16-plain": (-149.05, "Melchior, Fischer & Wiskott 2016"),
+    "mnist500": (-86.34, "Salakhutdinov & Murray 2008, CD25, AIS"),
+}
+CHECKPOINT_EVERY = 10
+
+
+def _mnist(data_home: str | None, rule: str, dtype: Any) -> tuple[np.ndarray, np.ndarray]:
+    train, _ = load_mnist("train", data_home=data_home)
+    test, _ = load_mnist("test", data_home=data_home)
+    if rule == "threshold":
+        return (
+            binarize(train, threshold=0.5, maximum=255, dtype=dtype),
+            binarize(test, threshold=0.5, maximum=255, dtype=dtype),
+        )
+    return (
+        binarize(train, rng=0, maximum=255, dtype=dtype),
+        binarize(test, rng=1, maximum=255, dtype=dtype),
+    )
+
+
+def _progress(label: str, n_epochs: int, model_path: Path) -> Callable[..., None]:
+    start = time.perf_counter()
+
+    def callback(epoch: int, rbm: RBM, history: dict[str, list[Any]]) -> None:
+        elapsed = time.perf_counter() - start
+        print(f"{label}: epoch {epoch + 1}/{n_epochs}, {elapsed:.0f} s", file=sys.stderr)
+        if (epoch + 1) % CHECKPOINT_EVERY == 0:
+            io.save(rbm, model_path)
+
+    return callback
+
+
+def run_mnist16(args: argparse.Namespace) -> list[dict[str, Any]]:
+    train, test = _mnist(args.data_home, "threshold", np.float64)
+    rows = []
+    for centering in (True, False):
+        name = f"mnist16-{'centered' if centering else 'plain'}"
+        path = args.out / f"{name}.npz"
+        t0 = time.perf_counter()
+        rbm, _ = fit_rbm(
+            RBM(784, 16, rng=args.seed), train, method="pcd", k=1, n_chains=100,
+            n_epochs=args.epochs or 50, batch_size=100, learning_rate=0.01,
+            centering=centering, monitor=(), rng=args.seed,
+            callbacks=[_progress(name, args.epochs or 50, path)],
+        )  # fmt: skip
+        seconds = time.perf_counter() - t0
+        io.save(rbm, path)
+        log_z = rbm_log_partition(rbm)
+        published, source = PUBLISHED[name]
+        rows.append(
+            {
+                "run": name,
+                "setting": f"784-16, {'centred ' if centering else ''}PCD-1, lr 0.01, "
+                f"batch 100, {args.epochs or 50} epochs, threshold-binarized",
+                "test": f"{log_likelihood(rbm, test, log_z):.2f} (exact)",
+                "train": f"{log_likelihood(rbm, train, log_z):.2f} (exact)",
+                "published": f"{published} ({source})",
+                "seconds": round(seconds),
+            }
+        )
+        print(rows[-1], file=sys.stderr)
+    return rows
+
+
+def run_mnist500(args: argparse.Namespace) -> list[dict[str, Any]]:
+    train, test = _mnist(args.data_home, "stochastic", np.float32)
+    n_epochs = args.epochs or 200
+    name = "mnist500"
+    path = args.out / f"{name}.npz"
+    t0 = time.perf_counter()
+    rbm, _ = fit_rbm(
+        RBM(784, 500, rng=args.seed, dtype=np.float32), train, method="pcd", k=1,
+        n_chains=100, n_epochs=n_epochs, batch_size=100, learning_rate=args.learning_rate,
+        momentum="hinton", weight_decay=2e-4, learning_rate_schedule="linear",
+        centering=True, monitor=(), rng=args.seed,
+        callbacks=[_progress(name, n_epochs, path)],
+    )  # fmt: skip
+    seconds = time.perf_counter() - t0
+    io.save(rbm, path)
+    t1 = time.perf_counter()
+    bounds = log_likelihood_bounds(
+        rbm, test, n_runs=100, rng=args.seed, base_visible_bias=base_rate_bias(train),
+        reverse_data=train[:100],
+    )  # fmt: skip
+    ais_seconds = time.perf_counter() - t1
+    published, source = PUBLISHED[name]
+    row = {
+        "run": name,
+        "setting": f"784-500, centred PCD-1, lr {args.learning_rate} (linear decay), momentum "
+        f"0.5/0.9, L2 2e-4, batch 100, {n_epochs} epochs, float32, stochastic binarization",
+        "test": f"AIS {bounds.ais_log_likelihood:.2f}, reverse AIS "
+        f"{bounds.reverse_log_likelihood:.2f}",
+        "train": "-",
+        "published": f"{published} ({source})",
+        "seconds": round(seconds),
+        "ais_seconds": round(ais_seconds),
+        "log_z_ais": [bounds.ais.log_z_low, bounds.ais.log_z, bounds.ais.log_z_high],
+        "log_z_reverse": [
+            bounds.reverse.log_z_low,
+            bounds.reverse.log_z,
+            bounds.reverse.log_z_high,
+        ],
+    }
+    print(row, file=sys.stderr)
+    return [row]
+
+
+RUNS = {"mnist16": run_mnist16, "mnist500": run_mnist500}
+_START, _END = "<!-- rbm-quality rows start -->", "<!-- rbm-quality rows end -->"
+
+
+def _update_markdown(path: Path, rows: list[dict[str, Any]], command: str) -> None:
+    """Replace this run's rows in the results table of ``path`` (created when missing)."""
+    header = (
+        "| run | setting | test log-likelihood (nats) | train | published | training time |"
+        " command |\n|---|---|---|---|---|---|---|\n"
+    )
+    old: dict[str, str] = {}
+    head, tail = f"{_START}\n\n{header}", f"\n{_END}\n"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if _START in text:
+        before, rest = text.split(f"{_START}\n", 1)
+        table, after = rest.split(f"{_END}\n", 1)
+        for line in table.splitlines():
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if line.startswith("| ") and cells[0] not in ("run", "---"):
+                old[cells[0]] = line
+    else:
+        before, after = text or "# RBM results on MNIST\n\n", ""
+    date = datetime.now().astimezone().date().isoformat()
+    for r in rows:
+        old[r["run"]] = (
+            f"| {r['run']} | {r['setting']} | {r['test']} | {r['train']} | {r['published']} | "
+            f"{r['seconds']} s ({date}) | `{command}` |"
+        )
+    body = "\n".join(old[k] for k in sorted(old))
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(f"{before}{head}{body}\n{tail}{after}", encoding="utf-8")
+    tmp.replace(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.rbm_quality", description=__doc__)
+    parser.add_argument("run", choices=sorted(RUNS))
+    parser.add_argument("--epochs", type=int, default=None, help="default: 50 / 200")
+    parser.add_argument("--learning-rate", type=float, default=0.005, help="mnist500 only")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument("--out", type=Path, default=Path("rbm_quality_out"))
+    parser.add_argument("--markdown", type=Path, default=None)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = RUNS[args.run](args)
+    command = shlex.join(["python", "-m", "benchmarks.rbm_quality", *(argv or sys.argv[1:])])
+    (args.out / f"{args.run}.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    if args.markdown is not None:
+        _update_markdown(args.markdown, rows, command)
+    for r in rows:
+        print(f"{r['run']}: test {r['test']}; published {r['published']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
