@@ -20,6 +20,12 @@ exact; the model term is estimated from a few "negative" (fantasy) particles:
   beta b, with replica exchanges between neighbouring temperatures; the beta = 1 replicas are
   the negative particles.
 
+Softmax (one-of-K) visible groups of the model (``RBM(..., softmax_groups=...)``, e.g. the label
+block of a classification RBM, Larochelle & Bengio 2008) are sampled as such in every negative
+phase: one unit on per group, drawn from softmax_k(a_k + (W h)_k) (at inverse temperature beta
+for tempering: softmax_k(beta (a_k + (W h)_k))). The gradient formulas are unchanged. Without
+groups none of this code runs.
+
 In the statistics the hidden units enter through their probabilities q, never binary samples
 (Hinton 2010, section 3): the Rao-Blackwellised, lower-variance estimate. The negative
 visible states are samples, so that with chains drawn from the model the estimate is unbiased.
@@ -49,6 +55,8 @@ Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machine
 UTML TR 2010-003, University of Toronto.
 Melchior, J., Fischer, A. & Wiskott, L. (2016). How to center deep Boltzmann machines.
 JMLR 17(99), 1-61.
+Larochelle, H. & Bengio, Y. (2008). Classification using discriminative restricted Boltzmann
+machines. ICML 2008, 536-543.
 """
 
 from __future__ import annotations
@@ -77,7 +85,7 @@ from energynets.metrics import (
     rbm_log_partition,
     reconstruction_error,
 )
-from energynets.models.rbm import RBM
+from energynets.models.rbm import RBM, _sample_one_hot, _softmax
 
 __all__ = [
     "METHODS",
@@ -337,6 +345,7 @@ class _Kernel:
         self.rbm = rbm
         self.gen = gen
         self.gaussian = rbm.visible == "gaussian"
+        self.groups = rbm.softmax_groups
         self.B = batch_size
         self.C = n_negative
         rows = max(batch_size, n_negative)
@@ -411,8 +420,17 @@ class _Kernel:
             self.gen.standard_normal(out=noise, dtype=noise.dtype)
             out += noise
             return out
+        if not self.groups:
+            _sigmoid_(out, self.minus_neg_a)
+            return _bernoulli_(out, noise, out, self.gen)
+        # softmax groups: keep their inputs a_g + (W h)_g, sample every unit as a bit, then
+        # overwrite each group with a one-hot draw (the uniform of its first unit, now unused)
+        logits = [out[:, g] + self.neg_a[g] for g in self.groups]
         _sigmoid_(out, self.minus_neg_a)
-        return _bernoulli_(out, noise, out, self.gen)
+        _bernoulli_(out, noise, out, self.gen)
+        for g, z in zip(self.groups, logits, strict=True):
+            out[:, g] = _sample_one_hot(_softmax(z), noise[:, g[0]])
+        return out
 
     def hidden_probabilities(self, v: np.ndarray, out: np.ndarray) -> np.ndarray:
         """out <- p(h = 1 | v) under the negative-phase parameters."""
@@ -480,7 +498,8 @@ class _Tempering:
 
     Each of the C chains has R replicas at inverse temperatures beta_1 < ... < beta_R = 1. The
     tempered model at beta has weights beta W and hidden bias beta b; its visible bias is
-    beta a for Bernoulli units, and a unchanged for Gaussian units (whose tempered visible
+    beta a for Bernoulli units (a softmax group is sampled from softmax_k(beta (a_k +
+    (W h)_k))), and a unchanged for Gaussian units (whose tempered visible
     conditional is N(a / sigma + beta W h, 1) in units of s = v / sigma). Its free energy is
 
         F_beta(v) = T(beta, v) - sum_j softplus(beta x_j),   x = s W + b,
@@ -544,8 +563,13 @@ class _Tempering:
         else:
             self.v += k.neg_a
             self.v *= beta
+            # softmax groups: p(v_g = e_k | h) = softmax_k(beta (a_k + (W h)_k)), drawn with
+            # the uniform of the group's first unit after every unit was sampled as a bit
+            logits = [self.v[:, g] for g in k.groups]  # fancy indexing: copies
             _sigmoid_(self.v)
             _bernoulli_(self.v, self.uniform_v, self.v, k.gen)
+            for g, z in zip(k.groups, logits, strict=True):
+                self.v[:, g] = _sample_one_hot(_softmax(z), self.uniform_v[:, g[0]])
         self._inputs()
 
     def _exchange(self) -> None:
@@ -682,7 +706,8 @@ def contrastive_gradient(
 
 # -- argument checks -----------------------------------------------------------------------------
 def _check_training_data(rbm: RBM, data: Any, name: str) -> np.ndarray:
-    """Check data without copying it: 2-D, n_visible columns, finite, in [0, 1] (Bernoulli).
+    """Check data without copying it: 2-D, n_visible columns, finite, in [0, 1] (Bernoulli),
+    each softmax group summing to 1 (one-hot for 0/1 data).
 
     Uses min and max (no temporaries the size of the data): NaN propagates into both.
     """
@@ -712,6 +737,8 @@ def _check_training_data(rbm: RBM, data: Any, name: str) -> np.ndarray:
             f"{name} must lie in [0, 1] for Bernoulli visible units (e.g. divide 8-bit images "
             f"by 255), got values in [{lo:g}, {hi:g}]"
         )
+    if rbm.softmax_groups:
+        rbm.check_group_rows(arr, name)  # one-hot (or class probabilities) in each group
     return arr
 
 
@@ -798,7 +825,9 @@ def fit_rbm(
         argument is never modified. Its dtype (float32 or float64) is used throughout.
     data : array_like, shape (n_samples, n_visible)
         Values in [0, 1] for Bernoulli visible units (grey levels are allowed; binary data
-        give proper likelihoods), any finite values for Gaussian units. Never modified nor
+        give proper likelihoods), any finite values for Gaussian units. In each softmax group
+        of the model the values of a row must sum to 1 (one-hot labels, or class
+        probabilities). Never modified nor
         copied whole: each mini-batch is gathered into a preallocated buffer (any numeric
         dtype; uint8 or bool 0/1 data are converted batch by batch).
     method : {"cd", "pcd", "pt"}
@@ -851,8 +880,9 @@ def fit_rbm(
         learning_rate_schedule`).
     init_visible_bias : {"data", None}
         "data": a_i = log(p_i / (1 - p_i)), p_i the mean of column i clipped to [0.001, 0.999]
-        (Hinton 2010, section 8); for Gaussian units a = the data mean. None keeps the
-        model's visible bias (e.g. to continue training).
+        (Hinton 2010, section 8); in a softmax group a_k = log p_k (p_k the class frequency,
+        at least 0.001), so that softmax(a_g) matches the data; for Gaussian units a = the data
+        mean. None keeps the model's visible bias (e.g. to continue training).
     validation_data : array_like, shape (n_valid, n_visible), optional
         Held-out rows for the free-energy gap (and, when monitored, the log-likelihood).
     monitor : sequence of str, optional
@@ -980,6 +1010,9 @@ def fit_rbm(
         else:
             p = np.clip(data_mean, VISIBLE_BIAS_EPS, 1.0 - VISIBLE_BIAS_EPS)
             model.visible_bias[...] = np.log(p / (1.0 - p))
+            for g in model.softmax_groups:
+                # a softmax group: a_k = log p_k, so that softmax(a_g) = the class frequencies
+                model.visible_bias[g] = np.log(np.maximum(data_mean[g], VISIBLE_BIAS_EPS))
 
     kernel = _Kernel(model, B, C if meth != "cd" else B, gen, fast_weights=bool(fast_weights))
     tempering: _Tempering | None = None

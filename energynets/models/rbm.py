@@ -169,7 +169,7 @@ def check_softmax_groups(
     """
     if groups is None:
         return ()
-    if isinstance(groups, str | bytes | np.ndarray) or not hasattr(groups, "__iter__"):
+    if isinstance(groups, str | bytes) or not hasattr(groups, "__iter__"):
         raise TypeError(
             "softmax_groups must be a sequence of groups, each a (start, stop) pair, a slice "
             f"or a list of visible indices, got {type(groups).__name__} {groups!r}"[:200]

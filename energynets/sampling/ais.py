@@ -76,7 +76,7 @@ from energynets._validation import (
     check_rng,
 )
 from energynets.models.boltzmann import BoltzmannMachine
-from energynets.models.rbm import RBM
+from energynets.models.rbm import RBM, _sample_one_hot, _softmax, check_softmax_groups
 from energynets.sampling.gibbs import gibbs
 
 __all__ = [
@@ -432,7 +432,11 @@ def _softplus_increments(
 
 
 def base_rate_bias(
-    data: Any, *, visible: str = "bernoulli", pseudo_count: float = 1.0
+    data: Any,
+    *,
+    visible: str = "bernoulli",
+    pseudo_count: float = 1.0,
+    softmax_groups: Any = None,
 ) -> np.ndarray:
     """The visible biases a0 of the base-rate model of Salakhutdinov & Murray (2008).
 
@@ -443,7 +447,12 @@ def base_rate_bias(
         Gaussian:  a0_i = mean_n v_ni.
 
     The pseudo-count c keeps a0 finite for pixels that are always 0 or always 1 (MNIST's
-    borders): with N = 60,000 and c = 1 they get a0 = -+11.
+    borders): with N = 60,000 and c = 1 they get a0 = -+11. The units of a softmax group g
+    (K units) get the log class frequencies instead,
+
+        a0_k = log p_k,  p_k = (sum_n v_nk + c) / (N + K c),
+
+    so that the base model's softmax over the group matches the data.
 
     Parameters
     ----------
@@ -453,6 +462,9 @@ def base_rate_bias(
     visible : {"bernoulli", "gaussian"}
     pseudo_count : float >= 0
         c above (Bernoulli only). 0 is allowed when no pixel is constant.
+    softmax_groups : sequence, optional
+        The one-of-K groups of the visible units (Bernoulli only), as for
+        :class:`~energynets.models.rbm.RBM`, e.g. ``rbm.softmax_groups``.
 
     Returns
     -------
@@ -465,6 +477,7 @@ def base_rate_bias(
     """
     kind = check_choice(visible, "visible", ("bernoulli", "gaussian"))
     x = as_float_array(data, "data", ndim=2, dtype=np.float64)
+    groups = check_softmax_groups(softmax_groups, x.shape[1], kind)
     if kind == "gaussian":
         return x.mean(axis=0)
     c = check_float(pseudo_count, "pseudo_count", minimum=0.0)
@@ -474,13 +487,35 @@ def base_rate_bias(
             f"[{x.min():g}, {x.max():g}]"
         )
     n = x.shape[0]
-    p = (x.sum(axis=0) + c) / (n + 2.0 * c)
+    counts = x.sum(axis=0)
+    if not groups:
+        p = (counts + c) / (n + 2.0 * c)
+        if np.any((p <= 0) | (p >= 1)):
+            raise ValueError(
+                "a unit of data is always 0 or always 1, so its base-rate bias is infinite: "
+                f"use pseudo_count > 0, got pseudo_count = {c:g}"
+            )
+        return np.log(p) - np.log1p(-p)
+    free = np.ones(x.shape[1], dtype=bool)
+    for g in groups:
+        free[g] = False
+    p = (counts[free] + c) / (n + 2.0 * c)
     if np.any((p <= 0) | (p >= 1)):
         raise ValueError(
             "a unit of data is always 0 or always 1, so its base-rate bias is infinite: "
             f"use pseudo_count > 0, got pseudo_count = {c:g}"
         )
-    return np.log(p) - np.log1p(-p)
+    a0 = np.zeros(x.shape[1])
+    a0[free] = np.log(p) - np.log1p(-p)
+    for i, g in enumerate(groups):
+        p_group = (counts[g] + c) / (n + g.size * c)
+        if np.any(p_group <= 0):
+            raise ValueError(
+                f"a class of softmax_groups[{i}] never occurs in data, so its base-rate bias "
+                f"is -inf: use pseudo_count > 0, got pseudo_count = {c:g}"
+            )
+        a0[g] = np.log(p_group)
+    return a0
 
 
 class RBMPath:
@@ -506,6 +541,14 @@ class RBMPath:
         h_j ~ Bernoulli(sigma(beta x_j(v))),
         v'_i ~ Bernoulli(sigma((1 - beta) a0_i + beta (a_i + (W h)_i)))           (Bernoulli)
         v'_i ~ N((1 - beta) a0_i + beta a_i + beta sigma_i (W h)_i, sigma_i^2)     (Gaussian)
+
+    Softmax (one-of-K) groups of the model keep f_beta (the energy is the same, the states
+    one-hot in each group): the base is independent softmax units, one class per group drawn
+    from softmax(a0_g), its sum over a group is logsumexp_{k in g}(a0_k) instead of the
+    softplus terms, so log Z_0 = n_hidden log 2 + sum_{i free} softplus(a0_i) + sum_g
+    logsumexp_{k in g}(a0_k); the transition draws each group from softmax_{k in g}((1 - beta)
+    a0_k + beta (a_k + (W h)_k)). :func:`base_rate_bias` gives a group the log class
+    frequencies.
 
     and the log-weight increment between beta and beta' is
 
@@ -558,6 +601,8 @@ class RBMPath:
         a0.setflags(write=False)
         self.model = rbm
         self.base_visible_bias = a0
+        self._groups = rbm.softmax_groups
+        self._free = rbm.free_units
         a = rbm.visible_bias
         if rbm.visible == "bernoulli":
             self._slope = (a - a0).astype(dtype)
@@ -573,15 +618,23 @@ class RBMPath:
 
     @property
     def log_z_base(self) -> float:
-        """log Z_0 = n_hidden log 2 + sum_i softplus(a0_i), or + sum_i log(sqrt(2 pi) sigma_i)."""
+        """log Z_0 = n_hidden log 2 + sum_i softplus(a0_i), or + sum_i log(sqrt(2 pi) sigma_i);
+        a softmax group g contributes logsumexp_{k in g}(a0_k) instead of its softplus terms."""
         m = self.model
         hidden = m.n_hidden * np.log(2.0)
+        if m.visible == "bernoulli" and self._groups:
+            from scipy.special import logsumexp
+
+            a0 = self.base_visible_bias.astype(float)
+            groups = sum(float(logsumexp(a0[g])) for g in self._groups)
+            return float(hidden + np.sum(np.logaddexp(0.0, a0[self._free])) + groups)
         if m.visible == "bernoulli":
             return float(hidden + np.sum(np.logaddexp(0.0, self.base_visible_bias.astype(float))))
         return float(hidden + np.sum(0.5 * np.log(2.0 * np.pi) + np.log(m.sigma.astype(float))))
 
     def sample_base(self, n_samples: int, rng: np.random.Generator) -> np.ndarray:
-        """Independent visible units: v_i ~ Bernoulli(sigma(a0_i)) or N(a0_i, sigma_i^2).
+        """Independent visible units: v_i ~ Bernoulli(sigma(a0_i)) or N(a0_i, sigma_i^2); one
+        unit on in each softmax group g, drawn from softmax(a0_g).
 
         Returns
         -------
@@ -592,7 +645,13 @@ class RBMPath:
         if m.visible == "bernoulli":
             p = _sigmoid(self.base_visible_bias)
             u = rng.random(shape, dtype=m.dtype)
-            return np.less(u, p, out=u)
+            if not self._groups:
+                return np.less(u, p, out=u)
+            v = np.less(u, p).astype(m.dtype)
+            for g in self._groups:
+                probs = _softmax(self.base_visible_bias[None, g])
+                v[:, g] = _sample_one_hot(np.repeat(probs, n_samples, axis=0), u[:, g[0]])
+            return v
         return self.base_visible_bias + m.sigma * rng.standard_normal(shape, dtype=m.dtype)
 
     def _visible_bias_at(self, beta: float) -> np.ndarray:
@@ -614,6 +673,7 @@ class RBMPath:
             visible=m.visible,
             sigma=m.sigma,
             dtype=m.dtype,
+            softmax_groups=self._groups,
         )
 
     def log_unnormalized(self, states: np.ndarray, beta: float) -> np.ndarray:
@@ -653,6 +713,16 @@ class RBMPath:
         dt = m.dtype.type
         h = np.less(rng.random(s.shape, dtype=m.dtype), s, out=s)
         z = h @ m.weights.T
+        if m.visible == "bernoulli" and self._groups:
+            # (1 - beta) a0 + beta (a + W h): sigmoid for the free units, softmax in a group
+            shift = self._visible_bias_at(beta)
+            logits = [z[:, g] * dt(beta) + shift[g] for g in self._groups]
+            _sigmoid(z, beta, shift, out=z)
+            u = rng.random(z.shape, dtype=m.dtype)
+            np.less(u, z, out=z)
+            for g, x in zip(self._groups, logits, strict=True):
+                z[:, g] = _sample_one_hot(_softmax(x), u[:, g[0]])
+            return z
         if m.visible == "bernoulli":
             _sigmoid(z, beta, self._visible_bias_at(beta), out=z)
             return np.less(rng.random(z.shape, dtype=m.dtype), z, out=z)
@@ -1089,7 +1159,9 @@ def log_likelihood_bounds(
             "not probabilities or grey levels: binarize it first"
         )
     if base_visible_bias is None:
-        base_visible_bias = base_rate_bias(v, visible=rbm.visible)
+        base_visible_bias = base_rate_bias(
+            v, visible=rbm.visible, softmax_groups=rbm.softmax_groups or None
+        )
     gen = check_rng(rng)
     forward = ais(
         rbm,
