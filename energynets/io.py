@@ -470,6 +470,9 @@ def _softmax_groups(params: dict[str, Any]) -> list[np.ndarray] | None:
     every file written before groups existed)."""
     if "softmax_units" not in params and "softmax_sizes" not in params:
         return None
+    missing = [key for key in ("softmax_units", "softmax_sizes") if key not in params]
+    if missing:  # one without the other: load reports the file as missing that array
+        raise KeyError(missing[0])
     units, sizes = _array(params, "softmax_units"), _array(params, "softmax_sizes")
     for key, value in (("softmax_units", units), ("softmax_sizes", sizes)):
         if value.ndim != 1 or value.dtype.kind not in "iu":

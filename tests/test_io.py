@@ -393,3 +393,46 @@ def test_round_trip_of_boltzmann_machines_and_rbms(tmp_path):
             assert np.array_equal(getattr(loaded, name), getattr(rbm, name))
             assert getattr(loaded, name).dtype == rbm.dtype
         assert loaded.visible == rbm.visible
+
+
+def test_round_trip_of_an_rbm_with_softmax_groups(tmp_path: Path) -> None:
+    from energynets.models.rbm import RBM
+
+    rbm = RBM(9, 4, rng=3, dtype=np.float32, weight_scale=1.0, softmax_groups=[[8, 2, 5], (0, 2)])
+    path = tmp_path / "rbm.npz"
+    enio.save(rbm, path)
+    assert file_arrays(path)["softmax_units"].tolist() == [8, 2, 5, 0, 1]
+    loaded = enio.load(path)
+    assert [g.tolist() for g in loaded.softmax_groups] == [[8, 2, 5], [0, 1]]
+    assert repr(loaded) == repr(rbm)
+    for name in ("weights", "visible_bias", "hidden_bias"):
+        assert np.array_equal(getattr(loaded, name), getattr(rbm, name))
+    rows = np.array([[0.0, 1.0, 1.0, 0.0, 1.0, 0.0]])  # units 0, 1 (a group), 3, 4, 6, 7
+    np.testing.assert_array_equal(loaded.label_probabilities(rows), rbm.label_probabilities(rows))
+    # a file without the group arrays (every file written before groups existed, and any
+    # RBM without groups) loads as an RBM without groups
+    plain = tmp_path / "plain.npz"
+    enio.save(RBM(4, 2), plain)
+    assert "softmax_units" not in file_arrays(plain)
+    arrays = file_arrays(path)
+    del arrays["softmax_units"], arrays["softmax_sizes"]
+    np.savez(path, **arrays)
+    assert enio.load(path).softmax_groups == ()
+
+
+def test_damaged_softmax_groups_are_named(tmp_path: Path) -> None:
+    from energynets.models.rbm import RBM
+
+    path = tmp_path / "rbm.npz"
+    enio.save(RBM(6, 2, softmax_groups=[(0, 2), (2, 5)]), path)
+    good = file_arrays(path)
+    arrays = dict(good)
+    del arrays["softmax_sizes"]
+    np.savez(path, **arrays)
+    assert "the RBM file is missing the array 'softmax_sizes'" in load_error(path)
+    np.savez(path, **dict(good, softmax_sizes=np.array([2, 2])))
+    assert "softmax_sizes must be non-negative and add up to the 5 entries" in load_error(path)
+    np.savez(path, **dict(good, softmax_units=np.array([0, 1, 1, 3, 4])))
+    assert "invalid RBM parameters (softmax_groups must be disjoint" in load_error(path)
+    np.savez(path, **dict(good, softmax_units=np.array([0.0, 1, 2, 3, 4])))
+    assert "softmax_units must be a 1-D integer array" in load_error(path)
