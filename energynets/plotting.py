@@ -1,4 +1,4 @@
-"""Pictures of states, dynamics, weights, capacity measurements and sampling experiments.
+"""Pictures of states, dynamics, weights, capacity measurements, sampling experiments and RBMs.
 
 Every function takes plain arrays (and, where it draws into one panel, an optional matplotlib
 ``Axes``), returns the ``Axes`` or ``Figure`` it drew on, and never calls ``show()``: the
@@ -40,8 +40,11 @@ __all__ = [
     "energy_trace",
     "histogram_vs_exact",
     "ising_scan_figure",
+    "learning_curve",
     "overlap_trace",
     "pattern_grid",
+    "rbm_filters",
+    "rbm_samples_figure",
     "recall_animation",
     "recall_figure",
     "sampler_comparison_figure",
@@ -125,6 +128,23 @@ def _temporary_sibling(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}{target.suffix}")
 
 
+def _mosaic(
+    images: np.ndarray, shape: tuple[int, int], n_cols: int, gap: int, row_gap: int
+) -> np.ndarray:
+    """Tile the rows of ``images`` (n, height * width) into one array, NaN between tiles."""
+    height, width = shape
+    n = images.shape[0]
+    rows = math.ceil(n / n_cols)
+    mosaic = np.full(
+        (rows * height + (rows - 1) * row_gap, n_cols * width + (n_cols - 1) * gap), np.nan
+    )
+    for k in range(n):
+        r, c = divmod(k, n_cols)
+        y0, x0 = r * (height + row_gap), c * (width + gap)
+        mosaic[y0 : y0 + height, x0 : x0 + width] = images[k].reshape(height, width)
+    return mosaic
+
+
 def _row_label(ax: Axes, text: str) -> None:
     """A horizontal label left of a row of tiles."""
     ax.set_ylabel(text, rotation=0, ha="right", va="center", fontsize="medium")
@@ -182,12 +202,7 @@ def pattern_grid(
         raise ValueError(f"title_colors must have {n} entries, got {len(colors)}")
     row_gap = g + (max(2, round(0.3 * height)) if labels is not None and rows > 1 else 0)
 
-    mosaic = np.full((rows * height + (rows - 1) * row_gap, cols * width + (cols - 1) * g), np.nan)
-    for k in range(n):
-        r, c = divmod(k, cols)
-        y0, x0 = r * (height + row_gap), c * (width + g)
-        mosaic[y0 : y0 + height, x0 : x0 + width] = arr[k].reshape(height, width)
-
+    mosaic = _mosaic(arr, (height, width), cols, g, row_gap)
     if ax is None:
         ax = _new_axes((0.75 * cols * width / height + 0.4, 0.85 * rows + 0.5))
     ax.imshow(mosaic, cmap=_ink_cmap(), vmin=-1.0, vmax=1.0, interpolation="nearest")
@@ -484,6 +499,261 @@ def weight_matrix(
         if fig is not None:
             fig.colorbar(image, ax=ax, shrink=0.85, label="$W_{ij}$")
     return ax
+
+
+# -- restricted Boltzmann machines ------------------------------------------------------------
+
+
+def rbm_filters(
+    weights: Any,
+    shape: Sequence[int],
+    *,
+    n_filters: int | None = None,
+    n_cols: int | None = None,
+    scale: str = "each",
+    gap: int = 1,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw the receptive fields of an RBM's hidden units as a grid of images.
+
+    Hidden unit j sees the visible layer through the column ``W[:, j]``; reshaped to the data's
+    image shape it shows which pixels excite the unit (red) and which inhibit it (blue). The
+    columns are tiled into one mosaic (white gaps between tiles) on a diverging color scale
+    centred on 0.
+
+    Parameters
+    ----------
+    weights : array_like, shape (n_visible, n_hidden)
+        An RBM's weights (``rbm.weights``), n_visible = height * width.
+    shape : (int, int)
+        (height, width) of one image, e.g. (28, 28) for MNIST.
+    n_filters : int >= 1, optional
+        Draw the first ``n_filters`` hidden units; default all of them, at most 100.
+    n_cols : int >= 1, optional
+        Tiles per row; default about the square root of the number of tiles.
+    scale : {"each", "all"}
+        "each" divides every filter by its own largest absolute weight (faint filters stay
+        visible, the usual choice); "all" uses one scale for all of them (their strengths
+        compare).
+    gap : int >= 0
+        Pixels of white between tiles.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib import colormaps
+
+    w = as_float_array(weights, "weights", ndim=2, dtype=np.float64)
+    n_visible, n_hidden = w.shape
+    height, width = _check_shape(shape, n_visible, "weights (rows: visible units)")
+    if n_filters is None:
+        n = min(n_hidden, 100)
+    else:
+        n = check_int(n_filters, "n_filters", minimum=1)
+        if n > n_hidden:
+            raise ValueError(f"n_filters must be <= n_hidden = {n_hidden}, got {n}")
+    if scale not in ("each", "all"):
+        raise ValueError(f"scale must be 'each' or 'all', got {scale!r}")
+    filters = w[:, :n].T  # (n, n_visible)
+    if scale == "each":
+        peak = np.max(np.abs(filters), axis=1, keepdims=True)
+    else:
+        peak = np.full((n, 1), np.max(np.abs(filters)))
+    filters = filters / np.where(peak > 0, peak, 1.0)
+    cols = math.ceil(math.sqrt(n)) if n_cols is None else check_int(n_cols, "n_cols", minimum=1)
+    cols = min(cols, n)
+    rows = math.ceil(n / cols)
+    g = check_int(gap, "gap", minimum=0)
+    mosaic = _mosaic(filters, (height, width), cols, g, g)
+    if ax is None:
+        side = 0.55 if max(height, width) <= 8 else 0.8  # inches per tile
+        ax = _new_axes(
+            (max(4.5, side * cols * width / height + 0.6), side * rows + 0.6 + 0.3 * bool(title))
+        )
+    cmap = colormaps["RdBu_r"].with_extremes(bad="white")
+    ax.imshow(mosaic, cmap=cmap, vmin=-1.0, vmax=1.0, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if title:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
+#: The quantities :func:`learning_curve` draws: (training key, validation key, axis label).
+LEARNING_CURVES = {
+    "log_likelihood": (
+        "log_likelihood",
+        "log_likelihood_validation",
+        "mean log-likelihood (nats)",
+    ),
+    "pseudo_likelihood": (
+        "pseudo_likelihood",
+        "pseudo_likelihood_validation",
+        "pseudo-log-likelihood (nats)",
+    ),
+    "reconstruction_error": (
+        "reconstruction_error",
+        "reconstruction_error_validation",
+        "reconstruction error",
+    ),
+    "free_energy": ("free_energy_train", "free_energy_validation", "mean free energy"),
+}
+
+
+def _series(history: Mapping[str, Any], key: str, n: int | None) -> np.ndarray:
+    """``history[key]`` as float64, None (a JSON null) as NaN, of length ``n`` when given."""
+    values = history[key]
+    try:
+        arr = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"history[{key!r}] must be a sequence of numbers") from None
+    if arr.ndim != 1:
+        raise ValueError(f"history[{key!r}] must be one number per epoch, got shape {arr.shape}")
+    if n is not None and arr.shape[0] != n:
+        raise ValueError(
+            f"history[{key!r}] must have one entry per epoch ({n}), got {arr.shape[0]}"
+        )
+    return arr
+
+
+def learning_curve(
+    history: Mapping[str, Any],
+    quantity: str | None = None,
+    ax: Axes | None = None,
+    *,
+    optimum: float | None = None,
+    optimum_label: str = "optimum",
+    title: str | None = None,
+) -> Axes:
+    """One monitored quantity of RBM training against the epoch, training and validation.
+
+    Parameters
+    ----------
+    history : mapping of str to sequences
+        The history of :func:`energynets.learning.contrastive.fit_rbm` (or a dict like it,
+        e.g. read back from JSON, where None stands for a missing value): the lists named in
+        :data:`LEARNING_CURVES`, one entry per recorded epoch, and optionally ``"epoch"``
+        (counting from 0; the x axis shows epochs trained, ``epoch + 1``).
+    quantity : {"log_likelihood", "pseudo_likelihood", "reconstruction_error", \
+"free_energy"}, optional
+        What to draw; default the first of these that ``history`` holds. Its validation
+        series is drawn too when present.
+    ax : matplotlib.axes.Axes, optional
+    optimum : float, optional
+        A horizontal dashed line, e.g. the best possible log-likelihood log(1 / n_patterns)
+        of a model of a small data set.
+    optimum_label : str
+        The legend entry of that line.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    if not isinstance(history, Mapping):
+        raise TypeError(f"history must be a mapping of lists, got {type(history).__name__}")
+    if quantity is None:
+        present = [q for q, (train, _, _) in LEARNING_CURVES.items() if train in history]
+        if not present:
+            wanted = ", ".join(t for t, _, _ in LEARNING_CURVES.values())
+            raise ValueError(f"history holds none of the quantities {wanted}")
+        quantity = present[0]
+    if quantity not in LEARNING_CURVES:
+        raise ValueError(f"quantity must be one of {', '.join(LEARNING_CURVES)}, got {quantity!r}")
+    train_key, valid_key, label = LEARNING_CURVES[quantity]
+    if train_key not in history:
+        raise ValueError(f"history has no {train_key!r} entries to draw")
+    train = _series(history, train_key, None)
+    n = train.shape[0]
+    epochs = _series(history, "epoch", n) + 1.0 if "epoch" in history else np.arange(1.0, n + 1.0)
+    if ax is None:
+        ax = _new_axes((4.8, 3.4))
+    style = _line_style(n)
+    ax.plot(epochs, train, color=_INK, linewidth=1.5, label="training", **style)
+    if valid_key in history:
+        valid = _series(history, valid_key, n)
+        ax.plot(epochs, valid, color=_BAD, linewidth=1.5, label="validation", **style)
+    if optimum is not None:
+        best = check_float(optimum, "optimum")
+        ax.axhline(best, color=_GOOD, linestyle="--", linewidth=1.2, label=optimum_label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(label)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    if valid_key in history or optimum is not None:
+        ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
+def rbm_samples_figure(
+    samples: Any,
+    shape: Sequence[int],
+    *,
+    steps: Sequence[Any] | None = None,
+    data: Any = None,
+    title: str | None = None,
+) -> Figure:
+    """Gibbs chains of an RBM, one row per recorded step, one column per chain.
+
+    Parameters
+    ----------
+    samples : array_like, shape (n_records, n_chains, height * width)
+        Visible states (0/1 bits or probabilities in [0, 1]; 1 is drawn dark), record r of
+        every chain in row r.
+    shape : (int, int)
+        (height, width) of one image.
+    steps : sequence, optional
+        The Gibbs step of each record, shown as the row labels ("step 1", "step 10", ...).
+    data : array_like, shape (n_images, height * width), optional
+        Training images drawn in a first row, for comparison.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One Axes per row.
+    """
+    from matplotlib.figure import Figure
+
+    s = as_float_array(samples, "samples", ndim=3, dtype=np.float64)
+    n_records, n_chains, n_visible = s.shape
+    height, width = _check_shape(shape, n_visible, "samples")
+    if s.size and (s.min() < 0.0 or s.max() > 1.0):
+        raise ValueError(
+            f"samples must lie in [0, 1] (bits or probabilities), got values in "
+            f"[{s.min():g}, {s.max():g}]"
+        )
+    labels = _check_labels(steps, n_records, "steps")
+    rows = [("step " + labels[r] if labels else f"record {r + 1}", s[r]) for r in range(n_records)]
+    if data is not None:
+        d, _ = _as_images(data, "data", (height, width))
+        if d.min() < 0.0 or d.max() > 1.0:
+            raise ValueError(f"data must lie in [0, 1], got values in [{d.min():g}, {d.max():g}]")
+        rows.insert(0, ("data", d[:n_chains]))
+    fig = Figure(
+        figsize=(
+            max(3.5, 0.7 * n_chains * width / height + 1.4),
+            0.8 * len(rows) + 0.4 + 0.3 * bool(title),
+        ),
+        layout="constrained",
+    )
+    axes = fig.subplots(len(rows), 1, squeeze=False)[:, 0]
+    for ax, (name, images) in zip(axes, rows, strict=True):
+        pattern_grid(2.0 * images - 1.0, (height, width), n_cols=n_chains, ax=ax)
+        _row_label(ax, name)
+    if title:
+        fig.suptitle(title, fontsize="medium")
+    return fig
 
 
 # -- capacity ---------------------------------------------------------------------------------

@@ -179,6 +179,134 @@ def test_weight_matrix_symmetric_scale_and_colorbar():
         plotting.weight_matrix(np.zeros(4))
 
 
+# -- restricted Boltzmann machines -------------------------------------------------------------
+
+
+def test_rbm_filters_one_tile_per_hidden_unit_each_on_its_own_scale():
+    # 12 visible units as 4 x 3 images, 5 hidden units; unit j's column scaled by (j + 1)
+    base = np.linspace(-1.0, 1.0, N)
+    w = np.stack([(j + 1) * np.roll(base, j) for j in range(5)], axis=1)
+    ax = plotting.rbm_filters(w, SHAPE, n_cols=3)
+    assert isinstance(ax, Axes)
+    mosaic = np.asarray(ax.images[0].get_array())
+    # 2 rows of 3 tiles with 1-pixel gaps
+    assert mosaic.shape == (2 * SHAPE[0] + 1, 3 * SHAPE[1] + 2)
+    # "each": every tile is its column over the column's largest |weight|, so all tiles of
+    # these scaled copies reach exactly +-1
+    tile_1 = mosaic[: SHAPE[0], SHAPE[1] + 1 : 2 * SHAPE[1] + 1]
+    assert np.allclose(tile_1, np.roll(base, 1).reshape(SHAPE))
+    tile_4 = mosaic[SHAPE[0] + 1 :, SHAPE[1] + 1 : 2 * SHAPE[1] + 1]
+    assert np.allclose(tile_4, np.roll(base, 4).reshape(SHAPE))
+    assert np.isnan(mosaic[SHAPE[0] + 1 :, 2 * SHAPE[1] + 2 :]).all()  # no sixth unit
+    assert ax.images[0].get_clim() == (-1.0, 1.0)
+    # "all": one scale, the largest weight of all (5), so unit 0 stays faint
+    shared = np.asarray(plotting.rbm_filters(w, SHAPE, scale="all").images[0].get_array())
+    assert np.allclose(shared[: SHAPE[0], : SHAPE[1]], base.reshape(SHAPE) / 5.0)
+
+
+def test_rbm_filters_draws_into_an_axes_and_keeps_the_first_units():
+    w = np.arange(2.0 * N).reshape(N, 2) - N
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plotting.rbm_filters(w, SHAPE, n_filters=1, ax=ax, title="W") is ax
+    assert np.asarray(ax.images[0].get_array()).shape == SHAPE
+    assert ax.get_title() == "W"
+    assert np.allclose(plotting.rbm_filters(np.zeros((N, 3)), SHAPE).images[0].get_array(), 0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"shape": (5, 3)}, ValueError, "must have height \\* width = 15 columns"),
+        ({"n_filters": 4}, ValueError, "n_filters must be <= n_hidden = 3, got 4"),
+        ({"n_filters": 0}, ValueError, "n_filters"),
+        ({"scale": "row"}, ValueError, "scale must be 'each' or 'all', got 'row'"),
+        ({"weights": np.zeros(N)}, ValueError, "weights must be a 2-D array"),
+    ],
+)
+def test_rbm_filters_errors(kwargs, error, match):
+    args = {"weights": np.ones((N, 3)), "shape": SHAPE, **kwargs}
+    with pytest.raises(error, match=match):
+        plotting.rbm_filters(args.pop("weights"), args.pop("shape"), **args)
+
+
+def test_learning_curve_training_validation_and_optimum():
+    history = {
+        "epoch": [0, 1, 2],
+        "log_likelihood": [-5.0, -4.0, -3.5],
+        "log_likelihood_validation": [-5.5, None, -4.0],  # None: a JSON null
+        "reconstruction_error": [0.3, 0.2, 0.1],
+    }
+    ax = plotting.learning_curve(history, optimum=-np.log(14), optimum_label="best")
+    assert isinstance(ax, Axes)
+    train, valid, best = ax.lines
+    assert list(train.get_xdata()) == [1, 2, 3]  # epochs trained
+    assert list(train.get_ydata()) == [-5.0, -4.0, -3.5]
+    assert np.isnan(valid.get_ydata()[1]) and valid.get_ydata()[2] == -4.0
+    assert best.get_ydata()[0] == pytest.approx(-np.log(14))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["training", "validation", "best"]
+    assert "log-likelihood" in ax.get_ylabel()
+    # another quantity, into a given Axes; without "epoch" the x axis counts from 1
+    fig = Figure()
+    ax2 = fig.add_subplot()
+    del history["epoch"]
+    assert plotting.learning_curve(history, "reconstruction_error", ax2) is ax2
+    assert len(ax2.lines) == 1 and list(ax2.lines[0].get_xdata()) == [1, 2, 3]
+    assert ax2.get_legend() is None
+
+
+def test_learning_curve_of_a_fit_rbm_history_draws_the_pseudo_likelihood():
+    data = en.datasets.bars_and_stripes(2)
+    _, history = en.fit_rbm(en.RBM(4, 3), data, n_epochs=2, batch_size=3, rng=0)
+    ax = plotting.learning_curve(history)  # no log_likelihood: the first present
+    assert "pseudo" in ax.get_ylabel()
+    assert np.allclose(ax.lines[0].get_ydata(), history["pseudo_likelihood"])
+    free = plotting.learning_curve(history, "free_energy")
+    assert np.allclose(free.lines[0].get_ydata(), history["free_energy_train"])
+
+
+def test_learning_curve_errors():
+    with pytest.raises(TypeError, match="history must be a mapping"):
+        plotting.learning_curve([1, 2])
+    with pytest.raises(ValueError, match="history holds none of the quantities"):
+        plotting.learning_curve({"epoch": [0]})
+    with pytest.raises(ValueError, match="quantity must be one of .* got 'accuracy'"):
+        plotting.learning_curve({"log_likelihood": [1.0]}, "accuracy")
+    with pytest.raises(ValueError, match="no 'pseudo_likelihood' entries"):
+        plotting.learning_curve({"log_likelihood": [1.0]}, "pseudo_likelihood")
+    with pytest.raises(ValueError, match="one entry per epoch \\(2\\), got 1"):
+        plotting.learning_curve({"log_likelihood": [1.0, 2.0], "log_likelihood_validation": [1]})
+    with pytest.raises(TypeError, match="history\\['log_likelihood'\\] must be a sequence"):
+        plotting.learning_curve({"log_likelihood": ["a"]})
+
+
+def test_rbm_samples_figure_one_row_per_record_and_a_data_row():
+    samples = np.zeros((3, 4, N))
+    samples[2, 1] = 1.0
+    data = np.ones((6, N))
+    fig = plotting.rbm_samples_figure(samples, SHAPE, steps=[1, 10, 100], data=data, title="t")
+    assert isinstance(fig, Figure)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["data", "step 1", "step 10", "step 100"]
+    # bits drawn as spins: 1 -> +1 (ink), 0 -> -1; the data row keeps one image per chain
+    last = np.asarray(fig.axes[3].images[0].get_array())
+    assert np.allclose(last[:, SHAPE[1] + 1 : 2 * SHAPE[1] + 1], 1.0)
+    assert np.allclose(last[:, : SHAPE[1]], -1.0)
+    assert np.asarray(fig.axes[0].images[0].get_array()).shape == last.shape
+    plain = plotting.rbm_samples_figure(samples[:1], SHAPE)
+    assert [ax.get_ylabel() for ax in plain.axes] == ["record 1"]
+
+
+def test_rbm_samples_figure_errors():
+    with pytest.raises(ValueError, match="samples must be a 3-D array"):
+        plotting.rbm_samples_figure(np.zeros((4, N)), SHAPE)
+    with pytest.raises(ValueError, match="samples must lie in \\[0, 1\\]"):
+        plotting.rbm_samples_figure(-np.ones((1, 2, N)), SHAPE)
+    with pytest.raises(ValueError, match="steps must have 2 entries"):
+        plotting.rbm_samples_figure(np.zeros((2, 2, N)), SHAPE, steps=[1])
+    with pytest.raises(ValueError, match="data must have height \\* width = 12 columns"):
+        plotting.rbm_samples_figure(np.zeros((1, 2, N)), SHAPE, data=np.zeros((2, 5)))
+
+
 # -- capacity -----------------------------------------------------------------------------------
 
 
