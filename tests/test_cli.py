@@ -1,8 +1,10 @@
 """The command line, called in-process through main(): files, exit codes, one-line errors."""
 
+import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -80,6 +82,9 @@ def test_demo_with_a_small_capacity_scene(tmp_path, capsys):
         "compare.png",
         "energy.png",
         "ising_scan.png",
+        "rbm_filters.png",
+        "rbm_learning_curve.png",
+        "rbm_samples.png",
         "recall.gif",
         "recall.png",
         "rules.png",
@@ -88,6 +93,14 @@ def test_demo_with_a_small_capacity_scene(tmp_path, capsys):
     # the sampling scene: the Ising table with Onsager's T_c, and the sampler race
     assert "Onsager T_c = 2 / ln(1 + sqrt 2) = 2.2692" in stdout
     assert "tempering swap rates" in stdout
+    # the RBM scene: the exact log-likelihood of 3 x 3 bars-and-stripes, below its optimum
+    # log(1/14) (Gibbs' inequality) and well above the uniform model's 9 log(1/2) = -6.24
+    match = re.search(r"training\s+(-?\d+\.\d+) nats \(14 rows\)", stdout)
+    assert match is not None, stdout
+    assert -3.4 < float(match.group(1)) <= -np.log(14)
+    assert "optimum       -2.6391 nats" in stdout
+    for name in ("rbm_filters.png", "rbm_samples.png", "rbm_learning_curve.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
 
 
 @pytest.mark.parametrize(
@@ -143,7 +156,7 @@ def test_version_and_help(capsys):
     assert capsys.readouterr().out.strip() == f"energynets {en.__version__}"
     assert main(["--help"]) == 0
     top = capsys.readouterr().out
-    for command in ("demo", "recall", "capacity", "sample"):
+    for command in ("demo", "recall", "capacity", "sample", "train-rbm", "eval-rbm"):
         assert command in top
     options = {
         "demo": ["--seed", "--n-units", "--output"],
