@@ -13,7 +13,12 @@ What is here, and what is deliberately not:
 - :func:`learning_rate_schedule` and :func:`momentum_schedule` turn the user-facing settings
   (a name, a number or a callable) into a function ``epoch -> value``, checked once.
 
-No Adam, no line searches: the backprop trainer adds what it needs next to these.
+- :class:`Optimizer` and its subclasses :class:`SGD`, :class:`Momentum`, :class:`Nesterov` and
+  :class:`Adam` (Kingma & Ba 2015) are the minimisers of the backprop trainer: they hold their
+  parameter list and state, update the parameters in place with a fixed number of passes and
+  no per-step allocation, and apply L2 weight decay to the parameters flagged for it.
+
+No line searches, no second-order methods.
 
 References
 ----------
@@ -21,6 +26,9 @@ Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration m
 USSR Computational Mathematics and Mathematical Physics 4, 1-17.
 Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines.
 UTML TR 2010-003, University of Toronto (sections 9 and 10: momentum and weight decay).
+Sutskever, I., Martens, J., Dahl, G. & Hinton, G. (2013). On the importance of initialization
+and momentum in deep learning. ICML 2013, 1139-1147.
+Kingma, D. P. & Ba, J. (2015). Adam: a method for stochastic optimization. ICLR 2015.
 """
 
 from __future__ import annotations
@@ -35,8 +43,15 @@ from energynets._validation import check_choice, check_float, check_int
 
 __all__ = [
     "LEARNING_RATE_SCHEDULES",
+    "OPTIMIZERS",
+    "SGD",
+    "Adam",
+    "Momentum",
     "MomentumSGD",
+    "Nesterov",
+    "Optimizer",
     "learning_rate_schedule",
+    "make_optimizer",
     "momentum_schedule",
 ]
 
@@ -202,3 +217,307 @@ def momentum_schedule(momentum: Any) -> tuple[Callable[[int], float], bool]:
     if m >= 1.0:
         raise ValueError(f"momentum must be < 1, got {m}")
     return (lambda epoch: m), m != 0.0
+
+
+# -- optimisers of the backprop trainer ---------------------------------------------------------
+#: Names accepted by :func:`make_optimizer` (and ``fit_mlp(optimizer=...)``).
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
+
+
+class Optimizer:
+    """Base class: a first-order method updating a fixed list of parameter arrays in place.
+
+    Every optimiser minimises a loss L given its gradient g = dL/dtheta, with optional L2
+    weight decay: the gradient used is g + weight_decay * theta for the parameters flagged in
+    ``decay`` (the weights; biases are usually left out), i.e. the loss
+    L + weight_decay / 2 ||theta||^2.
+
+    Gradients may come *pre-scaled*: :meth:`step_` takes ``grads`` = ``scale`` * g, and each
+    optimiser names in :meth:`gradient_scale` the scale that saves it work (a trainer can fold
+    it into the backward pass for free, since the gradients are linear in the output error).
+    Any scale gives the same update; only the speed differs.
+
+    Parameters
+    ----------
+    params : sequence of ndarray
+        The arrays :meth:`step_` updates in place; they fix the shapes and dtypes of the state.
+    weight_decay : float >= 0
+    decay : sequence of bool, optional
+        Which parameters get weight decay (default: all).
+
+    Attributes
+    ----------
+    params : list of ndarray
+    n_steps : int
+        Updates done so far (t in the formulas).
+    """
+
+    def __init__(
+        self,
+        params: Sequence[np.ndarray],
+        *,
+        weight_decay: float = 0.0,
+        decay: Sequence[bool] | None = None,
+    ) -> None:
+        self.params = list(params)
+        for i, p in enumerate(self.params):
+            if not isinstance(p, np.ndarray) or p.dtype not in (np.float32, np.float64):
+                raise TypeError(f"params[{i}] must be a float32 or float64 array")
+        self.weight_decay = check_float(weight_decay, "weight_decay", minimum=0.0)
+        flags = [True] * len(self.params) if decay is None else [bool(d) for d in decay]
+        if len(flags) != len(self.params):
+            raise ValueError(
+                f"decay must have one flag per parameter ({len(self.params)}), got {len(flags)}"
+            )
+        self.decay = flags
+        self.n_steps = 0
+        # one scratch buffer per parameter, for the passes that need a temporary
+        self._work = [np.empty_like(p) for p in self.params]
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(n_params={len(self.params)}, "
+            f"weight_decay={self.weight_decay}, n_steps={self.n_steps})"
+        )
+
+    def gradient_scale(self, learning_rate: float) -> float:
+        """The factor s for which ``step_(s * g, learning_rate, scale=s)`` is cheapest."""
+        return 1.0
+
+    def _add_decay(self, grads: Sequence[np.ndarray], scale: float) -> None:
+        """grads <- grads + scale * weight_decay * theta, on the decayed parameters."""
+        if self.weight_decay == 0.0:
+            return
+        c = float(scale * self.weight_decay)
+        for p, g, w, d in zip(self.params, grads, self._work, self.decay, strict=True):
+            if d:
+                np.multiply(p, c, out=w)
+                g += w
+
+    def step_(
+        self, grads: Sequence[np.ndarray], learning_rate: float, *, scale: float = 1.0
+    ) -> None:
+        """One update of the parameters, in place (hence the underscore).
+
+        Parameters
+        ----------
+        grads : sequence of ndarray
+            ``scale`` times the gradients, one per parameter, same shapes. They are used as
+            scratch space and hold garbage afterwards.
+        learning_rate : float > 0
+        scale : float != 0
+            The factor the gradients carry (1: plain gradients).
+        """
+        if len(grads) != len(self.params):
+            raise ValueError(f"grads must have {len(self.params)} arrays, got {len(grads)}")
+        if scale == 0.0:
+            raise ValueError("scale must be non-zero")
+        self.n_steps += 1
+        self._add_decay(grads, scale)
+        self._update(grads, float(learning_rate), float(scale))
+
+    def _update(self, grads: Sequence[np.ndarray], lr: float, scale: float) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Plain stochastic gradient descent, theta <- theta - eta g."""
+
+    def gradient_scale(self, learning_rate: float) -> float:
+        # with g' = -eta g the update is one pass, theta += g'
+        return -float(learning_rate)
+
+    def _update(self, grads: Sequence[np.ndarray], lr: float, scale: float) -> None:
+        c = -lr / scale
+        for p, g in zip(self.params, grads, strict=True):
+            if c != 1.0:
+                g *= c
+            p += g
+
+
+class Momentum(Optimizer):
+    """Classical momentum (Polyak 1964) in the convention of PyTorch's SGD:
+
+        v <- mu v + g,    theta <- theta - eta v.
+
+    The state kept is u = -eta v (so a change of eta between steps rescales it), which makes
+    the update u <- mu (eta_t / eta_{t-1}) u - eta_t g, theta <- theta + u.
+
+    Parameters
+    ----------
+    params, weight_decay, decay
+        See :class:`Optimizer`.
+    momentum : float in [0, 1)
+    """
+
+    nesterov = False
+
+    def __init__(
+        self,
+        params: Sequence[np.ndarray],
+        *,
+        momentum: float = 0.9,
+        weight_decay: float = 0.0,
+        decay: Sequence[bool] | None = None,
+    ) -> None:
+        super().__init__(params, weight_decay=weight_decay, decay=decay)
+        mu = check_float(momentum, "momentum", minimum=0.0)
+        if mu >= 1.0:
+            raise ValueError(f"momentum must be < 1, got {mu}")
+        self.momentum = mu
+        self.steps = [np.zeros_like(p) for p in self.params]  # u = -eta v
+        self._last_lr: float | None = None
+
+    @property
+    def velocities(self) -> list[np.ndarray]:
+        """v of the formulas (copies), one per parameter."""
+        lr = self._last_lr or 1.0
+        return [u / -lr for u in self.steps]
+
+    def gradient_scale(self, learning_rate: float) -> float:
+        return -float(learning_rate)
+
+    def _update(self, grads: Sequence[np.ndarray], lr: float, scale: float) -> None:
+        decay = self.momentum * (lr / self._last_lr if self._last_lr else 1.0)
+        self._last_lr = lr
+        c = -lr / scale
+        for p, g, u in zip(self.params, grads, self.steps, strict=True):
+            if c != 1.0:
+                g *= c  # g <- -eta g
+            u *= decay
+            u += g
+            if self.nesterov:
+                # theta <- theta - eta (g + mu v) = theta + (-eta g) + mu u
+                p += g
+                np.multiply(u, self.momentum, out=g)
+                p += g
+            else:
+                p += u
+
+
+class Nesterov(Momentum):
+    """Nesterov's accelerated gradient in the form of Sutskever et al. (2013) and PyTorch.
+
+    The update is v <- mu v + g, then theta <- theta - eta (g + mu v).
+    """
+
+    nesterov = True
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015, Algorithm 1), with L2 weight decay added to the gradient.
+
+        m <- beta1 m + (1 - beta1) g,        v <- beta2 v + (1 - beta2) g^2,
+        m_hat = m / (1 - beta1^t),           v_hat = v / (1 - beta2^t),
+        theta <- theta - eta m_hat / (sqrt(v_hat) + epsilon).
+
+    Computed in the paper's efficient form (end of its section 2): alpha_t = eta sqrt(1 -
+    beta2^t) / (1 - beta1^t) and epsilon_hat = epsilon sqrt(1 - beta2^t), theta <- theta -
+    alpha_t m / (sqrt(v) + epsilon_hat), which is the same update (and PyTorch's).
+
+    For speed the state holds m and u = v (1 - beta1)^2 / (1 - beta2) and takes gradients
+    pre-scaled by s = 1 - beta1 (:meth:`gradient_scale`): then g' = s g and
+
+        m <- beta1 m + g',    u <- beta2 u + g'^2,
+        theta <- theta - alpha_t (1 - beta1) / sqrt(1 - beta2) m / (sqrt(u) + epsilon_u),
+
+    with epsilon_u = epsilon_hat (1 - beta1) / sqrt(1 - beta2): ten passes over the parameters
+    per update and no temporary beyond one preallocated scratch array.
+
+    Parameters
+    ----------
+    params, weight_decay, decay
+        See :class:`Optimizer`.
+    betas : (float, float)
+        beta1, beta2 in [0, 1) (0.9, 0.999 as in the paper).
+    epsilon : float > 0
+
+    Attributes
+    ----------
+    first_moments : list of ndarray
+        m, updated in place.
+    second_moments : list of ndarray
+        v (computed from u: copies).
+
+    References
+    ----------
+    Kingma, D. P. & Ba, J. (2015). Adam: a method for stochastic optimization. ICLR 2015,
+    arXiv:1412.6980.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[np.ndarray],
+        *,
+        betas: tuple[float, float] = (0.9, 0.999),
+        epsilon: float = 1e-8,
+        weight_decay: float = 0.0,
+        decay: Sequence[bool] | None = None,
+    ) -> None:
+        super().__init__(params, weight_decay=weight_decay, decay=decay)
+        if isinstance(betas, str) or len(tuple(betas)) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        b1, b2 = (check_float(b, f"betas[{i}]", minimum=0.0) for i, b in enumerate(betas))
+        if b1 >= 1.0 or b2 >= 1.0:
+            raise ValueError(f"betas must lie in [0, 1), got {(b1, b2)}")
+        self.beta1, self.beta2 = b1, b2
+        self.epsilon = check_float(epsilon, "epsilon", minimum=0.0, exclusive_minimum=True)
+        self.first_moments = [np.zeros_like(p) for p in self.params]
+        self._u = [np.zeros_like(p) for p in self.params]
+        # v = u * (1 - beta2) / (1 - beta1)^2; with beta1 = 0 this factor is (1 - beta2)
+        self._u_to_v = (1.0 - b2) / (1.0 - b1) ** 2
+
+    @property
+    def second_moments(self) -> list[np.ndarray]:
+        return [u * self._u_to_v for u in self._u]
+
+    def gradient_scale(self, learning_rate: float) -> float:
+        return 1.0 - self.beta1
+
+    def _update(self, grads: Sequence[np.ndarray], lr: float, scale: float) -> None:
+        b1, b2, t = self.beta1, self.beta2, self.n_steps
+        bc2 = float(np.sqrt(1.0 - b2**t))
+        alpha = lr * bc2 / (1.0 - b1**t)
+        # sqrt(v) = sqrt(u) sqrt(1 - beta2) / (1 - beta1) =: sqrt(u) / k
+        k = (1.0 - b1) / np.sqrt(1.0 - b2)
+        step = -float(alpha * k)
+        eps_u = float(self.epsilon * bc2 * k)
+        c = (1.0 - b1) / scale
+        for p, g, m, u, w in zip(
+            self.params, grads, self.first_moments, self._u, self._work, strict=True
+        ):
+            if c != 1.0:
+                g *= c  # g' = (1 - beta1) g
+            m *= b1  # m <- beta1 m + g'
+            m += g
+            np.multiply(g, g, out=w)  # u <- beta2 u + g'^2
+            u *= b2
+            u += w
+            np.sqrt(u, out=w)  # theta <- theta - alpha k m / (sqrt(u) + eps_u)
+            w += eps_u
+            np.divide(m, w, out=w)
+            w *= step
+            p += w
+
+
+def make_optimizer(
+    name: str,
+    params: Sequence[np.ndarray],
+    *,
+    momentum: float = 0.9,
+    betas: tuple[float, float] = (0.9, 0.999),
+    epsilon: float = 1e-8,
+    weight_decay: float = 0.0,
+    decay: Sequence[bool] | None = None,
+) -> Optimizer:
+    """The optimiser called ``name`` (:data:`OPTIMIZERS`) for ``params``.
+
+    ``momentum`` is used by "momentum" and "nesterov", ``betas`` and ``epsilon`` by "adam".
+    """
+    kind = check_choice(name, "optimizer", OPTIMIZERS)
+    if kind == "sgd":
+        return SGD(params, weight_decay=weight_decay, decay=decay)
+    if kind == "adam":
+        return Adam(params, betas=betas, epsilon=epsilon, weight_decay=weight_decay, decay=decay)
+    cls = Momentum if kind == "momentum" else Nesterov
+    return cls(params, momentum=momentum, weight_decay=weight_decay, decay=decay)

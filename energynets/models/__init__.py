@@ -7,9 +7,11 @@ from energynets.models.boltzmann import (
     sherrington_kirkpatrick,
 )
 from energynets.models.hopfield import HopfieldNetwork
+from energynets.models.mlp import MLP
 from energynets.models.rbm import RBM
 
 __all__ = [
+    "MLP",
     "RBM",
     "BoltzmannMachine",
     "HopfieldNetwork",

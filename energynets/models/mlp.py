@@ -1,0 +1,837 @@
+"""A feedforward network (multilayer perceptron) trained by backpropagation.
+
+This is the comparison partner of the energy-based models: a stack of dense layers
+
+    a_0 = x,    z_l = a_{l-1} W_l + b_l,    a_l = f(z_l)  (l = 1, ..., L - 1),
+    z_L = a_{L-1} W_L + b_L,    y_hat = g(z_L),
+
+with a hidden activation f and an output function g. Weights are stored ``(n_in, n_out)``, as
+the RBM's ``(n_visible, n_hidden)``, so that a batch goes through a layer as one matrix
+product ``A @ W + b`` and an RBM's weights can initialise a layer as they are
+(:meth:`MLP.init_from_rbm`).
+
+What the module teaches, and how:
+
+- each activation sits next to its derivative (:data:`ACTIVATIONS`). The derivative is written
+  as a function of the activation's *output* a = f(z) (sigmoid: a (1 - a), tanh: 1 - a^2,
+  ReLU: 1[a > 0]), so that backpropagation needs to keep only the activations;
+- each output function comes with the loss it is paired with (:data:`OUTPUTS`): softmax with
+  cross-entropy, sigmoid with binary cross-entropy, identity with squared error. For all three
+  (the canonical links) the error at the output layer is the same simple expression,
+
+      delta_L = dLoss / dz_L = (y_hat - y) / n_samples,
+
+  and the losses are computed from the logits z_L with log-sum-exp and softplus, so they are
+  exact and free of overflow even at logits of +-1e4;
+- backpropagation (Rumelhart, Hinton & Williams 1986) is the chain rule, vectorised over the
+  batch:
+
+      dLoss/dW_l = a_{l-1}^T delta_l,    dLoss/db_l = sum over rows of delta_l,
+      delta_{l-1} = (delta_l W_l^T) * f'(z_{l-1});
+
+- initialisation schemes are named strategies (:data:`INITIALIZERS`) so they can be compared.
+
+What it deliberately leaves out: convolutions, dropout, batch normalisation. Training
+(optimisers, mini-batches, early stopping) lives in :mod:`energynets.learning.backprop`.
+
+References
+----------
+Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
+back-propagating errors. Nature 323, 533-536.
+LeCun, Y., Bottou, L., Orr, G. B. & Mueller, K.-R. (1998). Efficient BackProp. In Neural
+Networks: Tricks of the Trade, LNCS 1524, 9-50.
+Glorot, X. & Bengio, Y. (2010). Understanding the difficulty of training deep feedforward
+neural networks. AISTATS 2010, 249-256.
+He, K., Zhang, X., Ren, S. & Sun, J. (2015). Delving deep into rectifiers: surpassing
+human-level performance on ImageNet classification. ICCV 2015, 1026-1034.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from energynets._validation import (
+    RNGLike,
+    as_float_array,
+    check_choice,
+    check_dtype,
+    check_int,
+    check_rng,
+)
+
+__all__ = [
+    "ACTIVATIONS",
+    "INITIALIZERS",
+    "LEAKY_SLOPE",
+    "MLP",
+    "OUTPUTS",
+    "Activation",
+    "Output",
+]
+
+#: Slope of the leaky ReLU for negative inputs, f(z) = 0.01 z (Maas, Hannun & Ng 2013).
+LEAKY_SLOPE = 0.01
+
+#: Standard deviation of the ``"normal"`` initialisation, N(0, 0.01^2) (Hinton 2010).
+NORMAL_INIT_STD = 0.01
+
+#: Rows per chunk when a large X goes through the network (bounds the memory of predict).
+_CHUNK_ROWS = 8192
+
+
+# -- activations: each function next to its derivative ----------------------------------------
+class Activation(NamedTuple):
+    """A hidden-unit nonlinearity f and its derivative.
+
+    Attributes
+    ----------
+    name : str
+    function : callable ``(z, out) -> out``
+        out <- f(z), elementwise; ``out`` may be ``z`` itself (in place).
+    derivative : callable ``(a, out) -> out``
+        out <- f'(z), written as a function of the output a = f(z); ``out`` may be ``a``.
+    """
+
+    name: str
+    function: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # f(z) = 1 / (1 + e^{-z}); e^{-z} overflows to inf for z below about -88 (float32) or
+    # -709 (float64), and then f = 1 / inf = 0, the correctly rounded value
+    np.negative(z, out=out)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
+
+
+def _sigmoid_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # f'(z) = f(z) (1 - f(z)) = a - a^2
+    if out is a:
+        a = a.copy()
+    np.multiply(a, a, out=out)
+    return np.subtract(a, out, out=out)
+
+
+def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.tanh(z, out=out)
+
+
+def _tanh_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # f'(z) = 1 - tanh(z)^2 = 1 - a^2
+    np.multiply(a, a, out=out)
+    return np.subtract(1.0, out, out=out)
+
+
+def _relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0, out=out)
+
+
+def _relu_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # f'(z) = 1 for z > 0, 0 for z < 0 (and 0 at the kink); z > 0 exactly when a > 0
+    return np.greater(a, 0.0, out=out)
+
+
+def _leaky_relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # f(z) = max(z, s z) for a slope 0 < s < 1
+    if out is z:
+        z = z.copy()
+    np.multiply(z, LEAKY_SLOPE, out=out)
+    return np.maximum(z, out, out=out)
+
+
+def _leaky_relu_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    # f'(z) = 1 for z > 0, s for z < 0; z > 0 exactly when a > 0
+    np.greater(a, 0.0, out=out)
+    out *= 1.0 - LEAKY_SLOPE
+    out += LEAKY_SLOPE
+    return out
+
+
+def _identity(z: np.ndarray, out: np.ndarray) -> np.ndarray:
+    if out is not z:
+        np.copyto(out, z)
+    return out
+
+
+def _identity_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
+    out.fill(1.0)
+    return out
+
+
+#: The hidden activations by name.
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_derivative),
+    "tanh": Activation("tanh", _tanh, _tanh_derivative),
+    "relu": Activation("relu", _relu, _relu_derivative),
+    "leaky_relu": Activation("leaky_relu", _leaky_relu, _leaky_relu_derivative),
+    "identity": Activation("identity", _identity, _identity_derivative),
+}
+
+
+# -- outputs: each function with the loss it is paired with ----------------------------------
+class Output(NamedTuple):
+    """An output function g and its paired loss, both from the logits z = z_L.
+
+    For each pair dLoss_i / dz_i = g(z_i) - t_i (the canonical link), which is why the
+    backward pass starts from ``y_hat - targets``.
+
+    Attributes
+    ----------
+    name : str
+    function : callable ``(z) -> y_hat``
+        The output, shape (n_samples, n_outputs), a new array.
+    loss : callable ``(z, targets) -> losses``
+        The loss of each row, shape (n_samples,), float64; ``targets`` has the shape of z.
+    """
+
+    name: str
+    function: Callable[[np.ndarray], np.ndarray]
+    loss: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    # softmax_k(z) = e^{z_k - m} / sum_j e^{z_j - m}, m = max_j z_j: no overflow
+    p = z - z.max(axis=1, keepdims=True)
+    np.exp(p, out=p)
+    p /= p.sum(axis=1, keepdims=True)
+    return p
+
+
+def _cross_entropy(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    # -sum_k t_k log softmax_k(z) = logsumexp(z) - t.z for targets summing to 1, with
+    # logsumexp(z) = m + log sum_k e^{z_k - m}: exact at any logits
+    m = z.max(axis=1, keepdims=True)
+    shifted = z - m
+    lse = np.log(np.exp(shifted).sum(axis=1))
+    return (lse - np.einsum("ij,ij->i", targets, shifted)).astype(np.float64)
+
+
+def _sigmoid_output(z: np.ndarray) -> np.ndarray:
+    return _sigmoid(z, np.empty_like(z))
+
+
+def _binary_cross_entropy(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    # -t log sigma(z) - (1 - t) log(1 - sigma(z)) = softplus(z) - t z, softplus(z) =
+    # log(1 + e^z) = logaddexp(0, z): exact at any logits
+    return (np.logaddexp(0.0, z) - targets * z).sum(axis=1, dtype=np.float64)
+
+
+def _identity_output(z: np.ndarray) -> np.ndarray:
+    return z.copy()
+
+
+def _squared_error(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    # 1/2 sum_k (z_k - t_k)^2
+    r = z - targets
+    return 0.5 * np.einsum("ij,ij->i", r, r).astype(np.float64)
+
+
+#: The output functions by name, each with its loss.
+OUTPUTS: dict[str, Output] = {
+    "softmax": Output("softmax", _softmax, _cross_entropy),
+    "sigmoid": Output("sigmoid", _sigmoid_output, _binary_cross_entropy),
+    "identity": Output("identity", _identity_output, _squared_error),
+}
+
+
+# -- initialisation strategies -----------------------------------------------------------------
+def _normal_init(n_in: int, n_out: int, gen: np.random.Generator) -> np.ndarray:
+    """W ~ N(0, 0.01^2): small random numbers, scale independent of the layer (Hinton 2010)."""
+    return gen.standard_normal((n_in, n_out)) * NORMAL_INIT_STD
+
+
+def _xavier_uniform_init(n_in: int, n_out: int, gen: np.random.Generator) -> np.ndarray:
+    """W ~ U(-r, r), r = sqrt(6 / (n_in + n_out)): Var W = 2 / (n_in + n_out) (Glorot 2010)."""
+    r = np.sqrt(6.0 / (n_in + n_out))
+    return gen.uniform(-r, r, size=(n_in, n_out))
+
+
+def _xavier_normal_init(n_in: int, n_out: int, gen: np.random.Generator) -> np.ndarray:
+    """W ~ N(0, 2 / (n_in + n_out)) (Glorot & Bengio 2010)."""
+    return gen.standard_normal((n_in, n_out)) * np.sqrt(2.0 / (n_in + n_out))
+
+
+def _he_init(n_in: int, n_out: int, gen: np.random.Generator) -> np.ndarray:
+    """W ~ N(0, 2 / n_in): keeps the variance of ReLU activations constant (He et al. 2015)."""
+    return gen.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)
+
+
+def _lecun_init(n_in: int, n_out: int, gen: np.random.Generator) -> np.ndarray:
+    """W ~ N(0, 1 / n_in) (LeCun et al. 1998)."""
+    return gen.standard_normal((n_in, n_out)) * np.sqrt(1.0 / n_in)
+
+
+def _constant_init(n_in: int, n_out: int, gen: np.random.Generator) -> np.ndarray:
+    """W_ij = 1 / n_in for all i, j: every hidden unit of a layer computes the same function,
+    gets the same gradient and stays a copy of the others (the symmetry random init breaks)."""
+    return np.full((n_in, n_out), 1.0 / n_in)
+
+
+#: Weight initialisations by name: ``init(n_in, n_out, gen) -> (n_in, n_out) float64``. Biases
+#: always start at zero.
+INITIALIZERS: dict[str, Callable[[int, int, np.random.Generator], np.ndarray]] = {
+    "normal": _normal_init,
+    "xavier_uniform": _xavier_uniform_init,
+    "xavier_normal": _xavier_normal_init,
+    "he": _he_init,
+    "lecun": _lecun_init,
+    "constant": _constant_init,
+}
+
+
+def _check_layer_sizes(layer_sizes: Any) -> tuple[int, ...]:
+    if isinstance(layer_sizes, str | bytes) or not isinstance(layer_sizes, Sequence | np.ndarray):
+        raise TypeError(
+            f"layer_sizes must be a sequence of ints such as [784, 500, 10], got "
+            f"{type(layer_sizes).__name__}"
+        )
+    sizes = tuple(
+        check_int(s, f"layer_sizes[{i}]", minimum=1) for i, s in enumerate(list(layer_sizes))
+    )
+    if len(sizes) < 2:
+        raise ValueError(
+            f"layer_sizes must give at least an input and an output size, got {list(sizes)}"
+        )
+    return sizes
+
+
+class MLP:
+    """A multilayer perceptron: dense layers, one hidden activation, an output with its loss.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``[n_inputs, n_hidden_1, ..., n_outputs]``, at least two entries, each >= 1.
+    activation : {"sigmoid", "tanh", "relu", "leaky_relu", "identity"}
+        The hidden activation f (:data:`ACTIVATIONS`).
+    output : {"softmax", "sigmoid", "identity"}
+        The output function and its loss (:data:`OUTPUTS`): softmax and cross-entropy
+        (classification, integer labels, at least 2 outputs), sigmoid and binary cross-entropy
+        (independent 0/1 targets), identity and squared error (regression).
+    init : str or callable
+        A name of :data:`INITIALIZERS` ("normal", "xavier_uniform", "xavier_normal", "he",
+        "lecun", "constant") or a callable ``init(n_in, n_out, gen) -> array (n_in, n_out)``.
+        Biases start at zero.
+    rng : int, Generator or None
+        Randomness of the initial weights (drawn in float64, then cast to ``dtype``, so the
+        float32 and float64 models of a seed agree up to rounding).
+    dtype : numpy.float32 or numpy.float64
+        Of every parameter, and of the training that uses this model.
+
+    Attributes
+    ----------
+    weights : list of ndarray
+        ``weights[l]`` has shape ``(layer_sizes[l], layer_sizes[l + 1])``.
+    biases : list of ndarray
+        ``biases[l]`` has shape ``(layer_sizes[l + 1],)``.
+    activation, output : str
+    init : str
+        The name of the initialisation, or "custom" for a callable (informative only).
+
+    Examples
+    --------
+    >>> net = MLP([4, 3, 2], activation="tanh", rng=0)
+    >>> net
+    MLP(layer_sizes=[4, 3, 2], activation='tanh', output='softmax', dtype=float64)
+    >>> X = np.ones((5, 4))
+    >>> net.predict_proba(X).shape, net.predict(X).shape
+    ((5, 2), (5,))
+
+    References
+    ----------
+    Rumelhart, Hinton & Williams (1986); Glorot & Bengio (2010); He et al. (2015): see the
+    module docstring.
+    """
+
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        activation: str = "relu",
+        output: str = "softmax",
+        init: str | Callable[[int, int, np.random.Generator], Any] = "he",
+        *,
+        rng: RNGLike = 0,
+        dtype: Any = np.float64,
+    ) -> None:
+        sizes = _check_layer_sizes(layer_sizes)
+        self.activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
+        self.output = check_choice(output, "output", tuple(OUTPUTS))
+        _check_output_size(self.output, sizes[-1])
+        dt = check_dtype(dtype)
+        if callable(init):
+            init_fn, self.init = init, "custom"
+        else:
+            self.init = check_choice(init, "init", tuple(INITIALIZERS))
+            init_fn = INITIALIZERS[self.init]
+        gen = check_rng(rng)
+        self.weights: list[np.ndarray] = []
+        self.biases: list[np.ndarray] = []
+        for n_in, n_out in itertools.pairwise(sizes):
+            w = np.asarray(init_fn(n_in, n_out, gen))
+            if w.shape != (n_in, n_out):
+                raise ValueError(
+                    f"init must return an array of shape (n_in, n_out) = ({n_in}, {n_out}), "
+                    f"got {w.shape}"
+                )
+            w = as_float_array(w, "the initial weights", dtype=dt)
+            self.weights.append(np.array(w, dtype=dt, order="C", copy=True))
+            self.biases.append(np.zeros(n_out, dtype=dt))
+
+    # -- construction helpers --------------------------------------------------------------
+    @classmethod
+    def from_params(
+        cls,
+        weights: Sequence[Any],
+        biases: Sequence[Any] | None = None,
+        *,
+        activation: str = "relu",
+        output: str = "softmax",
+        dtype: Any = None,
+    ) -> MLP:
+        """Build a network from given weights and biases (copied).
+
+        Parameters
+        ----------
+        weights : sequence of array_like
+            ``weights[l]`` of shape ``(n_l, n_{l+1})``; consecutive shapes must chain
+            (``weights[l].shape[1] == weights[l + 1].shape[0]``).
+        biases : sequence of array_like, optional
+            ``biases[l]`` of shape ``(n_{l+1},)``; zeros when None.
+        activation, output
+            As for :class:`MLP`.
+        dtype : numpy.float32 or numpy.float64, optional
+            Default: that of ``weights[0]`` (float64 for integer arrays).
+        """
+        if isinstance(weights, np.ndarray) or not isinstance(weights, Sequence) or not weights:
+            raise TypeError(
+                "weights must be a non-empty list of 2-D arrays, one per layer, got "
+                f"{type(weights).__name__}"
+            )
+        ws = [as_float_array(w, f"weights[{i}]", ndim=2) for i, w in enumerate(weights)]
+        dt = check_dtype(ws[0].dtype if dtype is None else dtype)
+        for i in range(len(ws) - 1):
+            if ws[i].shape[1] != ws[i + 1].shape[0]:
+                raise ValueError(
+                    f"layer sizes do not match: weights[{i}] has shape {ws[i].shape} "
+                    f"({ws[i].shape[1]} outputs) but weights[{i + 1}] has shape "
+                    f"{ws[i + 1].shape} ({ws[i + 1].shape[0]} inputs)"
+                )
+        sizes = [ws[0].shape[0]] + [w.shape[1] for w in ws]
+        net = cls(sizes, activation, output, "constant", rng=0, dtype=dt)
+        net.init = "given"
+        net.weights = [np.array(w, dtype=dt, order="C", copy=True) for w in ws]
+        if biases is not None:
+            if isinstance(biases, np.ndarray) or not isinstance(biases, Sequence):
+                raise TypeError(
+                    f"biases must be a list of 1-D arrays, one per layer, got "
+                    f"{type(biases).__name__}"
+                )
+            if len(biases) != len(ws):
+                raise ValueError(
+                    f"biases must have one array per layer ({len(ws)}), got {len(biases)}"
+                )
+            for i, b in enumerate(biases):
+                arr = as_float_array(b, f"biases[{i}]", ndim=1)
+                if arr.shape != (sizes[i + 1],):
+                    raise ValueError(
+                        f"biases[{i}] must have shape ({sizes[i + 1]},) to match weights[{i}], "
+                        f"got {arr.shape}"
+                    )
+                net.biases[i] = np.array(arr, dtype=dt, copy=True)
+        return net
+
+    @classmethod
+    def from_rbms(
+        cls,
+        rbms: Sequence[Any],
+        n_outputs: int,
+        *,
+        activation: str = "sigmoid",
+        output: str = "softmax",
+        init: str = "xavier_uniform",
+        rng: RNGLike = 0,
+        dtype: Any = None,
+    ) -> MLP:
+        """A network whose hidden layers are a stack of trained RBMs, plus an output layer.
+
+        Layer l takes the weights W (n_visible, n_hidden) and hidden biases b of ``rbms[l]``,
+        so that with ``activation="sigmoid"`` its units compute p(h = 1 | v) of the RBM
+        (greedy layer-wise pretraining, Hinton, Osindero & Teh 2006; Hinton & Salakhutdinov
+        2006). The output layer (n_hidden of the last RBM -> n_outputs) is initialised with
+        ``init`` and ``rng``.
+
+        Parameters
+        ----------
+        rbms : sequence of RBM
+            ``rbms[l].n_hidden == rbms[l + 1].n_visible``.
+        n_outputs : int
+        activation, output, init, rng
+            As for :class:`MLP`.
+        dtype : optional
+            Default: that of the first RBM.
+        """
+        rbm_list = list(rbms)
+        if not rbm_list:
+            raise ValueError("rbms must hold at least one RBM")
+        for i, r in enumerate(rbm_list):
+            if not hasattr(r, "weights") or not hasattr(r, "hidden_bias"):
+                raise TypeError(f"rbms[{i}] must be an energynets RBM, got {type(r).__name__}")
+        sizes = [int(rbm_list[0].weights.shape[0])] + [int(r.weights.shape[1]) for r in rbm_list]
+        sizes.append(check_int(n_outputs, "n_outputs", minimum=1))
+        dt = rbm_list[0].weights.dtype if dtype is None else dtype
+        net = cls(sizes, activation, output, init, rng=rng, dtype=dt)
+        for layer, r in enumerate(rbm_list):
+            net.init_from_rbm(layer, r)
+        return net
+
+    def init_from_rbm(self, layer: int, rbm: Any) -> None:
+        """Set layer ``layer`` to an RBM's weights and hidden biases, in place.
+
+        W_layer <- rbm.weights (n_visible, n_hidden) and b_layer <- rbm.hidden_bias, copied
+        and cast to the network's dtype. With a sigmoid activation the layer then computes the
+        RBM's p(h = 1 | v). The RBM's visible biases have no place in a feedforward net and
+        are not used.
+
+        Parameters
+        ----------
+        layer : int
+            0 <= layer < number of weight layers.
+        rbm : RBM
+            ``rbm.n_visible`` and ``rbm.n_hidden`` must equal the layer's input and output
+            sizes.
+        """
+        n = len(self.weights)
+        idx = check_int(layer, "layer", minimum=0, maximum=n - 1)
+        if not hasattr(rbm, "weights") or not hasattr(rbm, "hidden_bias"):
+            raise TypeError(f"rbm must be an energynets RBM, got {type(rbm).__name__}")
+        w = as_float_array(rbm.weights, "rbm.weights", ndim=2)
+        b = as_float_array(rbm.hidden_bias, "rbm.hidden_bias", ndim=1)
+        if w.shape != self.weights[idx].shape or b.shape != self.biases[idx].shape:
+            raise ValueError(
+                f"layer sizes do not match: layer {idx} maps {self.weights[idx].shape[0]} -> "
+                f"{self.weights[idx].shape[1]} units, but the RBM has n_visible={w.shape[0]}, "
+                f"n_hidden={w.shape[1]}"
+            )
+        self.weights[idx] = np.array(w, dtype=self.dtype, order="C", copy=True)
+        self.biases[idx] = np.array(b, dtype=self.dtype, copy=True)
+
+    def copy(self) -> MLP:
+        """A deep copy."""
+        out = MLP.__new__(MLP)
+        out.activation, out.output, out.init = self.activation, self.output, self.init
+        out.weights = [w.copy() for w in self.weights]
+        out.biases = [b.copy() for b in self.biases]
+        return out
+
+    def astype(self, dtype: Any) -> MLP:
+        """A copy with every parameter cast to ``dtype`` (float32 or float64)."""
+        dt = check_dtype(dtype)
+        out = self.copy()
+        out.weights = [w.astype(dt) for w in out.weights]
+        out.biases = [b.astype(dt) for b in out.biases]
+        return out
+
+    # -- shapes ----------------------------------------------------------------------------
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        return (int(self.weights[0].shape[0]), *(int(w.shape[1]) for w in self.weights))
+
+    @property
+    def n_layers(self) -> int:
+        """The number of weight layers (hidden layers + 1)."""
+        return len(self.weights)
+
+    @property
+    def n_parameters(self) -> int:
+        return sum(w.size + b.size for w, b in zip(self.weights, self.biases, strict=True))
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.weights[0].dtype
+
+    def parameters(self) -> list[tuple[str, np.ndarray]]:
+        """``[("weights[0]", W_1), ..., ("biases[0]", b_1), ...]``: the arrays themselves."""
+        named = [(f"weights[{i}]", w) for i, w in enumerate(self.weights)]
+        return named + [(f"biases[{i}]", b) for i, b in enumerate(self.biases)]
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP(layer_sizes={list(self.layer_sizes)}, activation={self.activation!r}, "
+            f"output={self.output!r}, dtype={self.dtype.name})"
+        )
+
+    # -- input checks ----------------------------------------------------------------------
+    def check_input(self, X: Any, name: str = "X") -> np.ndarray:
+        """``X`` as a 2-D array of the model's dtype with ``layer_sizes[0]`` columns.
+
+        Raises ValueError for another number of columns, NaN or inf; may share memory with X.
+        """
+        arr = as_float_array(X, name, ndim=2, dtype=self.dtype)
+        if arr.shape[1] != self.layer_sizes[0]:
+            raise ValueError(
+                f"{name} must have {self.layer_sizes[0]} columns (the input layer size), got "
+                f"shape {arr.shape}"
+            )
+        return arr
+
+    def check_targets(self, y: Any, n_samples: int, name: str = "y") -> np.ndarray:
+        """The training targets as a matrix T of shape (n_samples, n_outputs), model dtype.
+
+        - softmax: ``y`` holds integer class labels in [0, n_outputs), shape (n_samples,);
+          T is their one-hot encoding;
+        - sigmoid: ``y`` holds values in [0, 1] (0/1 labels), shape (n_samples, n_outputs)
+          or (n_samples,) for one output;
+        - identity: any finite values, same shapes as for sigmoid.
+
+        Returns a new array (never a view of ``y``).
+        """
+        k = self.layer_sizes[-1]
+        if self.output == "softmax":
+            labels = check_labels(y, k, name)
+            if labels.shape[0] != n_samples:
+                raise ValueError(
+                    f"{name} must have one label per row of X: X has {n_samples} rows, {name} "
+                    f"has {labels.shape[0]}"
+                )
+            return one_hot(labels, k, self.dtype)
+        arr = as_float_array(y, name, ndim=(1, 2), dtype=self.dtype)
+        if arr.ndim == 1:
+            if k != 1:
+                raise ValueError(
+                    f"{name} must have shape (n_samples, {k}) for {k} outputs, got {arr.shape}"
+                )
+            arr = arr[:, None]
+        if arr.shape != (n_samples, k):
+            raise ValueError(
+                f"{name} must have shape ({n_samples}, {k}) (one row per row of X, one column "
+                f"per output), got {arr.shape}"
+            )
+        if self.output == "sigmoid" and (arr.min() < 0 or arr.max() > 1):
+            raise ValueError(
+                f"{name} must lie in [0, 1] for sigmoid outputs, got values in "
+                f"[{arr.min():g}, {arr.max():g}]"
+            )
+        return np.array(arr, dtype=self.dtype, order="C", copy=True)
+
+    # -- forward and backward --------------------------------------------------------------
+    def forward(self, X: Any) -> list[np.ndarray]:
+        """Propagate a batch forward; return every layer's activations.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, layer_sizes[0])
+
+        Returns
+        -------
+        list of ndarray
+            ``[a_0, a_1, ..., a_{L-1}, z_L]``: the input a_0 = X (as an array of the model's
+            dtype), the hidden activations a_l = f(a_{l-1} W_l + b_l), shape
+            (n_samples, layer_sizes[l]), and the *logits* z_L = a_{L-1} W_L + b_L of the
+            output layer (before the output function, which is fused with the loss:
+            :meth:`predict_proba` applies it). This is what :meth:`backward` needs.
+        """
+        a = self.check_input(X)
+        return self._forward(a)
+
+    def _forward(self, a: np.ndarray) -> list[np.ndarray]:
+        f = ACTIVATIONS[self.activation].function
+        activations = [a]
+        last = len(self.weights) - 1
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            z = a @ w
+            z += b
+            a = z if i == last else f(z, z)
+            activations.append(a)
+        return activations
+
+    def backward(
+        self, activations: Sequence[np.ndarray], y: Any
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Gradients of the mean loss by backpropagation, for the whole batch at once.
+
+        With delta_L = (g(z_L) - T) / n the error at the logits (T the targets, see
+        :meth:`check_targets`), for l = L, ..., 1:
+
+            dLoss/dW_l = a_{l-1}^T delta_l,    dLoss/db_l = 1^T delta_l,
+            delta_{l-1} = (delta_l W_l^T) * f'(z_{l-1})   (f' from a_{l-1}, see Activation).
+
+        Parameters
+        ----------
+        activations : list of ndarray
+            The result of :meth:`forward` for this batch (not modified).
+        y : array_like
+            Targets of the batch (see :meth:`check_targets`).
+
+        Returns
+        -------
+        weight_gradients, bias_gradients : lists of ndarray
+            Shapes of :attr:`weights` and :attr:`biases`; the gradient of :meth:`loss`.
+        """
+        if len(activations) != len(self.weights) + 1:
+            raise ValueError(
+                f"activations must be the {len(self.weights) + 1} arrays returned by forward, "
+                f"got {len(activations)}"
+            )
+        n = activations[0].shape[0]
+        targets = self.check_targets(y, n)
+        delta = OUTPUTS[self.output].function(activations[-1])
+        delta -= targets
+        delta /= n
+        fprime = ACTIVATIONS[self.activation].derivative
+        grads_w: list[np.ndarray] = [np.empty(0)] * len(self.weights)
+        grads_b: list[np.ndarray] = [np.empty(0)] * len(self.weights)
+        for layer in range(len(self.weights) - 1, -1, -1):
+            a_prev = activations[layer]
+            grads_w[layer] = a_prev.T @ delta
+            grads_b[layer] = delta.sum(axis=0)
+            if layer > 0:
+                delta = delta @ self.weights[layer].T
+                delta *= fprime(a_prev, np.empty_like(a_prev))
+        return grads_w, grads_b
+
+    def gradient(self, X: Any, y: Any) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
+        """The mean loss and its gradients: ``(loss, weight_gradients, bias_gradients)``."""
+        activations = self.forward(X)
+        targets = self.check_targets(y, activations[0].shape[0])
+        loss = float(np.mean(OUTPUTS[self.output].loss(activations[-1], targets)))
+        grads_w, grads_b = self.backward(activations, y)
+        return loss, grads_w, grads_b
+
+    # -- predictions and evaluation --------------------------------------------------------
+    def logits(self, X: Any) -> np.ndarray:
+        """The output layer's total input z_L, shape (n_samples, n_outputs)."""
+        a = self.check_input(X)
+        if a.shape[0] <= _CHUNK_ROWS:
+            return self._forward(a)[-1]
+        return np.concatenate(
+            [self._forward(a[i : i + _CHUNK_ROWS])[-1] for i in range(0, a.shape[0], _CHUNK_ROWS)]
+        )
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """The outputs g(z_L), shape (n_samples, n_outputs).
+
+        Class probabilities for softmax (rows sum to 1), independent probabilities for
+        sigmoid, the regression values for identity.
+        """
+        return OUTPUTS[self.output].function(self.logits(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predictions, shape (n_samples,) or (n_samples, n_outputs).
+
+        softmax: the most probable class, int64, shape (n_samples,); sigmoid: 0/1 decisions
+        p > 1/2 (z > 0), int64, shape (n_samples,) for one output else (n_samples, n_outputs);
+        identity: the outputs, shaped like sigmoid's.
+        """
+        z = self.logits(X)
+        if self.output == "softmax":
+            return np.argmax(z, axis=1).astype(np.int64)
+        out = (z > 0).astype(np.int64) if self.output == "sigmoid" else z
+        return out[:, 0] if out.shape[1] == 1 else out
+
+    def loss(self, X: Any, y: Any) -> float:
+        """The mean loss over the rows: cross-entropy, binary cross-entropy or squared error.
+
+        softmax: -1/n sum_i log p(y_i | x_i) = 1/n sum_i (logsumexp(z_i) - z_{i, y_i});
+        sigmoid: 1/n sum_i sum_k (softplus(z_ik) - t_ik z_ik);
+        identity: 1/n sum_i 1/2 ||z_i - t_i||^2. Exact for any finite logits.
+        """
+        return self.evaluate(X, y)[0]
+
+    def score(self, X: Any, y: Any) -> float:
+        """Accuracy for softmax and sigmoid outputs, R^2 for identity outputs.
+
+        softmax: the fraction of rows whose most probable class is the label; sigmoid: the
+        fraction of rows whose every output is on the right side of 1/2 (for one output, the
+        plain accuracy); identity: the coefficient of determination 1 - SS_res / SS_tot
+        (summed over outputs).
+        """
+        return self.evaluate(X, y)[1]
+
+    def evaluate(self, X: Any, y: Any) -> tuple[float, float]:
+        """``(loss(X, y), score(X, y))`` from a single forward pass."""
+        a = self.check_input(X)
+        targets = self.check_targets(y, a.shape[0])
+        z = self.logits(a)
+        return self._loss_and_score(z, targets)
+
+    def _loss_and_score(self, z: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
+        loss = float(np.mean(OUTPUTS[self.output].loss(z, targets)))
+        if self.output == "softmax":
+            score = float(np.mean(targets[np.arange(z.shape[0]), np.argmax(z, axis=1)] == 1))
+        elif self.output == "sigmoid":
+            score = float(np.mean(np.all((z > 0) == (targets > 0.5), axis=1)))
+        else:
+            total = float(np.sum((targets - targets.mean(axis=0)) ** 2, dtype=np.float64))
+            resid = float(np.sum((targets - z) ** 2, dtype=np.float64))
+            score = 1.0 - resid / total if total > 0 else float(resid == 0.0)
+        return loss, score
+
+    # -- persistence -----------------------------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        """Arrays and settings that define the network (used by :mod:`energynets.io`).
+
+        ``weights_0, ..., weights_{L-1}``, ``biases_0, ...``, ``activation``, ``output``.
+        """
+        params: dict[str, Any] = {"activation": self.activation, "output": self.output}
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            params[f"weights_{i}"] = w
+            params[f"biases_{i}"] = b
+        return params
+
+
+def _check_output_size(output: str, n_outputs: int) -> None:
+    if output == "softmax" and n_outputs < 2:
+        raise ValueError(
+            f"output='softmax' needs at least 2 output units (one per class), got {n_outputs}; "
+            "use output='sigmoid' for a single binary output"
+        )
+
+
+def check_labels(y: Any, n_classes: int, name: str = "y") -> np.ndarray:
+    """Integer class labels in [0, n_classes) as a 1-D int64 array (a new array).
+
+    Float arrays are accepted when every value is a whole number (e.g. labels read from a
+    text file); booleans, fractions, NaN and out-of-range labels are refused with a message
+    naming ``name``.
+    """
+    arr = y if isinstance(y, np.ndarray) else np.asarray(y)
+    if arr.ndim != 1:
+        raise ValueError(
+            f"{name} must be a 1-D array of integer class labels, got shape {arr.shape}"
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} must not be empty")
+    if arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+        fractional = arr[arr != np.round(arr)]
+        if fractional.size:
+            raise ValueError(
+                f"{name} must hold integer class labels, got non-integer values such as "
+                f"{fractional[:3].tolist()}"
+            )
+    lo, hi = arr.min(), arr.max()
+    if lo < 0 or hi >= n_classes:
+        raise ValueError(
+            f"{name} must hold class labels in [0, {n_classes}) for the {n_classes} output "
+            f"units, got values in [{lo:g}, {hi:g}]"
+        )
+    return arr.astype(np.int64)
+
+
+def one_hot(labels: np.ndarray, n_classes: int, dtype: Any = np.float64) -> np.ndarray:
+    """The one-hot matrix of integer labels, shape (n_samples, n_classes)."""
+    out = np.zeros((labels.shape[0], n_classes), dtype=dtype)
+    out[np.arange(labels.shape[0]), labels] = 1.0
+    return out
