@@ -13,10 +13,12 @@ import importlib
 from typing import Any
 
 from energynets import datasets, exact, io, sampling, states
+from energynets.learning.backprop import fit_mlp, gradient_check
 from energynets.learning.boltzmann_rule import fit_boltzmann
 from energynets.learning.contrastive import fit_rbm
 from energynets.models.boltzmann import BoltzmannMachine
 from energynets.models.hopfield import HopfieldNetwork
+from energynets.models.mlp import MLP
 from energynets.models.rbm import RBM
 from energynets.sampling.ais import ais, log_likelihood_bounds, reverse_ais
 from energynets.sampling.dynamics import RecallResult
@@ -27,6 +29,7 @@ __version__ = "0.1.0"
 _LAZY_MODULES = ("experiments", "learning", "metrics", "models", "plotting", "energy")
 
 __all__ = [
+    "MLP",
     "RBM",
     "BoltzmannMachine",
     "HopfieldNetwork",
@@ -40,7 +43,9 @@ __all__ = [
     "exact",
     "experiments",
     "fit_boltzmann",
+    "fit_mlp",
     "fit_rbm",
+    "gradient_check",
     "io",
     "learning",
     "log_likelihood_bounds",

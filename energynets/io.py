@@ -35,6 +35,7 @@ from numpy.lib import format as npy_format
 
 from energynets.models.boltzmann import BoltzmannMachine
 from energynets.models.hopfield import HopfieldNetwork
+from energynets.models.mlp import MLP
 from energynets.models.rbm import RBM
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load", "register_model", "save"]
@@ -516,3 +517,23 @@ def _rbm_from_params(params: dict[str, Any]) -> RBM:
 
 register_model("BoltzmannMachine", BoltzmannMachine, _boltzmann_from_params)
 register_model("RBM", RBM, _rbm_from_params)
+
+
+def _mlp_from_params(params: dict[str, Any]) -> MLP:
+    n_layers = sum(1 for key in params if key.startswith("weights_"))
+    allowed = {"activation", "output"}
+    allowed |= {f"{kind}_{i}" for kind in ("weights", "biases") for i in range(n_layers)}
+    unexpected = sorted(set(params) - allowed)
+    if unexpected or n_layers == 0:
+        raise ValueError(f"unexpected arrays {unexpected}" if unexpected else "no weights_0")
+    weights = [_array(params, f"weights_{i}") for i in range(n_layers)]
+    return MLP.from_params(
+        weights,
+        [_array(params, f"biases_{i}") for i in range(n_layers)],
+        activation=str(params["activation"]),
+        output=str(params["output"]),
+        dtype=weights[0].dtype,
+    )
+
+
+register_model("MLP", MLP, _mlp_from_params)
