@@ -667,7 +667,15 @@ def build_parser() -> _Parser:
         action="store_true",
         help="print the results as one JSON object instead of text",
     )
-    _add_seed(evaluate)
+    evaluate.add_argument(
+        "--seed",
+        type=_int_at_least(0),
+        default=0,
+        help=(
+            "seed of the stochastic binarisation and of AIS; give the seed of train-rbm to "
+            "measure the very bits it trained and validated on (default: %(default)s)"
+        ),
+    )
     parser.commands = {
         "demo": demo,
         "recall": recall,
