@@ -379,8 +379,8 @@ def pseudo_likelihood(rbm: RBM, data: Any) -> float:
     O(n_samples n_visible n_hidden) softplus evaluations.
 
     A softmax (one-of-K) group g is one site, its unit vector one value: the sum has the term
-    log p(v_g | v_-g) = -F(v) - logsumexp_{k in g}(-F(v with v_g = e_k)), the conditional of
-    the whole group given the rest (flipping one unit of a group would leave the state
+    ``log p(v_g | v_rest) = -F(v) - logsumexp_{k in g}(-F(v with v_g = e_k))``, the conditional
+    of the whole group given the rest (flipping one unit of a group would leave the state
     space). The free units keep the single-flip terms.
 
     Parameters

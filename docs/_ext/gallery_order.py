@@ -18,6 +18,8 @@ ORDER = (
     "plot_ising_transition.py",
     "plot_tempering_vs_gibbs.py",
     "plot_boltzmann_encoder.py",
+    "plot_rbm_bars_and_stripes.py",
+    "plot_rbm_hopfield.py",
 )
 
 
