@@ -302,7 +302,7 @@ _MIRRORS: dict[str, tuple[str, ...]] = {
     ),
 }
 #: Seconds to wait for a mirror before trying the next one.
-_DOWNLOAD_TIMEOUT = 60.0
+_DOWNLOAD_TIMEOUT = 30.0
 #: How URLs are opened; the tests replace it, so they never touch the network.
 _urlopen: Callable[..., Any] = urllib.request.urlopen
 
@@ -432,10 +432,12 @@ def _download(folder: str, name: str, target: Path) -> Path:
             return target / name
         except (OSError, ValueError, http.client.HTTPException) as exc:  # URLError is an OSError
             failures.append(f"{url}: {exc}")
+    all_names = ", ".join(n for names in _FILES.values() for n in names)
     raise FileNotFoundError(
         f"could not download {folder} file {name} (no network?); tried "
         + "; ".join(failures)
-        + f". Download it yourself and put it in {target}"
+        + f". Put the original files ({all_names}) in {target}, or point data_home or "
+        f"ENERGYNETS_DATA at the folder above {folder}/"
     )
 
 
@@ -485,7 +487,7 @@ def load_mnist(
     split: str = "train",
     data_home: str | os.PathLike[str] | None = None,
     *,
-    download: bool = False,
+    download: bool = True,
     verify: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """MNIST digits (LeCun et al. 1998).
@@ -500,7 +502,8 @@ def load_mnist(
     download : bool
         Fetch missing files from the standard mirrors (into ``data_home/mnist`` when given,
         else into ``cache_dir()/mnist``), checked against their sha256 and written
-        atomically. Without it, a missing file raises FileNotFoundError saying where to put it.
+        atomically; offline, FileNotFoundError says where to put them. False: never touch the
+        network (a missing file raises FileNotFoundError saying where to put it).
     verify : bool or None
         Check each file against the sha256 of the original. True: every file must be the
         original; False: no check (the IDX header and length are always checked); None (the
@@ -520,7 +523,7 @@ def load_fashion_mnist(
     split: str = "train",
     data_home: str | os.PathLike[str] | None = None,
     *,
-    download: bool = False,
+    download: bool = True,
     verify: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fashion-MNIST (Xiao, Rasul & Vollgraf 2017), same layout, options and return values as

@@ -1,7 +1,9 @@
 """Shared test configuration.
 
-The autouse fixture below fails any test that draws from (or reseeds) numpy's global random
-state: every random number in energynets must come from an explicit ``rng``.
+The autouse fixtures below fail any test that draws from (or reseeds) numpy's global random
+state (every random number in energynets must come from an explicit ``rng``), and make every
+download attempt fail as it would offline (tests never touch the network; the download tests
+install fake mirrors).
 """
 
 from __future__ import annotations
@@ -34,6 +36,16 @@ def _no_global_numpy_random():
             "the test touched numpy's global random state (np.random.*); "
             "use an explicit rng (int seed or np.random.Generator) instead"
         )
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch):
+    from energynets import datasets
+
+    def unreachable(url, timeout=None):
+        raise OSError(f"network disabled in the tests: {url}")
+
+    monkeypatch.setattr(datasets, "_urlopen", unreachable)
 
 
 @pytest.fixture

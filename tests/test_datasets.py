@@ -62,12 +62,23 @@ def test_loader_finds_files_and_reports_missing(tmp_path, monkeypatch):
     x, y = datasets.load_mnist("test", data_home=tmp_path)
     assert x.shape == (3, 784) and x.dtype == np.uint8 and y.tolist() == [1, 2, 3]
     with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte.gz not found"):
+        datasets.load_mnist("train", data_home=tmp_path, download=False)
+    # by default a missing file is downloaded; offline (as in every test) the error says
+    # where to put it, and nothing is left behind
+    with pytest.raises(FileNotFoundError) as info:
         datasets.load_mnist("train", data_home=tmp_path)
+    message = str(info.value)
+    assert "could not download mnist file train-images-idx3-ubyte.gz" in message
+    assert f"in {tmp_path / 'mnist'}, or point data_home or ENERGYNETS_DATA" in message
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ]
     with pytest.raises(ValueError, match="split must be one of 'train', 'test', got 'val'"):
         datasets.load_mnist("val", data_home=tmp_path)
     monkeypatch.delenv("ENERGYNETS_DATA", raising=False)
     with pytest.raises(FileNotFoundError, match="ENERGYNETS_DATA is not set"):
-        datasets.load_mnist("test")
+        datasets.load_mnist("test", download=False)
 
 
 def test_mnist_from_the_shared_files(data_home):

@@ -146,7 +146,7 @@ def test_cache_dir(monkeypatch, tmp_path):
 
 def test_missing_files_offline_error_says_where_to_put_them(isolated):
     with pytest.raises(FileNotFoundError) as info:
-        datasets.load_mnist("test")
+        datasets.load_mnist("test", download=False)
     message = str(info.value)
     assert "t10k-images-idx3-ubyte.gz not found" in message
     assert "ENERGYNETS_DATA is not set" in message
