@@ -249,8 +249,11 @@ def _visible_state_block(rbm: RBM, start: int, stop: int) -> np.ndarray:
     return states
 
 
-def _enumerate(rbm: RBM) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Yield blocks ``(states, log_weights, conditional_mean)`` over the enumerated layer.
+def _enumerate(
+    rbm: RBM, with_mean: bool = True
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+    """Yield blocks ``(states, log_weights, conditional_mean)`` over the enumerated layer
+    (``conditional_mean`` is None when ``with_mean`` is false: log Z does not need it).
 
     Enumerating the hidden layer (h in {0,1}^n_hidden, u = W h):
         Bernoulli: log w(h) = b.h + sum_i softplus(a_i + u_i),  E[v | h] = sigmoid(a + u)
@@ -281,7 +284,7 @@ def _enumerate(rbm: RBM) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
             states = _state_block(n_enum, start, min(start + rows, total))
         if layer == "visible":
             x = states @ w + b
-            yield states, states @ a + _softplus(x).sum(axis=1), expit(x)
+            yield states, states @ a + _softplus(x).sum(axis=1), expit(x) if with_mean else None
             continue
         u = states @ w.T
         if rbm.visible == "bernoulli" and groups:
@@ -289,17 +292,18 @@ def _enumerate(rbm: RBM) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
 
             x = u + a
             log_w = states @ b + _softplus(x[:, free]).sum(axis=1)
-            mean = expit(x)
+            mean = expit(x) if with_mean else None
             for g in groups:
                 log_w += logsumexp(x[:, g], axis=1)
-                mean[:, g] = _softmax(x[:, g])
+                if mean is not None:
+                    mean[:, g] = _softmax(x[:, g])
             yield states, log_w, mean
         elif rbm.visible == "bernoulli":
             x = u + a
-            yield states, states @ b + _softplus(x).sum(axis=1), expit(x)
+            yield states, states @ b + _softplus(x).sum(axis=1), expit(x) if with_mean else None
         else:
             log_w = states @ b + (u * (a / sigma + 0.5 * u)).sum(axis=1) + gaussian_constant
-            yield states, log_w, a + sigma * u
+            yield states, log_w, a + sigma * u if with_mean else None
 
 
 # -- RBM metrics ----------------------------------------------------------------------------
@@ -484,7 +488,7 @@ def rbm_log_partition(rbm: RBM) -> float:
     from scipy.special import logsumexp
 
     model = _check_rbm(rbm)
-    block_log_z = [float(logsumexp(log_w)) for _, log_w, _ in _enumerate(model)]
+    block_log_z = [float(logsumexp(log_w)) for _, log_w, _ in _enumerate(model, with_mean=False)]
     return float(logsumexp(block_log_z))
 
 
@@ -567,6 +571,7 @@ def log_likelihood_gradient(rbm: RBM, data: Any) -> RBMGradient:
     model_h = np.zeros_like(b)
     layer = _enumerated_layer(model)
     for states, log_w, mean in _enumerate(model):
+        assert mean is not None  # asked for (with_mean defaults to True)
         p = np.exp(log_w - log_z)  # probability of each enumerated state
         if layer == "hidden":
             weighted = mean * p[:, None]  # p(h) E[v | h]
