@@ -15,8 +15,11 @@ live in one flat array during training (weights first, then biases), as do their
 so an optimiser update is a handful of passes over one array; and the output error is
 multiplied by the optimiser's preferred gradient scale (for Adam 1 - beta1), which the
 matrix products carry through the whole backward pass at no cost. The input gradient of the
-first layer is never computed. An epoch on N rows costs about 6 N (number of weights)
-floating-point operations (4 N for the first layer), nearly all in matrix products.
+first layer is never computed, and the first layer's two products skip the input columns
+that are zero in every row of the mini-batch (a third of the pixels of an MNIST batch of
+100): they add nothing to x W_1 and their rows of dLoss/dW_1 are exactly zero. An epoch on N
+rows costs at most 6 N (number of weights) floating-point operations (4 N for the first
+layer), nearly all in matrix products.
 
 References
 ----------
@@ -50,6 +53,10 @@ from energynets.models.mlp import ACTIVATIONS, MLP, check_labels
 __all__ = ["GradientCheck", "fit_mlp", "gradient_check"]
 
 Callback = Callable[[int, MLP, dict[str, list[Any]]], Any]
+
+#: The input layer skips the columns of a mini-batch that are zero in every row when they are
+#: at least this fraction of the columns (a third in MNIST batches of 100).
+SPARSE_COLUMNS = 0.1
 
 
 # -- input checks ------------------------------------------------------------------------------
@@ -144,6 +151,15 @@ class _Kernel:
         self.hit = np.empty(B, dtype=bool)
         self.hit_k = np.empty((B, k), dtype=bool)
         self.hit_k2 = np.empty((B, k), dtype=bool)
+        self.ones = np.ones(B, dtype=dt)  # db = 1^T delta as a matrix-vector product
+        # the input layer restricted to the columns of the batch that are not all zero
+        n_in, n_first = sizes[0], sizes[1]
+        self.column_used = np.empty(n_in, dtype=bool)
+        self.column_index = np.arange(n_in, dtype=np.intp)
+        self.columns = np.empty(n_in, dtype=np.intp)
+        self.x_cols = np.empty(B * n_in, dtype=dt)
+        self.w_rows = np.empty(n_in * n_first, dtype=dt)
+        self.g_rows = np.empty(n_in * n_first, dtype=dt)
 
     @staticmethod
     def _view(
@@ -180,17 +196,34 @@ class _Kernel:
         t = self.t[:b]
         np.take(targets, index, axis=0, out=t, mode="clip")
 
-        # forward: z_l = a_{l-1} W_l + b_l, a_l = f(z_l)
-        a = x
-        f = self.activation.function
+        # Input columns that are zero in every row of the batch (a third of MNIST's pixels)
+        # contribute nothing to x W_1 and get a zero gradient: the first layer's two products
+        # run on the other columns only (exactly the same sums, fewer terms).
+        cols = self._used_columns(x)
         n_hidden = len(self.z)
+        out = self.out[:b]
+        x_cols = x
+        if cols is not None:
+            k, n_first = cols.shape[0], self.W[0].shape[1]
+            x_cols = self.x_cols[: b * k].reshape(b, k)
+            np.take(x, cols, axis=1, out=x_cols, mode="clip")
+            w_rows = self.w_rows[: k * n_first].reshape(k, n_first)
+            np.take(self.W[0], cols, axis=0, out=w_rows, mode="clip")
+            np.matmul(x_cols, w_rows, out=self.z[0][:b] if n_hidden else out)
+        else:
+            np.matmul(x, self.W[0], out=self.z[0][:b] if n_hidden else out)
+
+        # forward: z_l = a_{l-1} W_l + b_l, a_l = f(z_l) (z_1 without b_1 is computed above)
+        f = self.activation.function
+        a = x
         for layer in range(n_hidden):
             z = self.z[layer][:b]
-            np.matmul(a, self.W[layer], out=z)
+            if layer > 0:
+                np.matmul(a, self.W[layer], out=z)
             z += self.b[layer]
             a = f(z, self.a[layer][:b])
-        out = self.out[:b]
-        np.matmul(a, self.W[-1], out=out)
+        if n_hidden:
+            np.matmul(a, self.W[-1], out=out)
         out += self.b[-1]
 
         # loss, accuracy and the output error delta_L = scale (y_hat - t) / b, in place
@@ -201,10 +234,17 @@ class _Kernel:
         # delta_{l-1} = (delta_l W_l^T) * f'(z_{l-1})
         fprime = self.activation.derivative
         delta = out
+        ones = self.ones[:b]
         for layer in range(n_hidden, -1, -1):
+            np.matmul(ones, delta, out=self.gb[layer])
+            if layer == 0 and cols is not None:
+                g_rows = self.g_rows[: cols.shape[0] * delta.shape[1]].reshape(-1, delta.shape[1])
+                np.matmul(x_cols.T, delta, out=g_rows)
+                self.gW[0].fill(0.0)
+                self.gW[0][cols] = g_rows
+                break
             a_prev = x if layer == 0 else self.a[layer - 1][:b]
             np.matmul(a_prev.T, delta, out=self.gW[layer])
-            np.sum(delta, axis=0, out=self.gb[layer])
             if layer > 0:
                 new_delta = self.delta[layer - 1][:b]
                 np.matmul(delta, self.W[layer].T, out=new_delta)
@@ -212,6 +252,15 @@ class _Kernel:
                 new_delta *= d
                 delta = new_delta
         return loss, correct
+
+    def _used_columns(self, x: np.ndarray) -> np.ndarray | None:
+        """Indices of the columns of x with a non-zero entry, or None when skipping the others
+        would not pay (fewer than SPARSE_COLUMNS of the columns are all zero)."""
+        np.any(x, axis=0, out=self.column_used)
+        n_used = int(np.count_nonzero(self.column_used))
+        if n_used > (1.0 - SPARSE_COLUMNS) * x.shape[1]:
+            return None
+        return np.compress(self.column_used, self.column_index, out=self.columns[:n_used])
 
     def _output_error(
         self, out: np.ndarray, t: np.ndarray, labels: np.ndarray, index: np.ndarray, b: int

@@ -96,6 +96,25 @@ def test_trainer_step_matches_the_reference_backward_pass(activation, output):
         assert history["accuracy"][0] == pytest.approx(score)
 
 
+@pytest.mark.parametrize("sizes", [[6, 5, 3], [6, 3], [6, 4, 4, 3]])
+@pytest.mark.parametrize("zero_columns", [[], [0, 2, 5], [0, 1, 2, 3, 4, 5]])
+def test_input_columns_that_are_zero_are_skipped_exactly(sizes, zero_columns):
+    # the input layer skips columns that are zero in the whole batch: same step as the dense
+    # reference (with no hidden layer, too)
+    gen = np.random.default_rng(5)
+    X = gen.standard_normal((10, 6))
+    X[:, zero_columns] = 0.0
+    y = gen.integers(0, 3, 10)
+    net = MLP(sizes, activation="tanh", rng=5)
+    net.weights[0][zero_columns] = 0.5  # must not move under SGD
+    _, gw, gb = net.gradient(X, y)
+    trained, _ = fit_mlp(net, X, y, optimizer="sgd", learning_rate=0.1, n_epochs=1, batch_size=10)
+    params = zip(trained.weights + trained.biases, net.weights + net.biases, gw + gb, strict=True)
+    for new, old, g in params:
+        np.testing.assert_allclose(new, old - 0.1 * g, rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(trained.weights[0][zero_columns], 0.5)
+
+
 # -- the optimisers against their formulas -----------------------------------------------------
 def _grads(n_steps: int, shape=(3, 2), seed: int = 0) -> list[np.ndarray]:
     gen = np.random.default_rng(seed)
