@@ -110,14 +110,15 @@ def run_mnist16(args: argparse.Namespace) -> list[dict[str, Any]]:
 def run_mnist500(args: argparse.Namespace) -> list[dict[str, Any]]:
     train, test = _mnist(args.data_home, "stochastic", np.float32)
     n_epochs = args.epochs or 200
-    name = "mnist500"
+    name = args.name or "mnist500"
     path = args.out / f"{name}.npz"
     t0 = time.perf_counter()
+    momentum = args.momentum if args.momentum == "hinton" else float(args.momentum)
     rbm, _ = fit_rbm(
         RBM(784, 500, rng=args.seed, dtype=np.float32), train, method="pcd", k=1,
         n_chains=100, n_epochs=n_epochs, batch_size=100, learning_rate=args.learning_rate,
-        momentum="hinton", weight_decay=2e-4, learning_rate_schedule="linear",
-        centering=True, monitor=(), rng=args.seed,
+        momentum=momentum, weight_decay=args.weight_decay,
+        learning_rate_schedule=args.schedule, centering=True, monitor=(), rng=args.seed,
         callbacks=[_progress(name, n_epochs, path)],
     )  # fmt: skip
     seconds = time.perf_counter() - t0
@@ -128,11 +129,13 @@ def run_mnist500(args: argparse.Namespace) -> list[dict[str, Any]]:
         reverse_data=train[:100],
     )  # fmt: skip
     ais_seconds = time.perf_counter() - t1
-    published, source = PUBLISHED[name]
+    published, source = PUBLISHED["mnist500"]
     row = {
         "run": name,
-        "setting": f"784-500, centred PCD-1, lr {args.learning_rate} (linear decay), momentum "
-        f"0.5/0.9, L2 2e-4, batch 100, {n_epochs} epochs, float32, stochastic binarization",
+        "setting": f"784-500, centred PCD-1 (100 chains), lr {args.learning_rate} "
+        f"({args.schedule}), momentum {'0.5 then 0.9' if momentum == 'hinton' else momentum}, "
+        f"L2 {args.weight_decay:g}, batch 100, {n_epochs} epochs, float32, stochastic "
+        "binarization",
         "test": f"AIS {bounds.ais_log_likelihood:.2f}, reverse AIS "
         f"{bounds.reverse_log_likelihood:.2f}",
         "train": "-",
@@ -188,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.rbm_quality", description=__doc__)
     parser.add_argument("run", choices=sorted(RUNS))
     parser.add_argument("--epochs", type=int, default=None, help="default: 50 / 200")
-    parser.add_argument("--learning-rate", type=float, default=0.005, help="mnist500 only")
+    parser.add_argument("--learning-rate", type=float, default=0.01, help="mnist500 only")
+    parser.add_argument("--momentum", default="0", help="mnist500 only: a number or hinton")
+    parser.add_argument("--weight-decay", type=float, default=0.0, help="mnist500 only")
+    parser.add_argument("--schedule", default="linear", help="mnist500 only")
+    parser.add_argument("--name", default=None, help="mnist500 only: the row's name")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--out", type=Path, default=Path("rbm_quality_out"))
@@ -197,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     rows = RUNS[args.run](args)
     command = shlex.join(["python", "-m", "benchmarks.rbm_quality", *(argv or sys.argv[1:])])
-    (args.out / f"{args.run}.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    (args.out / f"{args.name or args.run}.json").write_text(
+        json.dumps(rows, indent=1), encoding="utf-8"
+    )
     if args.markdown is not None:
         _update_markdown(args.markdown, rows, command)
     for r in rows:
