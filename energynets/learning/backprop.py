@@ -154,12 +154,17 @@ class _Kernel:
         self.ones = np.ones(B, dtype=dt)  # db = 1^T delta as a matrix-vector product
         # the input layer restricted to the columns of the batch that are not all zero
         n_in, n_first = sizes[0], sizes[1]
+        self.column_max = np.empty(n_in, dtype=dt)
+        self.column_min = np.empty(n_in, dtype=dt)
         self.column_used = np.empty(n_in, dtype=bool)
+        self.column_used_min = np.empty(n_in, dtype=bool)
         self.column_index = np.arange(n_in, dtype=np.intp)
-        self.columns = np.empty(n_in, dtype=np.intp)
+        # row i of dLoss/dW_1 is row gather[i] of g_rows: its place among the used columns,
+        # or the zero row after them
+        self.gather = np.empty(n_in, dtype=np.intp)
         self.x_cols = np.empty(B * n_in, dtype=dt)
         self.w_rows = np.empty(n_in * n_first, dtype=dt)
-        self.g_rows = np.empty(n_in * n_first, dtype=dt)
+        self.g_rows = np.empty((n_in + 1) * n_first, dtype=dt)
 
     @staticmethod
     def _view(
@@ -238,10 +243,14 @@ class _Kernel:
         for layer in range(n_hidden, -1, -1):
             np.matmul(ones, delta, out=self.gb[layer])
             if layer == 0 and cols is not None:
-                g_rows = self.g_rows[: cols.shape[0] * delta.shape[1]].reshape(-1, delta.shape[1])
-                np.matmul(x_cols.T, delta, out=g_rows)
-                self.gW[0].fill(0.0)
-                self.gW[0][cols] = g_rows
+                # the used rows of dW_1 by one product, the others zero, by one gather
+                k, n_first = cols.shape[0], delta.shape[1]
+                g_rows = self.g_rows[: (k + 1) * n_first].reshape(k + 1, n_first)
+                np.matmul(x_cols.T, delta, out=g_rows[:k])
+                g_rows[k].fill(0.0)
+                self.gather.fill(k)
+                np.put(self.gather, cols, self.column_index[:k], mode="clip")
+                np.take(g_rows, self.gather, axis=0, out=self.gW[0], mode="clip")
                 break
             a_prev = x if layer == 0 else self.a[layer - 1][:b]
             np.matmul(a_prev.T, delta, out=self.gW[layer])
@@ -256,11 +265,16 @@ class _Kernel:
     def _used_columns(self, x: np.ndarray) -> np.ndarray | None:
         """Indices of the columns of x with a non-zero entry, or None when skipping the others
         would not pay (fewer than SPARSE_COLUMNS of the columns are all zero)."""
-        np.any(x, axis=0, out=self.column_used)
+        # a column is used when its maximum or its minimum is non-zero (no x-sized temporary)
+        np.maximum.reduce(x, axis=0, out=self.column_max)
+        np.minimum.reduce(x, axis=0, out=self.column_min)
+        np.not_equal(self.column_max, 0.0, out=self.column_used)
+        np.not_equal(self.column_min, 0.0, out=self.column_used_min)
+        np.logical_or(self.column_used, self.column_used_min, out=self.column_used)
         n_used = int(np.count_nonzero(self.column_used))
         if n_used > (1.0 - SPARSE_COLUMNS) * x.shape[1]:
             return None
-        return np.compress(self.column_used, self.column_index, out=self.columns[:n_used])
+        return np.flatnonzero(self.column_used)  # n_used indices: the one small allocation
 
     def _output_error(
         self, out: np.ndarray, t: np.ndarray, labels: np.ndarray, index: np.ndarray, b: int
@@ -437,7 +451,7 @@ def fit_mlp(
     >>> from energynets.datasets import load_digits
     >>> X, y = load_digits()
     >>> net = MLP([64, 32, 10], rng=0)
-    >>> net, history = fit_mlp(net, X / 16.0, y, n_epochs=3, batch_size=50, rng=0)
+    >>> net, history = fit_mlp(net, X / 16.0, y, n_epochs=3, learning_rate=0.01, rng=0)
     >>> len(history["loss"]), history["accuracy"][-1] > 0.8
     (3, True)
     """

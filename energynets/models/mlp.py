@@ -134,8 +134,9 @@ def _relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def _relu_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    # f'(z) = 1 for z > 0, 0 for z < 0 (and 0 at the kink); z > 0 exactly when a > 0
-    return np.greater(a, 0.0, out=out)
+    # f'(z) = 1 for z > 0, 0 for z < 0 (and 0 at the kink); with a = max(z, 0) >= 0 this is
+    # sign(a) (computed in a's dtype, with no boolean temporary)
+    return np.sign(a, out=out)
 
 
 def _leaky_relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -147,10 +148,11 @@ def _leaky_relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 def _leaky_relu_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    # f'(z) = 1 for z > 0, s for z < 0; z > 0 exactly when a > 0
-    np.greater(a, 0.0, out=out)
-    out *= 1.0 - LEAKY_SLOPE
-    out += LEAKY_SLOPE
+    # f'(z) = 1 for z > 0, s for z < 0; sign(a) = sign(z), so f' = (1 + s)/2 + sign(a) (1 - s)/2
+    # (at the kink z = 0 this gives (1 + s) / 2, a subgradient)
+    np.sign(a, out=out)
+    out *= 0.5 * (1.0 - LEAKY_SLOPE)
+    out += 0.5 * (1.0 + LEAKY_SLOPE)
     return out
 
 

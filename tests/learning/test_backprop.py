@@ -228,6 +228,42 @@ def test_float32_stays_float32_in_every_buffer():
     np.testing.assert_allclose(trained.weights[0], t64.weights[0], atol=2e-5)
 
 
+@pytest.mark.parametrize("output", sorted(OUTPUTS))
+@pytest.mark.parametrize("optimizer", optim.OPTIMIZERS)
+def test_training_steps_allocate_no_arrays(optimizer, output):
+    import tracemalloc
+
+    # sizes such that every batch-sized array has at least 128 kB, e.g. (512, 64) float32,
+    # well above the fixed 32 kB iteration buffer numpy may use for a broadcast ufunc
+    gen = np.random.default_rng(0)
+    n, k = 600, 64
+    X = gen.random((n, 300), dtype=np.float32)
+    X[:, :100] = 0.0  # the input layer's zero-column path
+    net = MLP([300, 200, 100, k], output=output, rng=0, dtype=np.float32)
+    if output == "softmax":
+        y = gen.integers(0, k, n)
+    else:
+        y = gen.integers(0, 2, (n, k)).astype(np.float32)
+    model = net.copy()
+    targets = model.check_targets(y, n)
+    labels = y if output == "softmax" else np.empty(0, dtype=np.int64)
+    kernel = _Kernel(model, X, 512)
+    opt = optim.make_optimizer(optimizer, [kernel.params], weight_decay=1e-4)
+    index = np.arange(512)
+    scale = opt.gradient_scale(0.01)
+    kernel.step(X, targets, labels, index, scale)  # warm-up
+    opt.step_([kernel.grads], 0.01, scale=scale)
+    tracemalloc.start()
+    try:
+        for _ in range(2):
+            kernel.step(X, targets, labels, index, scale)
+            opt.step_([kernel.grads], 0.01, scale=scale)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 80_000, f"a training step allocated {peak} bytes"
+
+
 @pytest.mark.parametrize("optimizer", optim.OPTIMIZERS)
 def test_same_seed_same_result_and_caller_data_untouched(optimizer):
     X, y = _digits(150)
