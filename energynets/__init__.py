@@ -17,6 +17,8 @@ from energynets.learning.backprop import fit_mlp, gradient_check
 from energynets.learning.boltzmann_rule import fit_boltzmann
 from energynets.learning.contrastive import fit_rbm
 from energynets.models.boltzmann import BoltzmannMachine
+from energynets.models.continuous import ContinuousHopfield
+from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.models.mlp import MLP
 from energynets.models.rbm import RBM
@@ -32,7 +34,10 @@ __all__ = [
     "MLP",
     "RBM",
     "BoltzmannMachine",
+    "ContinuousHopfield",
+    "DenseAssociativeMemory",
     "HopfieldNetwork",
+    "ModernHopfield",
     "RecallResult",
     "__version__",
     "ais",

@@ -34,6 +34,8 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 from energynets.models.boltzmann import BoltzmannMachine
+from energynets.models.continuous import ContinuousHopfield
+from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.models.mlp import MLP
 from energynets.models.rbm import RBM
@@ -537,3 +539,44 @@ def _mlp_from_params(params: dict[str, Any]) -> MLP:
 
 
 register_model("MLP", MLP, _mlp_from_params)
+
+
+def _scalar(params: dict[str, Any], key: str) -> Any:
+    value = _array(params, key)
+    if value.shape != ():
+        raise ValueError(f"{key} must be a single number, got shape {value.shape}")
+    return value.item()
+
+
+def _dense_from_params(params: dict[str, Any]) -> DenseAssociativeMemory:
+    unexpected = sorted(set(params) - {"patterns", "interaction", "degree"})
+    if unexpected:
+        raise ValueError(f"unexpected arrays {unexpected}")
+    return DenseAssociativeMemory(
+        _array(params, "patterns"), params["interaction"], _scalar(params, "degree")
+    )
+
+
+def _modern_from_params(params: dict[str, Any]) -> ModernHopfield:
+    unexpected = sorted(set(params) - {"patterns", "beta"})
+    if unexpected:
+        raise ValueError(f"unexpected arrays {unexpected}")
+    patterns = _array(params, "patterns")
+    return ModernHopfield(patterns, _scalar(params, "beta"), dtype=patterns.dtype)
+
+
+def _continuous_from_params(params: dict[str, Any]) -> ContinuousHopfield:
+    unexpected = sorted(set(params) - {"weights", "bias", "gain", "tau"})
+    if unexpected:
+        raise ValueError(f"unexpected arrays {unexpected}")
+    return ContinuousHopfield(
+        _array(params, "weights"),
+        _array(params, "bias"),
+        gain=_scalar(params, "gain"),
+        tau=_scalar(params, "tau"),
+    )
+
+
+register_model("DenseAssociativeMemory", DenseAssociativeMemory, _dense_from_params)
+register_model("ModernHopfield", ModernHopfield, _modern_from_params)
+register_model("ContinuousHopfield", ContinuousHopfield, _continuous_from_params)

@@ -6,6 +6,8 @@ from energynets.models.boltzmann import (
     ising_2d,
     sherrington_kirkpatrick,
 )
+from energynets.models.continuous import ContinuousHopfield
+from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.models.mlp import MLP
 from energynets.models.rbm import RBM
@@ -14,7 +16,10 @@ __all__ = [
     "MLP",
     "RBM",
     "BoltzmannMachine",
+    "ContinuousHopfield",
+    "DenseAssociativeMemory",
     "HopfieldNetwork",
+    "ModernHopfield",
     "frustrated_ring",
     "ising_2d",
     "sherrington_kirkpatrick",
