@@ -37,6 +37,7 @@ __all__ = [
     "autocorrelation_plot",
     "capacity_figure",
     "chain_traces",
+    "dense_capacity_figure",
     "energy_trace",
     "histogram_vs_exact",
     "ising_scan_figure",
@@ -904,6 +905,140 @@ def capacity_figure(result: Any, *, title: str | None = None) -> Figure:
     if title is None:
         n_text = ", ".join(str(v) for v in n_values)
         title = f"Storage capacity of the Hopfield network, N = {n_text}"
+    fig.suptitle(title)
+    return fig
+
+
+_DENSE_COLORS = {
+    "hebbian": "#1f77b4",
+    "storkey": "#d62728",
+    "pseudoinverse": "#2ca02c",
+    "exponential": "#9467bd",
+    "modern": "#e377c2",
+}
+_DENSE_PALETTE = ("#ff7f0e", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#000000")
+_DENSE_REQUIRED = ("model", "n_units", "n_patterns", "fraction_fixed", "fraction_recalled")
+
+
+def _dense_prediction(model: str, n_units: int, flip: float) -> tuple[float, str] | None:
+    """The published capacity of one model at N units, and its label; None when there is none."""
+    from energynets.experiments.capacity import (
+        demircigil_capacity,
+        krotov_hopfield_capacity,
+        mceliece_capacity,
+        storkey_capacity,
+    )
+
+    if model == "hebbian":
+        return mceliece_capacity(n_units), "McEliece N / (2 ln N)"
+    if model == "storkey":
+        return storkey_capacity(n_units), "Storkey N / √(2 ln N)"
+    if model == "exponential":
+        return demircigil_capacity(n_units, flip), "Demircigil exp(N I(1-2ρ) / 2)"
+    kind, _, degree = model.partition("-")
+    if kind in ("polynomial", "rectified") and degree.isdigit():
+        n = int(degree)
+        return (
+            krotov_hopfield_capacity(n_units, n),
+            f"Krotov-Hopfield N^{n - 1} / (2 ({2 * n - 3})!! ln N)",
+        )
+    return None
+
+
+def dense_capacity_figure(result: Any, *, title: str | None = None) -> Figure:
+    """Capacity of classical, dense and modern memories against the number of patterns P.
+
+    Two panels on a logarithmic P axis: the fraction of stored patterns that are fixed points
+    and the fraction of noisy probes recalled exactly, one line per model. Dashed vertical
+    lines in each model's color mark its published capacity at the result's N: McEliece et
+    al. (1987) N / (2 ln N) for the Hebbian rule, Storkey (1997) N / sqrt(2 ln N), Krotov &
+    Hopfield (2016) N^(n-1) / (2 (2n-3)!! ln N) for F(z) = z^n (also drawn for the rectified
+    polynomial), and Demircigil et al. (2017) exp(N I(1 - 2 rho) / 2) for F(z) = exp(z) at
+    the probes' noise rho; a capacity beyond the measured range is named in the legend with
+    its value instead ("off scale").
+
+    Parameters
+    ----------
+    result : energynets.experiments.capacity.DenseCapacityResult
+        Or any object with ``records`` (dicts with ``"model"``, ``"n_units"``,
+        ``"n_patterns"``, ``"fraction_fixed"``, ``"fraction_recalled"``) and optional
+        ``settings`` with ``"flip_fraction"``.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    records = getattr(result, "records", None)
+    if not isinstance(records, list) or not records:
+        raise ValueError(
+            "result must have a non-empty list of records (a DenseCapacityResult), got "
+            f"{type(result).__name__}"
+        )
+    for r in records:
+        missing = [k for k in _DENSE_REQUIRED if not isinstance(r, dict) or k not in r]
+        if missing:
+            raise ValueError(f"every record of result must have the keys {missing}, got {r!r}")
+    settings = getattr(result, "settings", None)
+    flip = settings.get("flip_fraction", 0.0) if isinstance(settings, dict) else 0.0
+    flip = float(flip) if isinstance(flip, int | float) and 0 <= flip < 0.5 else 0.0
+    models = list(dict.fromkeys(str(r["model"]) for r in records))
+    n_values = sorted({int(r["n_units"]) for r in records})
+    loads = np.array([float(r["n_patterns"]) for r in records])
+    lo, hi = float(loads.min()), float(loads.max())
+
+    fig = Figure(figsize=(10.0, 4.8), layout="constrained")
+    axes = fig.subplots(1, 2, sharex=True, sharey=True)
+    palette = iter(_DENSE_PALETTE)
+    colors = {m: _DENSE_COLORS.get(m) or next(palette, "black") for m in models}
+    panels = (
+        ("fraction_fixed", "stored patterns that are fixed points"),
+        ("fraction_recalled", f"probes recalled exactly ({100 * flip:.0f}% of bits flipped)"),
+    )
+    for ax, (key, panel_title) in zip(axes, panels, strict=True):
+        for model in models:
+            rows = sorted(
+                (r for r in records if str(r["model"]) == model), key=lambda r: r["n_patterns"]
+            )
+            ax.plot(
+                [float(r["n_patterns"]) for r in rows],
+                [float(r[key]) for r in rows],
+                marker="o",
+                markersize=4,
+                linewidth=1.6,
+                color=colors[model],
+            )
+        ax.set_xscale("log")
+        ax.set_title(panel_title, fontsize="medium")
+        ax.set_xlabel("stored patterns P")
+        ax.set_ylim(-0.03, 1.03)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("fraction")
+
+    handles: list[Any] = [Line2D([], [], color=colors[m], marker="o", label=m) for m in models]
+    if len(n_values) == 1:
+        n = n_values[0]
+        for model in models:
+            pred = _dense_prediction(model, n, flip)
+            if pred is None:
+                continue
+            value, label = pred
+            if lo / 2 <= value <= hi * 2:
+                for ax in axes:
+                    ax.axvline(value, color=colors[model], linestyle="--", linewidth=1.1)
+                text = f"{label} = {value:.3g}"
+            else:
+                text = f"{label} = {value:.3g} (off scale)"
+            handles.append(
+                Line2D([], [], color=colors[model], linestyle="--", linewidth=1.1, label=text)
+            )
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize="small")
+    if title is None:
+        n_text = ", ".join(str(v) for v in n_values)
+        title = f"Classical, dense and modern Hopfield memories, N = {n_text}"
     fig.suptitle(title)
     return fig
 

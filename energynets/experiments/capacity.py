@@ -17,6 +17,12 @@ the load alpha = P / N is swept. For every rule and load :func:`run_capacity` me
 - the fraction of wrong bits after relaxing from the stored pattern itself: about 1.5% at
   alpha_c in the retrieval state of the Hebbian network (Amit et al. 1985).
 
+:func:`run_dense_capacity` extends the measurement to dense associative memories (Krotov &
+Hopfield 2016; Demircigil et al. 2017) and the modern Hopfield network (Ramsauer et al. 2020),
+whose capacities grow as N^(n-1) / ln N (:func:`krotov_hopfield_capacity`) and exponentially
+in N (:func:`demircigil_capacity`); :func:`run_correlated_recall` stores correlated patterns
+(glyphs, digits), where the classical rules fail.
+
 The functions here only compute and return; the command line prints
 :meth:`CapacityResult.to_text` and :mod:`energynets.plotting` draws the columns.
 
@@ -39,6 +45,14 @@ Addison-Wesley, chapter 2.
 
 Storkey, A. (1997). Increasing the capacity of a Hopfield network without sacrificing
 functionality. ICANN'97, LNCS 1327, 451-456.
+
+Krotov, D. & Hopfield, J. J. (2016). Dense associative memory for pattern recognition.
+NeurIPS 29, 1172-1180.
+
+Demircigil, M., Heusel, J., Loewe, M., Upgang, S. & Vermet, F. (2017). On a model of
+associative memory with huge storage capacity. J. Stat. Phys. 168, 288-299.
+
+Ramsauer, H. et al. (2021). Hopfield networks is all you need. ICLR (arXiv:2008.02217).
 """
 
 from __future__ import annotations
@@ -72,10 +86,17 @@ from energynets.states import corrupt
 __all__ = [
     "ALPHA_C",
     "COLUMNS",
+    "DENSE_COLUMNS",
     "CapacityResult",
+    "DenseCapacityResult",
+    "demircigil_capacity",
+    "double_factorial",
+    "krotov_hopfield_capacity",
     "mceliece_capacity",
     "one_step_error_theory",
     "run_capacity",
+    "run_correlated_recall",
+    "run_dense_capacity",
     "storkey_capacity",
 ]
 
@@ -539,3 +560,426 @@ def _measure(
             relax_error / (k * xi.shape[1]),
         ]
     )
+
+
+# -- dense associative memories and modern Hopfield networks -------------------------------------
+
+#: The keys of every record of :func:`run_dense_capacity` and :func:`run_correlated_recall`.
+DENSE_COLUMNS = (
+    "model",
+    "n_units",
+    "n_patterns",
+    "fraction_fixed",
+    "fraction_recalled",
+    "n_probes",
+    "n_trials",
+)
+
+
+def double_factorial(k: int) -> int:
+    """k!! = k (k - 2) (k - 4) ... down to 1 or 2; (-1)!! = 0!! = 1."""
+    k = check_int(k, "k", minimum=-1)
+    return math.prod(range(k, 0, -2)) if k > 0 else 1
+
+
+def krotov_hopfield_capacity(n_units: int, degree: int) -> float:
+    """Error-free capacity of the dense associative memory with F(z) = z^n.
+
+    The number of random patterns that are all stable under one update, for large N
+    (Krotov & Hopfield 2016, eq. 6):
+
+        P_max = N^(n - 1) / (2 (2n - 3)!! ln N).
+
+    n = 2 gives N / (2 ln N), the Hebbian result of McEliece et al. (1987).
+
+    Parameters
+    ----------
+    n_units : int >= 2
+    degree : int >= 2
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(krotov_hopfield_capacity(100, 4))  # 100^3 / (2 * 15 * ln 100)
+    7238
+    """
+    n = _check_n_units_for_log(n_units)
+    k = check_int(degree, "degree", minimum=2)
+    return n ** (k - 1) / (2.0 * double_factorial(2 * k - 3) * math.log(n))
+
+
+def demircigil_capacity(n_units: int, flip_fraction: float = 0.0) -> float:
+    """Capacity of the exponential dense memory F(z) = exp(z): exponential in N.
+
+    Demircigil et al. (2017) show that P = exp(a N) random patterns are retrieved in one
+    update from probes with a fraction rho of their bits flipped when
+
+        a < I(1 - 2 rho) / 2,   I(x) = ((1 + x) ln(1 + x) + (1 - x) ln(1 - x)) / 2,
+
+    so P_max = exp(N I(1 - 2 rho) / 2); without noise (rho = 0, I(1) = ln 2) this is
+    2^(N / 2).
+
+    Parameters
+    ----------
+    n_units : int >= 1
+    flip_fraction : float in [0, 1/2)
+
+    Returns
+    -------
+    float (inf when it exceeds the float range)
+
+    Examples
+    --------
+    >>> demircigil_capacity(40) == 2.0**20
+    True
+    """
+    n = check_int(n_units, "n_units", minimum=1)
+    rho = check_float(flip_fraction, "flip_fraction", minimum=0.0)
+    if rho >= 0.5:
+        raise ValueError(f"flip_fraction must be < 0.5, got {rho}")
+    x = 1.0 - 2.0 * rho
+    info = 0.5 * ((1 + x) * math.log1p(x) + ((1 - x) * math.log1p(-x) if x < 1 else 0.0))
+    exponent = n * info / 2.0
+    if rho == 0.0:
+        return 2.0 ** (n / 2.0)
+    return math.exp(exponent) if exponent < 709.0 else math.inf
+
+
+def _parse_model(name: Any) -> tuple[str, int]:
+    """A model name: a rule ("hebbian", ...), "polynomial-<n>", "rectified-<n>",
+    "exponential" or "modern"; returns (kind, degree)."""
+    if not isinstance(name, str):
+        raise TypeError(f"models must be names (str), got {type(name).__name__}")
+    if name in RULES or name in ("exponential", "modern"):
+        return name, 2
+    kind, _, degree = name.partition("-")
+    if kind in ("polynomial", "rectified") and degree.isdigit() and int(degree) >= 2:
+        return kind, int(degree)
+    raise ValueError(
+        f"models must name a rule ({', '.join(RULES)}), 'polynomial-<n>' or 'rectified-<n>' "
+        f"with n >= 2, 'exponential' or 'modern', got {name!r}"
+    )
+
+
+class _Memory:
+    """One model of :func:`run_dense_capacity` behind one interface: fixed points, recall."""
+
+    def __init__(self, name: str, patterns: np.ndarray, beta: float) -> None:
+        from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
+
+        kind, degree = _parse_model(name)
+        self.kind = kind
+        self.patterns = patterns
+        self.model: Any
+        if kind in RULES:
+            self.model = HopfieldNetwork.from_patterns(patterns, rule=kind)
+        elif kind == "modern":
+            self.model = ModernHopfield(patterns, beta=beta)
+        else:
+            self.model = DenseAssociativeMemory(patterns, kind, degree)
+
+    def fixed(self) -> np.ndarray:
+        """Which stored patterns are fixed points (modern: one update keeps every sign)."""
+        if self.kind in RULES:
+            xi = self.patterns
+            h = self.model.local_fields(xi)
+            return ~np.any(xi * h < -_tolerance(self.model.weights, self.model.bias), axis=1)
+        if self.kind == "modern":
+            kept = np.sign(self.model.retrieve(self.patterns, n_steps=1).states)
+            return np.all(kept == self.patterns, axis=1)
+        return self.model.is_fixed_point(self.patterns)
+
+    def recall(
+        self, probes: np.ndarray, dynamics: str, max_sweeps: int, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Final states (spins) from ``probes``; modern: the signs after one update."""
+        if self.kind == "modern":
+            return np.sign(self.model.retrieve(probes, n_steps=1).states)
+        if self.kind in RULES:
+            return run_dynamics(
+                self.model, probes, dynamics=dynamics, max_sweeps=max_sweeps, rng=rng
+            ).states
+        return self.model.recall(probes, dynamics=dynamics, max_sweeps=max_sweeps, rng=rng).states
+
+
+@dataclass
+class DenseCapacityResult:
+    """The measurements of :func:`run_dense_capacity` or :func:`run_correlated_recall`.
+
+    Attributes
+    ----------
+    records : list of dict
+        One per (model, n_patterns), with the keys of :data:`DENSE_COLUMNS`:
+        ``"model"``, ``"n_units"`` (N), ``"n_patterns"`` (P), ``"fraction_fixed"`` (stored
+        patterns that are fixed points; for the modern network: kept by one update, signs
+        compared), ``"fraction_recalled"`` (noisy probes that end exactly on their
+        pattern), ``"n_probes"`` and ``"n_trials"``.
+    settings : dict
+        The arguments (``rng`` as given or described).
+    """
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def models(self) -> list[str]:
+        return list(dict.fromkeys(r["model"] for r in self.records))
+
+    def column(self, name: str, model: str | None = None) -> np.ndarray:
+        """One column as an array, optionally only the rows of one model."""
+        check_choice(name, "name", DENSE_COLUMNS)
+        rows = self.records
+        if model is not None:
+            check_choice(model, "model", self.models)
+            rows = [r for r in rows if r["model"] == model]
+        values = [r[name] for r in rows]
+        if name == "model":
+            return np.array(values, dtype=str)
+        if name.startswith("fraction"):
+            return np.array(values, dtype=np.float64)
+        return np.array(values, dtype=np.int64)
+
+    def to_text(self) -> str:
+        """The records as an aligned plain-text table."""
+        cells = [
+            [
+                r["model"],
+                str(r["n_units"]),
+                str(r["n_patterns"]),
+                f"{r['fraction_fixed']:.3f}",
+                f"{r['fraction_recalled']:.3f}",
+                str(r["n_probes"]),
+                str(r["n_trials"]),
+            ]
+            for r in self.records
+        ]
+        widths = [
+            max([len(c)] + [len(row[k]) for row in cells]) for k, c in enumerate(DENSE_COLUMNS)
+        ]
+
+        def line(row: Iterable[str]) -> str:
+            parts = [
+                c.ljust(w) if k == 0 else c.rjust(w)
+                for k, (c, w) in enumerate(zip(row, widths, strict=True))
+            ]
+            return "  ".join(parts).rstrip()
+
+        sep = "  ".join("-" * w for w in widths)
+        return "\n".join([line(DENSE_COLUMNS), sep, *(line(r) for r in cells)]) + "\n"
+
+
+def _check_models(models: Any) -> list[str]:
+    if isinstance(models, str):
+        models = [models]
+    names = list(dict.fromkeys(models))
+    if not names:
+        raise ValueError("models must name at least one model, got none")
+    for name in names:
+        _parse_model(name)
+    return names
+
+
+def run_dense_capacity(
+    n_units: int = 100,
+    n_patterns: Iterable[int] = (5, 10, 20, 50, 100, 200, 500, 1000, 2000),
+    models: Iterable[str] = ("hebbian", "polynomial-3", "polynomial-4", "exponential", "modern"),
+    flip_fraction: float = 0.1,
+    n_trials: int = 1,
+    dynamics: str = "async",
+    max_sweeps: int = 50,
+    max_probes: int | None = 200,
+    beta: float = 1.0,
+    rng: RNGLike = 0,
+) -> DenseCapacityResult:
+    """Storage and recall of random patterns by classical, dense and modern memories.
+
+    For each trial, random unbiased patterns xi^mu in {-1, +1}^N are drawn and the first P
+    of them stored in every model (the loads of a trial are nested). ``fraction_fixed``
+    counts the stored patterns that are fixed points; ``fraction_recalled`` relaxes up to
+    ``max_probes`` stored patterns with round(flip_fraction N) bits flipped and counts those
+    that end exactly on their pattern (classical rules and dense memories: the
+    zero-temperature dynamics to convergence; the modern network: the signs after one
+    update xi <- X^T softmax(beta X xi), Ramsauer et al. 2020).
+
+    Predictions to compare with: :func:`mceliece_capacity` (Hebbian, N / (2 ln N)),
+    :func:`krotov_hopfield_capacity` (F(z) = z^n, N^(n-1) / (2 (2n-3)!! ln N)),
+    :func:`demircigil_capacity` (F(z) = exp(z), exponential in N);
+    :func:`energynets.plotting.dense_capacity_figure` draws them over the measurements.
+
+    Parameters
+    ----------
+    n_units : int >= 2
+    n_patterns : iterable of int >= 1
+        The loads P.
+    models : iterable of str
+        Rules of the classical network (``"hebbian"``, ``"storkey"``, ``"pseudoinverse"``),
+        ``"polynomial-<n>"``, ``"rectified-<n>"``, ``"exponential"``, ``"modern"``. The
+        pseudo-inverse rule is skipped at P >= N (as in :func:`run_capacity`).
+    flip_fraction : float in [0, 1]
+    n_trials : int >= 1
+    dynamics : {"async", "sync"}
+    max_sweeps : int >= 1
+    max_probes : int >= 1 or None
+        Probe at most this many patterns per load and trial (chosen at random, the same for
+        every model).
+    beta : float > 0
+        Inverse temperature of the modern network.
+    rng : int, Generator, SeedSequence or None
+        One integer drawn from it seeds independent streams for the patterns of each trial,
+        the probes of each load and the dynamics of each model, as in :func:`run_capacity`.
+
+    Returns
+    -------
+    DenseCapacityResult
+
+    Examples
+    --------
+    >>> res = run_dense_capacity(n_units=30, n_patterns=[5, 50], models=["hebbian", "exponential"])
+    >>> res.column("fraction_recalled", "exponential").tolist()
+    [1.0, 1.0]
+    """
+    n = check_int(n_units, "n_units", minimum=2)
+    loads = sorted({check_int(p, "n_patterns", minimum=1) for p in n_patterns})
+    if not loads:
+        raise ValueError("n_patterns must hold at least one load, got none")
+    names = _check_models(models)
+    flip = check_float(flip_fraction, "flip_fraction", minimum=0.0, maximum=1.0)
+    trials = check_int(n_trials, "n_trials", minimum=1)
+    check_choice(dynamics, "dynamics", DYNAMICS)
+    sweeps = check_int(max_sweeps, "max_sweeps", minimum=1)
+    cap = None if max_probes is None else check_int(max_probes, "max_probes", minimum=1)
+    b = check_float(beta, "beta", minimum=0.0, exclusive_minimum=True)
+    gen = check_rng(rng)
+    entropy = int(gen.integers(2**63))
+
+    sums: dict[tuple[str, int], np.ndarray] = {}
+    n_probes: dict[int, int] = {}
+    for trial in range(trials):
+        xi_all = random_patterns(loads[-1], n, rng=rng_stream(entropy, trial))
+        for p in loads:
+            xi = xi_all[:p]
+            probe_gen = rng_stream(entropy, trial, p, 0)
+            idx = np.arange(p)
+            if cap is not None and cap < p:
+                idx = np.sort(probe_gen.choice(p, size=cap, replace=False))
+            n_probes[p] = idx.size
+            noisy = corrupt(xi[idx], flip, rng=probe_gen)
+            for k, name in enumerate(names):
+                if name == "pseudoinverse" and p >= n:
+                    continue
+                memory = _Memory(name, xi, b)
+                fixed = memory.fixed()
+                final = memory.recall(noisy, dynamics, sweeps, rng_stream(entropy, trial, p, 1 + k))
+                recalled = np.all(final == xi[idx], axis=1)
+                sums.setdefault((name, p), np.zeros(2))
+                sums[(name, p)] += [fixed.mean(), recalled.mean()]
+    records = [
+        {
+            "model": name,
+            "n_units": n,
+            "n_patterns": p,
+            "fraction_fixed": float(sums[(name, p)][0] / trials),
+            "fraction_recalled": float(sums[(name, p)][1] / trials),
+            "n_probes": n_probes[p],
+            "n_trials": trials,
+        }
+        for name in names
+        for p in loads
+        if (name, p) in sums
+    ]
+    settings = {
+        "n_units": n,
+        "n_patterns": loads,
+        "models": names,
+        "flip_fraction": flip,
+        "n_trials": trials,
+        "dynamics": dynamics,
+        "max_sweeps": sweeps,
+        "max_probes": cap,
+        "beta": b,
+        "rng": describe_rng(rng),
+    }
+    return DenseCapacityResult(records, settings)
+
+
+def run_correlated_recall(
+    patterns: ArrayLike,
+    models: Iterable[str] = ("hebbian", "pseudoinverse", "polynomial-3", "exponential", "modern"),
+    flip_fraction: float = 0.1,
+    dynamics: str = "async",
+    max_sweeps: int = 50,
+    beta: float = 1.0,
+    rng: RNGLike = 0,
+) -> tuple[DenseCapacityResult, dict[str, np.ndarray], np.ndarray]:
+    """Store correlated patterns (glyphs, digits) in several memories and recall them.
+
+    Correlated patterns break the Hebbian network far below its random-pattern capacity:
+    their crosstalk does not average out. Dense memories, whose interaction F amplifies the
+    largest overlap, and the modern network still retrieve them.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (n_patterns, n_units)
+        Spins +-1, e.g. :func:`energynets.datasets.glyphs` or binarized MNIST digits
+        (``2 * bits - 1``).
+    models : iterable of str
+        As in :func:`run_dense_capacity`.
+    flip_fraction : float in [0, 1]
+    dynamics : {"async", "sync"}
+    max_sweeps : int >= 1
+    beta : float > 0
+        Inverse temperature of the modern network (for +-1 patterns of N units, beta of
+        order 1 / sqrt(N) to 1).
+    rng : int, Generator, SeedSequence or None
+
+    Returns
+    -------
+    result : DenseCapacityResult
+        One record per model (``n_patterns`` = all the patterns, each probed once).
+    recalled : dict of str -> ndarray (n_patterns, n_units)
+        The final states of each model.
+    probes : ndarray (n_patterns, n_units)
+        The corrupted probes (the same for every model).
+    """
+    from energynets._validation import as_spins
+
+    xi, _ = as_spins(patterns, "patterns", allow_1d=False)
+    names = _check_models(models)
+    flip = check_float(flip_fraction, "flip_fraction", minimum=0.0, maximum=1.0)
+    check_choice(dynamics, "dynamics", DYNAMICS)
+    sweeps = check_int(max_sweeps, "max_sweeps", minimum=1)
+    b = check_float(beta, "beta", minimum=0.0, exclusive_minimum=True)
+    gen = check_rng(rng)
+    entropy = int(gen.integers(2**63))
+    p, n = xi.shape
+    probes = corrupt(xi, flip, rng=rng_stream(entropy, 0))
+    records, recalled = [], {}
+    for k, name in enumerate(names):
+        if name == "pseudoinverse" and p >= n:
+            continue
+        memory = _Memory(name, xi, b)
+        final = memory.recall(probes, dynamics, sweeps, rng_stream(entropy, 1 + k))
+        recalled[name] = final
+        records.append(
+            {
+                "model": name,
+                "n_units": n,
+                "n_patterns": p,
+                "fraction_fixed": float(memory.fixed().mean()),
+                "fraction_recalled": float(np.all(final == xi, axis=1).mean()),
+                "n_probes": p,
+                "n_trials": 1,
+            }
+        )
+    settings = {
+        "models": names,
+        "flip_fraction": flip,
+        "dynamics": dynamics,
+        "max_sweeps": sweeps,
+        "beta": b,
+        "rng": describe_rng(rng),
+    }
+    return DenseCapacityResult(records, settings), recalled, probes

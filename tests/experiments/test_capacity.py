@@ -313,3 +313,138 @@ def test_single_rule_name_and_repeats_are_accepted():
     assert res.rules == ["storkey"]
     res = run_capacity(n_units=20, alphas=[0.1], rules=["hebbian", "hebbian"], rng=0)
     assert len(res.records) == 1
+
+
+# -- dense associative memories and modern Hopfield networks -----------------------------------
+
+
+def test_dense_capacities_by_hand():
+    from energynets.experiments.capacity import (
+        demircigil_capacity,
+        double_factorial,
+        krotov_hopfield_capacity,
+    )
+
+    assert [double_factorial(k) for k in (-1, 0, 1, 3, 5, 7)] == [1, 1, 1, 3, 15, 105]
+    ln = math.log(100)
+    # n = 2 is McEliece's Hebbian capacity; n = 4: 100^3 / (2 * 5!! * ln 100) = 7238.2
+    assert krotov_hopfield_capacity(100, 2) == pytest.approx(mceliece_capacity(100))
+    assert krotov_hopfield_capacity(100, 4) == pytest.approx(1e6 / (30 * ln))
+    assert krotov_hopfield_capacity(100, 3) == pytest.approx(1e4 / (6 * ln))
+    # no noise: 2^(N/2); with noise rho: exp(N I(1 - 2 rho) / 2)
+    assert demircigil_capacity(100) == 2.0**50
+    x = 0.8
+    info = 0.5 * ((1 + x) * math.log(1 + x) + (1 - x) * math.log(1 - x))
+    assert demircigil_capacity(100, 0.1) == pytest.approx(math.exp(100 * info / 2))
+    assert demircigil_capacity(100, 1e-9) == pytest.approx(2.0**50, rel=1e-5)
+    with pytest.raises(ValueError, match="flip_fraction must be < 0.5"):
+        demircigil_capacity(100, 0.5)
+    with pytest.raises(ValueError, match="degree must be >= 2"):
+        krotov_hopfield_capacity(100, 1)
+
+
+@pytest.fixture(scope="module")
+def dense_small():
+    from energynets.experiments.capacity import run_dense_capacity
+
+    return run_dense_capacity(
+        n_units=40,
+        n_patterns=[4, 40, 400],
+        models=["hebbian", "pseudoinverse", "polynomial-2", "polynomial-4", "exponential", "modern"],
+        max_probes=40,
+        rng=0,
+    )
+
+
+def test_dense_capacity_orders_the_models(dense_small):
+    from energynets.experiments.capacity import DENSE_COLUMNS
+
+    res = dense_small
+    assert all(tuple(r) == DENSE_COLUMNS for r in res.records)
+    # the pseudo-inverse rule has no record at P >= N
+    assert res.column("n_patterns", "pseudoinverse").tolist() == [4]
+    # degree 2 is the Hebbian network: the same fixed points
+    np.testing.assert_array_equal(
+        res.column("fraction_fixed", "hebbian"), res.column("fraction_fixed", "polynomial-2")
+    )
+    # P = 40 = N: far above the Hebbian capacity (N / (2 ln N) = 5.4), below degree 4's
+    # (40^3 / (30 ln 40) = 578); the exponential and modern memories keep all 400
+    assert res.column("fraction_recalled", "hebbian")[1] == 0.0
+    assert res.column("fraction_recalled", "polynomial-4")[1] == 1.0
+    assert res.column("fraction_recalled", "exponential").tolist() == [1.0, 1.0, 1.0]
+    assert res.column("fraction_recalled", "modern").tolist() == [1.0, 1.0, 1.0]
+    assert res.column("n_probes").max() == 40
+    assert "polynomial-4" in res.to_text()
+
+
+def test_dense_capacity_same_seed_same_result(dense_small):
+    from energynets.experiments.capacity import run_dense_capacity
+
+    again = run_dense_capacity(
+        n_units=40,
+        n_patterns=[4, 40, 400],
+        models=["hebbian", "pseudoinverse", "polynomial-2", "polynomial-4", "exponential", "modern"],
+        max_probes=40,
+        rng=0,
+    )
+    assert again.records == dense_small.records
+
+
+def test_correlated_glyphs_break_hebb_but_not_dense_memories():
+    from energynets.experiments.capacity import run_correlated_recall
+
+    patterns, _ = en.datasets.glyphs()
+    before = patterns.copy()
+    res, recalled, probes = run_correlated_recall(
+        patterns, models=["hebbian", "exponential", "modern"], beta=0.5, rng=1
+    )
+    np.testing.assert_array_equal(patterns, before)
+    rates = dict(zip(res.column("model"), res.column("fraction_recalled"), strict=True))
+    assert rates["hebbian"] == 0.0  # 36 correlated glyphs in 192 units
+    assert rates["exponential"] == 1.0 and rates["modern"] == 1.0
+    assert recalled["exponential"].shape == patterns.shape
+    assert np.mean(probes != patterns) == pytest.approx(0.1, abs=0.01)
+
+
+def test_correlated_mnist_digits(data_home):
+    from energynets.experiments.capacity import run_correlated_recall
+
+    x, y = en.datasets.load_mnist("test", data_home=data_home, download=False)
+    digits = 2.0 * (x[:200] > 127) - 1.0
+    res, _, _ = run_correlated_recall(digits, models=["hebbian", "exponential"], rng=0)
+    rates = dict(zip(res.column("model"), res.column("fraction_recalled"), strict=True))
+    assert rates["hebbian"] == 0.0 and rates["exponential"] >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"models": ["quartic"]}, ValueError, "models must name a rule"),
+        ({"models": ["polynomial-1"]}, ValueError, "models must name a rule"),
+        ({"models": []}, ValueError, "models must name at least one"),
+        ({"n_patterns": [0]}, ValueError, "n_patterns must be >= 1"),
+        ({"beta": 0.0}, ValueError, "beta must be > 0"),
+        ({"flip_fraction": 1.5}, ValueError, "flip_fraction must be <= 1"),
+    ],
+)
+def test_dense_capacity_rejects_bad_input(kwargs, error, match):
+    from energynets.experiments.capacity import run_dense_capacity
+
+    args = {"n_units": 10, "n_patterns": [2], "models": ["hebbian"]}
+    args.update(kwargs)
+    with pytest.raises(error, match=match):
+        run_dense_capacity(**args)
+
+
+def test_dense_capacity_figure(dense_small):
+    from matplotlib.figure import Figure
+
+    from energynets import plotting
+
+    fig = plotting.dense_capacity_figure(dense_small)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any(text.startswith("Krotov-Hopfield") for text in labels)
+    assert any("off scale" in text for text in labels)  # Demircigil: 2^20-ish at N = 40
+    with pytest.raises(ValueError, match="non-empty list of records"):
+        plotting.dense_capacity_figure(object())
