@@ -37,6 +37,7 @@ __all__ = [
     "autocorrelation_plot",
     "capacity_figure",
     "chain_traces",
+    "confusion_matrix_plot",
     "dense_capacity_figure",
     "energy_trace",
     "histogram_vs_exact",
@@ -523,6 +524,9 @@ def rbm_filters(
     columns are tiled into one mosaic (white gaps between tiles) on a diverging color scale
     centred on 0.
 
+    The same picture shows what the first layer of a feedforward network looks for: pass
+    ``mlp.weights[0]``, of shape (n_inputs, n_hidden).
+
     Parameters
     ----------
     weights : array_like, shape (n_visible, n_hidden)
@@ -604,6 +608,9 @@ LEARNING_CURVES = {
         "reconstruction error",
     ),
     "free_energy": ("free_energy_train", "free_energy_validation", "mean free energy"),
+    # fit_mlp's history (energynets.learning.backprop)
+    "loss": ("loss", "validation_loss", "mean loss"),
+    "accuracy": ("accuracy", "validation_accuracy", "accuracy"),
 }
 
 
@@ -634,15 +641,19 @@ def learning_curve(
 ) -> Axes:
     """One monitored quantity of RBM training against the epoch, training and validation.
 
+    The same for the loss and accuracy of a feedforward network trained by
+    :func:`energynets.fit_mlp`.
+
     Parameters
     ----------
     history : mapping of str to sequences
-        The history of :func:`energynets.learning.contrastive.fit_rbm` (or a dict like it,
-        e.g. read back from JSON, where None stands for a missing value): the lists named in
+        The history of :func:`energynets.learning.contrastive.fit_rbm` or
+        :func:`energynets.fit_mlp` (or a dict like it, e.g. read back from JSON, where None
+        stands for a missing value): the lists named in
         :data:`LEARNING_CURVES`, one entry per recorded epoch, and optionally ``"epoch"``
         (counting from 0; the x axis shows epochs trained, ``epoch + 1``).
     quantity : {"log_likelihood", "pseudo_likelihood", "reconstruction_error", \
-"free_energy"}, optional
+"free_energy", "loss", "accuracy"}, optional
         What to draw; default the first of these that ``history`` holds. Its validation
         series is drawn too when present.
     ax : matplotlib.axes.Axes, optional
@@ -693,6 +704,135 @@ def learning_curve(
         ax.legend(fontsize="small")
     if title:
         ax.set_title(title, fontsize="medium")
+    return ax
+
+
+# -- feedforward networks --------------------------------------------------------------------
+
+
+def _class_labels(y: Any, name: str) -> np.ndarray:
+    """``y`` as a 1-D int64 array of class labels >= 0 (whole numbers, not booleans)."""
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of class labels, got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} must not be empty")
+    if arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(
+        np.isfinite(arr) & (arr == np.round(arr))
+    ):
+        raise ValueError(f"{name} must hold integer class labels (whole numbers, no NaN)")
+    if arr.min() < 0:
+        raise ValueError(f"{name} must hold class labels >= 0, got {arr.min():g}")
+    return arr.astype(np.int64)
+
+
+def confusion_matrix_plot(
+    y_true: Any,
+    y_pred: Any,
+    ax: Axes | None = None,
+    *,
+    n_classes: int | None = None,
+    class_names: Sequence[Any] | None = None,
+    normalize: bool = False,
+    annotate: bool | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw the confusion matrix of a classifier: true classes in rows, predictions in columns.
+
+    Cell (i, j) counts the samples of class i predicted as class j, so the diagonal holds the
+    correct predictions and everything off it a mistake. The color of a cell is its share of
+    its row, C_ij / sum_k C_ik (the diagonal is the recall of each class), so that classes of
+    different sizes compare and the mistakes stay visible next to a dark diagonal.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like of int, shape (n_samples,)
+        True and predicted class labels, >= 0 (e.g. ``y`` and ``mlp.predict(X)``).
+    ax : matplotlib.axes.Axes, optional
+    n_classes : int >= 1, optional
+        The number of classes K (labels 0, ..., K - 1); default the largest label + 1.
+    class_names : sequence, optional
+        One name per class, for the ticks; default the labels 0, ..., K - 1.
+    normalize : bool
+        Write each cell's share of its row (in percent) instead of its count.
+    annotate : bool, optional
+        Write the values in the cells; default when there are at most 20 classes.
+    title : str, optional
+        Default: the accuracy, sum_i C_ii / n_samples.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The image drawn (``ax.images[0]``) holds the row shares.
+
+    Examples
+    --------
+    >>> ax = confusion_matrix_plot([0, 0, 1, 2, 2], [0, 1, 1, 2, 0])
+    >>> ax.get_title()
+    'accuracy 60.00% (5 samples)'
+    """
+    true = _class_labels(y_true, "y_true")
+    pred = _class_labels(y_pred, "y_pred")
+    if true.shape != pred.shape:
+        raise ValueError(
+            f"y_true and y_pred must have the same length, got {true.shape[0]} and {pred.shape[0]}"
+        )
+    largest = int(max(true.max(), pred.max()))
+    if n_classes is None:
+        k = largest + 1
+    else:
+        k = check_int(n_classes, "n_classes", minimum=1)
+        if largest >= k:
+            raise ValueError(
+                f"n_classes must exceed every label: the labels reach {largest}, got n_classes={k}"
+            )
+    names = _check_labels(class_names, k, "class_names")
+    if names is None:
+        names = [str(c) for c in range(k)]
+    counts = np.bincount(true * k + pred, minlength=k * k).reshape(k, k)
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = counts / np.where(totals > 0, totals, 1)
+    show = (k <= 20) if annotate is None else bool(annotate)
+    if ax is None:
+        side = min(9.0, 1.6 + 0.45 * k)
+        ax = _new_axes((side + 0.9, side))
+    image = ax.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0, interpolation="nearest")
+    if show:
+        for i in range(k):
+            for j in range(k):
+                if counts[i, j] == 0 and i != j:
+                    continue
+                text = f"{100 * shares[i, j]:.0f}" if normalize else str(counts[i, j])
+                ax.text(
+                    j,
+                    i,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize="small" if k <= 12 else "x-small",
+                    color="white" if shares[i, j] > 0.5 else "black",
+                )
+    ticks = np.arange(k)
+    if max(len(n) for n in names) > 2:  # words, not digits: slanted
+        ax.set_xticks(ticks, names, rotation=45, ha="right", rotation_mode="anchor")
+    else:
+        ax.set_xticks(ticks, names)
+    ax.set_yticks(ticks, names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    accuracy = float(np.trace(counts)) / float(true.shape[0])
+    ax.set_title(
+        title if title is not None else f"accuracy {accuracy:.2%} ({true.shape[0]} samples)",
+        fontsize="medium",
+    )
+    fig = ax.get_figure()
+    if fig is not None:
+        label = "share of the true class" + (" (cells: %)" if normalize and show else "")
+        fig.colorbar(image, ax=ax, shrink=0.8, label=label)
     return ax
 
 

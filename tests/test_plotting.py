@@ -270,14 +270,36 @@ def test_learning_curve_errors():
         plotting.learning_curve([1, 2])
     with pytest.raises(ValueError, match="history holds none of the quantities"):
         plotting.learning_curve({"epoch": [0]})
-    with pytest.raises(ValueError, match="quantity must be one of .* got 'accuracy'"):
-        plotting.learning_curve({"log_likelihood": [1.0]}, "accuracy")
+    with pytest.raises(ValueError, match="quantity must be one of .* got 'precision'"):
+        plotting.learning_curve({"log_likelihood": [1.0]}, "precision")
     with pytest.raises(ValueError, match="no 'pseudo_likelihood' entries"):
         plotting.learning_curve({"log_likelihood": [1.0]}, "pseudo_likelihood")
     with pytest.raises(ValueError, match="one entry per epoch \\(2\\), got 1"):
         plotting.learning_curve({"log_likelihood": [1.0, 2.0], "log_likelihood_validation": [1]})
     with pytest.raises(TypeError, match="history\\['log_likelihood'\\] must be a sequence"):
         plotting.learning_curve({"log_likelihood": ["a"]})
+
+
+def test_learning_curve_of_a_fit_mlp_history_draws_loss_and_accuracy():
+    X, y = en.datasets.load_digits()
+    net = en.MLP([64, 8, 10], rng=0)
+    _, history = en.fit_mlp(net, X[:200] / 16.0, y[:200], n_epochs=3, validation_data=0.25)
+    ax = plotting.learning_curve(history)  # no RBM quantity: the loss
+    train, valid = ax.lines
+    assert list(train.get_xdata()) == [1, 2, 3]
+    assert np.array_equal(train.get_ydata(), history["loss"])
+    assert np.array_equal(valid.get_ydata(), history["validation_loss"])
+    assert ax.get_ylabel() == "mean loss"
+    acc = plotting.learning_curve(history, "accuracy", optimum=0.9, optimum_label="test")
+    train, valid, test = acc.lines
+    assert np.array_equal(train.get_ydata(), history["accuracy"])
+    assert np.array_equal(valid.get_ydata(), history["validation_accuracy"])
+    assert test.get_ydata()[0] == 0.9
+    assert [t.get_text() for t in acc.get_legend().get_texts()] == [
+        "training",
+        "validation",
+        "test",
+    ]
 
 
 def test_rbm_samples_figure_one_row_per_record_and_a_data_row():
@@ -308,6 +330,69 @@ def test_rbm_samples_figure_errors():
 
 
 # -- capacity -----------------------------------------------------------------------------------
+
+
+# -- confusion_matrix_plot ----------------------------------------------------------------------
+
+
+def _cell_texts(ax):
+    return {
+        (round(t.get_position()[1]), round(t.get_position()[0])): t.get_text() for t in ax.texts
+    }
+
+
+def test_confusion_matrix_plot_counts_by_hand():
+    # true 0 0 0 1 1 2, predicted 0 0 1 1 1 0: C = [[2, 1, 0], [0, 2, 0], [1, 0, 0]]
+    y_true = [0, 0, 0, 1, 1, 2]
+    y_pred = np.array([0, 0, 1, 1, 1, 0])
+    ax = plotting.confusion_matrix_plot(y_true, y_pred)
+    assert isinstance(ax, Axes)
+    shares = np.asarray(ax.images[0].get_array())
+    assert np.allclose(shares, [[2 / 3, 1 / 3, 0], [0, 1, 0], [1, 0, 0]])
+    # counts written in the cells; zero cells off the diagonal left blank, the diagonal kept
+    assert _cell_texts(ax) == {(0, 0): "2", (0, 1): "1", (1, 1): "2", (2, 0): "1", (2, 2): "0"}
+    assert ax.get_title() == "accuracy 66.67% (6 samples)"
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "1", "2"]
+    assert len(ax.get_figure().axes) == 2  # the color bar
+    # inputs untouched
+    assert y_pred.tolist() == [0, 0, 1, 1, 1, 0]
+
+
+def test_confusion_matrix_plot_options_and_a_given_axes():
+    fig = Figure()
+    ax = fig.add_subplot()
+    out = plotting.confusion_matrix_plot(
+        [0, 1, 1, 1], [0, 1, 1, 0], ax, n_classes=4, class_names=["cat", "dog", "emu", "yak"],
+        normalize=True, title="pets",
+    )  # fmt: skip
+    assert out is ax
+    assert np.asarray(ax.images[0].get_array()).shape == (4, 4)
+    texts = _cell_texts(ax)
+    assert texts[(1, 1)] == "67" and texts[(1, 0)] == "33" and texts[(0, 0)] == "100"
+    assert texts[(3, 3)] == "0"  # a class with no samples: share 0
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["cat", "dog", "emu", "yak"]
+    assert ax.get_title() == "pets"
+    quiet = plotting.confusion_matrix_plot([0, 1], [1, 0], annotate=False)
+    assert len(quiet.texts) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        (([0, 1], [0]), {}, ValueError, "same length, got 2 and 1"),
+        (([[0, 1]], [0, 1]), {}, ValueError, "y_true must be a 1-D array"),
+        (([], []), {}, ValueError, "y_true must not be empty"),
+        (([0, -1], [0, 1]), {}, ValueError, "y_true must hold class labels >= 0"),
+        (([0, 1], [0.5, 1]), {}, ValueError, "y_pred must hold integer class labels"),
+        (([0, 1], [True, False]), {}, TypeError, "y_pred must hold integer class labels"),
+        (([0, 3], [0, 1]), {"n_classes": 3}, ValueError, "labels reach 3, got n_classes=3"),
+        (([0, 1], [0, 1]), {"class_names": ["a"]}, ValueError, "class_names must have 2"),
+    ],
+)
+def test_confusion_matrix_plot_errors(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plotting.confusion_matrix_plot(*args, **kwargs)
 
 
 def test_capacity_figure_from_a_stand_in():

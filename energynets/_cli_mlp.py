@@ -1,0 +1,620 @@
+"""``energynets train-mlp``: a feedforward network trained by backpropagation, from the shell.
+
+Trains an :class:`~energynets.MLP` with :func:`~energynets.fit_mlp` on the embedded 8 x 8
+digits, MNIST or Fashion-MNIST and writes the model (``mlp.npz``, for
+:func:`energynets.io.load`), the learning curves (``learning_curve.png``: loss and accuracy per
+epoch on the training and validation rows), the confusion matrix of the test split
+(``confusion_matrix.png``), the first layer's weights as images (``weights.png``) and
+everything measured (``history.json``), and prints the test accuracy.
+
+The command follows the conventions of ``train-rbm`` (:mod:`energynets.cli`): every option
+is checked, and the data are loaded, before the output folder is created; a mistake ends the
+command with one line ``energynets train-mlp: error: <message>`` and exit status 2; Ctrl-C
+keeps the model of the last completed epoch and writes all the files from it
+(``history.json`` says ``"interrupted": true``, exit status 130), and nothing when no epoch
+completed; every file is written atomically, ``history.json`` last.
+
+The test split is used once, after training: the validation rows (``--validation-fraction``,
+held out from the training split) are the ones the curves and early stopping look at.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from energynets.cli import (
+    DIGITS_TEST_ROWS,
+    SCHEDULES,
+    _add_output,
+    _add_seed,
+    _int_at_least,
+    _jsonable,
+    _nonnegative,
+    _output_folder,
+    _positive,
+    _report,
+    _use_agg,
+    _wrap,
+    _write_json,
+)
+
+__all__ = ["add_train_mlp_parser", "train_mlp_command"]
+
+# the library's names (energynets.models.mlp.ACTIVATIONS, INITIALIZERS and
+# energynets.learning.optim.OPTIMIZERS), repeated so that the parser builds without importing
+# the models; a test checks that they agree
+MLP_DATASETS = ("digits", "mnist", "fashion-mnist")
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
+INITS = ("normal", "xavier_uniform", "xavier_normal", "he", "lecun", "constant")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
+
+#: The default learning rate of each optimiser (Adam's is that of Kingma & Ba 2015; momentum
+#: and Nesterov take a tenth of plain SGD's, as their steps add up over about 1 / (1 - 0.9)
+#: updates).
+LEARNING_RATES = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adam": 1e-3}
+#: The default momentum of "momentum" and "nesterov".
+MOMENTUM = 0.9
+
+#: Settings of ``train-mlp`` that depend on the data set (each the default of its option).
+#: MNIST: the network and recipe of the quality check (benchmarks/mlp_quality.py, 98.35% test
+#: accuracy when trained on all 60,000 images: ``--validation-fraction 0``). Digits: about 1 s.
+MLP_PRESETS: dict[str, dict[str, Any]] = {
+    "digits": {"hidden": [100], "epochs": 30, "batch_size": 20},
+    "mnist": {"hidden": [500], "epochs": 20, "batch_size": 100},
+}
+MLP_PRESETS["fashion-mnist"] = MLP_PRESETS["mnist"]
+
+#: The classes of Fashion-MNIST, in label order (Xiao, Rasul & Vollgraf 2017).
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "trouser",
+    "pullover",
+    "dress",
+    "coat",
+    "sandal",
+    "shirt",
+    "sneaker",
+    "bag",
+    "ankle boot",
+)
+
+#: What train-mlp writes.
+_FILES = {
+    "model": "mlp.npz",
+    "curve": "learning_curve.png",
+    "confusion": "confusion_matrix.png",
+    "weights": "weights.png",
+    "history": "history.json",
+}
+
+
+# -- argument types ---------------------------------------------------------------------------
+
+
+def _hidden_sizes(text: str) -> list[int]:
+    """Comma-separated hidden layer sizes, or ``none`` for no hidden layer."""
+    if text.strip().lower() == "none":
+        return []
+    items = [t.strip() for t in text.split(",")]
+    sizes = []
+    for item in items:
+        try:
+            value = int(item)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated layer sizes such as 500 or 256,128 (or none), got "
+                f"{text!r}"
+            ) from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"layer sizes must be >= 1, got {value}")
+        sizes.append(value)
+    return sizes
+
+
+def _momentum(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text}")
+    return value
+
+
+def _holdout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text}")
+    return value
+
+
+# -- the parser -------------------------------------------------------------------------------
+
+
+def add_train_mlp_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add the ``train-mlp`` subcommand to the subparsers ``sub``; return its parser."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "train-mlp",
+        help="train a feedforward network by backprop on digits or MNIST; curves, confusion",
+        description=_wrap(
+            "Train a multilayer perceptron (softmax output, cross-entropy loss) by "
+            "backpropagation and mini-batch gradient descent, and write the model (mlp.npz, "
+            "for energynets.io.load), the loss and accuracy per epoch on the training and "
+            "validation rows (learning_curve.png), the confusion matrix of the test split "
+            "(confusion_matrix.png), the first layer's weights as images (weights.png) and "
+            "everything measured (history.json). The validation rows are held out from the "
+            "training split (--validation-fraction); the test split is used once, at the end. "
+            "Ctrl-C stops the training and saves the model and files of the last completed "
+            "epoch (history.json then says interrupted: true); nothing is written when no "
+            "epoch completed, and no file is ever half-written."
+        ),
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--dataset",
+        choices=MLP_DATASETS,
+        default="digits",
+        help=(
+            "the embedded 8 x 8 UCI digits (1,437 training and 360 test images), or MNIST / "
+            "Fashion-MNIST from their IDX files (default: %(default)s)"
+        ),
+    )
+    p.add_argument(
+        "--data-home",
+        metavar="DIR",
+        default=None,
+        help=(
+            "folder holding mnist/ or fashion-mnist/ with the original *-ubyte.gz files "
+            "(default: $ENERGYNETS_DATA, then the cache folder)"
+        ),
+    )
+    p.add_argument(
+        "--limit",
+        type=_int_at_least(1),
+        default=None,
+        metavar="N",
+        help="use only the first N rows (of each split), for quick runs",
+    )
+    p.add_argument(
+        "--hidden",
+        type=_hidden_sizes,
+        default=None,
+        metavar="N[,N...]",
+        help=(
+            "hidden layer sizes, e.g. 500 or 256,128; none for no hidden layer (softmax "
+            "regression) (default: per data set, see below)"
+        ),
+    )
+    p.add_argument(
+        "--activation",
+        choices=ACTIVATIONS,
+        default="relu",
+        help="hidden-unit nonlinearity (default: %(default)s)",
+    )
+    p.add_argument(
+        "--init",
+        choices=INITS,
+        default=None,
+        help=(
+            "weight initialisation: N(0, 0.01^2), Glorot & Bengio, He et al., LeCun et al., or "
+            "all weights equal (default: he for relu and leaky_relu, else xavier_uniform)"
+        ),
+    )
+    p.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS,
+        default="adam",
+        help="gradient method (default: %(default)s)",
+    )
+    p.add_argument(
+        "--learning-rate",
+        type=_positive,
+        default=None,
+        metavar="ETA",
+        help=(
+            "step size (default: "
+            + ", ".join(f"{v:g} for {k}" for k, v in LEARNING_RATES.items())
+            + ")"
+        ),
+    )
+    p.add_argument(
+        "--momentum",
+        type=_momentum,
+        default=None,
+        metavar="M",
+        help=f"for --optimizer momentum and nesterov, in [0, 1) (default: {MOMENTUM:g})",
+    )
+    p.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default="linear",
+        help="factor on the learning rate along the epochs (default: %(default)s)",
+    )
+    p.add_argument("--epochs", type=_int_at_least(1), default=None, metavar="E")
+    p.add_argument("--batch-size", type=_int_at_least(1), default=None, metavar="B")
+    p.add_argument(
+        "--weight-decay",
+        type=_nonnegative,
+        default=0.0,
+        metavar="L2",
+        help="L2 penalty on the weights, not the biases (default: %(default)s)",
+    )
+    p.add_argument(
+        "--validation-fraction",
+        type=_holdout,
+        default=0.1,
+        metavar="F",
+        help=(
+            "share of the training split held out for the validation curves and early "
+            "stopping, drawn with --seed; 0 trains on every row (default: %(default)s)"
+        ),
+    )
+    p.add_argument(
+        "--early-stopping",
+        type=_int_at_least(1),
+        default=None,
+        metavar="PATIENCE",
+        help=(
+            "stop when the validation loss has not improved for PATIENCE epochs and keep the "
+            "network of the best epoch (default: train all epochs)"
+        ),
+    )
+    p.add_argument(
+        "--float32",
+        action="store_true",
+        help="train and save in float32 (about twice as fast on MNIST; default float64)",
+    )
+    _add_seed(p)
+    _add_output(p)
+    return p
+
+
+def _epilog() -> str:
+    lines = ["defaults per data set:"]
+    for dataset in MLP_DATASETS:
+        preset = MLP_PRESETS[dataset]
+        hidden = ",".join(str(n) for n in preset["hidden"])
+        lines.append(
+            f"  {dataset}: --hidden {hidden}, --epochs {preset['epochs']}, --batch-size "
+            f"{preset['batch_size']}"
+        )
+    return "\n".join(lines)
+
+
+# -- settings and data ------------------------------------------------------------------------
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The training settings from the options and the data set's presets; one-line errors
+    for options that do not go together (before any work)."""
+    if args.data_home is not None and args.dataset not in ("mnist", "fashion-mnist"):
+        raise ValueError(
+            f"--data-home applies to --dataset mnist and fashion-mnist, got --dataset "
+            f"{args.dataset}"
+        )
+    if args.momentum is not None and args.optimizer not in ("momentum", "nesterov"):
+        raise ValueError(
+            f"--momentum applies to --optimizer momentum and nesterov, got --optimizer "
+            f"{args.optimizer}"
+        )
+    if args.early_stopping is not None and args.validation_fraction == 0:
+        raise ValueError(
+            "--early-stopping needs validation rows: give --validation-fraction > 0, got 0"
+        )
+    preset = MLP_PRESETS[args.dataset]
+    init = args.init
+    if init is None:
+        init = "he" if args.activation in ("relu", "leaky_relu") else "xavier_uniform"
+    momentum = None
+    if args.optimizer in ("momentum", "nesterov"):
+        momentum = MOMENTUM if args.momentum is None else args.momentum
+    return {
+        "dataset": args.dataset,
+        "limit": args.limit,
+        "hidden": preset["hidden"] if args.hidden is None else args.hidden,
+        "activation": args.activation,
+        "init": init,
+        "optimizer": args.optimizer,
+        "learning_rate": (
+            LEARNING_RATES[args.optimizer] if args.learning_rate is None else args.learning_rate
+        ),
+        "momentum": momentum,
+        "schedule": args.schedule,
+        "epochs": preset["epochs"] if args.epochs is None else args.epochs,
+        "batch_size": preset["batch_size"] if args.batch_size is None else args.batch_size,
+        "weight_decay": args.weight_decay,
+        "validation_fraction": args.validation_fraction,
+        "early_stopping": args.early_stopping,
+        "float32": args.float32,
+        "seed": args.seed,
+    }
+
+
+class _Split(NamedTuple):
+    """Inputs and labels of one split of a data set, and how to show them."""
+
+    X: np.ndarray  # (n_samples, height * width), grey levels scaled to [0, 1]
+    y: np.ndarray  # (n_samples,) int64 labels
+    shape: tuple[int, int]  # (height, width) of one image
+    name: str  # e.g. "digits, training split (1437 rows)"
+
+
+def _load_split(args: argparse.Namespace, split: str, dtype: Any) -> _Split:
+    """The ``split`` ("train" or "test") of the data set of ``args``, first --limit rows,
+    grey levels divided by their maximum (16 for digits, 255 for MNIST)."""
+    from energynets import datasets
+
+    if args.dataset == "digits":
+        grey, labels = datasets.load_digits()
+        rows = (
+            slice(None, -DIGITS_TEST_ROWS) if split == "train" else slice(-DIGITS_TEST_ROWS, None)
+        )
+        grey, labels = grey[rows], labels[rows]
+        maximum, shape = 16.0, (8, 8)
+    else:
+        loader = datasets.load_mnist if args.dataset == "mnist" else datasets.load_fashion_mnist
+        try:
+            grey, labels = loader(split, data_home=args.data_home)
+        except FileNotFoundError as exc:
+            # as train-rbm: the library's first sentence, then the command's options
+            first = str(exc).split(". ")[0]
+            raise FileNotFoundError(
+                f"--dataset {args.dataset}: {first}. Put the original *-ubyte.gz files in a "
+                f"folder {args.dataset}/ and give the folder above it with --data-home or "
+                "ENERGYNETS_DATA"
+            ) from None
+        maximum, shape = 255.0, (28, 28)
+    if args.limit is not None:
+        grey, labels = grey[: args.limit], labels[: args.limit]
+    X = grey.astype(dtype)
+    X /= dtype(maximum)
+    part = "training" if split == "train" else "test"
+    return _Split(
+        X, labels.astype(np.int64), shape, f"{args.dataset}, {part} split ({len(X)} rows)"
+    )
+
+
+def _streams(seed: int) -> dict[str, np.random.SeedSequence]:
+    """Independent seed sequences of one --seed: the validation split, the initial weights
+    and the training (batch order)."""
+    split, init, fit = np.random.SeedSequence(seed).spawn(3)
+    return {"split": split, "init": init, "fit": fit}
+
+
+def _hold_out(
+    train: _Split, fraction: float, seq: np.random.SeedSequence
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(training rows, validation rows or None): ``round(fraction * n)`` random rows held
+    out, both sorted."""
+    n = train.X.shape[0]
+    if fraction == 0:
+        return np.arange(n), None
+    n_valid = round(fraction * n)
+    if n_valid < 1 or n_valid > n - 1:
+        raise ValueError(
+            f"--validation-fraction {fraction:g} of {n} training rows leaves no validation or "
+            "no training rows; use 0 to train on every row, or a larger fraction"
+        )
+    order = np.random.default_rng(seq).permutation(n)
+    return np.sort(order[n_valid:]), np.sort(order[:n_valid])
+
+
+def _describe(settings: dict[str, Any], sizes: list[int], data: str, n_valid: int) -> str:
+    how = settings["optimizer"]
+    if settings["momentum"] is not None:
+        how += f" (momentum {settings['momentum']:g})"
+    held = f"{n_valid} rows held out for validation" if n_valid else "no validation rows"
+    return (
+        f"Training an MLP {'-'.join(str(n) for n in sizes)} ({settings['activation']} hidden "
+        f"units, {settings['init']} initialisation, softmax output) on {data}, {held}: {how}, "
+        f"learning rate {settings['learning_rate']:g} ({settings['schedule']} schedule), "
+        f"{settings['epochs']} epochs of batches of {settings['batch_size']}"
+        + (f", weight decay {settings['weight_decay']:g}" if settings["weight_decay"] else "")
+        + (
+            f", early stopping after {settings['early_stopping']} epochs without progress"
+            if settings["early_stopping"]
+            else ""
+        )
+        + f", seed {settings['seed']}."
+    )
+
+
+def _confusion_counts(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndarray:
+    """C[i, j]: the rows of class i predicted as class j."""
+    return np.bincount(y_true * k + y_pred, minlength=k * k).reshape(k, k)
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def train_mlp_command(args: argparse.Namespace) -> int:
+    """Run ``energynets train-mlp`` (see the module docstring); return the exit status."""
+    settings = _settings(args)
+    dtype = np.float32 if args.float32 else np.float64
+    train = _load_split(args, "train", dtype)
+    test = _load_split(args, "test", dtype)
+    streams = _streams(args.seed)
+    train_rows, valid_rows = _hold_out(train, settings["validation_fraction"], streams["split"])
+    folder = _output_folder(args.output)
+    written, summary = _train_mlp_scene(folder, train, test, train_rows, valid_rows, settings)
+    _report(written)
+    return 130 if summary["interrupted"] else 0
+
+
+def _train_mlp_scene(
+    folder: Path,
+    train: _Split,
+    test: _Split,
+    train_rows: np.ndarray,
+    valid_rows: np.ndarray | None,
+    settings: dict[str, Any],
+) -> tuple[list[Path], dict[str, Any]]:
+    """Train, print the accuracies, write the files (the history last)."""
+    _use_agg()
+    from matplotlib.figure import Figure
+
+    from energynets import io, plotting
+    from energynets.learning.backprop import fit_mlp
+    from energynets.models.mlp import MLP
+
+    streams = _streams(settings["seed"])
+    n_classes = 10
+    X_train, y_train = train.X[train_rows], train.y[train_rows]
+    valid = None if valid_rows is None else (train.X[valid_rows], train.y[valid_rows])
+    sizes = [train.X.shape[1], *settings["hidden"], n_classes]
+    mlp = MLP(
+        sizes,
+        activation=settings["activation"],
+        output="softmax",
+        init=settings["init"],
+        rng=np.random.default_rng(streams["init"]),
+        dtype=train.X.dtype,
+    )
+    print(_describe(settings, sizes, train.name, 0 if valid is None else valid[0].shape[0]))
+    n_epochs = settings["epochs"]
+    done: dict[str, Any] = {"model": None, "epochs": 0, "history": None}
+
+    def on_epoch(epoch: int, model: MLP, history: dict[str, list[Any]]) -> bool:
+        done.update(model=model.copy(), epochs=epoch + 1, history=history)
+        return False
+
+    start = time.perf_counter()
+    interrupted = False
+    try:
+        model, history = fit_mlp(
+            mlp,
+            X_train,
+            y_train,
+            optimizer=settings["optimizer"],
+            learning_rate=settings["learning_rate"],
+            n_epochs=n_epochs,
+            batch_size=settings["batch_size"],
+            momentum=MOMENTUM if settings["momentum"] is None else settings["momentum"],
+            weight_decay=settings["weight_decay"],
+            learning_rate_schedule=settings["schedule"],
+            validation_data=valid,
+            early_stopping=settings["early_stopping"],
+            rng=np.random.default_rng(streams["fit"]),
+            callbacks=[on_epoch],
+            progress=True,
+        )
+    except KeyboardInterrupt:
+        if done["model"] is None:
+            raise
+        interrupted = True
+        model = done["model"]
+        history = {key: values[: done["epochs"]] for key, values in done["history"].items()}
+        print(
+            f"Interrupted: keeping the model after epoch {done['epochs']} of {n_epochs}.",
+            file=sys.stderr,
+        )
+    seconds = time.perf_counter() - start
+    n_done = len(history["epoch"])
+    print(f"Trained {n_done} epochs in {seconds:.1f} s.")
+    kept_epoch = n_done - 1
+    if settings["early_stopping"] is not None and not interrupted:
+        kept_epoch = int(np.argmin(history["validation_loss"]))  # fit_mlp keeps the first best
+        if n_done < n_epochs:
+            print(
+                f"Stopped early: the validation loss did not improve for "
+                f"{settings['early_stopping']} epochs."
+            )
+        print(f"Keeping the network of epoch {kept_epoch + 1} (lowest validation loss).")
+
+    # what it learned: loss and accuracy of the network kept, on each part of the data
+    final: dict[str, Any] = {}
+    parts = [("training", X_train, y_train)]
+    if valid is not None:
+        parts.append(("validation", *valid))
+    parts.append(("test", test.X, test.y))
+    print(f"  {'':<11} {'loss':>8}  {'accuracy':>8}")
+    for part, X, y in parts:
+        loss, accuracy = model.evaluate(X, y)
+        final[f"{part}_loss"], final[f"{part}_accuracy"] = loss, accuracy
+        print(f"  {part:<11} {loss:8.4f}  {accuracy:8.2%}  ({X.shape[0]} rows)")
+    predicted = model.predict(test.X)
+    counts = _confusion_counts(test.y, predicted, n_classes)
+    n_right = int(np.trace(counts))
+    print(f"Test accuracy: {final['test_accuracy']:.2%} ({n_right} of {test.X.shape[0]} images).")
+
+    # the files, the history last
+    written: list[Path] = []
+    io.save(model, folder / _FILES["model"])
+    written.append(folder / _FILES["model"])
+    name = train.name.split(",")[0]
+    fig = Figure(figsize=(9.4, 3.6), layout="constrained")
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    plotting.learning_curve(history, "loss", ax_loss, title="cross-entropy")
+    plotting.learning_curve(
+        history,
+        "accuracy",
+        ax_acc,
+        optimum=final["test_accuracy"],
+        optimum_label="test split, network kept",
+        title="accuracy",
+    )
+    if kept_epoch != n_done - 1:
+        for ax in (ax_loss, ax_acc):
+            ax.axvline(kept_epoch + 1, color="0.5", linestyle=":", linewidth=1.2)
+    fig.suptitle(f"training an MLP {'-'.join(map(str, sizes))} on {name}", fontsize="medium")
+    written.append(plotting.save_figure(fig, folder / _FILES["curve"]))
+    ax = plotting.confusion_matrix_plot(
+        test.y,
+        predicted,
+        n_classes=n_classes,
+        class_names=FASHION_CLASSES if settings["dataset"] == "fashion-mnist" else None,
+        title=(
+            f"{name}, test split: accuracy {final['test_accuracy']:.2%} "
+            f"({n_right} of {test.X.shape[0]})"
+        ),
+    )
+    figure = ax.get_figure()
+    assert isinstance(figure, Figure)  # a new figure of its own
+    written.append(plotting.save_figure(figure, folder / _FILES["confusion"]))
+    ax = plotting.rbm_filters(
+        model.weights[0],
+        train.shape,
+        title=f"first-layer weights of {min(sizes[1], 100)} units, {name}",
+    )
+    figure = ax.get_figure()
+    assert isinstance(figure, Figure)
+    written.append(plotting.save_figure(figure, folder / _FILES["weights"]))
+    summary = {
+        "command": "train-mlp",
+        "settings": settings,
+        "data": {
+            "training": train.name,
+            "training_rows": int(X_train.shape[0]),
+            "validation_rows": 0 if valid is None else int(valid[0].shape[0]),
+            "test": test.name,
+            "image_shape": list(train.shape),
+        },
+        "model": {
+            "layer_sizes": sizes,
+            "activation": model.activation,
+            "output": model.output,
+            "init": settings["init"],
+            "n_parameters": model.n_parameters,
+            "dtype": str(model.dtype),
+            "file": _FILES["model"],
+        },
+        "epochs_completed": n_done,
+        "epoch_kept": kept_epoch,
+        "interrupted": interrupted,
+        "seconds": seconds,
+        "final": final,
+        "confusion_matrix": counts,
+        "history": history,
+    }
+    written.append(_write_json(_jsonable(summary), folder / _FILES["history"]))
+    return written, summary
