@@ -6,10 +6,8 @@ an RBM learning bars-and-stripes); ``energynets recall``, ``energynets capacity`
 ``energynets sample`` run each scene with every setting exposed. ``energynets train-rbm``
 trains an RBM on bars-and-stripes, the embedded digits or (Fashion-)MNIST and writes the
 model, its filters, samples and learning curve; ``energynets eval-rbm`` measures a saved RBM's
-log-likelihood, exactly or with AIS and reverse AIS. ``energynets train-mlp`` trains a
-feedforward network by backpropagation (:mod:`energynets._cli_mlp`) and writes the model, its
-learning curves, a confusion matrix and its first-layer weights. ``python -m energynets`` is
-the same command.
+log-likelihood, exactly or with AIS and reverse AIS. ``python -m energynets`` is the same
+command.
 
 Ctrl-C during ``train-rbm`` keeps the model of the last completed epoch and writes all its
 files from it (``history.json`` says ``"interrupted": true``, exit status 130); before the
@@ -310,7 +308,7 @@ def _add_recall_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> _Parser:
     """The ``energynets`` argument parser (``demo``, ``recall``, ``capacity``, ``sample``,
-    ``train-rbm``, ``eval-rbm``, ``train-mlp``)."""
+    ``train-rbm``, ``eval-rbm``)."""
     from energynets import __version__
 
     parser = _Parser(
@@ -678,8 +676,6 @@ def build_parser() -> _Parser:
             "measure the very bits it trained and validated on (default: %(default)s)"
         ),
     )
-    from energynets._cli_mlp import add_train_mlp_parser
-
     parser.commands = {
         "demo": demo,
         "recall": recall,
@@ -687,7 +683,6 @@ def build_parser() -> _Parser:
         "sample": sample,
         "train-rbm": train,
         "eval-rbm": evaluate,
-        "train-mlp": add_train_mlp_parser(sub),
     }
     return parser
 
@@ -1798,6 +1793,40 @@ def _rbm_demo_scene(folder: Path, seed: int) -> list[Path]:
     return written
 
 
+def _dense_scene(folder: Path, seed: int) -> list[Path]:
+    """All 36 glyphs stored at once in classical, dense and modern memories: dense.png."""
+    _use_agg()
+    from energynets import datasets, plotting
+    from energynets.experiments.capacity import run_correlated_recall
+
+    patterns, labels = datasets.glyphs()
+    models = ["hebbian", "pseudoinverse", "polynomial-3", "polynomial-20", "exponential", "modern"]
+    flip = 0.1
+    print(
+        f"Storing all {len(labels)} glyphs ({patterns.shape[1]} pixels, strongly correlated) "
+        f"and recalling them from {flip:.0%} flipped pixels:"
+    )
+    result, recalled, probes = run_correlated_recall(
+        patterns, models=models, flip_fraction=flip, beta=0.5, rng=seed
+    )
+    for record in result.records:
+        n_exact = round(record["fraction_recalled"] * record["n_patterns"])
+        print(f"  {record['model']:<14} {n_exact:>2} of {record['n_patterns']} recalled exactly")
+    shown = [labels.index(c) for c in "HOPFIELD"]
+    fig = plotting.recall_figure(
+        patterns[shown],
+        probes[shown],
+        {name: states[shown] for name, states in recalled.items()},
+        datasets.glyph_shape(),
+        labels=[labels[k] for k in shown],
+        title=(
+            f"all {len(labels)} glyphs stored, {flip:.0%} flipped:\nclassical rules, dense "
+            "(F = z^3, z^20, e^z) and modern (β = 0.5) memories"
+        ),
+    )
+    return [plotting.save_figure(fig, folder / "dense.png")]
+
+
 def _report(written: Sequence[Path]) -> None:
     print("Wrote:")
     for path in written:
@@ -1888,6 +1917,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print()
     print("== 5. Learning: a restricted Boltzmann machine on bars-and-stripes, exact likelihood ==")
     written += _rbm_demo_scene(folder, args.seed)
+    print()
+    print("== 6. Dense associative memories: many correlated patterns, where Hebb fails ==")
+    written += _dense_scene(folder, args.seed)
     _report(written)
     print(f"Done in {time.perf_counter() - start:.1f} s; open the pictures in {folder}/")
     return 0
@@ -1972,12 +2004,6 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_train_mlp(args: argparse.Namespace) -> int:
-    from energynets._cli_mlp import train_mlp_command
-
-    return train_mlp_command(args)
-
-
 _COMMANDS = {
     "demo": _cmd_demo,
     "recall": _cmd_recall,
@@ -1985,7 +2011,6 @@ _COMMANDS = {
     "sample": _cmd_sample,
     "train-rbm": _cmd_train_rbm,
     "eval-rbm": _cmd_eval_rbm,
-    "train-mlp": _cmd_train_mlp,
 }
 
 

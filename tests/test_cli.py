@@ -80,6 +80,7 @@ def test_demo_with_a_small_capacity_scene(tmp_path, capsys):
     assert names == [
         "capacity.png",
         "compare.png",
+        "dense.png",
         "energy.png",
         "ising_scan.png",
         "rbm_filters.png",
@@ -101,6 +102,11 @@ def test_demo_with_a_small_capacity_scene(tmp_path, capsys):
     assert "optimum       -2.6391 nats" in stdout
     for name in ("rbm_filters.png", "rbm_samples.png", "rbm_learning_curve.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+    # the dense-memory scene: all 36 correlated glyphs, lost by Hebb, kept by e^z and softmax
+    assert re.search(r"hebbian\s+0 of 36 recalled exactly", stdout), stdout
+    assert re.search(r"exponential\s+36 of 36 recalled exactly", stdout), stdout
+    assert re.search(r"modern\s+36 of 36 recalled exactly", stdout), stdout
+    assert (tmp_path / "dense.png").read_bytes()[:4] == b"\x89PNG"
 
 
 @pytest.mark.parametrize(
