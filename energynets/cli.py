@@ -6,8 +6,10 @@ an RBM learning bars-and-stripes); ``energynets recall``, ``energynets capacity`
 ``energynets sample`` run each scene with every setting exposed. ``energynets train-rbm``
 trains an RBM on bars-and-stripes, the embedded digits or (Fashion-)MNIST and writes the
 model, its filters, samples and learning curve; ``energynets eval-rbm`` measures a saved RBM's
-log-likelihood, exactly or with AIS and reverse AIS. ``python -m energynets`` is the same
-command.
+log-likelihood, exactly or with AIS and reverse AIS. ``energynets train-mlp`` trains a
+feedforward network by backpropagation (:mod:`energynets._cli_mlp`) and writes the model, its
+learning curves, a confusion matrix and its first-layer weights. ``python -m energynets`` is
+the same command.
 
 Ctrl-C during ``train-rbm`` keeps the model of the last completed epoch and writes all its
 files from it (``history.json`` says ``"interrupted": true``, exit status 130); before the
@@ -308,7 +310,7 @@ def _add_recall_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> _Parser:
     """The ``energynets`` argument parser (``demo``, ``recall``, ``capacity``, ``sample``,
-    ``train-rbm``, ``eval-rbm``)."""
+    ``train-rbm``, ``eval-rbm``, ``train-mlp``)."""
     from energynets import __version__
 
     parser = _Parser(
@@ -676,6 +678,8 @@ def build_parser() -> _Parser:
             "measure the very bits it trained and validated on (default: %(default)s)"
         ),
     )
+    from energynets._cli_mlp import add_train_mlp_parser
+
     parser.commands = {
         "demo": demo,
         "recall": recall,
@@ -683,6 +687,7 @@ def build_parser() -> _Parser:
         "sample": sample,
         "train-rbm": train,
         "eval-rbm": evaluate,
+        "train-mlp": add_train_mlp_parser(sub),
     }
     return parser
 
@@ -2004,6 +2009,12 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train_mlp(args: argparse.Namespace) -> int:
+    from energynets._cli_mlp import train_mlp_command
+
+    return train_mlp_command(args)
+
+
 _COMMANDS = {
     "demo": _cmd_demo,
     "recall": _cmd_recall,
@@ -2011,6 +2022,7 @@ _COMMANDS = {
     "sample": _cmd_sample,
     "train-rbm": _cmd_train_rbm,
     "eval-rbm": _cmd_eval_rbm,
+    "train-mlp": _cmd_train_mlp,
 }
 
 
