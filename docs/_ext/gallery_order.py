@@ -20,6 +20,7 @@ ORDER = (
     "plot_boltzmann_encoder.py",
     "plot_rbm_bars_and_stripes.py",
     "plot_rbm_hopfield.py",
+    "plot_mlp_initialisation.py",
 )
 
 
