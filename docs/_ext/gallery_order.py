@@ -14,6 +14,7 @@ ORDER = (
     "plot_storage_rules.py",
     "plot_glauber_exact.py",
     "plot_capacity.py",
+    "plot_dense_capacity.py",
     "plot_gibbs_vs_exact.py",
     "plot_ising_transition.py",
     "plot_tempering_vs_gibbs.py",

@@ -283,7 +283,7 @@ class DenseAssociativeMemory:
         """Energy E(s) = -sum_mu F(xi^mu . s).
 
         For the exponential interaction it is computed as -exp(logsumexp(m)), exactly
-        representable while |E| < 1.8e308 (always for N <= 709), and -inf beyond; the
+        representable while -E < 1.8e308 (always for N <= 709), and -inf beyond; the
         dynamics never form it (they use shifted energy differences).
 
         Parameters
@@ -653,7 +653,7 @@ class ModernHopfield:
 
         E(xi) = -lse(beta, X xi) + 1/2 xi . xi + beta^-1 log P + 1/2 M^2,
 
-    lse(beta, z) = beta^-1 log sum_mu exp(beta z_mu), M = max_mu |x_mu|; 0 <= E <= 2 M^2 on
+    lse(beta, z) = beta^-1 log sum_mu exp(beta z_mu), M = max_mu norm(x_mu); 0 <= E <= 2 M^2 on
     the convex hull of the patterns. The update
 
         xi_new = X^T softmax(beta X xi)
@@ -722,7 +722,7 @@ class ModernHopfield:
 
     @property
     def max_norm(self) -> float:
-        """M = max_mu |x_mu|."""
+        """M = max_mu norm(x_mu), the largest pattern norm."""
         return self._max_norm
 
     def __repr__(self) -> str:
