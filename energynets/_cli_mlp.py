@@ -62,8 +62,8 @@ LEARNING_RATES = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adam": 1e-3}
 MOMENTUM = 0.9
 
 #: Settings of ``train-mlp`` that depend on the data set (each the default of its option).
-#: MNIST: the network and recipe of the quality check (benchmarks/mlp_quality.py, 98.35% test
-#: accuracy when trained on all 60,000 images: ``--validation-fraction 0``). Digits: about 1 s.
+#: MNIST: the network and recipe of the quality check benchmarks/mlp_quality.py (98.35% test
+#: accuracy, trained on all 60,000 images as --validation-fraction 0 does). Digits: about 1 s.
 MLP_PRESETS: dict[str, dict[str, Any]] = {
     "digits": {"hidden": [100], "epochs": 30, "batch_size": 20},
     "mnist": {"hidden": [500], "epochs": 20, "batch_size": 100},
@@ -206,8 +206,9 @@ def add_train_mlp_parser(sub: Any) -> argparse.ArgumentParser:
         choices=INITS,
         default=None,
         help=(
-            "weight initialisation: N(0, 0.01^2), Glorot & Bengio, He et al., LeCun et al., or "
-            "all weights equal (default: he for relu and leaky_relu, else xavier_uniform)"
+            "weight initialisation: normal N(0, 0.01^2), xavier_uniform and xavier_normal "
+            "(Glorot & Bengio), he (He et al.), lecun (LeCun et al.), or constant (all weights "
+            "equal) (default: he for relu and leaky_relu, else xavier_uniform)"
         ),
     )
     p.add_argument(
@@ -272,7 +273,7 @@ def add_train_mlp_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--float32",
         action="store_true",
-        help="train and save in float32 (about twice as fast on MNIST; default float64)",
+        help="train and save in float32 (faster on large data; default float64)",
     )
     _add_seed(p)
     _add_output(p)
