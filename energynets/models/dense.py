@@ -149,7 +149,7 @@ class DenseAssociativeMemory:
     Examples
     --------
     >>> import energynets as en
-    >>> xi = en.datasets.random_patterns(200, 40, rng=0)  # 5 patterns per unit
+    >>> xi = en.datasets.random_patterns(100, 40, rng=0)  # 2.5 patterns per unit
     >>> dam = en.DenseAssociativeMemory(xi, interaction="polynomial", degree=4)
     >>> res = dam.recall(en.corrupt(xi, 0.1, rng=1), rng=2)
     >>> float((res.states == xi).all(axis=1).mean())
@@ -689,7 +689,7 @@ class ModernHopfield:
     >>> xi = en.datasets.random_patterns(1000, 64, rng=0)
     >>> net = en.ModernHopfield(xi, beta=1.0)
     >>> res = net.retrieve(en.corrupt(xi[:5], 0.1, rng=1), n_steps=1)
-    >>> bool(np.allclose(res.states, xi[:5], atol=1e-6)), list(res.fixed_point)
+    >>> bool(np.allclose(res.states, xi[:5], atol=1e-6)), res.fixed_point.tolist()
     (True, ['single', 'single', 'single', 'single', 'single'])
     """
 

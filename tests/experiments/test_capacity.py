@@ -343,6 +343,16 @@ def test_dense_capacities_by_hand():
         krotov_hopfield_capacity(100, 1)
 
 
+_DENSE_MODELS = [
+    "hebbian",
+    "pseudoinverse",
+    "polynomial-2",
+    "polynomial-4",
+    "exponential",
+    "modern",
+]
+
+
 @pytest.fixture(scope="module")
 def dense_small():
     from energynets.experiments.capacity import run_dense_capacity
@@ -350,7 +360,7 @@ def dense_small():
     return run_dense_capacity(
         n_units=40,
         n_patterns=[4, 40, 400],
-        models=["hebbian", "pseudoinverse", "polynomial-2", "polynomial-4", "exponential", "modern"],
+        models=_DENSE_MODELS,
         max_probes=40,
         rng=0,
     )
@@ -383,7 +393,7 @@ def test_dense_capacity_same_seed_same_result(dense_small):
     again = run_dense_capacity(
         n_units=40,
         n_patterns=[4, 40, 400],
-        models=["hebbian", "pseudoinverse", "polynomial-2", "polynomial-4", "exponential", "modern"],
+        models=_DENSE_MODELS,
         max_probes=40,
         rng=0,
     )
@@ -409,7 +419,7 @@ def test_correlated_glyphs_break_hebb_but_not_dense_memories():
 def test_correlated_mnist_digits(data_home):
     from energynets.experiments.capacity import run_correlated_recall
 
-    x, y = en.datasets.load_mnist("test", data_home=data_home, download=False)
+    x, _ = en.datasets.load_mnist("test", data_home=data_home, download=False)
     digits = 2.0 * (x[:200] > 127) - 1.0
     res, _, _ = run_correlated_recall(digits, models=["hebbian", "exponential"], rng=0)
     rates = dict(zip(res.column("model"), res.column("fraction_recalled"), strict=True))
