@@ -393,16 +393,32 @@ def _read_checked(path: Path, folder: str, split: str, verify: bool | None) -> n
     return array
 
 
+class _FolderError(Exception):
+    """The download folder cannot be created (not a network problem: no other mirror helps)."""
+
+
 def _fetch(url: str, destination: Path, expected: str) -> None:
     """Download ``url`` to ``destination`` atomically: a temporary file in the same folder,
     checked against ``expected`` (sha256), then renamed; nothing is left behind on failure."""
+    with _urlopen(url, timeout=_DOWNLOAD_TIMEOUT) as response:
+        # the folder is created only once a mirror answers: offline, nothing is written
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            folder = destination.parent
+            raise _FolderError(f"cannot create the download folder {folder}: {exc}") from None
+        _fetch_into(response, destination, expected)
+
+
+def _fetch_into(response: Any, destination: Path, expected: str) -> None:
+    """Stream ``response`` into a temporary sibling of ``destination``, check, rename."""
     fd, tmp_name = tempfile.mkstemp(
         dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
     )
     tmp = Path(tmp_name)
     try:
         digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, _urlopen(url, timeout=_DOWNLOAD_TIMEOUT) as response:
+        with os.fdopen(fd, "wb") as out:
             while chunk := response.read(1 << 20):
                 digest.update(chunk)
                 out.write(chunk)
@@ -419,10 +435,6 @@ def _fetch(url: str, destination: Path, expected: str) -> None:
 
 def _download(folder: str, name: str, target: Path) -> Path:
     """Fetch one original file into ``target`` from the first mirror that serves it intact."""
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OSError(f"cannot create the download folder {target}: {exc}") from None
     expected = _CHECKSUMS[(folder, name)][1]
     failures = []
     for base in _MIRRORS[folder]:
@@ -430,6 +442,8 @@ def _download(folder: str, name: str, target: Path) -> Path:
         try:
             _fetch(url, target / name, expected)
             return target / name
+        except _FolderError as exc:
+            raise OSError(str(exc)) from None
         except (OSError, ValueError, http.client.HTTPException) as exc:  # URLError is an OSError
             failures.append(f"{url}: {exc}")
     all_names = ", ".join(n for names in _FILES.values() for n in names)

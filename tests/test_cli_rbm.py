@@ -333,8 +333,7 @@ def test_eval_rbm_ais_on_a_model_too_large_to_enumerate(tmp_path, capsys):
         (["--dataset", "cifar"], "argument --dataset: invalid choice: 'cifar'"),
         (
             ["--dataset", "mnist", "--data-home", "/nonexistent/folder"],
-            "--dataset mnist: mnist file train-images-idx3-ubyte.gz not found in "
-            "/nonexistent/folder/mnist",
+            "--dataset mnist: could not download mnist file train-images-idx3-ubyte.gz",
         ),
     ],
 )

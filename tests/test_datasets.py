@@ -74,6 +74,9 @@ def test_loader_finds_files_and_reports_missing(tmp_path, monkeypatch):
         "t10k-images-idx3-ubyte.gz",
         "t10k-labels-idx1-ubyte.gz",
     ]
+    with pytest.raises(FileNotFoundError, match="could not download"):
+        datasets.load_mnist("test", data_home=tmp_path / "absent")
+    assert not (tmp_path / "absent").exists()  # no folder is created when no mirror answers
     with pytest.raises(ValueError, match="split must be one of 'train', 'test', got 'val'"):
         datasets.load_mnist("val", data_home=tmp_path)
     monkeypatch.delenv("ENERGYNETS_DATA", raising=False)
