@@ -441,3 +441,21 @@ def test_continuous_rejects_bad_input():
         net.simulate([0.0, 0.0, 0.0])
     with pytest.raises(ValueError, match="t_max must be > 0"):
         net.simulate([0.0, 0.0], t_max=0.0)
+
+
+def test_modern_and_continuous_leave_inputs_untouched():
+    xi = en.datasets.random_patterns(20, 16, rng=0)
+    queries = en.corrupt(xi[:4], 0.2, rng=1)
+    xi_copy, q_copy = xi.copy(), queries.copy()
+    net = ModernHopfield(xi, beta=0.5)
+    a = net.retrieve(queries, n_steps=3)
+    b = net.retrieve(queries, n_steps=3)
+    np.testing.assert_array_equal(a.states, b.states)
+    np.testing.assert_array_equal(queries, q_copy)
+    np.testing.assert_array_equal(xi, xi_copy)
+    assert not net.patterns.flags.writeable
+    cont = en.ContinuousHopfield.from_patterns(xi, gain=2.0)
+    u0 = cont.potentials_from(queries)
+    u_copy = u0.copy()
+    cont.simulate(u0, t_max=1.0, n_times=5)
+    np.testing.assert_array_equal(u0, u_copy)
