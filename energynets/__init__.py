@@ -30,7 +30,14 @@ __version__ = "0.1.0"
 
 _LAZY_MODULES = ("experiments", "learning", "metrics", "models", "plotting", "energy")
 
+# public names loaded on first access, by the module that defines them
+_LAZY_NAMES = {
+    "DBN": "energynets.models.dbn",
+    "fit_dbn": "energynets.models.dbn",
+}
+
 __all__ = [
+    "DBN",
     "MLP",
     "RBM",
     "BoltzmannMachine",
@@ -48,6 +55,7 @@ __all__ = [
     "exact",
     "experiments",
     "fit_boltzmann",
+    "fit_dbn",
     "fit_mlp",
     "fit_rbm",
     "gradient_check",
@@ -70,4 +78,6 @@ def __getattr__(name: str) -> Any:
     # submodules that pull in heavier dependencies load on first access
     if name in _LAZY_MODULES:
         return importlib.import_module(f"energynets.{name}")
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(_LAZY_NAMES[name]), name)
     raise AttributeError(f"module 'energynets' has no attribute {name!r}")

@@ -35,6 +35,7 @@ from numpy.lib import format as npy_format
 
 from energynets.models.boltzmann import BoltzmannMachine
 from energynets.models.continuous import ContinuousHopfield
+from energynets.models.dbn import DBN, _dbn_from_arrays
 from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.models.mlp import MLP
@@ -580,3 +581,12 @@ def _continuous_from_params(params: dict[str, Any]) -> ContinuousHopfield:
 register_model("DenseAssociativeMemory", DenseAssociativeMemory, _dense_from_params)
 register_model("ModernHopfield", ModernHopfield, _modern_from_params)
 register_model("ContinuousHopfield", ContinuousHopfield, _continuous_from_params)
+
+
+def _dbn_from_params(params: dict[str, Any]) -> DBN:
+    for key in params:
+        _array(params, key)
+    return _dbn_from_arrays(params)
+
+
+register_model("DBN", DBN, _dbn_from_params)

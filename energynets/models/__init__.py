@@ -7,12 +7,14 @@ from energynets.models.boltzmann import (
     sherrington_kirkpatrick,
 )
 from energynets.models.continuous import ContinuousHopfield
+from energynets.models.dbn import DBN
 from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.models.mlp import MLP
 from energynets.models.rbm import RBM
 
 __all__ = [
+    "DBN",
     "MLP",
     "RBM",
     "BoltzmannMachine",
