@@ -34,6 +34,8 @@ _LAZY_MODULES = ("experiments", "learning", "metrics", "models", "plotting", "en
 _LAZY_NAMES = {
     "DBN": "energynets.models.dbn",
     "fit_dbn": "energynets.models.dbn",
+    "ClassificationRBM": "energynets.learning.classification",
+    "fit_classification_rbm": "energynets.learning.classification",
 }
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "MLP",
     "RBM",
     "BoltzmannMachine",
+    "ClassificationRBM",
     "ContinuousHopfield",
     "DenseAssociativeMemory",
     "HopfieldNetwork",
@@ -55,6 +58,7 @@ __all__ = [
     "exact",
     "experiments",
     "fit_boltzmann",
+    "fit_classification_rbm",
     "fit_dbn",
     "fit_mlp",
     "fit_rbm",

@@ -33,6 +33,7 @@ from typing import IO, Any
 import numpy as np
 from numpy.lib import format as npy_format
 
+from energynets.learning.classification import ClassificationRBM
 from energynets.models.boltzmann import BoltzmannMachine
 from energynets.models.continuous import ContinuousHopfield
 from energynets.models.dbn import DBN, _dbn_from_arrays
@@ -590,3 +591,10 @@ def _dbn_from_params(params: dict[str, Any]) -> DBN:
 
 
 register_model("DBN", DBN, _dbn_from_params)
+
+
+def _classification_rbm_from_params(params: dict[str, Any]) -> ClassificationRBM:
+    return ClassificationRBM.from_rbm(_rbm_from_params(params))
+
+
+register_model("ClassificationRBM", ClassificationRBM, _classification_rbm_from_params)

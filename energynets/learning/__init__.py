@@ -1,6 +1,19 @@
 """Learning rules and trainers: functions of data (and a model) returning a model."""
 
 from energynets.learning.backprop import GradientCheck, fit_mlp, gradient_check
+from energynets.learning.classification import (
+    ClassificationRBM,
+    discriminative_gradient,
+    fit_classification_rbm,
+)
 from energynets.models.dbn import fit_dbn
 
-__all__ = ["GradientCheck", "fit_dbn", "fit_mlp", "gradient_check"]
+__all__ = [
+    "ClassificationRBM",
+    "GradientCheck",
+    "discriminative_gradient",
+    "fit_classification_rbm",
+    "fit_dbn",
+    "fit_mlp",
+    "gradient_check",
+]
