@@ -270,6 +270,49 @@ class ClassificationRBM:
         """Accuracy: the fraction of rows whose predicted label (lowest free energy) is y."""
         return self.evaluate(X, y)[1]
 
+    # -- generation ------------------------------------------------------------------------
+    def generate(
+        self,
+        labels: Any,
+        n_gibbs: int = 1000,
+        rng: RNGLike = 0,
+        *,
+        probabilities: bool = False,
+    ) -> np.ndarray:
+        """Features drawn from p(x | y) for given labels: block-Gibbs sampling with the label
+        block clamped to e_y (:meth:`RBM.sample`).
+
+        Each chain starts from uniform random feature bits and runs ``n_gibbs`` steps
+        x -> h -> x with y held fixed, so its state approaches a draw from
+        p(x | y) = p(x, y) / p(y) as ``n_gibbs`` grows.
+
+        Parameters
+        ----------
+        labels : array_like of int, shape (n_samples,)
+            The class of each chain, in [0, n_classes).
+        n_gibbs : int >= 0
+        rng : int, Generator or None
+        probabilities : bool
+            Return E[x | h] = sigmoid(a + W h) given a hidden sample from the final state,
+            instead of the final binary state (smoother images).
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_features), the model's dtype
+        """
+        gen = check_rng(rng)
+        steps = check_int(n_gibbs, "n_gibbs", minimum=0)
+        arr = np.asarray(labels)
+        y = _labels(arr, self.n_classes, arr.shape[0] if arr.ndim == 1 else -1, "labels")
+        start = (gen.random((y.shape[0], self.n_features)) < 0.5).astype(self.dtype)
+        init = _joint(start, y, self.n_classes)
+        clamp = np.zeros(self.rbm.n_visible, dtype=bool)
+        clamp[self.n_features :] = True
+        v = self.rbm.sample(init=init, n_steps=steps, rng=gen, clamp=clamp)
+        if probabilities:
+            v = self.rbm.visible_mean(self.rbm.sample_hidden(v, gen))
+        return np.ascontiguousarray(v[:, : self.n_features])
+
     # -- persistence -----------------------------------------------------------------------
     def get_params(self) -> dict[str, Any]:
         """The joint RBM's arrays (:meth:`RBM.get_params`, used by :mod:`energynets.io`)."""

@@ -572,8 +572,9 @@ def fit_dbn(
 
 
 def _up(rbm: RBM, q: np.ndarray) -> np.ndarray:
-    """sigmoid(q W + b) of one RBM, a new array (the step of :meth:`DBN.up_pass`)."""
-    z = q @ rbm.weights
+    """sigmoid(q W + b) of one RBM, a new array of the RBM's dtype (the step of
+    :meth:`DBN.up_pass`; integer data times float32 weights would otherwise give float64)."""
+    z = (q @ rbm.weights).astype(rbm.dtype, copy=False)
     z += rbm.hidden_bias
     return _mlp_sigmoid(z, z)
 

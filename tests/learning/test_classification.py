@@ -267,6 +267,25 @@ def test_from_rbm_needs_the_label_block_last():
     assert not np.array_equal(model.rbm.weights, rbm.weights)  # a copy
 
 
+def test_generate_features_of_a_class(digits):
+    X, y, _, _ = digits
+    model, _ = fit_classification_rbm(
+        X, y, 50, objective="generative", learning_rate=0.3, n_epochs=8, rng=0
+    )
+    labels = np.repeat(np.arange(10), 10)
+    images = model.generate(labels, n_gibbs=50, rng=1)
+    assert images.shape == (100, 64) and set(np.unique(images)) <= {0.0, 1.0}
+    np.testing.assert_array_equal(images, model.generate(labels, n_gibbs=50, rng=1))
+    # the images carry their class: the model itself mostly recognises them (chance: 0.1)
+    assert model.score(images, labels) > 0.5
+    means = model.generate([3, 3], n_gibbs=5, probabilities=True)
+    assert means.shape == (2, 64) and np.all((means > 0) & (means < 1))
+    with pytest.raises(ValueError, match=r"labels must hold class labels in \[0, 10\)"):
+        model.generate([10])
+    with pytest.raises(ValueError, match="labels must be a 1-D array"):
+        model.generate(3)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_save_and_load(tmp_path, dtype):
     model = random_model(dtype=dtype)
