@@ -8,8 +8,10 @@ trains an RBM on bars-and-stripes, the embedded digits or (Fashion-)MNIST and wr
 model, its filters, samples and learning curve; ``energynets eval-rbm`` measures a saved RBM's
 log-likelihood, exactly or with AIS and reverse AIS. ``energynets train-mlp`` trains a
 feedforward network by backpropagation (:mod:`energynets._cli_mlp`) and writes the model, its
-learning curves, a confusion matrix and its first-layer weights. ``python -m energynets`` is
-the same command.
+learning curves, a confusion matrix and its first-layer weights. ``energynets compare`` sets
+energy-based and backprop learning side by side on the same data (:mod:`energynets._cli_compare`)
+and writes a Markdown report with tables and figures. ``python -m energynets`` is the same
+command.
 
 Ctrl-C during ``train-rbm`` keeps the model of the last completed epoch and writes all its
 files from it (``history.json`` says ``"interrupted": true``, exit status 130); before the
@@ -310,7 +312,7 @@ def _add_recall_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> _Parser:
     """The ``energynets`` argument parser (``demo``, ``recall``, ``capacity``, ``sample``,
-    ``train-rbm``, ``eval-rbm``, ``train-mlp``)."""
+    ``train-rbm``, ``eval-rbm``, ``train-mlp``, ``compare``)."""
     from energynets import __version__
 
     parser = _Parser(
@@ -326,7 +328,7 @@ def build_parser() -> _Parser:
 
     demo = sub.add_parser(
         "demo",
-        help="a tour in pictures: letter recall, capacity, the Ising transition, samplers, RBMs",
+        help="a tour in pictures: recall, capacity, Ising, samplers, RBMs, energy vs backprop",
         description=(
             "Store glyphs in a Hopfield network, corrupt them and recall them (recall.png, "
             "recall.gif, energy.png); store the similar letters of HOPFIELD with each "
@@ -336,7 +338,9 @@ def build_parser() -> _Parser:
             "against parallel tempering on a spin glass (compare.png); train a restricted "
             "Boltzmann machine on 3 x 3 bars-and-stripes and follow its exact log-likelihood "
             "up to the optimum log(1/14) (rbm_learning_curve.png, rbm_filters.png, "
-            "rbm_samples.png). Takes well under a minute."
+            "rbm_samples.png); store all 36 glyphs in classical, dense and modern memories "
+            "(dense.png); classify digits from raw pixels, from RBM features and with an MLP "
+            "trained by backprop (energy_vs_backprop.png). Takes well under a minute."
         ),
     )
     _add_seed(demo)
@@ -678,6 +682,7 @@ def build_parser() -> _Parser:
             "measure the very bits it trained and validated on (default: %(default)s)"
         ),
     )
+    from energynets._cli_compare import add_compare_parser
     from energynets._cli_mlp import add_train_mlp_parser
 
     parser.commands = {
@@ -688,6 +693,7 @@ def build_parser() -> _Parser:
         "train-rbm": train,
         "eval-rbm": evaluate,
         "train-mlp": add_train_mlp_parser(sub),
+        "compare": add_compare_parser(sub),
     }
     return parser
 
@@ -1832,6 +1838,24 @@ def _dense_scene(folder: Path, seed: int) -> list[Path]:
     return [plotting.save_figure(fig, folder / "dense.png")]
 
 
+def _energy_vs_backprop_scene(folder: Path, seed: int) -> list[Path]:
+    """Softmax regression on raw pixels and on RBM features against an MLP, on the nudged
+    digits (the quick features experiment of ``energynets compare``): energy_vs_backprop.png."""
+    _use_agg()
+    from energynets import plotting
+    from energynets._cli_compare import presets
+    from energynets.experiments.compare import features_experiment
+
+    print(
+        "Classifying the nudged 8 x 8 digits from raw pixels, from the features of an RBM "
+        "trained without labels, and with an MLP trained by backprop (same batches):"
+    )
+    result = features_experiment(**presets("digits", quick=True)["features"], rng=seed)
+    print(result.to_text())
+    fig = plotting.features_figure(result)
+    return [plotting.save_figure(fig, folder / "energy_vs_backprop.png")]
+
+
 def _report(written: Sequence[Path]) -> None:
     print("Wrote:")
     for path in written:
@@ -1925,6 +1949,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print()
     print("== 6. Dense associative memories: many correlated patterns, where Hebb fails ==")
     written += _dense_scene(folder, args.seed)
+    print()
+    print("== 7. Energy-based vs backprop: RBM features, raw pixels and an MLP on digits ==")
+    written += _energy_vs_backprop_scene(folder, args.seed)
     _report(written)
     print(f"Done in {time.perf_counter() - start:.1f} s; open the pictures in {folder}/")
     return 0
@@ -2015,6 +2042,12 @@ def _cmd_train_mlp(args: argparse.Namespace) -> int:
     return train_mlp_command(args)
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from energynets._cli_compare import compare_command
+
+    return compare_command(args)
+
+
 _COMMANDS = {
     "demo": _cmd_demo,
     "recall": _cmd_recall,
@@ -2023,6 +2056,7 @@ _COMMANDS = {
     "train-rbm": _cmd_train_rbm,
     "eval-rbm": _cmd_eval_rbm,
     "train-mlp": _cmd_train_mlp,
+    "compare": _cmd_compare,
 }
 
 
