@@ -21,7 +21,7 @@ Training objectives (L&B 2008, sections 3-4), all maximised by stochastic gradie
 - **generative**: log p(x, y), the RBM's log-likelihood of the joint rows, by CD-k or PCD-k
   (:func:`~energynets.learning.contrastive.contrastive_gradient`; the label block is sampled
   from its softmax);
-- **discriminative**: log p(y | x), whose gradient is exact (L&B 2008, eq. 5): for any
+- **discriminative**: log p(y | x), whose gradient is exact (L&B 2008, section 3): for any
   parameter theta,
 
       d log p(y|x) / d theta = sum_j sigmoid(o_yj) d o_yj / d theta
@@ -104,11 +104,13 @@ class ClassificationRBM:
         Randomness of the initial weights, N(0, weight_scale^2).
     dtype : numpy.float32 or numpy.float64
     weight_scale : float, optional
-        Standard deviation of the initial weights. Default: max(D + K, n_hidden)^(-1/2), the
-        scale of Larochelle et al. (2012), whose U(-m^(-1/2), m^(-1/2)) initialisation this
-        follows. Much smaller weights (Hinton's 0.01 for generative RBMs) start the
-        discriminative gradient near a saddle point: at W = U = 0 every class gets the same
-        hidden input and d log p(y|x) / dW vanishes, so learning stalls for many epochs.
+        Standard deviation of the initial weights. Default: m^(-1/2) with m = max(D + K,
+        n_hidden), the order of the common U(-m^(-1/2), m^(-1/2)) rule for a weight matrix
+        with m as its larger side. Much smaller weights (Hinton's 0.01 for generative RBMs)
+        start the discriminative gradient near a saddle point: at W = U = 0 every class gets
+        the same hidden input, d log p(y|x) / dW vanishes and, on balanced batches, so does
+        the mean d/dU, and learning stalls for many epochs (measured on the digits: 0.1
+        accuracy after 5 epochs at 0.01, 0.6 at the default).
 
     Attributes
     ----------
@@ -371,7 +373,7 @@ def discriminative_gradient(model: Any, X: Any, y: Any) -> tuple[float, RBMGradi
     """The exact gradient of the mean conditional log-likelihood 1/n sum_i log p(y_i | x_i).
 
     With o_kj = b_j + U_kj + (x W)_j, P_k = p(k | x) = softmax_k(d_k + sum_j softplus(o_kj))
-    and G_kj = (1[k = y] - P_k) sigmoid(o_kj) (Larochelle & Bengio 2008, eq. 5), per row
+    and G_kj = (1[k = y] - P_k) sigmoid(o_kj) (Larochelle & Bengio 2008, section 3), per row
 
         d/db_j = sum_k G_kj,   d/dW_ij = x_i sum_k G_kj,   d/dU_kj = G_kj,
         d/dd_k = 1[k = y] - P_k,   d/da_i = 0,

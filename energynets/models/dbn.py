@@ -405,7 +405,7 @@ def _per_layer_epochs(n_epochs: Any, n_layers: int) -> tuple[int, ...]:
 
 
 def fit_dbn(
-    dbn: DBN | Sequence[int],
+    dbn_or_sizes: DBN | Sequence[int],
     X: Any,
     *,
     method: str = "cd",
@@ -432,7 +432,7 @@ def fit_dbn(
 
     Parameters
     ----------
-    dbn : DBN or sequence of int
+    dbn_or_sizes : DBN or sequence of int
         A DBN (copied; its weights are the starting point) or ``layer_sizes``, for which a
         DBN is built as ``DBN(layer_sizes, rng=gen, dtype=dtype)`` from the training
         generator ``gen``.
@@ -447,10 +447,11 @@ def fit_dbn(
     batch_size, learning_rate, momentum, weight_decay
         As for :func:`~energynets.fit_rbm`, the same for every layer.
     rng : int, Generator or None
-        All randomness. With ``gen = check_rng(rng)``: the initial weights when ``dbn`` is a
-        list of sizes come first, then one seed per layer, ``seeds = gen.integers(0, 2**63,
-        size=L)``, and RBM l is trained with ``rng=np.random.default_rng(seeds[l])`` (each
-        layer its own stream, independent of how many numbers the layers below used).
+        All randomness. With ``gen = check_rng(rng)``: the initial weights when
+        ``dbn_or_sizes`` is a list of sizes come first, then one seed per layer,
+        ``seeds = gen.integers(0, 2**63, size=L)``, and RBM l is trained with
+        ``rng=np.random.default_rng(seeds[l])`` (each layer its own stream, independent of
+        how many numbers the layers below used).
     callbacks : sequence of callables
         Each called after every epoch of every layer as ``callback(layer, epoch, rbm,
         history)`` (``rbm`` the RBM being trained, ``history`` its :func:`fit_rbm` history);
@@ -498,16 +499,18 @@ def fit_dbn(
     from energynets.learning.contrastive import _check_training_data, fit_rbm
 
     gen = check_rng(rng)
-    if isinstance(dbn, DBN):
-        model = dbn.copy()
-    elif isinstance(dbn, Sequence | np.ndarray) and not isinstance(dbn, str | bytes):
-        sizes = _check_layer_sizes(dbn)
+    if isinstance(dbn_or_sizes, DBN):
+        model = dbn_or_sizes.copy()
+    elif isinstance(dbn_or_sizes, Sequence | np.ndarray) and not isinstance(
+        dbn_or_sizes, str | bytes
+    ):
+        sizes = _check_layer_sizes(dbn_or_sizes)
         check_dtype(dtype)
         model = None
     else:
         raise TypeError(
-            f"dbn must be a DBN or a list of layer sizes such as [784, 500, 500, 2000], got "
-            f"{type(dbn).__name__}"
+            "dbn_or_sizes must be a DBN or a list of layer sizes such as [784, 500, 500, 2000], "
+            f"got {type(dbn_or_sizes).__name__}"
         )
     n_layers = model.n_layers if model is not None else len(sizes) - 1
     first = model.rbms[0] if model is not None else RBM(sizes[0], 1, rng=0, dtype=dtype)

@@ -205,7 +205,7 @@ def test_validation_data_goes_up_with_the_training_data():
         ({"bogus": 1}, TypeError, r"unexpected keyword arguments \['bogus'\]"),
         ({"data": 1}, TypeError, r"sets the fit_rbm arguments \['data'\] itself"),
         ({"callbacks": [1]}, TypeError, r"callbacks\[0\] must be callable"),
-        ({"dbn": "6-4-3"}, TypeError, "dbn must be a DBN or a list of layer sizes"),
+        ({"dbn": "6-4-3"}, TypeError, "dbn_or_sizes must be a DBN or a list of layer sizes"),
         ({"dbn": [6]}, ValueError, "layer_sizes must give at least"),
         ({"validation_data": np.zeros((2, 3))}, ValueError, "validation_data must have 6"),
     ],
