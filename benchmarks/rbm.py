@@ -159,14 +159,16 @@ def _ais_gemm(inputs: AISInputs) -> Job:
     n_steps = 14500 if inputs.n_betas is None else inputs.n_betas
     w = inputs.rbm.weights
     g = np.random.default_rng(0)
-    v = g.random((inputs.n_runs, N_VISIBLE), dtype=np.float32)
-    h = np.empty((inputs.n_runs, N_HIDDEN), dtype=np.float32)
+    v = (g.random((inputs.n_runs, N_VISIBLE)) < 0.5).astype(np.float32)
+    h = (g.random((inputs.n_runs, N_HIDDEN)) < 0.5).astype(np.float32)
+    x_hidden = np.empty_like(h)
+    x_visible = np.empty_like(v)
 
-    def run() -> np.ndarray:
+    def run() -> np.ndarray:  # fixed 0/1 inputs, so the products never overflow
         for _ in range(n_steps):
-            np.matmul(v, w, out=h)
-            np.matmul(h, w.T, out=v)
-        return v
+            np.matmul(v, w, out=x_hidden)
+            np.matmul(h, w.T, out=x_visible)
+        return x_visible
 
     return Job(run, note=f"{2 * n_steps} float32 products (100 x 784) @ (784 x 500) and back")
 

@@ -118,6 +118,10 @@ VISIBLE_BIAS_EPS = 1e-3
 #: Rows of the fixed training subset (and of the validation subset) the monitors use.
 MONITOR_SIZE = 1000
 
+#: The kernel skips the visible columns of a block of rows that are zero in every row when
+#: they are at least this fraction of the columns (exact: the same sums with fewer terms).
+SPARSE_COLUMNS = 0.1
+
 #: Rows of the monitor subset used for the pseudo-likelihood, which costs n_visible free
 #: energies (n_visible n_hidden softplus evaluations) per row: at most 100 rows, and at most
 #: 2**22 / (n_visible n_hidden) of them (but at least 10), about 0.1 s per epoch.
@@ -356,6 +360,16 @@ class _Kernel:
         self.uniform_h = np.empty((rows, nh), dtype=dt)
         self.noise_v = np.empty((n_negative, nv), dtype=dt)
         self.grad_w = np.empty((nv, nh), dtype=dt)
+        # zero-column skipping (0/1 or [0, 1] visible data only): a product v @ W, or the
+        # statistics v^T q, over the columns of v that are not zero in every row
+        self.skip_zero_columns = not self.gaussian
+        self.column_max = np.empty(nv, dtype=dt)
+        self.column_used = np.empty(nv, dtype=bool)
+        self.column_index = np.arange(nv, dtype=np.intp)
+        self.gather = np.empty(nv, dtype=np.intp)
+        self.v_cols = np.empty((batch_size + n_negative) * nv, dtype=dt)
+        self.w_rows = np.empty(nv * nh, dtype=dt)
+        self.g_rows = np.empty((nv + 1) * nh, dtype=dt)
         self.grad_s = np.empty(nv, dtype=dt)
         self.sum_s = np.empty(nv, dtype=dt)
         self.grad_b = np.empty(nh, dtype=dt)
@@ -408,8 +422,36 @@ class _Kernel:
     def positive(self, b: int) -> np.ndarray:
         """q = p(h = 1 | data) for the b rows of the positive block (regular weights)."""
         q = self.h[self.B - b : self.B]
-        np.matmul(self.v[self.B - b : self.B], self.rbm.weights, out=q)
+        self._product(self.v[self.B - b : self.B], self.rbm.weights, q)
         return _sigmoid_(q, self.minus_b)
+
+    def _used_columns(self, v: np.ndarray) -> np.ndarray | None:
+        """Indices of the columns of v (values >= 0) with a non-zero entry, or None when the
+        all-zero columns are too few for skipping them to pay (see SPARSE_COLUMNS)."""
+        if not self.skip_zero_columns:
+            return None
+        np.maximum.reduce(v, axis=0, out=self.column_max)
+        np.not_equal(self.column_max, 0.0, out=self.column_used)
+        n_used = int(np.count_nonzero(self.column_used))
+        if n_used > (1.0 - SPARSE_COLUMNS) * v.shape[1]:
+            return None
+        return np.flatnonzero(self.column_used)
+
+    def _columns(self, v: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """v[:, cols] in a preallocated buffer."""
+        out = self.v_cols[: v.shape[0] * cols.size].reshape(v.shape[0], cols.size)
+        return np.take(v, cols, axis=1, out=out, mode="clip")
+
+    def _product(self, v: np.ndarray, w: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """out <- v @ w, leaving out the columns of v that are zero in every row (and the
+        matching rows of w): the same sums with fewer terms. MNIST mini-batches have about a
+        third of their pixels off in every row, and so, mostly, do the negative particles."""
+        cols = self._used_columns(v)
+        if cols is None:
+            return np.matmul(v, w, out=out)
+        rows = self.w_rows[: cols.size * w.shape[1]].reshape(cols.size, w.shape[1])
+        np.take(w, cols, axis=0, out=rows, mode="clip")
+        return np.matmul(self._columns(v, cols), rows, out=out)
 
     def sample_visible(self, hs: np.ndarray, out: np.ndarray) -> np.ndarray:
         """out <- a sample of the visible layer given hidden states hs (negative parameters)."""
@@ -434,7 +476,7 @@ class _Kernel:
 
     def hidden_probabilities(self, v: np.ndarray, out: np.ndarray) -> np.ndarray:
         """out <- p(h = 1 | v) under the negative-phase parameters."""
-        np.matmul(v, self.neg_w, out=out)
+        self._product(v, self.neg_w, out)
         return _sigmoid_(out, self.minus_neg_b)
 
     def sample_hidden(self, q: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -470,7 +512,17 @@ class _Kernel:
         h = self.h[lo:hi]
         h *= weights[:, None]  # scale q / b for data rows, -scale q / c for negative rows
         v = self.v[lo:hi]
-        np.matmul(v.T, h, out=self.grad_w)  # <s q^T>_data - <s q^T>_neg: one GEMM
+        cols = self._used_columns(v)
+        if cols is None:
+            np.matmul(v.T, h, out=self.grad_w)  # <s q^T>_data - <s q^T>_neg: one GEMM
+        else:  # the rows of the used columns by one GEMM, the others zero, by one gather
+            k, nh = cols.size, h.shape[1]
+            g_rows = self.g_rows[: (k + 1) * nh].reshape(k + 1, nh)
+            np.matmul(self._columns(v, cols).T, h, out=g_rows[:k])
+            g_rows[k].fill(0.0)
+            self.gather.fill(k)
+            np.put(self.gather, cols, self.column_index[:k], mode="clip")
+            np.take(g_rows, self.gather, axis=0, out=self.grad_w, mode="clip")
         np.sum(h, axis=0, out=self.grad_b)
         # column sums by plain reductions rather than a (threaded) BLAS call
         np.sum(self.v[lo:mid], axis=0, out=self.grad_s)

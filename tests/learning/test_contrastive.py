@@ -599,3 +599,34 @@ def test_schedules():
     assert optim.momentum_schedule(0.0)[1] is False
     with pytest.raises(TypeError, match="momentum must be a number"):
         optim.momentum_schedule([0.5])
+
+
+@pytest.mark.parametrize("method", ["cd", "pcd"])
+def test_skipping_zero_columns_changes_nothing_but_rounding(method, monkeypatch):
+    # a third of the columns are zero in every row (as MNIST's border pixels): training that
+    # skips them in the products must give the same model as training that does not
+    from energynets.learning import contrastive
+
+    gen = np.random.default_rng(5)
+    data = (gen.random((60, 30)) < 0.4).astype(np.float64)
+    data[:, :10] = 0.0
+    models = {}
+    for sparse in (0.0, 2.0):  # 0: skip whenever a column is all zero; 2: never skip
+        monkeypatch.setattr(contrastive, "SPARSE_COLUMNS", sparse)
+        kernel = _Kernel(RBM(30, 7, rng=1), 10, 10, np.random.default_rng(0))
+        cols = kernel._used_columns(data[:10])
+        if sparse == 0.0:  # the skipping path is taken, and keeps exactly the used columns
+            assert cols is not None
+            np.testing.assert_array_equal(cols, np.flatnonzero(data[:10].max(axis=0)))
+        else:
+            assert cols is None
+        models[sparse], _ = fit_rbm(
+            RBM(30, 7, rng=1), data, method=method, n_epochs=4, batch_size=10,
+            learning_rate=0.1, momentum=0.5, weight_decay=1e-3, monitor=(), rng=2,
+        )  # fmt: skip
+    skip, full = models[0.0], models[2.0]
+    for name in ("weights", "visible_bias", "hidden_bias"):
+        np.testing.assert_allclose(
+            getattr(skip, name), getattr(full, name), rtol=0, atol=1e-12, err_msg=name
+        )
+    assert np.abs(skip.weights[:10]).max() < np.abs(skip.weights[10:]).max()
