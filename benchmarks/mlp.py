@@ -13,7 +13,9 @@ Peers, on the same float32 array:
   BLAS thread count so that both use the same cores. "pytorch-fused" is the same with
   ``Adam(fused=True)`` (one kernel for the whole update), shown for information.
 - scikit-learn: ``MLPClassifier(hidden_layer_sizes=(500,), activation="relu",
-  solver="adam", batch_size=100, learning_rate_init=1e-3, alpha=0, max_iter=1)``.
+  solver="adam", batch_size=100, learning_rate_init=1e-3, alpha=0, max_iter=1)``, on the same
+  float32 array (the target's peer) and, for information, on the float64 array that
+  ``X / 255`` gives a user ("scikit-learn-float64").
 
 Floor: float32 GEMMs with the floating-point operations of an epoch as the task defines
 them, 6 N (784 * 500 + 500 * 10) (a forward product and two backward products per weight
@@ -46,6 +48,7 @@ GEMM = "gemm"
 TORCH = "pytorch"
 TORCH_FUSED = "pytorch-fused"
 SKLEARN = "scikit-learn"
+SKLEARN_F64 = "scikit-learn-float64"
 SIZES = (784, 500, 10)
 BATCH = 100
 LEARNING_RATE = 1e-3
@@ -130,12 +133,12 @@ def _torch_fused(inputs: Inputs) -> Job:
     return _torch_job(inputs, fused=True)
 
 
-def _sklearn(inputs: Inputs) -> Job:
+def _sklearn(inputs: Inputs, float64: bool = False) -> Job:
     from sklearn import __version__
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
-    X, y = inputs.X, inputs.y
+    X, y = (inputs.X.astype(np.float64), inputs.y) if float64 else (inputs.X, inputs.y)
 
     def run() -> Any:
         clf = MLPClassifier(
@@ -147,7 +150,12 @@ def _sklearn(inputs: Inputs) -> Job:
             warnings.simplefilter("ignore", ConvergenceWarning)
             return clf.fit(X, y)
 
-    return Job(run, note=f"scikit-learn {__version__}: MLPClassifier((500,), max_iter=1)")
+    data = "float64 data (X / 255 as most users pass it)" if float64 else "float32 data"
+    return Job(run, note=f"scikit-learn {__version__}: MLPClassifier((500,), max_iter=1), {data}")
+
+
+def _sklearn_float64(inputs: Inputs) -> Job:
+    return _sklearn(inputs, float64=True)
 
 
 def _gemm(inputs: Inputs) -> Job:
@@ -179,7 +187,7 @@ def _check(name: str, result: Any, inputs: Inputs) -> None:
         assert isinstance(result, MLP), f"{name}: returned {type(result).__name__}"
         assert result.weights[0].dtype == np.float32, f"{name}: dtype {result.weights[0].dtype}"
         accuracy = result.score(X, y)
-    elif name == SKLEARN:
+    elif name in (SKLEARN, SKLEARN_F64):
         accuracy = float(result.score(X, y))
     else:
         import torch
@@ -197,7 +205,12 @@ EPOCH = Case(
     "softmax cross-entropy, Adam, batch 100, float32; time per epoch. --quick: 6000 images.",
     setup=_setup,
     ours=_ours,
-    peers={TORCH: _torch, TORCH_FUSED: _torch_fused, SKLEARN: _sklearn},
+    peers={
+        TORCH: _torch,
+        TORCH_FUSED: _torch_fused,
+        SKLEARN: _sklearn,
+        SKLEARN_F64: _sklearn_float64,
+    },
     floor=(GEMM, _gemm),
     unit="per epoch",
     check=_check,
