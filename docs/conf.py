@@ -66,7 +66,12 @@ myst_heading_anchors = 3
 # -- sphinx-gallery --------------------------------------------------------------------------
 
 #: Examples that take more than a few seconds; ENERGYNETS_DOCS_FAST=1 skips running them.
-SLOW_EXAMPLES = ("plot_capacity.py", "plot_glauber_exact.py", "plot_ising_transition.py")
+SLOW_EXAMPLES = (
+    "plot_capacity.py",
+    "plot_capacity_phase_diagram.py",
+    "plot_glauber_exact.py",
+    "plot_ising_transition.py",
+)
 
 DOCS_FAST = os.environ.get("ENERGYNETS_DOCS_FAST", "").strip().lower() not in ("", "0", "false")
 if DOCS_FAST:

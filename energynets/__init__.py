@@ -10,7 +10,7 @@ and scipy, matplotlib and the command line are loaded only when first used.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from energynets import datasets, exact, io, sampling, states
 from energynets.learning.backprop import fit_mlp, gradient_check
@@ -26,6 +26,9 @@ from energynets.sampling.ais import ais, log_likelihood_bounds, reverse_ais
 from energynets.sampling.dynamics import RecallResult
 from energynets.states import all_states, corrupt, overlap, to_bits, to_spins
 
+if TYPE_CHECKING:
+    from energynets.sweep import sweep as sweep
+
 __version__ = "0.1.0"
 
 _LAZY_MODULES = ("experiments", "learning", "metrics", "models", "plotting", "energy")
@@ -36,6 +39,8 @@ _LAZY_NAMES = {
     "fit_dbn": "energynets.models.dbn",
     "ClassificationRBM": "energynets.learning.classification",
     "fit_classification_rbm": "energynets.learning.classification",
+    # the function; importing its module binds the module here, so __getattr__ rebinds it
+    "sweep": "energynets.sweep",
 }
 
 __all__ = [
@@ -73,6 +78,7 @@ __all__ = [
     "reverse_ais",
     "sampling",
     "states",
+    "sweep",
     "to_bits",
     "to_spins",
 ]
@@ -83,5 +89,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY_MODULES:
         return importlib.import_module(f"energynets.{name}")
     if name in _LAZY_NAMES:
-        return getattr(importlib.import_module(_LAZY_NAMES[name]), name)
+        value = getattr(importlib.import_module(_LAZY_NAMES[name]), name)
+        globals()[name] = value  # energynets.sweep: the function, not the module
+        return value
     raise AttributeError(f"module 'energynets' has no attribute {name!r}")

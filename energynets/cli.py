@@ -422,6 +422,9 @@ def build_parser() -> _Parser:
     )
     _add_seed(capacity)
     _add_output(capacity)
+    from energynets._cli_sweep import add_cluster_options
+
+    add_cluster_options(capacity)
 
     sample = sub.add_parser(
         "sample",
@@ -684,6 +687,7 @@ def build_parser() -> _Parser:
     )
     from energynets._cli_compare import add_compare_parser
     from energynets._cli_mlp import add_train_mlp_parser
+    from energynets._cli_sweep import add_sweep_parser
 
     parser.commands = {
         "demo": demo,
@@ -694,6 +698,7 @@ def build_parser() -> _Parser:
         "eval-rbm": evaluate,
         "train-mlp": add_train_mlp_parser(sub),
         "compare": add_compare_parser(sub),
+        "sweep": add_sweep_parser(sub),
     }
     return parser
 
@@ -959,8 +964,13 @@ def _capacity_scene(
     n_trials: int,
     max_probes: int | None,
     seed: int,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> list[Path]:
-    """Run the capacity experiment, print its table, write capacity.png."""
+    """Run the capacity experiment, print its table, write capacity.png.
+
+    With ``workers`` > 1 or a Dask ``scheduler`` address the (rule, load) cells run as tasks
+    of :func:`energynets.sweep.sweep` (:mod:`energynets._cli_sweep`): the same table."""
     _use_agg()
     from energynets import plotting
     from energynets.experiments.capacity import run_capacity
@@ -969,16 +979,22 @@ def _capacity_scene(
         f"Capacity: N = {n_units} units, rules {', '.join(rules)}, {n_trials} trial(s), "
         f"{flip_fraction:.0%} of bits flipped in the recall probes."
     )
-    result = run_capacity(
-        n_units=n_units,
-        alphas=alphas,
-        rules=rules,
-        flip_fraction=flip_fraction,
-        n_trials=n_trials,
-        max_probes=max_probes,
-        rng=seed,
-        progress=True,
-    )
+    settings: dict[str, Any] = {
+        "n_units": n_units,
+        "alphas": alphas,
+        "rules": rules,
+        "flip_fraction": flip_fraction,
+        "n_trials": n_trials,
+        "max_probes": max_probes,
+    }
+    if scheduler is not None or (workers is not None and workers > 1):
+        from energynets._cli_sweep import cluster_executor, run_capacity_parallel
+
+        with cluster_executor(scheduler, workers) as executor:
+            local = None if executor is not None else workers
+            result = run_capacity_parallel(executor, local, **settings, seed=seed)
+    else:
+        result = run_capacity(**settings, rng=seed, progress=True)
     print(result.to_text())
     fig = plotting.capacity_figure(result)
     return [plotting.save_figure(fig, folder / "capacity.png")]
@@ -1882,6 +1898,8 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
         n_trials=args.trials,
         max_probes=args.max_probes,
         seed=args.seed,
+        workers=args.workers,
+        scheduler=args.scheduler,
     )
     _report(written)
     return 0
@@ -2048,6 +2066,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return compare_command(args)
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from energynets._cli_sweep import sweep_command
+
+    return sweep_command(args)
+
+
 _COMMANDS = {
     "demo": _cmd_demo,
     "recall": _cmd_recall,
@@ -2057,6 +2081,7 @@ _COMMANDS = {
     "eval-rbm": _cmd_eval_rbm,
     "train-mlp": _cmd_train_mlp,
     "compare": _cmd_compare,
+    "sweep": _cmd_sweep,
 }
 
 

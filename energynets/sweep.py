@@ -1,0 +1,629 @@
+"""Parameter sweeps on any :class:`concurrent.futures.Executor`: local processes or a cluster.
+
+:func:`sweep` runs a function over the product of a parameter grid and a number of seeds.
+Each task is one grid point and one replicate; its seed is spawned from one
+:class:`numpy.random.SeedSequence` keyed by the point's position in the grid and the
+replicate number, so a result never depends on which worker ran it or when. The tasks run on
+a local process pool by default, in this process with ``workers=1``, or on any executor: a
+Dask cluster through ``distributed.Client(address).get_executor()``.
+
+Results are appended to a JSON-lines file as they finish (one line per task, flushed and
+fsynced), after a header line that names the function, the grid, the seeds and the root
+entropy. Running the same sweep again with the same file skips the finished tasks, so an
+interrupted sweep (Ctrl-C, a crash, a lost node) resumes where it stopped; a half-written
+last line is dropped. The table at the end (:class:`SweepResult`) is in grid order whatever
+the order in which tasks finished.
+
+What it leaves out: scheduling policy (the executor's), retries (rerun the sweep), and
+results that are not JSON (return numbers, strings, lists or dicts of them; save large
+arrays to files of their own and return their paths).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import numbers
+import os
+import pickle
+import sys
+import time
+import types
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from energynets._validation import RNGLike
+
+__all__ = ["FORMAT_NAME", "SweepResult", "sweep", "task_seed"]
+
+#: The ``format`` entry of a results file's header line.
+FORMAT_NAME = "energynets-sweep/1"
+#: Keys of a row of :meth:`SweepResult.to_rows` that a sweep adds to the grid parameters.
+TASK_KEYS = ("replicate", "seed")
+
+
+def task_seed(entropy: int, point: int, replicate: int, spawn_key: Sequence[int] = ()) -> int:
+    """The seed of one task: an integer below 2**63 from ``SeedSequence(entropy, spawn_key=key)``.
+
+    ``key`` is ``(*spawn_key, point, replicate)``: the task's position in the grid and its
+    replicate number. The streams of different tasks are independent (the SeedSequence's
+    spawn tree) and a task's seed depends only on its position, never on the scheduling.
+
+    Examples
+    --------
+    >>> task_seed(0, 0, 0) == task_seed(0, 0, 0) != task_seed(0, 0, 1)
+    True
+    """
+    sequence = np.random.SeedSequence(entropy, spawn_key=(*spawn_key, point, replicate))
+    return int(sequence.generate_state(1, np.uint64)[0] >> np.uint64(1))  # < 2**63: fits int64
+
+
+@dataclass
+class SweepResult:
+    """The results of :func:`sweep`, in grid order.
+
+    Attributes
+    ----------
+    records : list of dict
+        One per task, ordered by grid point then replicate: ``"task"`` (its index),
+        ``"params"`` (the grid point), ``"replicate"``, ``"seed"``, ``"result"`` (what the
+        function returned) and ``"elapsed"`` (seconds in the function).
+    parameters : list of str
+        The grid's parameter names, in order.
+    n_computed, n_resumed : int
+        Tasks run by this call, and tasks read back from the results file.
+    results : Path or None
+        The JSON-lines file.
+    """
+
+    records: list[dict[str, Any]]
+    parameters: list[str]
+    n_computed: int = 0
+    n_resumed: int = 0
+    results: Path | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __repr__(self) -> str:
+        return (
+            f"SweepResult({len(self.records)} tasks over {', '.join(self.parameters)}; "
+            f"{self.n_computed} computed, {self.n_resumed} resumed)"
+        )
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """A tidy table: one flat dict per task, the parameters, ``replicate`` and ``seed``
+        first, then the function's dict result (its keys) or ``result``."""
+        rows = []
+        for record in self.records:
+            row = dict(record["params"])
+            row["replicate"] = record["replicate"]
+            row["seed"] = record["seed"]
+            value = record["result"]
+            if isinstance(value, dict):
+                row.update(value)
+            else:
+                row["result"] = value
+            rows.append(row)
+        return rows
+
+    def columns(self) -> list[str]:
+        """The keys of :meth:`to_rows`, in order of first appearance."""
+        return list(dict.fromkeys(k for row in self.to_rows() for k in row))
+
+    def column(self, name: str) -> np.ndarray:
+        """One column of :meth:`to_rows` as an array (missing entries are None)."""
+        names = self.columns()
+        if name not in names:
+            raise ValueError(f"name must be one of the columns {names}, got {name!r}")
+        return np.array([row.get(name) for row in self.to_rows()])
+
+    def table(self, float_format: str = ".4g") -> str:
+        """:meth:`to_rows` as a Markdown (GitHub pipe) table, numbers right-aligned."""
+        names = self.columns()
+
+        def cell(value: Any) -> str:
+            if isinstance(value, float):
+                return format(value, float_format)
+            return "" if value is None else str(value)
+
+        rows = [[cell(row.get(k)) for k in names] for row in self.to_rows()]
+        numeric = [
+            all(isinstance(row.get(k), numbers.Number) for row in self.to_rows()) for k in names
+        ]
+        align = ["---:" if is_number else ":---" for is_number in numeric]
+        lines = ["| " + " | ".join(names) + " |", "| " + " | ".join(align) + " |"]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines) + "\n"
+
+
+# -- checks ----------------------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    """``value`` with numpy scalars and arrays turned into plain Python (for JSON)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Mapping):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def _check_grid(grid: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    """The parameter names and the grid points (dicts) of a grid."""
+    if isinstance(grid, Mapping):
+        if not grid:
+            raise ValueError("grid must name at least one parameter, got an empty dict")
+        names = []
+        values = []
+        for name, options in grid.items():
+            if not isinstance(name, str) or not name.isidentifier():
+                raise ValueError(f"grid keys must be parameter names, got {name!r}")
+            if isinstance(options, str | bytes) or not isinstance(options, Sequence | np.ndarray):
+                raise TypeError(
+                    f"grid[{name!r}] must be a list of values, got {type(options).__name__} "
+                    f"{options!r:.60}"
+                )
+            if len(options) == 0:
+                raise ValueError(f"grid[{name!r}] must hold at least one value, got none")
+            names.append(name)
+            values.append([_json_value(v) for v in options])
+        points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
+    elif isinstance(grid, Sequence) and not isinstance(grid, str | bytes):
+        if not grid or not all(isinstance(p, Mapping) for p in grid):
+            raise TypeError(
+                "grid must be a dict of name -> list of values, or a non-empty list of dicts "
+                f"(explicit points), got {type(grid).__name__}"
+            )
+        names = list(grid[0])
+        for i, point in enumerate(grid):
+            if list(point) != names:
+                raise ValueError(
+                    f"every grid point must have the keys {names}, grid[{i}] has {list(point)}"
+                )
+        points = [{k: _json_value(v) for k, v in p.items()} for p in grid]
+    else:
+        raise TypeError(
+            "grid must be a dict of name -> list of values, or a list of dicts, got "
+            f"{type(grid).__name__}"
+        )
+    for point in points:
+        try:
+            json.dumps(point, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"grid values must be JSON numbers, strings, bools or None, got {point} ({exc})"
+            ) from None
+    keys = [json.dumps(p, sort_keys=True) for p in points]
+    if len(set(keys)) != len(keys):
+        raise ValueError("grid holds the same point twice")
+    return names, points
+
+
+def _check_seeds(seeds: Any) -> tuple[int, list[int] | None]:
+    """(replicates, explicit seeds or None)."""
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        if int(seeds) < 1:
+            raise ValueError(f"seeds must be >= 1 (replicates per point), got {int(seeds)}")
+        return int(seeds), None
+    if isinstance(seeds, Sequence | np.ndarray) and not isinstance(seeds, str | bytes):
+        explicit = list(seeds)
+        if not explicit or not all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 0
+            for s in explicit
+        ):
+            raise ValueError(
+                f"seeds must be a count >= 1 or a non-empty list of int seeds >= 0, got {seeds!r}"
+            )
+        return len(explicit), [int(s) for s in explicit]
+    raise TypeError(f"seeds must be an int or a list of ints, got {type(seeds).__name__}")
+
+
+def _root(rng: RNGLike) -> tuple[int | None, list[int]]:
+    """(entropy, spawn key) of the root SeedSequence; entropy None for fresh entropy."""
+    if rng is None:
+        return None, []
+    if isinstance(rng, np.random.SeedSequence):
+        if not isinstance(rng.entropy, int):
+            raise ValueError("rng must be a SeedSequence with an int entropy")
+        return rng.entropy, [int(k) for k in rng.spawn_key]
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**63)), []
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral) or int(rng) < 0:
+        raise TypeError(
+            "rng must be a non-negative int seed, a numpy.random.SeedSequence, a Generator or "
+            f"None, got {rng!r:.60}"
+        )
+    return int(rng), []
+
+
+def _function_name(function: Callable[..., Any]) -> str:
+    module = getattr(function, "__module__", None) or "?"
+    name = getattr(function, "__qualname__", None) or type(function).__name__
+    return f"{module}.{name}"
+
+
+# -- the results file ------------------------------------------------------------------------
+
+
+def _read_results(path: Path) -> tuple[dict[str, Any] | None, list[dict[str, Any]], int]:
+    """(header, task records, byte length of the complete lines) of a results file.
+
+    A last line without its newline (a write cut short) is left out; any other line that is
+    not JSON is an error.
+    """
+    data = path.read_bytes()
+    if not data:
+        return None, [], 0
+    complete = data.rfind(b"\n") + 1
+    lines = data[:complete].splitlines()
+    header: dict[str, Any] | None = None
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            raise ValueError(
+                f"results file '{path}' line {number} is not JSON (a damaged file; only a "
+                "half-written last line is skipped)"
+            ) from None
+        if header is None:
+            if not isinstance(entry, dict) or entry.get("format") != FORMAT_NAME:
+                raise ValueError(
+                    f"'{path}' is not an energynets sweep results file (its first line has no "
+                    f"format {FORMAT_NAME!r})"
+                )
+            header = entry
+        else:
+            if not isinstance(entry, dict) or "task" not in entry:
+                raise ValueError(f"results file '{path}' line {number} is not a task record")
+            records.append(entry)
+    return header, records, complete
+
+
+def _append_line(file: Any, entry: dict[str, Any]) -> None:
+    file.write((json.dumps(entry, allow_nan=True) + "\n").encode("utf-8"))
+    file.flush()
+    os.fsync(file.fileno())
+
+
+#: (task index, point index, replicate, point, seed)
+_Task = tuple[int, int, int, dict[str, Any], int]
+
+
+def _run_task(
+    function: Callable[..., Any], params: dict[str, Any], seed: int, seed_argument: str | None
+) -> tuple[Any, float]:
+    """Call the function in a worker; return its result (plain Python) and the time taken."""
+    start = time.perf_counter()
+    kwargs = dict(params)
+    if seed_argument is not None:
+        kwargs[seed_argument] = seed
+    value = _json_value(function(**kwargs))
+    return value, time.perf_counter() - start
+
+
+def _one_blas_thread() -> None:
+    """Worker initializer: one BLAS thread per worker process, so that k workers on k cores
+    do not oversubscribe them (what Dask's nanny does with OMP/OPENBLAS/MKL_NUM_THREADS=1).
+    Needs threadpoolctl; without it the workers keep the BLAS default."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(1)
+
+
+class _Serial(Executor):
+    """Run each task at submission, in this process (``workers=1``)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            future.set_exception(exc)
+        return future
+
+
+def sweep(
+    function: Callable[..., Any],
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+    *,
+    seeds: int | Sequence[int] = 1,
+    rng: RNGLike = 0,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    results: str | os.PathLike[str] | None = None,
+    seed_argument: str | None = "rng",
+    progress: bool = False,
+) -> SweepResult:
+    """Run ``function`` over the product of a parameter grid and seeds, on an executor.
+
+    Task (i, r) is grid point i and replicate r; it calls
+    ``function(**point, rng=seed)`` with the seed
+
+        seed = SeedSequence(entropy, spawn_key=(i, r)).generate_state(1, uint64)[0]
+
+    (:func:`task_seed`), or with ``seeds[r]`` when ``seeds`` is a list of seeds (the same
+    seeds at every point: common random numbers). The seed depends only on (i, r), so the
+    table is the same on one process, on many, or on a cluster.
+
+    Parameters
+    ----------
+    function : callable
+        Called with the grid's parameters as keyword arguments (and the seed as
+        ``seed_argument``); returns a dict of JSON values (numbers, strings, lists, ...; numpy
+        scalars and arrays are converted), whose keys become columns, or one such value.
+        To run in other processes it must be picklable: a function defined at the top level
+        of an importable module (not a lambda, nor a function defined inside another).
+    grid : dict of str -> list, or list of dict
+        Parameter name -> the values to try; the points are their Cartesian product, the last
+        name varying fastest. A list of dicts (all with the same keys) gives the points
+        explicitly.
+    seeds : int >= 1 or list of int
+        Replicates per grid point, or explicit seeds (one replicate per seed).
+    rng : int, SeedSequence, Generator or None
+        The root of the spawned seeds (for an int ``seeds``). None: fresh OS entropy, written
+        to the results file and reused when the sweep resumes from it.
+    executor : concurrent.futures.Executor, optional
+        Where the tasks run: a ``ProcessPoolExecutor``, a ``ThreadPoolExecutor``, or a Dask
+        cluster's ``distributed.Client(address).get_executor()``. The caller keeps ownership
+        (it is not shut down). Default: a process pool of ``workers`` processes, closed at
+        the end.
+    workers : int >= 1, optional
+        Processes of the default pool (default: the CPU count), each limited to one BLAS
+        thread when threadpoolctl is installed (as Dask's workers are), so that they do not
+        oversubscribe the cores; 1 runs the tasks one after another in this process (no
+        pickling). Not with ``executor``.
+    results : str or path-like, optional
+        JSON-lines file of the results. Created if missing; if it exists and was written by
+        the same sweep (function, grid, seeds and root), its finished tasks are read back and
+        only the others run; a file written for another sweep is an error.
+    seed_argument : str or None
+        Name of the function's argument that receives the seed ("rng" by default, the
+        package's convention); None passes no seed.
+    progress : bool
+        Show a tqdm progress bar over the tasks.
+
+    Returns
+    -------
+    SweepResult
+        The records in grid order, with :meth:`SweepResult.to_rows` (a tidy table of dicts)
+        and :meth:`SweepResult.table` (Markdown).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A non-callable or unpicklable function, an empty or malformed grid, bad seeds, a
+        results file from another sweep or damaged before its last line.
+    RuntimeError
+        A task raised; the message names its parameters. The tasks finished before it are in
+        the results file, so fixing the cause and rerunning resumes the sweep.
+
+    Examples
+    --------
+    >>> def square(x, rng):
+    ...     return {"y": x * x}
+    >>> res = sweep(square, {"x": [1, 2, 3]}, workers=1)
+    >>> [row["y"] for row in res.to_rows()]
+    [1, 4, 9]
+    """
+    if not callable(function):
+        raise TypeError(f"function must be callable, got {type(function).__name__}")
+    names, points = _check_grid(grid)
+    n_replicates, explicit_seeds = _check_seeds(seeds)
+    entropy, spawn_key = _root(rng)
+    if seed_argument is not None and (
+        not isinstance(seed_argument, str) or not seed_argument.isidentifier()
+    ):
+        raise TypeError(f"seed_argument must be an argument name or None, got {seed_argument!r}")
+    if seed_argument is not None and seed_argument in names:
+        raise ValueError(
+            f"the grid has a parameter named {seed_argument!r}, the name of the seed argument "
+            "(rename it, or pass seed_argument=None)"
+        )
+    if not isinstance(progress, bool | np.bool_):
+        raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
+    if executor is not None and workers is not None:
+        raise ValueError("pass executor or workers, not both")
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise TypeError(
+            f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}"
+        )
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1
+    ):
+        raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+    serial = executor is None and workers == 1
+    if not serial:
+        try:
+            pickle.dumps(function)
+        except Exception:
+            raise TypeError(
+                f"function must be picklable to run in other processes: define "
+                f"{_function_name(function)} at the top level of a module (not a lambda or a "
+                "nested function), or pass workers=1"
+            ) from None
+
+    path = None if results is None else Path(results)
+    if path is not None and path.exists() and path.is_dir():
+        raise ValueError(f"results '{path}' is a folder, expected a file")
+    header: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "function": _function_name(function),
+        "parameters": names,
+        "points": points,
+        "seeds": explicit_seeds if explicit_seeds is not None else n_replicates,
+        "spawn_key": spawn_key,
+        "entropy": entropy,
+        "seed_argument": seed_argument,
+    }
+    done: dict[int, dict[str, Any]] = {}
+    keep_bytes = 0
+    if path is not None and path.exists():
+        old_header, old_records, keep_bytes = _read_results(path)
+        if old_header is not None:
+            if entropy is None and isinstance(old_header.get("entropy"), int):
+                entropy = header["entropy"] = old_header["entropy"]
+            different = [
+                key for key in header if key != "format" and old_header.get(key) != header[key]
+            ]
+            if different:
+                raise ValueError(
+                    f"results file '{path}' was written by another sweep (its "
+                    f"{', '.join(different)} differ); pass another results path or delete it"
+                )
+            for record in old_records:
+                done[int(record["task"])] = record
+    if entropy is None:
+        entropy = header["entropy"] = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+
+    tasks: list[_Task] = []
+    for i, point in enumerate(points):
+        for r in range(n_replicates):
+            seed = (
+                explicit_seeds[r]
+                if explicit_seeds is not None
+                else task_seed(entropy, i, r, spawn_key)
+            )
+            tasks.append((len(tasks), i, r, point, seed))
+    for index, record in done.items():
+        if not 0 <= index < len(tasks) or record.get("params") != tasks[index][3]:
+            raise ValueError(
+                f"results file '{path}' holds task {index} with parameters "
+                f"{record.get('params')}, which is not that task of this grid"
+            )
+    todo = [t for t in tasks if t[0] not in done]
+    n_resumed = len(done)
+
+    file = None
+    if path is not None:
+        file = open(path, "r+b" if path.exists() else "w+b")
+        if keep_bytes == 0:
+            file.truncate(0)
+            _append_line(file, header)
+        else:  # drop a half-written last line
+            file.truncate(keep_bytes)
+            file.seek(keep_bytes)
+    own_pool = None
+    if serial:
+        pool: Executor = _Serial()
+    elif executor is None:
+        own_pool = ProcessPoolExecutor(
+            max_workers=None if workers is None else int(workers), initializer=_one_blas_thread
+        )
+        pool = own_pool
+    else:
+        pool = executor
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(tasks), initial=n_resumed, desc="sweep", unit="task")
+    futures: dict[Future[Any], _Task] = {}
+    started = time.perf_counter()
+    try:
+        for future, task in _completed(pool, todo, futures, function, seed_argument, serial):
+            index, i, r, point, seed = task
+            exc = future.exception()
+            if exc is not None:
+                raise RuntimeError(
+                    f"sweep task {index} ({_describe_point(point)}, replicate {r}, seed {seed}) "
+                    f"failed: {type(exc).__name__}: {exc}"
+                ) from exc
+            value, elapsed = future.result()
+            record = {
+                "task": index,
+                "point": i,
+                "replicate": r,
+                "seed": seed,
+                "params": point,
+                "result": value,
+                "elapsed": elapsed,
+            }
+            if file is not None:
+                try:
+                    _append_line(file, record)
+                except (TypeError, ValueError) as err:
+                    raise TypeError(
+                        f"the result of task {index} ({_describe_point(point)}) is not JSON: {err}"
+                    ) from None
+            done[index] = record
+            if bar is not None:
+                bar.update(1)
+    finally:
+        for future in futures:
+            future.cancel()
+        if own_pool is not None:
+            own_pool.shutdown(wait=True, cancel_futures=True)
+        if file is not None:
+            file.close()
+        if bar is not None:
+            bar.close()
+    records = [done[t[0]] for t in tasks]
+    settings = {
+        "function": header["function"],
+        "seeds": header["seeds"],
+        "entropy": entropy,
+        "spawn_key": spawn_key,
+        "n_tasks": len(tasks),
+        "wall_time": time.perf_counter() - started,
+    }
+    return SweepResult(
+        records=records,
+        parameters=names,
+        n_computed=len(todo),
+        n_resumed=n_resumed,
+        results=path,
+        settings=settings,
+    )
+
+
+def _describe_point(point: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in point.items())
+
+
+def _completed(
+    pool: Executor,
+    todo: list[_Task],
+    futures: dict[Future[Any], _Task],
+    function: Callable[..., Any],
+    seed_argument: str | None,
+    serial: bool,
+) -> Iterator[tuple[Future[Any], _Task]]:
+    """Submit the tasks and yield (future, task) as they finish: all at once on a pool, one
+    at a time (each written before the next runs) when serial."""
+    for task in todo:
+        future = pool.submit(_run_task, function, task[3], task[4], seed_argument)
+        futures[future] = task
+        if serial:
+            yield future, task
+    if not serial:
+        for future in as_completed(futures):
+            yield future, futures[future]
+
+
+class _CallableModule(types.ModuleType):
+    """``energynets.sweep`` stays callable as the function when the module was imported by
+    name first (``import energynets.sweep`` binds the module as the package attribute)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> SweepResult:
+        return sweep(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
