@@ -33,12 +33,14 @@ LNCS 1524, 55-69.
 from __future__ import annotations
 
 import numbers
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from energynets import _checkpoint
 from energynets._validation import (
     RNGLike,
     as_float_array,
@@ -372,6 +374,9 @@ def fit_mlp(
     rng: RNGLike = 0,
     callbacks: Sequence[Callback] | Callback = (),
     progress: bool = False,
+    checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 1,
+    resume: str | os.PathLike[str] | None = None,
 ) -> tuple[MLP, dict[str, list[Any]]]:
     """Train a feedforward network by backpropagation and mini-batch gradient descent.
 
@@ -428,6 +433,19 @@ def fit_mlp(
         stops the training after this epoch.
     progress : bool
         Show a tqdm progress bar over epochs.
+    checkpoint : str or path-like, optional
+        Write a checkpoint to this ``.npz`` file every ``checkpoint_every`` epochs and after
+        the last one: the parameters, the optimiser's state (Adam's moments and step count,
+        momentum buffers), the early-stopping state, the random generator's state and the
+        history. Each is written atomically (a temporary sibling, then a rename) and the one
+        it replaces is kept as ``<checkpoint>.prev``, so Ctrl-C or a crash leaves a usable one.
+    checkpoint_every : int >= 1
+        Epochs between checkpoints.
+    resume : str or path-like, optional
+        Continue from a checkpoint of a run with the same data and settings (``n_epochs``
+        may be larger): the epochs it completed are skipped, and the run ends bit-identical
+        to one that was never interrupted. ``mlp`` only gives the shape then. A damaged file
+        is a ValueError naming it (and its ``.prev``).
 
     Returns
     -------
@@ -513,13 +531,64 @@ def fit_mlp(
     if classify:
         history["accuracy"] = []
     best_loss, best_epoch, best_params = np.inf, -1, None
+    first_epoch = 0
+    save_state: Callable[[int], None] | None = None
+    if checkpoint is not None or resume is not None:
+        every = _checkpoint.check_every(checkpoint_every)
+        settings = {
+            "optimizer": opt_name,
+            "batch_size": B,
+            "layer_sizes": list(model.layer_sizes),
+            "activation": model.activation,
+            "output": model.output,
+            "dtype": str(model.dtype),
+            "n_samples": n,
+            "n_train": n_train,
+            "weight_decay": wd,
+            "early_stopping": patience,
+        }
+
+        def write_checkpoint(done: int) -> None:
+            assert checkpoint is not None
+            opt_arrays, opt_scalars = _checkpoint.optimizer_state(opt)
+            arrays = {"params": kernel.params, **opt_arrays}
+            if best_params is not None:
+                arrays["best_params"] = best_params
+            meta = {
+                "epoch": done,
+                "rng_state": gen.bit_generator.state,
+                "history": history,
+                "settings": settings,
+                "optimizer": opt_scalars,
+                "best": [None if np.isinf(best_loss) else best_loss, best_epoch],
+            }
+            _checkpoint.save_checkpoint(checkpoint, "fit_mlp", arrays, meta)
+
+        if resume is not None:
+            saved, meta = _checkpoint.load_checkpoint(resume, "fit_mlp")
+            _checkpoint.check_settings(resume, meta["settings"], settings)
+            _checkpoint.restore_arrays(resume, saved, {"params": kernel.params})
+            _checkpoint.restore_optimizer(opt, saved, meta["optimizer"])
+            gen.bit_generator.state = meta["rng_state"]
+            history = {key: list(values) for key, values in meta["history"].items()}
+            loss_value, best_epoch = meta["best"]
+            best_loss = np.inf if loss_value is None else loss_value
+            best_params = saved["best_params"].copy() if "best_params" in saved else None
+            first_epoch = int(meta["epoch"])
+        if checkpoint is not None:
+            save_state = write_checkpoint
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=epochs, desc=f"fit_mlp ({opt_name})", unit="epoch")
+        bar = tqdm(
+            total=epochs,
+            initial=min(first_epoch, epochs),
+            desc=f"fit_mlp ({opt_name})",
+            unit="epoch",
+        )
     try:
-        for epoch in range(epochs):
+        for epoch in range(first_epoch, epochs):
             step_size = eta * lr_factor(epoch)
             scale = float(opt.gradient_scale(step_size))
             perm = gen.permutation(n_train)
@@ -555,6 +624,8 @@ def fit_mlp(
             for cb in cbs:
                 result = cb(epoch, model, history)
                 stop = stop or (isinstance(result, bool | np.bool_) and bool(result))
+            if save_state is not None and ((epoch + 1) % every == 0 or stop or epoch + 1 == epochs):
+                save_state(epoch + 1)
             if stop:
                 break
     finally:

@@ -61,12 +61,14 @@ machines. ICML 2008, 536-543.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from energynets import _checkpoint
 from energynets._validation import (
     RNGLike,
     as_float_array,
@@ -856,6 +858,9 @@ def fit_rbm(
     rng: RNGLike = 0,
     callbacks: Sequence[Callable[[int, RBM, dict[str, list[Any]]], Any]] = (),
     progress: bool = False,
+    checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 1,
+    resume: str | os.PathLike[str] | None = None,
 ) -> tuple[RBM, dict[str, list[Any]]]:
     """Train an RBM on data with CD-k, persistent CD (optionally with fast weights) or parallel
     tempering, by stochastic gradient ascent on the log-likelihood.
@@ -955,6 +960,19 @@ def fit_rbm(
         the training after this epoch.
     progress : bool
         Show a tqdm progress bar over epochs.
+    checkpoint : str or path-like, optional
+        Write a checkpoint to this ``.npz`` file every ``checkpoint_every`` epochs and after
+        the last one: the model, the momentum buffers (and centring offsets, fast weights),
+        the persistent chains (and tempering replicas), the random generator's state and the
+        history. Each is written atomically (a temporary sibling, then a rename) and the one
+        it replaces is kept as ``<checkpoint>.prev``, so Ctrl-C or a crash leaves a usable one.
+    checkpoint_every : int >= 1
+        Epochs between checkpoints.
+    resume : str or path-like, optional
+        Continue from a checkpoint of a run with the same data and settings (``n_epochs``
+        may be larger): the epochs it completed are skipped, and the run ends bit-identical
+        to one that was never interrupted. ``rbm`` only gives the shape then. A damaged file
+        is a ValueError naming it (and its ``.prev``).
 
     Returns
     -------
@@ -1160,13 +1178,83 @@ def fit_rbm(
         kernel.refresh()
 
     history: dict[str, list[Any]] = {"epoch": [], "learning_rate": [], "momentum": [], "time": []}
+    first_epoch = 0
+    save_state: Callable[[int], None] | None = None
+    if checkpoint is not None or resume is not None:
+        # the training state outside the hot loop: arrays restored in place, so every buffer
+        # and view above keeps pointing at them
+        every = _checkpoint.check_every(checkpoint_every)
+        state = {
+            "model.weights": model.weights,
+            "model.visible_bias": model.visible_bias,
+            "model.hidden_bias": model.hidden_bias,
+            "kernel.v": kernel.v,
+            "kernel.h": kernel.h,
+            "kernel.hs": kernel.hs,
+        }
+        if kernel.fast is not None:
+            state.update({f"kernel.fast.{i}": a for i, a in enumerate(kernel.fast)})
+        if tempering is not None:
+            for name in ("v", "x", "q", "hs", "temperature_of", "attempts", "accepts"):
+                state[f"tempering.{name}"] = getattr(tempering, name)
+        if centering:
+            state.update({"centred.visible_bias": params[1], "centred.hidden_bias": params[2]})
+            state["centred.lambda"] = lam
+        settings = {
+            "method": meth,
+            "k": steps,
+            "batch_size": B,
+            "n_chains": C,
+            "n_temperatures": R,
+            "centering": bool(centering),
+            "fast_weights": bool(fast_weights),
+            "sparsity_target": s_target,
+            "visible": model.visible,
+            "shape": [model.n_visible, model.n_hidden],
+            "dtype": str(dt),
+            "n_samples": n,
+        }
+
+        def write_checkpoint(done: int) -> None:
+            assert checkpoint is not None
+            opt_arrays, opt_scalars = _checkpoint.optimizer_state(optimizer)
+            arrays = {**state, **opt_arrays}
+            if running_q is not None:
+                arrays["running_q"] = running_q
+            meta = {
+                "epoch": done,
+                "rng_state": gen.bit_generator.state,
+                "history": history,
+                "settings": settings,
+                "optimizer": opt_scalars,
+            }
+            _checkpoint.save_checkpoint(checkpoint, "fit_rbm", arrays, meta)
+
+        if resume is not None:
+            saved, meta = _checkpoint.load_checkpoint(resume, "fit_rbm")
+            _checkpoint.check_settings(resume, meta["settings"], settings)
+            _checkpoint.restore_arrays(resume, saved, state)
+            _checkpoint.restore_optimizer(optimizer, saved, meta["optimizer"])
+            if "running_q" in saved:
+                running_q = saved["running_q"].copy()
+            gen.bit_generator.state = meta["rng_state"]
+            history = {key: list(values) for key, values in meta["history"].items()}
+            first_epoch = int(meta["epoch"])
+            kernel.refresh()
+        if checkpoint is not None:
+            save_state = write_checkpoint
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=epochs, desc=f"fit_rbm ({meth}-{steps})", unit="epoch")
+        bar = tqdm(
+            total=epochs,
+            initial=min(first_epoch, epochs),
+            desc=f"fit_rbm ({meth}-{steps})",
+            unit="epoch",
+        )
     try:
-        for epoch in range(epochs):
+        for epoch in range(first_epoch, epochs):
             step_size = eta * lr_factor(epoch)
             m = mom_at(epoch)
             order = gen.permutation(n)  # a shuffled index array: the data stay in place
@@ -1195,6 +1283,8 @@ def fit_rbm(
             for cb in cbs:
                 result = cb(epoch, model, history)
                 stop = stop or (isinstance(result, bool | np.bool_) and bool(result))
+            if save_state is not None and ((epoch + 1) % every == 0 or stop or epoch + 1 == epochs):
+                save_state(epoch + 1)
             if stop:
                 break
     finally:

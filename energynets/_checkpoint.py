@@ -1,0 +1,174 @@
+"""Training checkpoints: everything a trainer needs to continue, in one ``.npz`` (no pickle).
+
+A checkpoint holds the arrays of the training state (the model's parameters, the optimiser's
+state, the persistent chains, ...) under names such as ``"model.weights"`` and a JSON text
+(``"meta"``) with the epochs done, the random generator's ``bit_generator.state``, the
+history and the settings that must match to resume. It is written atomically: to a
+temporary sibling, fsynced, then renamed over the file; the checkpoint it replaces is kept
+as ``<path>.prev`` (a hard link, or a copy), so a file damaged later (a truncated copy, a
+full disk) still leaves the previous one.
+
+Resuming restores the arrays in place and the generator's state, so that an interrupted and
+resumed run performs exactly the same floating-point operations on the same numbers as an
+uninterrupted one: the results are bit-identical.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+FORMAT_NAME = "energynets-checkpoint"
+FORMAT_VERSION = 1
+#: Optimiser attributes that are configuration or scratch, not state.
+_NOT_STATE = {"params", "shapes", "_work", "decay"}
+
+PathLike = str | os.PathLike[str]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def optimizer_state(optimizer: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """(arrays, scalars) of an optimiser's state: its lists of arrays (velocities, moments)
+    and its numbers (step count, last learning rate), read from its instance attributes."""
+    arrays: dict[str, np.ndarray] = {}
+    scalars: dict[str, Any] = {}
+    for key, value in vars(optimizer).items():
+        if key in _NOT_STATE:
+            continue
+        if isinstance(value, list) and all(isinstance(v, np.ndarray) for v in value):
+            for i, v in enumerate(value):
+                arrays[f"optimizer.{key}.{i}"] = v
+        elif value is None or isinstance(value, bool | int | float | np.generic):
+            scalars[key] = _plain(value)
+    return arrays, scalars
+
+
+def restore_optimizer(optimizer: Any, arrays: Mapping[str, np.ndarray], scalars: Mapping) -> None:
+    """Put back the state of :func:`optimizer_state` into ``optimizer``, arrays in place."""
+    own, _ = optimizer_state(optimizer)
+    for name, target in own.items():
+        np.copyto(target, arrays[name])
+    for key, value in scalars.items():
+        setattr(optimizer, key, value)
+
+
+def save_checkpoint(
+    path: PathLike, trainer: str, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]
+) -> None:
+    """Write a checkpoint atomically; keep the one it replaces as ``<path>.prev``."""
+    from energynets.io import _fsync_directory, _open_temporary, _write_npz
+
+    target = os.fspath(path)
+    payload = {
+        "__format__": np.array(FORMAT_NAME),
+        "__format_version__": np.array(FORMAT_VERSION),
+        "__trainer__": np.array(trainer),
+        "meta": np.array(json.dumps(_plain(meta), allow_nan=True)),
+    }
+    payload.update({k: np.asarray(v) for k, v in arrays.items()})
+    fd, temporary = _open_temporary(target)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            _write_npz(file, payload)
+            file.flush()
+            os.fsync(file.fileno())
+        if os.path.exists(target):
+            previous = target + ".prev"
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(previous)
+            try:
+                os.link(target, previous)
+            except OSError:
+                shutil.copy2(target, previous)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _fsync_directory(os.path.dirname(target))
+
+
+def load_checkpoint(path: PathLike, trainer: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """(arrays, meta) of a checkpoint written by ``trainer``; ValueError naming the file (and
+    its ``.prev`` when there is one) if it is damaged or is not such a checkpoint."""
+    from energynets.io import _BadFile, _read_arrays
+
+    source = os.fspath(path)
+    hint = ""
+    if os.path.exists(source + ".prev"):
+        hint = f"; the previous checkpoint is '{source}.prev'"
+    with open(source, "rb") as file:
+        try:
+            arrays = _read_arrays(file)
+        except _BadFile as exc:
+            raise ValueError(f"cannot resume from '{source}': {exc}{hint}") from None
+    fmt = arrays.pop("__format__", None)
+    if fmt is None or fmt.shape != () or str(fmt[()]) != FORMAT_NAME:
+        raise ValueError(f"cannot resume from '{source}': not an energynets checkpoint{hint}")
+    version = int(arrays.pop("__format_version__", np.array(0)))
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"cannot resume from '{source}': written in checkpoint format {version} by a newer "
+            f"energynets (this one reads up to {FORMAT_VERSION})"
+        )
+    written_by = str(arrays.pop("__trainer__", np.array("?"))[()])
+    if written_by != trainer:
+        raise ValueError(
+            f"cannot resume from '{source}': it is a checkpoint of {written_by}, not {trainer}"
+        )
+    try:
+        meta = json.loads(str(arrays.pop("meta")[()]))
+    except (KeyError, ValueError):
+        raise ValueError(
+            f"cannot resume from '{source}': its meta entry is damaged{hint}"
+        ) from None
+    return arrays, meta
+
+
+def check_settings(source: PathLike, saved: Mapping[str, Any], current: Mapping[str, Any]) -> None:
+    """ValueError when a setting of the resumed run differs from the checkpoint's."""
+    current = _plain(current)
+    different = [k for k in current if saved.get(k) != current[k]]
+    if different:
+        parts = ", ".join(f"{k}={saved.get(k)!r} (now {current[k]!r})" for k in different)
+        raise ValueError(
+            f"cannot resume from '{os.fspath(source)}': it was written with {parts}; resume "
+            "with the same settings"
+        )
+
+
+def restore_arrays(source: PathLike, arrays: Mapping[str, np.ndarray], targets: Mapping) -> None:
+    """Copy ``arrays[name]`` into ``targets[name]`` in place, checking shapes and dtypes."""
+    for name, target in targets.items():
+        if name not in arrays:
+            raise ValueError(f"cannot resume from '{os.fspath(source)}': no array {name!r}")
+        value = arrays[name]
+        if value.shape != target.shape or value.dtype != target.dtype:
+            raise ValueError(
+                f"cannot resume from '{os.fspath(source)}': {name} has shape {value.shape} and "
+                f"dtype {value.dtype}, the run needs {target.shape} and {target.dtype}"
+            )
+        np.copyto(target, value)
+
+
+def check_every(value: Any) -> int:
+    from energynets._validation import check_int
+
+    return check_int(value, "checkpoint_every", minimum=1)
