@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
@@ -202,9 +203,12 @@ def run_capacity_parallel(
         for p in _loads(n_units, alphas)
         if not (rule == "pseudoinverse" and p >= n_units)
     ]
-    result = sweep(
-        capacity_cell, points, seeds=[seed], executor=executor, workers=workers, progress=True
-    )
+    try:
+        result = sweep(
+            capacity_cell, points, seeds=[seed], executor=executor, workers=workers, progress=True
+        )
+    except RuntimeError as exc:  # a task failed, or the pool broke: one line in the command
+        raise ValueError(str(exc)) from None
     settings = {
         "n_units": n_units,
         "flip_fraction": flip_fraction,
@@ -429,16 +433,27 @@ def sweep_command(args: argparse.Namespace) -> int:
             f"Capacity phase diagram: {len(points)} points x {args.seeds} seeds on {where}; "
             f"results appended to {results}"
         )
-        result = sweep(
-            capacity_cell,
-            points,
-            seeds=args.seeds,
-            rng=args.seed,
-            executor=executor,
-            workers=None if executor is not None else args.workers,
-            results=results,
-            progress=True,
-        )
+        try:
+            result = sweep(
+                capacity_cell,
+                points,
+                seeds=args.seeds,
+                rng=args.seed,
+                executor=executor,
+                workers=None if executor is not None else args.workers,
+                results=results,
+                progress=True,
+            )
+        except KeyboardInterrupt:
+            print(
+                f"The finished tasks are in {results}; run the same command again to resume.",
+                file=sys.stderr,
+            )
+            raise
+        except RuntimeError as exc:  # a task failed, or the pool broke: one line, status 2
+            raise ValueError(
+                f"{exc} (the finished tasks are in {results}; rerun the command to resume)"
+            ) from None
     if result.n_resumed:
         print(f"Resumed: {result.n_resumed} tasks read back, {result.n_computed} computed.")
     table = mean_over_seeds([r["result"] for r in result.records])

@@ -391,3 +391,19 @@ def test_help_shows_the_cluster_options(capsys):
     assert main(["sweep", "--help"]) == 0
     text = capsys.readouterr().out
     assert "capacity_sweep.jsonl" in text and "--seeds S" in text
+
+
+def test_sweep_command_task_failure_is_one_line(tmp_path, capsys, monkeypatch):
+    import energynets._cli_sweep as cli_sweep
+
+    def broken(**kwargs):
+        raise ArithmeticError("no capacity today")
+
+    monkeypatch.setattr(cli_sweep, "capacity_cell", broken)
+    argv = ["sweep", "--rules", "hebbian", "--n-units", "20", "--alphas", "0.1", "--seeds", "1"]
+    assert main([*argv, "--workers", "1", "-o", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]  # after the progress bar
+    assert last.startswith("energynets sweep: error: sweep task 0 ")
+    assert "ArithmeticError: no capacity today" in last and "rerun the command" in last
