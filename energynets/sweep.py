@@ -256,13 +256,14 @@ def _function_name(function: Callable[..., Any]) -> str:
 # -- the results file ------------------------------------------------------------------------
 
 
-def _read_results(path: Path) -> tuple[dict[str, Any] | None, list[dict[str, Any]], int]:
+def _read_results(
+    path: Path, data: bytes
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], int]:
     """(header, task records, byte length of the complete lines) of a results file.
 
     A last line without its newline (a write cut short) is left out; any other line that is
     not JSON is an error.
     """
-    data = path.read_bytes()
     if not data:
         return None, [], 0
     complete = data.rfind(b"\n") + 1
@@ -324,6 +325,27 @@ def _one_blas_thread() -> None:
     except ImportError:
         return
     threadpool_limits(1)
+
+
+def _open_locked(path: Path) -> Any:
+    """Open (create) the results file for reading and writing, with an exclusive lock where
+    the platform has one (POSIX ``flock``): a second sweep on the same file is an error."""
+    file = open(path, "a+b")  # closed by the caller
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        file.seek(0)
+        return file
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        file.close()
+        raise ValueError(
+            f"results file '{path}' is in use by another running sweep (wait for it to end, "
+            "or pass another results path)"
+        ) from None
+    file.seek(0)
+    return file
 
 
 class _Serial(Executor):
@@ -393,7 +415,8 @@ def sweep(
     results : str or path-like, optional
         JSON-lines file of the results. Created if missing; if it exists and was written by
         the same sweep (function, grid, seeds and root), its finished tasks are read back and
-        only the others run; a file written for another sweep is an error.
+        only the others run; a file written for another sweep, or being written by a sweep
+        that is still running (the file is locked, on POSIX), is an error.
     seed_argument : str or None
         Name of the function's argument that receives the seed ("rng" by default, the
         package's convention); None passes no seed.
@@ -475,8 +498,15 @@ def sweep(
     }
     done: dict[int, dict[str, Any]] = {}
     keep_bytes = 0
-    if path is not None and path.exists():
-        old_header, old_records, keep_bytes = _read_results(path)
+    file = None
+    if path is not None:
+        # held open (and locked) from here to the end, so that two sweeps cannot interleave
+        file = _open_locked(path)
+        try:
+            old_header, old_records, keep_bytes = _read_results(path, file.read())
+        except BaseException:
+            file.close()
+            raise
         if old_header is not None:
             if entropy is None and isinstance(old_header.get("entropy"), int):
                 entropy = header["entropy"] = old_header["entropy"]
@@ -484,6 +514,7 @@ def sweep(
                 key for key in header if key != "format" and old_header.get(key) != header[key]
             ]
             if different:
+                file.close()
                 raise ValueError(
                     f"results file '{path}' was written by another sweep (its "
                     f"{', '.join(different)} differ); pass another results path or delete it"
@@ -504,6 +535,8 @@ def sweep(
             tasks.append((len(tasks), i, r, point, seed))
     for index, record in done.items():
         if not 0 <= index < len(tasks) or record.get("params") != tasks[index][3]:
+            if file is not None:
+                file.close()
             raise ValueError(
                 f"results file '{path}' holds task {index} with parameters "
                 f"{record.get('params')}, which is not that task of this grid"
@@ -511,9 +544,7 @@ def sweep(
     todo = [t for t in tasks if t[0] not in done]
     n_resumed = len(done)
 
-    file = None
-    if path is not None:
-        file = open(path, "r+b" if path.exists() else "w+b")
+    if file is not None:
         if keep_bytes == 0:
             file.truncate(0)
             _append_line(file, header)

@@ -407,3 +407,16 @@ def test_sweep_command_task_failure_is_one_line(tmp_path, capsys, monkeypatch):
     last = err.strip().splitlines()[-1]  # after the progress bar
     assert last.startswith("energynets sweep: error: sweep task 0 ")
     assert "ArithmeticError: no capacity today" in last and "rerun the command" in last
+
+
+def test_two_sweeps_on_one_results_file_at_once_is_an_error(tmp_path):
+    fcntl = pytest.importorskip("fcntl")
+    path = tmp_path / "r.jsonl"
+    sweep(noisy_line, GRID, workers=1, results=path)
+    before = path.read_bytes()
+    with open(path, "rb") as other:  # another sweep holding the file
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(ValueError, match="in use by another running sweep"):
+            sweep(noisy_line, GRID, workers=1, results=path)
+    assert path.read_bytes() == before
+    assert sweep(noisy_line, GRID, workers=1, results=path).n_resumed == 6
