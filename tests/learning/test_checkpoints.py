@@ -154,3 +154,29 @@ def test_fit_mlp_truncated_checkpoint(tmp_path):
         en.fit_mlp(en.MLP([64, 10], rng=0), X, y, n_epochs=3, resume=path)
     _, history = en.fit_mlp(en.MLP([64, 10], rng=0), X, y, n_epochs=3, resume=f"{path}.prev")
     assert history["epoch"] == [0, 1, 2]
+
+
+def test_ctrl_c_while_writing_a_checkpoint_leaves_the_last_one_whole(tmp_path, bas, monkeypatch):
+    from energynets import io
+
+    path = tmp_path / "rbm.npz"
+    common = {"method": "pcd", "n_epochs": 4, "batch_size": 6, "rng": 5}
+    whole, _ = en.fit_rbm(en.RBM(9, 5, rng=2), bas, **common)
+    write = io._write_npz
+    calls = []
+
+    def interrupted_write(file, arrays):
+        calls.append(1)
+        if len(calls) == 3:  # the third checkpoint: half written, then Ctrl-C
+            file.write(b"PK\x03\x04 half a zip")
+            raise KeyboardInterrupt
+        write(file, arrays)
+
+    monkeypatch.setattr(io, "_write_npz", interrupted_write)
+    with pytest.raises(KeyboardInterrupt):
+        en.fit_rbm(en.RBM(9, 5, rng=2), bas, **common, checkpoint=path)
+    monkeypatch.setattr(io, "_write_npz", write)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rbm.npz", "rbm.npz.prev"]  # no temp
+    resumed, history = en.fit_rbm(en.RBM(9, 5, rng=2), bas, **common, resume=path)
+    assert len(history["epoch"]) == 4
+    np.testing.assert_array_equal(resumed.weights, whole.weights)
