@@ -1881,7 +1881,10 @@ def features_figure(result: Any, *, show_weights: bool = True, title: str | None
     ax.bar(x, test, color=[_MODEL_COLORS.get(n, _INK) for n in names], width=0.6)
     ax.scatter(x, train, marker="_", s=400, color="black", zorder=3, label="training accuracy")
     for xi, t in zip(x, test, strict=True):
-        ax.text(float(xi), t + 0.01, f"{t:.3f}", ha="center", va="bottom", fontsize="small")
+        ax.text(
+            float(xi), t - 0.01, f"{t:.3f}", ha="center", va="top", color="white",
+            fontsize="small", fontweight="bold",
+        )  # fmt: skip
     if result.settings.get("nudged"):
         ref = [SKLEARN_REFERENCE.get(n, np.nan) for n in names]
         ax.scatter(

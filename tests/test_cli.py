@@ -82,6 +82,7 @@ def test_demo_with_a_small_capacity_scene(tmp_path, capsys):
         "compare.png",
         "dense.png",
         "energy.png",
+        "energy_vs_backprop.png",
         "ising_scan.png",
         "rbm_filters.png",
         "rbm_learning_curve.png",
@@ -107,6 +108,15 @@ def test_demo_with_a_small_capacity_scene(tmp_path, capsys):
     assert re.search(r"exponential\s+36 of 36 recalled exactly", stdout), stdout
     assert re.search(r"modern\s+36 of 36 recalled exactly", stdout), stdout
     assert (tmp_path / "dense.png").read_bytes()[:4] == b"\x89PNG"
+    # the energy-vs-backprop scene: RBM features beat raw pixels, the MLP beats both
+    accuracy = {
+        name: float(m.group(1))
+        for name in ("raw pixels", "RBM features", "MLP")
+        if (m := re.search(rf"^{name}\s+\d+\s+\S+\s+(\d\.\d+)", stdout, re.MULTILINE))
+    }
+    assert len(accuracy) == 3, stdout
+    assert accuracy["raw pixels"] < accuracy["RBM features"] < accuracy["MLP"]
+    assert (tmp_path / "energy_vs_backprop.png").read_bytes()[:4] == b"\x89PNG"
 
 
 @pytest.mark.parametrize(
