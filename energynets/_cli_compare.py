@@ -104,7 +104,7 @@ def presets(dataset: str, quick: bool) -> dict[str, dict[str, Any]]:
                 },
                 "pretraining": {
                     "hidden": (64,), "n_labels": (100, None), "seeds": (0, 1),
-                    "pretrain_epochs": 5, "finetune_epochs": 5, "min_updates": 200,
+                    "pretrain_epochs": 10, "finetune_epochs": 5, "min_updates": 200,
                     "batch_size": 20,
                 },
                 "recall": {
@@ -114,8 +114,8 @@ def presets(dataset: str, quick: bool) -> dict[str, dict[str, Any]]:
                 },
                 "filters": {},
                 "cost": {
-                    "n_hidden": 64, "checkpoints": (1, 5), "classifier_epochs": 10,
-                    "mlp_epochs": 15, "batch_size": 20,
+                    "target_accuracy": 0.8, "n_hidden": 100, "checkpoints": (1, 10),
+                    "classifier_epochs": 10, "mlp_epochs": 15, "batch_size": 20,
                 },
             }  # fmt: skip
         return {
@@ -129,9 +129,9 @@ def presets(dataset: str, quick: bool) -> dict[str, dict[str, Any]]:
     if quick:
         return {
             "features": {
-                "n_hidden": 200, "rbm_epochs": 3, "rbm_learning_rate": 0.05,
+                "n_hidden": 200, "rbm_epochs": 3, "rbm_learning_rate": 0.1,
                 "classifier_epochs": 5, "classifier_learning_rate": 3e-3, "mlp_hidden": 200,
-                "mlp_epochs": 8, "batch_size": 100,
+                "mlp_epochs": 8, "batch_size": 20,
             },
             "pretraining": {
                 "hidden": (200, 200), "n_labels": (100, 1000), "seeds": (0, 1),
@@ -146,16 +146,16 @@ def presets(dataset: str, quick: bool) -> dict[str, dict[str, Any]]:
             "filters": {},
             "cost": {
                 "target_accuracy": 0.9, "n_hidden": 200, "checkpoints": (1, 3),
-                "rbm_learning_rate": 0.05, "classifier_epochs": 5,
+                "rbm_learning_rate": 0.1, "classifier_epochs": 5,
                 "classifier_learning_rate": 3e-3, "mlp_hidden": 200, "mlp_epochs": 8,
-                "batch_size": 100,
+                "batch_size": 20,
             },
         }  # fmt: skip
     return {
         "features": {
             "n_hidden": 500, "rbm_epochs": 10, "rbm_learning_rate": 0.05,
             "classifier_epochs": 20, "classifier_learning_rate": 1e-3, "mlp_hidden": 500,
-            "mlp_epochs": 30, "batch_size": 100,
+            "mlp_epochs": 30, "batch_size": 20,
         },
         "pretraining": {
             "hidden": (500, 500), "n_labels": (100, 1000, 10000, None),
@@ -167,7 +167,7 @@ def presets(dataset: str, quick: bool) -> dict[str, dict[str, Any]]:
         "cost": {
             "target_accuracy": 0.95, "n_hidden": 500, "checkpoints": (1, 2, 5, 10),
             "rbm_learning_rate": 0.05, "classifier_epochs": 20, "classifier_learning_rate": 1e-3,
-            "mlp_hidden": 500, "mlp_epochs": 20, "batch_size": 100,
+            "mlp_hidden": 500, "mlp_epochs": 20, "batch_size": 20,
         },
     }  # fmt: skip
 
