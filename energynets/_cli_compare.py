@@ -5,7 +5,7 @@ associative recall, filters, cost) on the nudged 8 x 8 digits embedded in the pa
 MNIST when its files are present (``--dataset mnist``), and writes a Markdown report
 (``report.md``: the settings, every table, the figures), one PNG per experiment
 (``compare_<experiment>.png``) and everything measured (``report.json``). ``--quick`` runs
-small versions of all of them (about half a minute on the digits).
+small versions of all of them (about 15 seconds on the digits).
 
 The conventions are those of the other commands (:mod:`energynets.cli`): the options and the
 data are checked before the output folder is created, a mistake ends the command with one line
@@ -224,7 +224,7 @@ def add_compare_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="small versions of every experiment (about half a minute on the digits)",
+        help="small versions of every experiment (about 15 seconds on the digits)",
     )
     _add_seed(p)
     _add_output(p)
