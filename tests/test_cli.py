@@ -10,15 +10,7 @@ from PIL import Image
 
 import energynets as en
 from energynets.cli import main
-
-
-def _one_line_error(capsys, prefix):
-    err = capsys.readouterr().err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"{prefix}: error: "), lines[0]
-    assert "Traceback" not in err
-    return lines[0]
+from tests.cli_helpers import one_line_error
 
 
 def test_recall_writes_its_pictures_and_prints_the_overlaps(tmp_path, capsys):
@@ -138,21 +130,21 @@ def test_demo_with_a_small_capacity_scene(tmp_path, capsys):
 )
 def test_bad_arguments_give_one_line_and_status_2(argv, prefix, match, capsys):
     assert main(argv) == 2
-    line = _one_line_error(capsys, prefix)
+    line = one_line_error(capsys, prefix)
     assert match in line
 
 
 def test_library_errors_give_one_line_and_status_2(tmp_path, capsys):
     # a letter to animate that is not stored: a ValueError raised while running
     assert main(["recall", "--letters", "AI", "--animate", "X", "-o", str(tmp_path)]) == 2
-    assert "--animate must be one of the stored letters" in _one_line_error(
+    assert "--animate must be one of the stored letters" in one_line_error(
         capsys, "energynets recall"
     )
     # an output path that is a file
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert main(["capacity", "--n-units", "20", "--alphas", "0.1", "-o", str(blocker)]) == 2
-    assert "is not a folder" in _one_line_error(capsys, "energynets capacity")
+    assert "is not a folder" in one_line_error(capsys, "energynets capacity")
 
 
 def test_library_value_error_from_run_capacity(tmp_path, capsys, monkeypatch):
@@ -163,7 +155,7 @@ def test_library_value_error_from_run_capacity(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(capacity, "run_capacity", broken)
     assert main(["capacity", "-o", str(tmp_path)]) == 2
-    line = _one_line_error(capsys, "energynets capacity")
+    line = one_line_error(capsys, "energynets capacity")
     assert line.endswith("alphas must all be > 0 (loads P / N)")
 
 
@@ -311,6 +303,6 @@ def test_sample_compare_writes_the_race(tmp_path, capsys):
 )
 def test_sample_bad_arguments_give_one_line_and_status_2(argv, match, tmp_path, capsys):
     assert main(["sample", *argv, "-o", str(tmp_path / "out")]) == 2
-    line = _one_line_error(capsys, "energynets sample")
+    line = one_line_error(capsys, "energynets sample")
     assert match in line
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

@@ -12,6 +12,7 @@ from energynets import _cli_compare
 from energynets._cli_compare import EXPERIMENTS, presets
 from energynets.cli import main
 from energynets.experiments import compare
+from tests.cli_helpers import one_line_error
 
 #: Tiny versions of every experiment, so that a whole report takes a few seconds.
 TINY = {
@@ -49,12 +50,7 @@ def tiny(monkeypatch):
 
 
 def _one_line_error(capsys, prefix="energynets compare"):
-    err = capsys.readouterr().err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"{prefix}: error: "), lines[0]
-    assert "Traceback" not in err
-    return lines[0]
+    return one_line_error(capsys, prefix)
 
 
 def test_the_report_has_the_settings_every_table_and_every_figure(tiny, tmp_path, capsys):

@@ -6,7 +6,6 @@ same rows, and the network kept by early stopping must be the one with the lowes
 validation loss.
 """
 
-import json
 import re
 
 import numpy as np
@@ -15,6 +14,7 @@ import pytest
 import energynets as en
 from energynets import io
 from energynets.cli import DIGITS_TEST_ROWS, main
+from tests.cli_helpers import one_line_error, read_json
 
 FILES = ["confusion_matrix.png", "history.json", "learning_curve.png", "mlp.npz", "weights.png"]
 
@@ -24,20 +24,6 @@ def _digits(split, limit=None):
     rows = slice(None, -DIGITS_TEST_ROWS) if split == "train" else slice(-DIGITS_TEST_ROWS, None)
     X, y = X[rows][:limit] / 16.0, y[rows][:limit]
     return X, y
-
-
-def _one_line_error(capsys, prefix):
-    err = capsys.readouterr().err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"{prefix}: error: "), lines[0]
-    assert "Traceback" not in err
-    return lines[0]
-
-
-def _json(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +46,7 @@ def test_train_mlp_writes_the_model_pictures_and_history(digits_run):
     for name in FILES:
         if name.endswith(".png"):
             assert (out / name).read_bytes()[:4] == b"\x89PNG"
-    summary = _json(out / "history.json")
+    summary = read_json(out / "history.json")
     assert summary["command"] == "train-mlp"
     settings = summary["settings"]
     assert settings["dataset"] == "digits" and settings["hidden"] == [100]
@@ -96,7 +82,7 @@ def test_train_mlp_test_accuracy_is_that_of_the_saved_model(digits_run):
     model = io.load(out / "mlp.npz")
     assert isinstance(model, en.MLP) and model.layer_sizes == (64, 100, 10)
     X_test, y_test = _digits("test")
-    summary = _json(out / "history.json")
+    summary = read_json(out / "history.json")
     final = summary["final"]
     accuracy = model.score(X_test, y_test)
     assert final["test_accuracy"] == accuracy
@@ -124,7 +110,7 @@ def test_train_mlp_is_reproducible_and_float32_stays_float32(tmp_path, capsys):
     assert main([*argv, "-o", str(tmp_path / "b")]) == 0
     assert main([*argv, "--float32", "-o", str(tmp_path / "c")]) == 0
     capsys.readouterr()
-    a, b = _json(tmp_path / "a" / "history.json"), _json(tmp_path / "b" / "history.json")
+    a, b = read_json(tmp_path / "a" / "history.json"), read_json(tmp_path / "b" / "history.json")
     for summary in (a, b):
         del summary["seconds"], summary["history"]["time"]
     assert a == b
@@ -133,7 +119,7 @@ def test_train_mlp_is_reproducible_and_float32_stays_float32(tmp_path, capsys):
         assert np.array_equal(wa, wb)
     model_c = io.load(tmp_path / "c" / "mlp.npz")
     assert model_c.dtype == np.float32 and model_a.dtype == np.float64
-    c = _json(tmp_path / "c" / "history.json")
+    c = read_json(tmp_path / "c" / "history.json")
     assert c["model"]["dtype"] == "float32" and c["settings"]["float32"] is True
     # the same seed: the same split, initial weights and batches, up to float32 rounding
     assert c["history"]["loss"] == pytest.approx(a["history"]["loss"], rel=1e-3)
@@ -171,7 +157,7 @@ def test_train_mlp_options_reach_the_training(options, expect, sizes, tmp_path, 
     argv = ["train-mlp", "--limit", "100", "--hidden", "7", "--epochs", "3", *options]
     assert main([*argv, "-o", str(tmp_path)]) == 0
     capsys.readouterr()
-    summary = _json(tmp_path / "history.json")
+    summary = read_json(tmp_path / "history.json")
     for key, value in expect.items():
         assert summary["settings"][key] == value, key
     assert summary["model"]["layer_sizes"] == sizes
@@ -193,7 +179,7 @@ def test_early_stopping_keeps_the_network_with_the_lowest_validation_loss(tmp_pa
             "--early-stopping", "3", "-o", str(tmp_path)]  # fmt: skip
     assert main(argv) == 0
     stdout = capsys.readouterr().out
-    summary = _json(tmp_path / "history.json")
+    summary = read_json(tmp_path / "history.json")
     losses = summary["history"]["validation_loss"]
     n_done = summary["epochs_completed"]
     assert n_done < 200 and len(losses) == n_done
@@ -211,7 +197,7 @@ def test_train_mlp_on_mnist_and_fashion_mnist(tmp_path, capsys, data_home):
                 "-o", str(tmp_path / dataset)]  # fmt: skip
         assert main(argv) == 0
         capsys.readouterr()
-        summary = _json(tmp_path / dataset / "history.json")
+        summary = read_json(tmp_path / dataset / "history.json")
         assert summary["data"]["image_shape"] == [28, 28]
         assert summary["model"]["layer_sizes"] == [784, 5, 10]
         assert summary["settings"]["batch_size"] == 100
@@ -241,7 +227,7 @@ def test_ctrl_c_saves_the_last_completed_epoch(tmp_path, capsys, monkeypatch):
     captured = capsys.readouterr()
     assert "Interrupted: keeping the model after epoch 3 of 50" in captured.err
     assert sorted(p.name for p in tmp_path.iterdir()) == FILES
-    summary = _json(tmp_path / "history.json")
+    summary = read_json(tmp_path / "history.json")
     assert summary["interrupted"] is True and summary["epochs_completed"] == 3
     assert all(len(values) == 3 for values in summary["history"].values())
     model = io.load(tmp_path / "mlp.npz")
@@ -295,7 +281,7 @@ def test_train_mlp_bad_arguments_give_one_line_and_status_2(argv, match, tmp_pat
     # a --data-home without the files: the download fails offline (the tests are offline)
     argv = [a.replace("{tmp}", str(tmp_path / "no-data")) for a in argv]
     assert main(["train-mlp", *argv, "-o", str(tmp_path / "out")]) == 2
-    assert match in _one_line_error(capsys, "energynets train-mlp")
+    assert match in one_line_error(capsys, "energynets train-mlp")
     assert not (tmp_path / "out").exists()
 
 

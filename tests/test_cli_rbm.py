@@ -13,22 +13,9 @@ import pytest
 import energynets as en
 from energynets import io, metrics
 from energynets.cli import main
+from tests.cli_helpers import one_line_error, read_json
 
 BAS3 = en.datasets.bars_and_stripes(3)
-
-
-def _one_line_error(capsys, prefix):
-    err = capsys.readouterr().err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"{prefix}: error: "), lines[0]
-    assert "Traceback" not in err
-    return lines[0]
-
-
-def _json(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
 
 
 def _printed(pattern, text):
@@ -61,7 +48,7 @@ def test_train_rbm_writes_the_model_pictures_and_history(bas_run):
     assert sorted(p.name for p in out.iterdir()) == names  # no temporary files left
     for name in ("filters.png", "samples.png", "learning_curve.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
-    summary = _json(out / "history.json")
+    summary = read_json(out / "history.json")
     assert summary["settings"]["dataset"] == "bars-and-stripes"
     assert summary["settings"]["method"] == "pcd" and summary["settings"]["chains"] == 50
     assert summary["epochs_completed"] == 600 and summary["interrupted"] is False
@@ -82,7 +69,7 @@ def test_train_rbm_log_likelihood_is_the_exact_one_of_the_saved_model(bas_run):
     model = io.load(out / "rbm.npz")
     assert isinstance(model, en.RBM) and (model.n_visible, model.n_hidden) == (9, 16)
     exact = metrics.log_likelihood(model, BAS3)
-    summary = _json(out / "history.json")
+    summary = read_json(out / "history.json")
     assert summary["final"]["log_likelihood"] == pytest.approx(exact, abs=1e-12)
     assert summary["final"]["log_partition"] == pytest.approx(metrics.rbm_log_partition(model))
     assert _printed(r"training\s+(-?\d+\.\d+) nats", stdout) == round(exact, 4)
@@ -107,7 +94,7 @@ def test_train_rbm_is_reproducible_and_float32_stays_float32(tmp_path, capsys):
     assert main([*argv, "-o", str(tmp_path / "b")]) == 0
     assert main([*argv, "--float32", "-o", str(tmp_path / "c")]) == 0
     capsys.readouterr()
-    a, b = _json(tmp_path / "a" / "history.json"), _json(tmp_path / "b" / "history.json")
+    a, b = read_json(tmp_path / "a" / "history.json"), read_json(tmp_path / "b" / "history.json")
     for summary in (a, b):
         del summary["seconds"], summary["history"]["time"]
     assert a == b
@@ -115,7 +102,7 @@ def test_train_rbm_is_reproducible_and_float32_stays_float32(tmp_path, capsys):
     assert np.array_equal(model_a.weights, model_b.weights)
     model_c = io.load(tmp_path / "c" / "rbm.npz")
     assert model_c.dtype == np.float32 and model_a.dtype == np.float64
-    assert _json(tmp_path / "c" / "history.json")["model"]["dtype"] == "float32"
+    assert read_json(tmp_path / "c" / "history.json")["model"]["dtype"] == "float32"
 
 
 @pytest.mark.parametrize(
@@ -137,7 +124,7 @@ def test_train_rbm_options_reach_the_training(options, expect, tmp_path, capsys)
     argv = ["train-rbm", "--hidden", "4", "--epochs", "6", *options, "-o", str(tmp_path)]
     assert main(argv) == 0
     capsys.readouterr()
-    summary = _json(tmp_path / "history.json")
+    summary = read_json(tmp_path / "history.json")
     for key, value in expect.items():
         assert summary["settings"][key] == value, key
     history = summary["history"]
@@ -153,7 +140,7 @@ def test_train_rbm_on_digits_measures_the_test_split_as_eval_rbm_does(tmp_path, 
             "--epochs", "3", "--seed", "2", "-o", str(tmp_path)]  # fmt: skip
     assert main(argv) == 0
     stdout = capsys.readouterr().out
-    summary = _json(tmp_path / "history.json")
+    summary = read_json(tmp_path / "history.json")
     assert summary["data"]["training"].startswith("digits, training split (120 rows")
     assert summary["data"]["validation"].startswith("digits, test split (120 rows")
     assert summary["data"]["image_shape"] == [8, 8]
@@ -185,7 +172,7 @@ def test_train_rbm_without_exact_enumeration_reports_the_monitors(tmp_path, caps
             "--hidden", "40", "--epochs", "2", "-o", str(tmp_path)]  # fmt: skip
     assert main(argv) == 0
     stdout = capsys.readouterr().out
-    summary = _json(tmp_path / "history.json")
+    summary = read_json(tmp_path / "history.json")
     assert summary["exact"] is None
     assert set(summary["final"]) == {"pseudo_likelihood", "reconstruction_error", "free_energy_gap"}
     assert summary["final"]["pseudo_likelihood"] == summary["history"]["pseudo_likelihood"][-1]
@@ -200,7 +187,7 @@ def test_train_rbm_on_mnist(tmp_path, capsys, data_home):
             "-o", str(tmp_path)]  # fmt: skip
     assert main(argv) == 0
     capsys.readouterr()
-    summary = _json(tmp_path / "history.json")
+    summary = read_json(tmp_path / "history.json")
     assert summary["data"]["image_shape"] == [28, 28]
     assert summary["model"]["n_visible"] == 784
     assert "log_likelihood_validation" in summary["final"]  # 5 hidden units: exact
@@ -230,7 +217,7 @@ def test_ctrl_c_saves_the_last_completed_epoch(tmp_path, capsys, monkeypatch):
     assert "Interrupted: keeping the model after epoch 4 of 50" in captured.err
     names = ["filters.png", "history.json", "learning_curve.png", "rbm.npz", "samples.png"]
     assert sorted(p.name for p in tmp_path.iterdir()) == names
-    summary = _json(tmp_path / "history.json")
+    summary = read_json(tmp_path / "history.json")
     assert summary["interrupted"] is True and summary["epochs_completed"] == 4
     assert all(len(values) == 4 for values in summary["history"].values())
     assert summary["exact"]["epoch"][-1] <= 3
@@ -339,7 +326,7 @@ def test_eval_rbm_ais_on_a_model_too_large_to_enumerate(tmp_path, capsys):
 )
 def test_train_rbm_bad_arguments_give_one_line_and_status_2(argv, match, tmp_path, capsys):
     assert main(["train-rbm", *argv, "-o", str(tmp_path / "out")]) == 2
-    assert match in _one_line_error(capsys, "energynets train-rbm")
+    assert match in one_line_error(capsys, "energynets train-rbm")
     assert not (tmp_path / "out").exists()
 
 
@@ -380,16 +367,16 @@ def models(tmp_path):
 def test_eval_rbm_bad_input_gives_one_line_and_status_2(models, model, argv, match, capsys):
     dataset = [] if "--dataset" in argv else ["--dataset", "bars-and-stripes"]
     assert main(["eval-rbm", str(models[model]), *dataset, *argv]) == 2
-    assert match in _one_line_error(capsys, "energynets eval-rbm")
+    assert match in one_line_error(capsys, "energynets eval-rbm")
 
 
 def test_eval_rbm_needs_a_model_and_a_dataset(models, capsys):
     assert main(["eval-rbm", str(models["small"])]) == 2
-    assert "the following arguments are required: --dataset" in _one_line_error(
+    assert "the following arguments are required: --dataset" in one_line_error(
         capsys, "energynets eval-rbm"
     )
     assert main(["eval-rbm"]) == 2
-    assert "MODEL" in _one_line_error(capsys, "energynets eval-rbm")
+    assert "MODEL" in one_line_error(capsys, "energynets eval-rbm")
 
 
 def test_help_lists_the_options(capsys):
