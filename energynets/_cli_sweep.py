@@ -30,15 +30,12 @@ from typing import Any
 import numpy as np
 
 from energynets.cli import (
-    RULES,
     _add_output,
-    _alphas,
-    _fraction,
     _int_at_least,
     _output_folder,
     _report,
-    _rules,
     _use_agg,
+    add_load_options,
 )
 
 __all__ = [
@@ -249,26 +246,13 @@ def add_sweep_parser(sub: Any) -> argparse.ArgumentParser:
         help="what to sweep (default: %(default)s)",
     )
     p.add_argument(
-        "--rules",
-        type=_rules,
-        default=list(RULES),
-        metavar="R,S,...",
-        help=f"comma-separated learning rules (default: {','.join(RULES)})",
-    )
-    p.add_argument(
         "--n-units",
         type=_sizes,
         default=[100, 200, 400],
         metavar="N,M,...",
         help="comma-separated network sizes (default: 100,200,400)",
     )
-    p.add_argument(
-        "--alphas",
-        type=_alphas,
-        default=None,
-        metavar="A,B,...",
-        help="comma-separated loads P / N (default: 13 loads from 0.02 to 0.5)",
-    )
+    add_load_options(p)
     p.add_argument(
         "--seeds",
         type=_int_at_least(1),
@@ -281,13 +265,6 @@ def add_sweep_parser(sub: Any) -> argparse.ArgumentParser:
         type=_int_at_least(0),
         default=0,
         help="root seed from which every task's seed is spawned (default: %(default)s)",
-    )
-    p.add_argument(
-        "--flip-fraction",
-        type=_fraction,
-        default=0.1,
-        metavar="F",
-        help="fraction of the bits flipped in each recall probe (default: %(default)s)",
     )
     p.add_argument(
         "--max-probes",

@@ -310,6 +310,32 @@ def _add_recall_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_load_options(p: argparse.ArgumentParser) -> None:
+    """--alphas, --rules and --flip-fraction: the options of a capacity measurement shared by
+    ``capacity`` and ``sweep``."""
+    p.add_argument(
+        "--alphas",
+        type=_alphas,
+        default=None,
+        metavar="A,B,...",
+        help="comma-separated loads P / N (default: 13 loads from 0.02 to 0.5)",
+    )
+    p.add_argument(
+        "--rules",
+        type=_rules,
+        default=list(RULES),
+        metavar="R,S,...",
+        help=f"comma-separated learning rules (default: {','.join(RULES)})",
+    )
+    p.add_argument(
+        "--flip-fraction",
+        type=_fraction,
+        default=0.1,
+        metavar="F",
+        help="fraction of the bits flipped in each recall probe (default: %(default)s)",
+    )
+
+
 def build_parser() -> _Parser:
     """The ``energynets`` argument parser (``demo``, ``recall``, ``capacity``, ``sample``,
     ``train-rbm``, ``eval-rbm``, ``train-mlp``, ``compare``)."""
@@ -385,27 +411,7 @@ def build_parser() -> _Parser:
         metavar="N",
         help="number of units N (default: %(default)s)",
     )
-    capacity.add_argument(
-        "--alphas",
-        type=_alphas,
-        default=None,
-        metavar="A,B,...",
-        help="comma-separated loads P / N (default: 13 loads from 0.02 to 0.5)",
-    )
-    capacity.add_argument(
-        "--rules",
-        type=_rules,
-        default=list(RULES),
-        metavar="R,S,...",
-        help=f"comma-separated learning rules (default: {','.join(RULES)})",
-    )
-    capacity.add_argument(
-        "--flip-fraction",
-        type=_fraction,
-        default=0.1,
-        metavar="F",
-        help="fraction of the bits flipped in each recall probe (default: %(default)s)",
-    )
+    add_load_options(capacity)
     capacity.add_argument(
         "--trials",
         type=_int_at_least(1),
