@@ -29,7 +29,6 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from energynets.cli import (
-    DIGITS_TEST_ROWS,
     SCHEDULES,
     _add_output,
     _add_seed,
@@ -42,6 +41,7 @@ from energynets.cli import (
     _use_agg,
     _wrap,
     _write_json,
+    labelled_split,
 )
 
 __all__ = ["add_train_mlp_parser", "train_mlp_command"]
@@ -353,30 +353,7 @@ class _Split(NamedTuple):
 def _load_split(args: argparse.Namespace, split: str, dtype: Any) -> _Split:
     """The ``split`` ("train" or "test") of the data set of ``args``, first --limit rows,
     grey levels divided by their maximum (16 for digits, 255 for MNIST)."""
-    from energynets import datasets
-
-    if args.dataset == "digits":
-        grey, labels = datasets.load_digits()
-        rows = (
-            slice(None, -DIGITS_TEST_ROWS) if split == "train" else slice(-DIGITS_TEST_ROWS, None)
-        )
-        grey, labels = grey[rows], labels[rows]
-        maximum, shape = 16.0, (8, 8)
-    else:
-        loader = datasets.load_mnist if args.dataset == "mnist" else datasets.load_fashion_mnist
-        try:
-            grey, labels = loader(split, data_home=args.data_home)
-        except FileNotFoundError as exc:
-            # as train-rbm: the library's first sentence, then the command's options
-            first = str(exc).split(". ")[0]
-            raise FileNotFoundError(
-                f"--dataset {args.dataset}: {first}. Put the original *-ubyte.gz files in a "
-                f"folder {args.dataset}/ and give the folder above it with --data-home or "
-                "ENERGYNETS_DATA"
-            ) from None
-        maximum, shape = 255.0, (28, 28)
-    if args.limit is not None:
-        grey, labels = grey[: args.limit], labels[: args.limit]
+    grey, labels, maximum, shape = labelled_split(args, split)
     X = grey.astype(dtype)
     X /= dtype(maximum)
     part = "training" if split == "train" else "test"

@@ -1230,16 +1230,29 @@ def _binarized_chunks(
 
 def _grey_split(args: argparse.Namespace, split: str) -> tuple[np.ndarray, float, tuple[int, int]]:
     """The grey levels of a digits / MNIST split (first --limit rows), their maximum, shape."""
+    grey, _, maximum, shape = labelled_split(args, split)
+    return grey, maximum, shape
+
+
+def labelled_split(
+    args: argparse.Namespace, split: str
+) -> tuple[np.ndarray, np.ndarray, float, tuple[int, int]]:
+    """Grey levels and labels of the ``split`` ("train" or "test") of ``args.dataset`` (digits:
+    the last DIGITS_TEST_ROWS rows are the test split; MNIST / Fashion-MNIST from
+    ``args.data_home``), first ``args.limit`` rows; their maximum and the image shape."""
     from energynets import datasets
 
     if args.dataset == "digits":
-        grey, _ = datasets.load_digits()
-        grey = grey[:-DIGITS_TEST_ROWS] if split == "train" else grey[-DIGITS_TEST_ROWS:]
+        grey, labels = datasets.load_digits()
+        rows = (
+            slice(None, -DIGITS_TEST_ROWS) if split == "train" else slice(-DIGITS_TEST_ROWS, None)
+        )
+        grey, labels = grey[rows], labels[rows]
         maximum, shape = 16.0, (8, 8)
     else:
         loader = datasets.load_mnist if args.dataset == "mnist" else datasets.load_fashion_mnist
         try:
-            grey, _ = loader(split, data_home=args.data_home)
+            grey, labels = loader(split, data_home=args.data_home)
         except FileNotFoundError as exc:
             # the library's message ends with advice for Python callers (data_home=,
             # download=True): keep its first sentence and give the command's options instead
@@ -1251,8 +1264,8 @@ def _grey_split(args: argparse.Namespace, split: str) -> tuple[np.ndarray, float
             ) from None
         maximum, shape = 255.0, (28, 28)
     if args.limit is not None:
-        grey = grey[: args.limit]
-    return grey, maximum, shape
+        grey, labels = grey[: args.limit], labels[: args.limit]
+    return grey, labels, maximum, shape
 
 
 def _load_split(
