@@ -16,7 +16,6 @@ atomically, ``report.md`` last.
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ from energynets.cli import (
     _use_agg,
     _wrap,
     _write_json,
+    _write_text,
 )
 
 __all__ = ["EXPERIMENTS", "add_compare_parser", "compare_command", "presets"]
@@ -262,20 +262,6 @@ def _load(args: argparse.Namespace) -> dict[str, Any]:
         "X_test": X_test.astype(np.float64) / 255.0,
         "y_test": y_test.astype(np.int64),
     }
-
-
-def _write_text(text: str, path: Path) -> Path:
-    """Write ``text`` atomically (a temporary sibling, then os.replace)."""
-    import secrets
-
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _settings_lines(settings: dict[str, Any]) -> list[str]:

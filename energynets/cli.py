@@ -1009,9 +1009,14 @@ def _capacity_scene(
 def _write_json(data: Any, path: Path) -> Path:
     """Write ``data`` as indented JSON, atomically (a temporary sibling, then os.replace)."""
     import json
+
+    return _write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", path)
+
+
+def _write_text(text: str, path: Path) -> Path:
+    """Write ``text`` atomically (a temporary sibling, then os.replace)."""
     import secrets
 
-    text = json.dumps(data, indent=2, allow_nan=False) + "\n"
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
