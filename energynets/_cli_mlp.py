@@ -30,6 +30,7 @@ import numpy as np
 
 from energynets.cli import (
     SCHEDULES,
+    _add_data_home,
     _add_output,
     _add_seed,
     _int_at_least,
@@ -169,15 +170,7 @@ def add_train_mlp_parser(sub: Any) -> argparse.ArgumentParser:
             "Fashion-MNIST from their IDX files (default: %(default)s)"
         ),
     )
-    p.add_argument(
-        "--data-home",
-        metavar="DIR",
-        default=None,
-        help=(
-            "folder holding mnist/ or fashion-mnist/ with the original *-ubyte.gz files "
-            "(default: $ENERGYNETS_DATA, then the cache folder)"
-        ),
-    )
+    _add_data_home(p)
     p.add_argument(
         "--limit",
         type=_int_at_least(1),

@@ -310,6 +310,19 @@ def _add_recall_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_data_home(p: argparse.ArgumentParser) -> None:
+    """--data-home: where MNIST / Fashion-MNIST are read from."""
+    p.add_argument(
+        "--data-home",
+        metavar="DIR",
+        default=None,
+        help=(
+            "folder holding mnist/ or fashion-mnist/ with the original *-ubyte.gz files "
+            "(default: $ENERGYNETS_DATA, then the cache folder)"
+        ),
+    )
+
+
 def add_load_options(p: argparse.ArgumentParser) -> None:
     """--alphas, --rules and --flip-fraction: the options of a capacity measurement shared by
     ``capacity`` and ``sweep``."""
@@ -760,15 +773,7 @@ def _add_dataset_options(p: argparse.ArgumentParser, *, evaluate: bool) -> None:
                 "bars-and-stripes has one set)"
             ),
         )
-    p.add_argument(
-        "--data-home",
-        metavar="DIR",
-        default=None,
-        help=(
-            "folder holding mnist/ or fashion-mnist/ with the original *-ubyte.gz files "
-            "(default: $ENERGYNETS_DATA, then the cache folder)"
-        ),
-    )
+    _add_data_home(p)
     p.add_argument(
         "--binarize",
         choices=BINARIZE,
