@@ -19,7 +19,7 @@ import contextlib
 import json
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -69,12 +69,48 @@ def restore_optimizer(optimizer: Any, arrays: Mapping[str, np.ndarray], scalars:
         setattr(optimizer, key, value)
 
 
+class Section:
+    """A trainer's checkpoint stored inside another trainer's checkpoint file.
+
+    :func:`~energynets.fit_dbn` passes one as ``checkpoint=`` / ``resume=`` of
+    :func:`~energynets.fit_rbm` for the layer it is training: the layer's arrays go in under
+    ``"inner.<name>"`` and its meta under ``"inner"``, beside the arrays and meta of the outer
+    trainer (the layers already trained), read from ``outer_arrays()`` / ``outer_meta()`` at
+    every write. One file then holds the whole state. It is path-like (its file), so messages
+    name the file.
+    """
+
+    def __init__(
+        self,
+        path: PathLike,
+        trainer: str,
+        outer_arrays: Callable[[], Mapping[str, np.ndarray]],
+        outer_meta: Callable[[], Mapping[str, Any]],
+    ) -> None:
+        self.path = os.fspath(path)
+        self.trainer = trainer
+        self.outer_arrays = outer_arrays
+        self.outer_meta = outer_meta
+
+    def __fspath__(self) -> str:
+        return self.path
+
+
 def save_checkpoint(
-    path: PathLike, trainer: str, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]
+    path: PathLike | Section,
+    trainer: str,
+    arrays: Mapping[str, np.ndarray],
+    meta: Mapping[str, Any],
 ) -> None:
     """Write a checkpoint atomically; keep the one it replaces as ``<path>.prev``."""
     from energynets.io import _fsync_directory, _open_temporary, _write_npz
 
+    if isinstance(path, Section):
+        outer = dict(path.outer_arrays())
+        outer.update({f"inner.{name}": value for name, value in arrays.items()})
+        outer_meta = {**path.outer_meta(), "inner_trainer": trainer, "inner": meta}
+        save_checkpoint(path.path, path.trainer, outer, outer_meta)
+        return
     target = os.fspath(path)
     payload = {
         "__format__": np.array(FORMAT_NAME),
@@ -105,11 +141,19 @@ def save_checkpoint(
     _fsync_directory(os.path.dirname(target))
 
 
-def load_checkpoint(path: PathLike, trainer: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+def load_checkpoint(
+    path: PathLike | Section, trainer: str
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """(arrays, meta) of a checkpoint written by ``trainer``; ValueError naming the file (and
     its ``.prev`` when there is one) if it is damaged or is not such a checkpoint."""
     from energynets.io import _BadFile, _read_arrays
 
+    if isinstance(path, Section):
+        outer, outer_meta = load_checkpoint(path.path, path.trainer)
+        if outer_meta.get("inner_trainer") != trainer or "inner" not in outer_meta:
+            raise ValueError(f"cannot resume from '{path.path}': it holds no {trainer} state")
+        inner = {k[len("inner.") :]: v for k, v in outer.items() if k.startswith("inner.")}
+        return inner, outer_meta["inner"]
     source = os.fspath(path)
     hint = ""
     if os.path.exists(source + ".prev"):

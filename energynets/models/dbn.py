@@ -39,12 +39,14 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from energynets import _checkpoint
 from energynets._validation import (
     RNGLike,
     as_float_array,
@@ -63,6 +65,9 @@ __all__ = ["DBN", "DBN_METHODS", "fit_dbn"]
 #: The negative-phase methods :func:`fit_dbn` passes to :func:`~energynets.fit_rbm`.
 DBN_METHODS = ("cd", "pcd")
 
+#: The arrays of each RBM a DBN checkpoint holds.
+_RBM_ARRAYS = ("weights", "visible_bias", "hidden_bias")
+
 # fit_rbm arguments that fit_dbn sets itself (the rest may be passed through rbm_options)
 _MANAGED = frozenset(
     {
@@ -78,6 +83,9 @@ _MANAGED = frozenset(
         "rng",
         "callbacks",
         "progress",
+        "checkpoint",
+        "checkpoint_every",
+        "resume",
     }
 )
 
@@ -419,6 +427,9 @@ def fit_dbn(
     callbacks: Sequence[Callable[[int, int, RBM, dict[str, list[Any]]], Any]] = (),
     progress: bool = False,
     dtype: Any = np.float64,
+    checkpoint: str | os.PathLike[str] | None = None,
+    checkpoint_every: int = 1,
+    resume: str | os.PathLike[str] | None = None,
     **rbm_options: Any,
 ) -> tuple[DBN, dict[str, list[Any]]]:
     """Train a deep belief network greedily, one RBM after the other (Hinton et al. 2006).
@@ -461,6 +472,20 @@ def fit_dbn(
         A progress bar per layer (tqdm).
     dtype : numpy.float32 or numpy.float64
         Of the DBN built from ``layer_sizes`` (a given DBN keeps its own).
+    checkpoint : str or path-like, optional
+        Write a checkpoint to this ``.npz`` file every ``checkpoint_every`` epochs of the
+        layer in training and after every layer. One file holds everything needed to
+        continue: the layers already trained, their histories, and the layer in training's
+        :func:`~energynets.fit_rbm` state (parameters, optimiser, chains, random generator).
+        Written atomically; the one it replaces is kept as ``<checkpoint>.prev``, so Ctrl-C
+        or a crash leaves a usable one.
+    checkpoint_every : int >= 1
+        Epochs between checkpoints within a layer.
+    resume : str or path-like, optional
+        Continue from a checkpoint of a run with the same data and settings: the finished
+        layers are restored, the layer in training continues where it stopped. The result is
+        bit-identical to a run that was never interrupted (with the same BLAS threads). A
+        damaged file, or one written with other settings, is a ValueError naming it.
     **rbm_options
         Further keyword arguments of :func:`~energynets.fit_rbm` for every layer (e.g.
         ``monitor=()``, ``sparsity_target``, ``learning_rate_schedule``). A
@@ -538,8 +563,47 @@ def fit_dbn(
 
     if model is None:
         model = DBN(sizes, rng=gen, dtype=dtype)
+    dbn = model
     seeds = gen.integers(0, 2**63, size=n_layers)
     history: dict[str, list[Any]] = {"layer": [], "n_epochs": [], "time": [], "rbm_history": []}
+    layers_done = 0
+    layer_checkpoint: _checkpoint.Section | None = None
+    layer_resume: _checkpoint.Section | None = None
+    if checkpoint is not None or resume is not None:
+        _checkpoint.check_every(checkpoint_every)
+        settings = {
+            "layer_sizes": list(dbn.layer_sizes),
+            "method": method,
+            "k": k,
+            "n_epochs": list(epochs),
+            "batch_size": batch_size,
+            "dtype": str(dbn.dtype),
+            "n_samples": int(data.shape[0]),
+        }
+
+        def finished_layers() -> dict[str, np.ndarray]:
+            return {
+                f"layer{i}.{name}": getattr(dbn.rbms[i], name)
+                for i in range(layers_done)
+                for name in _RBM_ARRAYS
+            }
+
+        def outer_meta() -> dict[str, Any]:
+            return {"settings": settings, "layers_done": layers_done, "history": history}
+
+        if resume is not None:
+            saved, meta = _checkpoint.load_checkpoint(resume, "fit_dbn")
+            _checkpoint.check_settings(resume, meta["settings"], settings)
+            layers_done = int(meta["layers_done"])
+            _checkpoint.restore_arrays(resume, saved, finished_layers())
+            history = {key: list(values) for key, values in meta["history"].items()}
+            if "inner" in meta:
+                layer_resume = _checkpoint.Section(resume, "fit_dbn", finished_layers, outer_meta)
+        if checkpoint is not None:
+            layer_checkpoint = _checkpoint.Section(
+                checkpoint, "fit_dbn", finished_layers, outer_meta
+            )
+    resume_layer = layers_done  # the layer whose fit_rbm state the checkpoint may hold
     layer_input: np.ndarray = data
     for layer in range(n_layers):
         t0 = time.perf_counter()
@@ -548,6 +612,8 @@ def fit_dbn(
             layer_input = _up(below, layer_input)
             if valid is not None:
                 valid = _up(below, valid)
+        if layer < resume_layer:  # restored from the checkpoint: only its up-pass was needed
+            continue
         if valid is not None:
             rbm_options["validation_data"] = valid
         layer_cbs = [_layer_callback(cb, layer) for cb in cbs]
@@ -564,6 +630,9 @@ def fit_dbn(
             rng=np.random.default_rng(int(seeds[layer])),
             callbacks=layer_cbs,
             progress=progress,
+            checkpoint=layer_checkpoint,
+            checkpoint_every=checkpoint_every,
+            resume=layer_resume if layer == resume_layer else None,
             **rbm_options,
         )
         model.rbms[layer] = trained
@@ -571,6 +640,9 @@ def fit_dbn(
         history["n_epochs"].append(len(rbm_history["epoch"]))
         history["time"].append(time.perf_counter() - t0)
         history["rbm_history"].append(rbm_history)
+        layers_done = layer + 1
+        if checkpoint is not None:
+            _checkpoint.save_checkpoint(checkpoint, "fit_dbn", finished_layers(), outer_meta())
     return model, history
 
 

@@ -180,3 +180,88 @@ def test_ctrl_c_while_writing_a_checkpoint_leaves_the_last_one_whole(tmp_path, b
     resumed, history = en.fit_rbm(en.RBM(9, 5, rng=2), bas, **common, resume=path)
     assert len(history["epoch"]) == 4
     np.testing.assert_array_equal(resumed.weights, whole.weights)
+
+
+def _interrupt_dbn_at(layer_index, epoch_index):
+    def callback(layer, epoch, rbm, history):
+        if (layer, epoch) == (layer_index, epoch_index):
+            raise Interrupt
+
+    return callback
+
+
+DBN_COMMON = {
+    "n_epochs": [4, 5, 3],
+    "batch_size": 5,
+    "learning_rate": 0.1,
+    "momentum": "hinton",
+    "rng": 4,
+}
+
+
+def _assert_same_dbn_history(a, b):
+    assert a["layer"] == b["layer"] and a["n_epochs"] == b["n_epochs"]
+    for x, y in zip(a["rbm_history"], b["rbm_history"], strict=True):
+        _assert_same_history(x, y)
+
+
+@pytest.mark.parametrize(
+    ("method", "layer", "epoch"),
+    [("cd", 1, 3), ("pcd", 1, 0), ("pcd", 0, 2), ("cd", 2, 1)],
+    ids=["mid-layer", "layer-boundary", "first-layer", "last-layer"],
+)
+def test_fit_dbn_interrupted_and_resumed_is_bit_identical(tmp_path, bas, method, layer, epoch):
+    common = {**DBN_COMMON, "method": method}
+    whole, history = en.fit_dbn([9, 6, 5, 4], bas, **common)
+    path = tmp_path / "dbn.npz"
+    with pytest.raises(Interrupt):
+        en.fit_dbn(
+            [9, 6, 5, 4], bas, **common, checkpoint=path, checkpoint_every=2,
+            callbacks=[_interrupt_dbn_at(layer, epoch)],
+        )  # fmt: skip
+    assert path.is_file()
+    resumed, resumed_history = en.fit_dbn([9, 6, 5, 4], bas, **common, resume=path)
+    for a, b in zip(resumed.rbms, whole.rbms, strict=True):
+        for name in ("weights", "visible_bias", "hidden_bias"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    _assert_same_dbn_history(resumed_history, history)
+
+
+def test_fit_dbn_resumed_while_checkpointing_again_and_a_finished_run(tmp_path, bas):
+    whole, history = en.fit_dbn([9, 6, 4], bas, **{**DBN_COMMON, "n_epochs": 3})
+    path = tmp_path / "dbn.npz"
+    with pytest.raises(Interrupt):
+        en.fit_dbn(
+            [9, 6, 4], bas, **{**DBN_COMMON, "n_epochs": 3}, checkpoint=path,
+            callbacks=[_interrupt_dbn_at(1, 1)],
+        )  # fmt: skip
+    # resume and keep writing to the same file; then "resume" the finished run
+    resumed, _ = en.fit_dbn(
+        [9, 6, 4], bas, **{**DBN_COMMON, "n_epochs": 3}, checkpoint=path, resume=path
+    )
+    again, again_history = en.fit_dbn([9, 6, 4], bas, **{**DBN_COMMON, "n_epochs": 3}, resume=path)
+    for model in (resumed, again):
+        for a, b in zip(model.rbms, whole.rbms, strict=True):
+            np.testing.assert_array_equal(a.weights, b.weights)
+    _assert_same_dbn_history(again_history, history)
+
+
+def test_fit_dbn_resume_errors(tmp_path, bas):
+    path = tmp_path / "dbn.npz"
+    en.fit_dbn([9, 6, 4], bas, n_epochs=2, batch_size=5, checkpoint=path)
+    with pytest.raises(ValueError, match=r"batch_size=5 \(now 7\)"):
+        en.fit_dbn([9, 6, 4], bas, n_epochs=2, batch_size=7, resume=path)
+    with pytest.raises(ValueError, match="layer_sizes"):
+        en.fit_dbn([9, 5, 4], bas, n_epochs=2, batch_size=5, resume=path)
+    rbm_path = tmp_path / "rbm.npz"
+    en.fit_rbm(en.RBM(9, 6, rng=0), bas, n_epochs=1, checkpoint=rbm_path)
+    with pytest.raises(ValueError, match="checkpoint of fit_rbm, not fit_dbn"):
+        en.fit_dbn([9, 6, 4], bas, n_epochs=2, batch_size=5, resume=rbm_path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"previous checkpoint is .*dbn\.npz\.prev"):
+        en.fit_dbn([9, 6, 4], bas, n_epochs=2, batch_size=5, resume=path)
+    # the previous checkpoint still resumes
+    en.fit_dbn([9, 6, 4], bas, n_epochs=2, batch_size=5, resume=str(path) + ".prev")
+    with pytest.raises(ValueError, match="checkpoint_every"):
+        en.fit_dbn([9, 6, 4], bas, n_epochs=2, checkpoint=path, checkpoint_every=0)
