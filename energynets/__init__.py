@@ -16,6 +16,7 @@ from energynets import datasets, exact, io, sampling, states
 from energynets.learning.backprop import fit_mlp, gradient_check
 from energynets.learning.boltzmann_rule import fit_boltzmann
 from energynets.learning.contrastive import fit_rbm
+from energynets.learning.divergence import TrainingDiverged
 from energynets.models.boltzmann import BoltzmannMachine
 from energynets.models.continuous import ContinuousHopfield
 from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
@@ -54,6 +55,7 @@ __all__ = [
     "HopfieldNetwork",
     "ModernHopfield",
     "RecallResult",
+    "TrainingDiverged",
     "__version__",
     "ais",
     "all_states",

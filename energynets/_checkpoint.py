@@ -216,3 +216,15 @@ def check_every(value: Any) -> int:
     from energynets._validation import check_int
 
     return check_int(value, "checkpoint_every", minimum=1)
+
+
+def resumed_into(
+    checkpoint: PathLike | None, resume: PathLike | None, first_epoch: int
+) -> int | None:
+    """The epoch the file ``checkpoint`` holds before any is written: ``first_epoch`` when the
+    run resumed from that same file, else None (no checkpoint of this run yet)."""
+    if checkpoint is None or resume is None:
+        return None
+    if os.path.abspath(os.fspath(checkpoint)) != os.path.abspath(os.fspath(resume)):
+        return None
+    return first_epoch

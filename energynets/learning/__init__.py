@@ -6,11 +6,13 @@ from energynets.learning.classification import (
     discriminative_gradient,
     fit_classification_rbm,
 )
+from energynets.learning.divergence import TrainingDiverged
 from energynets.models.dbn import fit_dbn
 
 __all__ = [
     "ClassificationRBM",
     "GradientCheck",
+    "TrainingDiverged",
     "discriminative_gradient",
     "fit_classification_rbm",
     "fit_dbn",

@@ -504,6 +504,10 @@ def fit_dbn(
     ------
     ValueError, TypeError
         On any invalid argument, naming it; everything is checked before any training.
+    TrainingDiverged
+        When a layer's training diverges (see :func:`~energynets.fit_rbm`): the message
+        names the layer, and the error's ``model`` is the DBN with the layers below trained
+        and that layer's last good parameters.
 
     Examples
     --------
@@ -522,6 +526,7 @@ def fit_dbn(
     # imported here: models never import learning at module level (the import direction of
     # the package is models -> learning)
     from energynets.learning.contrastive import _check_training_data, fit_rbm
+    from energynets.learning.divergence import TrainingDiverged
 
     gen = check_rng(rng)
     if isinstance(dbn_or_sizes, DBN):
@@ -617,24 +622,36 @@ def fit_dbn(
         if valid is not None:
             rbm_options["validation_data"] = valid
         layer_cbs = [_layer_callback(cb, layer) for cb in cbs]
-        trained, rbm_history = fit_rbm(
-            model.rbms[layer],
-            layer_input,
-            method=method,
-            k=k,
-            n_epochs=epochs[layer],
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            momentum=momentum,
-            weight_decay=weight_decay,
-            rng=np.random.default_rng(int(seeds[layer])),
-            callbacks=layer_cbs,
-            progress=progress,
-            checkpoint=layer_checkpoint,
-            checkpoint_every=checkpoint_every,
-            resume=layer_resume if layer == resume_layer else None,
-            **rbm_options,
-        )
+        try:
+            trained, rbm_history = fit_rbm(
+                model.rbms[layer],
+                layer_input,
+                method=method,
+                k=k,
+                n_epochs=epochs[layer],
+                batch_size=batch_size,
+                learning_rate=learning_rate,
+                momentum=momentum,
+                weight_decay=weight_decay,
+                rng=np.random.default_rng(int(seeds[layer])),
+                callbacks=layer_cbs,
+                progress=progress,
+                checkpoint=layer_checkpoint,
+                checkpoint_every=checkpoint_every,
+                resume=layer_resume if layer == resume_layer else None,
+                **rbm_options,
+            )
+        except TrainingDiverged as exc:
+            model.rbms[layer] = exc.model
+            raise TrainingDiverged(
+                f"layer {layer} of the DBN: {exc}",
+                model=model,
+                epoch=exc.epoch,
+                step=exc.step,
+                quantity=exc.quantity,
+                history={**history, "diverged_layer": [layer]},
+                checkpoint=exc.checkpoint,
+            ) from None
         model.rbms[layer] = trained
         history["layer"].append(layer)
         history["n_epochs"].append(len(rbm_history["epoch"]))
