@@ -51,7 +51,7 @@ from energynets._validation import (
     check_rng,
 )
 from energynets.learning import optim
-from energynets.learning.divergence import TrainingDiverged, bad_parameters, describe
+from energynets.learning.divergence import Guard
 from energynets.models.mlp import ACTIVATIONS, MLP, check_labels
 
 __all__ = ["GradientCheck", "fit_mlp", "gradient_check"]
@@ -594,9 +594,10 @@ def fit_mlp(
             desc=f"fit_mlp ({opt_name})",
             unit="epoch",
         )
-    steps_per_epoch = -(-n_train // B)
-    good_params = kernel.params.copy()  # the last finite parameters (divergence guard)
-    saved_epoch = _checkpoint.resumed_into(checkpoint, resume, first_epoch)
+    guard = Guard(
+        "fit_mlp", {"the parameters": kernel.params}, eta, -(-n_train // B), checkpoint,
+        _checkpoint.resumed_into(checkpoint, resume, first_epoch), release=kernel.release,
+    )  # fmt: skip
     try:
         for epoch in range(first_epoch, epochs):
             step_size = eta * lr_factor(epoch)
@@ -604,7 +605,7 @@ def fit_mlp(
             perm = gen.permutation(n_train)
             order = perm if train_rows is None else train_rows[perm]
             total_loss, total_correct = 0.0, 0
-            diverged: tuple[str, str, int | None] | None = None
+            bad_loss_at = None
             t0 = time.perf_counter()
             # overflow is what divergence looks like: the guard reports it once, below
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -612,37 +613,12 @@ def fit_mlp(
                     index = order[start : start + B]
                     loss, correct = kernel.step(X_arr, targets, labels, index, scale)
                     if not math.isfinite(loss):
-                        diverged = ("the loss", "the loss became non-finite (NaN or infinity)", i)
+                        bad_loss_at = i
                         break
                     opt.step_(flat_grads, step_size, scale=scale)
                     total_loss += loss
                     total_correct += correct
-                if diverged is None:
-                    bad = bad_parameters({"the parameters": kernel.params})
-                    if bad is not None:
-                        diverged = (*bad, None)
-            if diverged is not None:
-                np.copyto(kernel.params, good_params)
-                kernel.release()
-                quantity, what, at = diverged
-                first = epoch * steps_per_epoch
-                if at is None:
-                    where = (
-                        f"during epoch {epoch} (updates {first} to "
-                        f"{first + steps_per_epoch - 1} of the run)"
-                    )
-                else:
-                    where = f"at mini-batch {at} of epoch {epoch} (update {first + at} of the run)"
-                kept = (
-                    f"the parameters after {epoch} epoch(s)" if epoch else "the initial parameters"
-                )
-                message = describe("fit_mlp", what, where, eta, kept, checkpoint, saved_epoch)
-                raise TrainingDiverged(
-                    message, model=model, epoch=epoch, step=None if at is None else first + at,
-                    quantity=quantity, history=history,
-                    checkpoint=None if checkpoint is None else os.fspath(checkpoint),
-                )  # fmt: skip
-            np.copyto(good_params, kernel.params)  # the new last good parameters
+                guard.end_of_epoch(epoch, model, history, bad_loss_at)
             elapsed = time.perf_counter() - t0
             history["epoch"].append(epoch)
             history["learning_rate"].append(step_size)
@@ -668,7 +644,7 @@ def fit_mlp(
                 stop = stop or (isinstance(result, bool | np.bool_) and bool(result))
             if save_state is not None and ((epoch + 1) % every == 0 or stop or epoch + 1 == epochs):
                 save_state(epoch + 1)
-                saved_epoch = epoch + 1
+                guard.saved_epoch = epoch + 1
             if stop:
                 break
     finally:

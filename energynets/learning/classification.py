@@ -62,6 +62,7 @@ from energynets._validation import (
     check_rng,
 )
 from energynets.learning import optim
+from energynets.learning.divergence import Guard
 from energynets.metrics import RBMGradient
 from energynets.models.mlp import _sigmoid as _mlp_sigmoid
 from energynets.models.mlp import check_labels
@@ -561,6 +562,10 @@ def fit_classification_rbm(
     ------
     ValueError, TypeError
         On any invalid argument, naming it (nothing is trained then).
+    TrainingDiverged
+        When the parameters after an epoch are not finite or beyond the square root of the
+        largest float (:mod:`energynets.learning.divergence`); its ``model`` has the last
+        good ones.
 
     Examples
     --------
@@ -662,34 +667,43 @@ def fit_classification_rbm(
         from tqdm import tqdm
 
         bar = tqdm(total=epochs, desc=f"fit_classification_rbm ({obj})", unit="epoch")
+    guard = Guard(
+        "fit_classification_rbm",
+        {"the weights": rbm.weights, "the visible biases": rbm.visible_bias,
+         "the hidden biases": rbm.hidden_bias},
+        eta, -(-n // B),
+    )  # fmt: skip
     try:
         for epoch in range(epochs):
             m = mom_at(epoch)
             order = gen.permutation(n)
             t0 = time.perf_counter()
-            for begin in range(0, n, B):
-                idx = order[begin : begin + B]
-                xb, yb = x[idx], labels[idx]
-                for s in steps_buf:
-                    s.fill(0.0)
-                if obj != "generative":
-                    _, g = _discriminative_gradient(rbm, xb, yb)
-                    for s, part in zip(steps_buf, g, strict=True):
-                        s += part
-                if needs_generative:
-                    g_gen, new_chains = contrastive_gradient(
-                        rbm, _joint(xb, yb, classes), k=steps, chains=chains, rng=gen
-                    )
-                    if chains is not None:
-                        chains = new_chains
-                    scale = 1.0 if obj == "generative" else weight_gen
-                    for s, part in zip(steps_buf, g_gen, strict=True):
-                        s += scale * part
-                if wd > 0:
-                    steps_buf[0] -= wd * rbm.weights
-                for s in steps_buf:
-                    s *= eta
-                optimizer.step_(params, steps_buf, m)
+            # overflow is what divergence looks like: the guard reports it once, below
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                for begin in range(0, n, B):
+                    idx = order[begin : begin + B]
+                    xb, yb = x[idx], labels[idx]
+                    for s in steps_buf:
+                        s.fill(0.0)
+                    if obj != "generative":
+                        _, g = _discriminative_gradient(rbm, xb, yb)
+                        for s, part in zip(steps_buf, g, strict=True):
+                            s += part
+                    if needs_generative:
+                        g_gen, new_chains = contrastive_gradient(
+                            rbm, _joint(xb, yb, classes), k=steps, chains=chains, rng=gen
+                        )
+                        if chains is not None:
+                            chains = new_chains
+                        scale = 1.0 if obj == "generative" else weight_gen
+                        for s, part in zip(steps_buf, g_gen, strict=True):
+                            s += scale * part
+                    if wd > 0:
+                        steps_buf[0] -= wd * rbm.weights
+                    for s in steps_buf:
+                        s *= eta
+                    optimizer.step_(params, steps_buf, m)
+            guard.end_of_epoch(epoch, model, history)
             elapsed = time.perf_counter() - t0
             history["epoch"].append(epoch)
             history["time"].append(elapsed)

@@ -78,7 +78,7 @@ from energynets._validation import (
     check_rng,
 )
 from energynets.learning import optim
-from energynets.learning.divergence import TrainingDiverged, bad_parameters, describe
+from energynets.learning.divergence import Guard
 from energynets.metrics import (
     RBMGradient,
     _enumerated_layer,
@@ -1254,16 +1254,16 @@ def fit_rbm(
             desc=f"fit_rbm ({meth}-{steps})",
             unit="epoch",
         )
-    # the divergence guard: the parameters are checked at the end of every epoch; ``good``
-    # holds the last ones that passed
-    guarded = {
-        "the weights": model.weights,
-        "the visible biases": model.visible_bias,
-        "the hidden biases": model.hidden_bias,
-    }
-    good = {name: array.copy() for name, array in guarded.items()}
-    steps_per_epoch = -(-n // B)
-    saved_epoch = _checkpoint.resumed_into(checkpoint, resume, first_epoch)
+    # the divergence guard: the parameters are checked at the end of every epoch
+    guard = Guard(
+        "fit_rbm",
+        {
+            "the weights": model.weights,
+            "the visible biases": model.visible_bias,
+            "the hidden biases": model.hidden_bias,
+        },
+        eta, -(-n // B), checkpoint, _checkpoint.resumed_into(checkpoint, resume, first_epoch),
+    )  # fmt: skip
     try:
         for epoch in range(first_epoch, epochs):
             step_size = eta * lr_factor(epoch)
@@ -1280,20 +1280,7 @@ def fit_rbm(
                     else:
                         c = kernel.gibbs_negative(b, steps, persistent=meth == "pcd")
                     update(b, c, step_size, m)
-            bad = bad_parameters(guarded)
-            if bad is not None:
-                for name, array in guarded.items():
-                    np.copyto(array, good[name])
-                first = epoch * steps_per_epoch
-                where = f"during epoch {epoch} (updates {first} to {first + steps_per_epoch - 1})"
-                kept = f"the parameters after {epoch} epoch(s)" if epoch else "the initial ones"
-                raise TrainingDiverged(
-                    describe("fit_rbm", bad[1], where, eta, kept, checkpoint, saved_epoch),
-                    model=model, epoch=epoch, step=None, quantity=bad[0], history=history,
-                    checkpoint=None if checkpoint is None else os.fspath(checkpoint),
-                )  # fmt: skip
-            for name, array in guarded.items():  # the new last good parameters
-                np.copyto(good[name], array)
+            guard.end_of_epoch(epoch, model, history)
             elapsed = time.perf_counter() - t0
             history["epoch"].append(epoch)
             history["learning_rate"].append(step_size)
@@ -1312,7 +1299,7 @@ def fit_rbm(
                 stop = stop or (isinstance(result, bool | np.bool_) and bool(result))
             if save_state is not None and ((epoch + 1) % every == 0 or stop or epoch + 1 == epochs):
                 save_state(epoch + 1)
-                saved_epoch = epoch + 1
+                guard.saved_epoch = epoch + 1
             if stop:
                 break
     finally:

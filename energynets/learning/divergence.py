@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -89,24 +90,96 @@ def bad_parameters(named: dict[str, np.ndarray]) -> tuple[str, str] | None:
     return None
 
 
-def describe(
-    trainer: str,
-    what: str,
-    where: str,
-    learning_rate: float,
-    kept: str,
-    checkpoint: str | os.PathLike[str] | None,
-    checkpoint_epoch: int | None,
-) -> str:
-    """The one message of :class:`TrainingDiverged`."""
-    saved = ""
-    if checkpoint is not None and checkpoint_epoch is not None:
-        saved = (
-            f"; the last checkpoint, '{os.fspath(checkpoint)}', holds the good state after "
-            f"{checkpoint_epoch} epoch(s)"
+class Guard:
+    """The divergence guard of one training run.
+
+    Parameters
+    ----------
+    trainer : str
+        Its name in messages ("fit_rbm", ...).
+    named : dict of str to ndarray
+        The parameter arrays to watch (the live arrays, updated in place by the trainer),
+        under the names messages use ("the weights", ...).
+    learning_rate : float
+        The base learning rate, for the message.
+    steps_per_epoch : int
+        Mini-batch updates per epoch, to number them over the run.
+    checkpoint : path-like, optional
+        The run's checkpoint file; ``saved_epoch`` the epochs it holds so far (None: none yet).
+    release : callable, optional
+        Called after the parameters are put back, before raising (e.g. to give a model its
+        own arrays again).
+    """
+
+    def __init__(
+        self,
+        trainer: str,
+        named: dict[str, np.ndarray],
+        learning_rate: float,
+        steps_per_epoch: int,
+        checkpoint: str | os.PathLike[str] | None = None,
+        saved_epoch: int | None = None,
+        release: Callable[[], None] | None = None,
+    ) -> None:
+        self.trainer = trainer
+        self.named = named
+        self.good = {name: array.copy() for name, array in named.items()}
+        self.learning_rate = learning_rate
+        self.steps_per_epoch = steps_per_epoch
+        self.checkpoint = checkpoint
+        self.saved_epoch = saved_epoch
+        self.release = release
+
+    def end_of_epoch(
+        self, epoch: int, model: Any, history: dict[str, list[Any]], bad_loss_at: int | None = None
+    ) -> None:
+        """Check the parameters after epoch ``epoch`` (and, when ``bad_loss_at`` is given, report
+        that the loss of that mini-batch of the epoch was not finite): raise
+        :class:`TrainingDiverged` with the last good parameters put back into ``model``, or
+        remember these as the last good ones."""
+        if bad_loss_at is not None:
+            bad: tuple[str, str] | None = (
+                "the loss",
+                "the loss became non-finite (NaN or infinity)",
+            )
+        else:
+            bad = bad_parameters(self.named)
+        if bad is None:
+            for name, array in self.named.items():
+                np.copyto(self.good[name], array)
+            return
+        for name, array in self.named.items():
+            np.copyto(array, self.good[name])
+        if self.release is not None:
+            self.release()
+        first = epoch * self.steps_per_epoch
+        if bad_loss_at is None:
+            step = None
+            where = (
+                f"during epoch {epoch} (updates {first} to {first + self.steps_per_epoch - 1} of "
+                "the run)"
+            )
+        else:
+            step = first + bad_loss_at
+            where = f"at mini-batch {bad_loss_at} of epoch {epoch} (update {step} of the run)"
+        kept = f"the parameters after {epoch} epoch(s)" if epoch else "the initial parameters"
+        saved = ""
+        if self.checkpoint is not None and self.saved_epoch is not None:
+            saved = (
+                f"; the last checkpoint, '{os.fspath(self.checkpoint)}', holds the good state "
+                f"after {self.saved_epoch} epoch(s)"
+            )
+        message = (
+            f"{self.trainer} diverged: {bad[1]} {where}, with "
+            f"learning_rate={self.learning_rate:g}; a smaller learning rate (or less momentum) "
+            f"should avoid it. The model attached to this error (.model) has {kept}{saved}"
         )
-    return (
-        f"{trainer} diverged: {what} {where}, with learning_rate={learning_rate:g}; a smaller "
-        f"learning rate (or less momentum) should avoid it. The model attached to this error "
-        f"(.model) has {kept}{saved}"
-    )
+        raise TrainingDiverged(
+            message,
+            model=model,
+            epoch=epoch,
+            step=step,
+            quantity=bad[0],
+            history=history,
+            checkpoint=None if self.checkpoint is None else os.fspath(self.checkpoint),
+        )

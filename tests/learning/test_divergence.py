@@ -150,3 +150,17 @@ def test_the_guard_leaves_sane_training_alone():
     X, y = en.datasets.load_digits()
     _, history = en.fit_mlp(en.MLP([64, 16, 10], rng=0), X[:200] / 16, y[:200], n_epochs=2)
     assert len(history["loss"]) == 2 and np.isfinite(history["loss"]).all()
+
+
+def test_fit_classification_rbm_divergence():
+    X, y = en.datasets.load_digits()
+    X = (X[:200] > 8).astype(float)
+    common = {"n_epochs": 3, "batch_size": 20, "rng": 0, "objective": "discriminative"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(en.TrainingDiverged, match="fit_classification_rbm diverged") as info:
+            en.fit_classification_rbm(X, y[:200], 8, learning_rate=1e200, **common)
+    err = info.value
+    assert err.epoch == 0 and "the initial parameters" in str(err)
+    start = en.ClassificationRBM(64, 10, 8, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(err.model.rbm.weights, start.rbm.weights)
