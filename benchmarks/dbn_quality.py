@@ -2,6 +2,9 @@
 
 ``python -m benchmarks.dbn_quality [--pretrain-epochs 10] [--finetune-epochs 30]``
 
+The pretraining writes a checkpoint to ``<out>/dbn_checkpoint.npz`` after every epoch; a run
+started again with the same settings continues from it (bit-identically).
+
 784-500-500-2000 pretrained layer by layer with :func:`energynets.fit_dbn` (CD-1, learning
 rate 0.05, momentum 0.5 then 0.9, L2 weight decay 2e-4, batch 100, grey levels / 255 as
 probabilities, float32), then turned into a 784-500-500-2000-10 sigmoid network with
@@ -45,10 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         elapsed = time.perf_counter() - start
         print(f"pretraining layer {layer}, epoch {epoch + 1}: {elapsed:.0f} s", file=sys.stderr)
 
+    checkpoint = args.out / "dbn_checkpoint.npz"
     dbn, _ = en.fit_dbn(
         [784, 500, 500, 2000], X_train, method="cd", k=1, n_epochs=args.pretrain_epochs,
         batch_size=100, learning_rate=0.05, momentum="hinton", weight_decay=2e-4,
         rng=args.seed, dtype=np.float32, callbacks=[pretrain_progress], monitor=(),
+        checkpoint=checkpoint, resume=checkpoint if checkpoint.exists() else None,
     )  # fmt: skip
     io.save(dbn, args.out / "dbn.npz")
 
