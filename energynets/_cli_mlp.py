@@ -12,7 +12,8 @@ is checked, and the data are loaded, before the output folder is created; a mist
 command with one line ``energynets train-mlp: error: <message>`` and exit status 2; Ctrl-C
 keeps the model of the last completed epoch and writes all the files from it
 (``history.json`` says ``"interrupted": true``, exit status 130), and nothing when no epoch
-completed; every file is written atomically, ``history.json`` last.
+completed; every file is written atomically, ``history.json`` last. ``--checkpoint``,
+``--checkpoint-every`` and ``--resume`` are those of ``train-rbm``.
 
 The test split is used once, after training: the validation rows (``--validation-fraction``,
 held out from the training split) are the ones the curves and early stopping look at.
@@ -30,6 +31,7 @@ import numpy as np
 
 from energynets.cli import (
     SCHEDULES,
+    Checkpointing,
     _add_data_home,
     _add_output,
     _add_seed,
@@ -42,7 +44,15 @@ from energynets.cli import (
     _use_agg,
     _wrap,
     _write_json,
+    add_checkpoint_options,
+    checkpointing,
+    describe_checkpoints,
+    describe_time,
     labelled_split,
+    own_entries_removed,
+    prepare_checkpoint,
+    record_settings,
+    resume_advice,
 )
 
 __all__ = ["add_train_mlp_parser", "train_mlp_command"]
@@ -156,7 +166,10 @@ def add_train_mlp_parser(sub: Any) -> argparse.ArgumentParser:
             "training split (--validation-fraction); the test split is used once, at the end. "
             "Ctrl-C stops the training and saves the model and files of the last completed "
             "epoch (history.json then says interrupted: true); nothing is written when no "
-            "epoch completed, and no file is ever half-written."
+            "epoch completed, and no file is ever half-written. With --checkpoint the whole "
+            "training state is saved every --checkpoint-every epochs, and Ctrl-C prints the "
+            "command that resumes from it (--resume): the resumed run ends bit-identical to "
+            "one never interrupted."
         ),
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -268,6 +281,7 @@ def add_train_mlp_parser(sub: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="train and save in float32 (faster on large data; default float64)",
     )
+    add_checkpoint_options(p)
     _add_seed(p)
     _add_output(p)
     return p
@@ -411,13 +425,15 @@ def _confusion_counts(y_true: np.ndarray, y_pred: np.ndarray, k: int) -> np.ndar
 def train_mlp_command(args: argparse.Namespace) -> int:
     """Run ``energynets train-mlp`` (see the module docstring); return the exit status."""
     settings = _settings(args)
+    plan = checkpointing(args, "fit_mlp", settings, list(_FILES.values()))
     dtype = np.float32 if args.float32 else np.float64
     train = _load_split(args, "train", dtype)
     test = _load_split(args, "test", dtype)
     streams = _streams(args.seed)
     train_rows, valid_rows = _hold_out(train, settings["validation_fraction"], streams["split"])
     folder = _output_folder(args.output)
-    written, summary = _train_mlp_scene(folder, train, test, train_rows, valid_rows, settings)
+    prepare_checkpoint(plan)
+    written, summary = _train_mlp_scene(folder, train, test, train_rows, valid_rows, settings, plan)
     _report(written)
     return 130 if summary["interrupted"] else 0
 
@@ -429,6 +445,7 @@ def _train_mlp_scene(
     train_rows: np.ndarray,
     valid_rows: np.ndarray | None,
     settings: dict[str, Any],
+    plan: Checkpointing,
 ) -> tuple[list[Path], dict[str, Any]]:
     """Train, print the accuracies, write the files (the history last)."""
     _use_agg()
@@ -452,10 +469,12 @@ def _train_mlp_scene(
         dtype=train.X.dtype,
     )
     print(_describe(settings, sizes, train.name, 0 if valid is None else valid[0].shape[0]))
+    describe_checkpoints(plan)
     n_epochs = settings["epochs"]
     done: dict[str, Any] = {"model": None, "epochs": 0, "history": None}
 
     def on_epoch(epoch: int, model: MLP, history: dict[str, list[Any]]) -> bool:
+        record_settings(history, plan)  # saved in the checkpoints, checked by --resume
         done.update(model=model.copy(), epochs=epoch + 1, history=history)
         return False
 
@@ -478,9 +497,11 @@ def _train_mlp_scene(
             rng=np.random.default_rng(streams["fit"]),
             callbacks=[on_epoch],
             progress=True,
+            **plan.keyword_arguments(),
         )
     except KeyboardInterrupt:
         if done["model"] is None:
+            print(resume_advice(plan), file=sys.stderr)
             raise
         interrupted = True
         model = done["model"]
@@ -489,9 +510,11 @@ def _train_mlp_scene(
             f"Interrupted: keeping the model after epoch {done['epochs']} of {n_epochs}.",
             file=sys.stderr,
         )
+        print(resume_advice(plan), file=sys.stderr)
     seconds = time.perf_counter() - start
+    history = own_entries_removed(history)
     n_done = len(history["epoch"])
-    print(f"Trained {n_done} epochs in {seconds:.1f} s.")
+    print(describe_time(n_done, seconds, plan))
     kept_epoch = n_done - 1
     if settings["early_stopping"] is not None and not interrupted:
         kept_epoch = int(np.argmin(history["validation_loss"]))  # fit_mlp keeps the first best
@@ -583,6 +606,7 @@ def _train_mlp_scene(
         "epoch_kept": kept_epoch,
         "interrupted": interrupted,
         "seconds": seconds,
+        "checkpoint": plan.summary(),
         "final": final,
         "confusion_matrix": counts,
         "history": history,

@@ -16,7 +16,11 @@ command.
 Ctrl-C during ``train-rbm`` keeps the model of the last completed epoch and writes all its
 files from it (``history.json`` says ``"interrupted": true``, exit status 130); before the
 first epoch ends nothing is written. Every file is written atomically (a temporary sibling,
-then a rename), ``history.json`` last, so no file is ever half-written.
+then a rename), ``history.json`` last, so no file is ever half-written. With ``--checkpoint``
+``train-rbm`` and ``train-mlp`` also write a checkpoint of the whole training state every
+``--checkpoint-every`` epochs (:mod:`energynets._checkpoint`; the command's settings and the
+exact curve travel in the trainer's history); after Ctrl-C they print the command that
+resumes from it (``--resume``), which ends bit-identical to a run never interrupted.
 
 Every command prints what it does and where it wrote its files. A mistake in the arguments, or
 a ``ValueError``, ``TypeError`` or ``FileNotFoundError`` from the library, ends the command
@@ -45,6 +49,8 @@ __all__ = ["build_parser", "main"]
 #: correlated glyphs (HOPFIELD) end in mixture states unless stored with the pseudo-inverse rule.
 DEFAULT_LETTERS = "AIVX"
 DEFAULT_OUTPUT = "energynets-output"
+#: The checkpoint of train-rbm and train-mlp given --checkpoint without a path (in --output).
+CHECKPOINT_NAME = "checkpoint.npz"
 RULES = ("hebbian", "storkey", "pseudoinverse")
 DYNAMICS = ("async", "sync")
 # the sampling systems and samplers (energynets.experiments.sampling.SYSTEMS and SAMPLERS; not
@@ -248,6 +254,7 @@ def _add_output(p: argparse.ArgumentParser) -> None:
         "--output",
         "-o",
         metavar="DIR",
+        type=_folder_name,
         default=DEFAULT_OUTPUT,
         help="folder for the pictures, created if missing (default: %(default)s)",
     )
@@ -307,6 +314,57 @@ def _add_recall_options(p: argparse.ArgumentParser) -> None:
         metavar="LETTER",
         default=None,
         help="which probe recall.gif shows (default: the first letter)",
+    )
+
+
+def _file_name(text: str) -> str:
+    """An argparse type for a file path: any non-empty text."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a file name, got {text!r}")
+    return text
+
+
+def _folder_name(text: str) -> str:
+    """An argparse type for a folder path: any non-empty text."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a folder name, got {text!r}")
+    return text
+
+
+def add_checkpoint_options(p: argparse.ArgumentParser) -> None:
+    """--checkpoint, --checkpoint-every and --resume of the training commands."""
+    p.add_argument(
+        "--checkpoint",
+        nargs="?",
+        type=_file_name,
+        const=True,
+        default=None,
+        metavar="PATH",
+        help=(
+            "write a checkpoint (model, optimiser state, persistent chains, random state, "
+            "history) to PATH every --checkpoint-every epochs and after the last one, "
+            "atomically, the one it replaces kept as PATH.prev; --checkpoint alone writes "
+            f"{CHECKPOINT_NAME} in the --output folder (default: none; with --resume, the "
+            "file resumed from). An existing PATH is only continued, with --resume"
+        ),
+    )
+    p.add_argument(
+        "--checkpoint-every",
+        type=_int_at_least(1),
+        default=None,
+        metavar="K",
+        help="epochs between checkpoints (default: 1)",
+    )
+    p.add_argument(
+        "--resume",
+        type=_file_name,
+        default=None,
+        metavar="PATH",
+        help=(
+            "continue the run saved in the checkpoint PATH, given the same options as that "
+            "run (--epochs may grow with --schedule constant only); it ends bit-identical to "
+            "a run never interrupted (default: start afresh)"
+        ),
     )
 
 
@@ -573,7 +631,10 @@ def build_parser() -> _Parser:
             "validation data) and everything measured (history.json). Ctrl-C stops the "
             "training and saves the model and files of the last completed epoch "
             "(history.json then says interrupted: true); nothing is written when no epoch "
-            "completed, and no file is ever half-written."
+            "completed, and no file is ever half-written. With --checkpoint the whole "
+            "training state is saved every --checkpoint-every epochs, and Ctrl-C prints the "
+            "command that resumes from it (--resume): the resumed run ends bit-identical to "
+            "one never interrupted."
         ),
         epilog=_presets_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -643,6 +704,7 @@ def build_parser() -> _Parser:
         action="store_true",
         help="train and save in float32 (faster on large data; default float64)",
     )
+    add_checkpoint_options(train)
     _add_seed(train)
     _add_output(train)
 
@@ -1141,6 +1203,288 @@ def _sample_scene(
     ]
 
 
+# -- checkpoints of the training commands ------------------------------------------------------
+
+#: The entries train-rbm and train-mlp add to the trainer's history (one per epoch, so they are
+#: saved in its checkpoints with everything else and cut with it on Ctrl-C): the command's
+#: settings (at epoch 0; None after) and, for train-rbm, the exact log-likelihood curve (None
+#: at the epochs not measured). They are left out of history.json's "history".
+SETTINGS_KEY = "cli_settings"
+OWN_KEY_PREFIX = "cli_"
+
+
+class Checkpointing(NamedTuple):
+    """Where a training command writes its checkpoints and what it resumes from."""
+
+    args: argparse.Namespace  # the command line, to print the command that resumes
+    trainer: str  # "fit_rbm" or "fit_mlp"
+    settings: dict[str, Any]  # the command's settings (JSON values), which a resume must match
+    path: Path | None  # the checkpoint written, or None
+    every: int
+    resume: Path | None
+    resumed_epochs: int  # epochs completed in the checkpoint resumed from (0: none)
+
+    def keyword_arguments(self) -> dict[str, Any]:
+        """checkpoint=, checkpoint_every= and resume= of fit_rbm / fit_mlp."""
+        return {
+            "checkpoint": None if self.path is None else os.fspath(self.path),
+            "checkpoint_every": self.every,
+            "resume": None if self.resume is None else os.fspath(self.resume),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """What history.json says about the checkpoints."""
+        return {
+            "file": None if self.path is None else os.fspath(self.path),
+            "every": self.every if self.path is not None else None,
+            "resumed_from": None if self.resume is None else os.fspath(self.resume),
+            "resumed_after_epoch": self.resumed_epochs if self.resume is not None else None,
+        }
+
+
+def _show_setting(value: Any) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value) if value else "none"
+    return str(value)
+
+
+def _option_of(name: str) -> str:
+    return "-k" if name == "k" else "--" + name.replace("_", "-")
+
+
+def _setting_differences(saved: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """For each setting but --epochs that differs: "--option SAVED (now CURRENT)"."""
+    return [
+        f"{_option_of(name)} {_show_setting(saved.get(name))} (now {_show_setting(value)})"
+        for name, value in current.items()
+        if name != "epochs" and saved.get(name) != value
+    ]
+
+
+def _read_checkpoint(path: Path, trainer: str) -> dict[str, Any]:
+    """The meta entry of the checkpoint ``path`` of ``trainer``; one-line errors naming
+    --resume when it is missing, a folder, damaged, or not such a checkpoint."""
+    from energynets import _checkpoint
+
+    if path.is_dir():
+        raise ValueError(f"argument --resume: {os.fspath(path)!r} is a folder, not a checkpoint")
+    if not path.exists():
+        raise FileNotFoundError(f"argument --resume: no such file {os.fspath(path)!r}")
+    try:
+        _, meta = _checkpoint.load_checkpoint(path, trainer)
+    except ValueError as exc:
+        raise ValueError(f"argument --resume: {_one_line(exc)}") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OSError(f"argument --resume: cannot read {os.fspath(path)!r} ({reason})") from None
+    return meta
+
+
+def _saved_settings(meta: dict[str, Any]) -> dict[str, Any] | None:
+    column = meta.get("history", {}).get(SETTINGS_KEY)
+    if not column or not isinstance(column[0], dict):
+        return None
+    return dict(column[0])
+
+
+def _check_checkpoint_path(path: Path, outputs: Sequence[Path]) -> None:
+    """A checkpoint file can be written at ``path``: one-line errors otherwise."""
+    text = os.fspath(path)
+    if path.is_dir():
+        raise ValueError(
+            f"argument --checkpoint: {text!r} is a folder; give a file such as "
+            f"{os.fspath(path / CHECKPOINT_NAME)!r}"
+        )
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(
+                    f"argument --checkpoint: cannot write {text!r}: {os.fspath(parent)!r} is "
+                    "not a folder"
+                )
+            break
+    for output in outputs:
+        if path.resolve() == output.resolve():
+            raise ValueError(
+                f"argument --checkpoint: {text!r} is the command's own output file "
+                f"{output.name}; give another file"
+            )
+
+
+def checkpointing(
+    args: argparse.Namespace, trainer: str, settings: dict[str, Any], files: Sequence[str]
+) -> Checkpointing:
+    """The checkpoint options of ``args`` checked (before any work): the file to write (its
+    folder not yet created) and the one to resume from, whose settings must be ``settings``.
+
+    ``files`` are the names the command writes in its --output folder, which the checkpoint
+    must not be.
+    """
+    if args.checkpoint_every is not None and args.checkpoint is None and args.resume is None:
+        raise ValueError("--checkpoint-every applies with --checkpoint or --resume, got neither")
+    current = json_settings(settings)
+    resume = None if args.resume is None else Path(args.resume)
+    done = 0
+    if resume is not None:
+        meta = _read_checkpoint(resume, trainer)
+        saved = _saved_settings(meta)
+        if saved is None:
+            raise ValueError(
+                f"argument --resume: {os.fspath(resume)!r} was not written by energynets "
+                f"{args.command} (it holds no settings of the command); resume it from Python "
+                f"with {trainer}(..., resume=...)"
+            )
+        different = _setting_differences(saved, current)
+        if different:
+            raise ValueError(
+                f"argument --resume: {os.fspath(resume)!r} was written with "
+                f"{', '.join(different)}; resume with the options of that run"
+            )
+        done = int(meta["epoch"])
+        epochs = current["epochs"]
+        if epochs != saved["epochs"] and current.get("schedule") != "constant":
+            raise ValueError(
+                f"argument --resume: {os.fspath(resume)!r} was written with --epochs "
+                f"{saved['epochs']} (now {epochs}); with --schedule {current.get('schedule')} "
+                "the learning rate of every epoch depends on the number of epochs, so only "
+                "--schedule constant can go on for more"
+            )
+        if epochs < done:
+            raise ValueError(
+                f"argument --resume: {os.fspath(resume)!r} holds {done} completed epochs, more "
+                f"than --epochs {epochs}"
+            )
+    if args.checkpoint is True:
+        path: Path | None = Path(args.output) / CHECKPOINT_NAME
+    elif args.checkpoint is not None:
+        path = Path(args.checkpoint)
+    else:
+        path = resume
+    if path is not None:
+        folder = Path(args.output)
+        _check_checkpoint_path(path, [folder / name for name in files])
+        continues = resume is not None and path.resolve() == resume.resolve()
+        if path.exists() and not continues:
+            raise ValueError(
+                f"argument --checkpoint: {os.fspath(path)!r} already exists; continue it with "
+                f"--resume {os.fspath(path)}, or remove it to start afresh"
+            )
+    every = 1 if args.checkpoint_every is None else args.checkpoint_every
+    return Checkpointing(args, trainer, current, path, every, resume, done)
+
+
+def json_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` as they read back from JSON (lists for tuples, plain numbers)."""
+    import json
+
+    result: dict[str, Any] = json.loads(json.dumps(_jsonable(settings)))
+    return result
+
+
+def prepare_checkpoint(plan: Checkpointing) -> None:
+    """Create the folder of the checkpoint file (after the output folder)."""
+    if plan.path is not None:
+        plan.path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def describe_checkpoints(plan: Checkpointing | None) -> None:
+    """Say what the run resumes from and where its checkpoints go."""
+    if plan is None:
+        return
+    if plan.resume is not None:
+        print(f"Resuming from {plan.resume}, which holds {plan.resumed_epochs} completed epochs.")
+    if plan.path is not None:
+        every = "every epoch" if plan.every == 1 else f"every {plan.every} epochs"
+        print(f"Writing a checkpoint to {plan.path} {every} and after the last.")
+
+
+def describe_time(n_done: int, seconds: float, plan: Checkpointing | None) -> str:
+    """How many epochs this run trained (not those of the checkpoint) and how long."""
+    resumed = 0 if plan is None else plan.resumed_epochs
+    if not resumed:
+        return f"Trained {n_done} epochs in {seconds:.1f} s."
+    if n_done <= resumed:
+        return f"Nothing left to train: the checkpoint holds all {n_done} epochs."
+    return (
+        f"Trained epochs {resumed + 1} to {n_done} in {seconds:.1f} s (1 to {resumed} came "
+        "from the checkpoint)."
+    )
+
+
+def record_settings(history: dict[str, list[Any]], plan: Checkpointing) -> None:
+    """Add this epoch's entry of the command's settings to ``history`` (see SETTINGS_KEY)."""
+    column = history.setdefault(SETTINGS_KEY, [])
+    column.append(plan.settings if len(history["epoch"]) == 1 else None)
+
+
+def own_entries_removed(history: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """``history`` without the command's own entries (see SETTINGS_KEY)."""
+    return {k: v for k, v in history.items() if not k.startswith(OWN_KEY_PREFIX)}
+
+
+def command_line(args: argparse.Namespace, **values: Any) -> str:
+    """The ``energynets`` command of ``args`` (the options that differ from their defaults),
+    with ``values`` replacing some of them: a line for the shell."""
+    import shlex
+
+    parser = build_parser().commands[args.command]
+    words = ["energynets", args.command]
+    for action in parser._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        value = values.get(action.dest, getattr(args, action.dest, None))
+        if value is None or value is False or value == action.default:
+            continue
+        option = max(action.option_strings, key=len)
+        if value is True:
+            words.append(option)
+        elif isinstance(value, list):
+            shown = ",".join(str(v) for v in value) if value else "none"
+            words += [option, shown]
+        else:
+            words += [option, str(value)]
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def _resumable_epoch(path: Path, plan: Checkpointing) -> int | None:
+    """The completed epochs of the checkpoint ``path`` when it is one of this run (same
+    trainer and settings), else None."""
+    from energynets import _checkpoint
+
+    try:
+        _, meta = _checkpoint.load_checkpoint(path, plan.trainer)
+    except (OSError, ValueError):
+        return None
+    saved = _saved_settings(meta)
+    if saved is None or _setting_differences(saved, plan.settings):
+        return None
+    return int(meta["epoch"])
+
+
+def resume_advice(plan: Checkpointing) -> str:
+    """What to do after Ctrl-C: where the checkpoint is and the command that resumes."""
+    if plan.path is None:
+        return (
+            "No checkpoint was written: give --checkpoint to be able to resume an interrupted run."
+        )
+    for source in (plan.path, plan.resume):
+        if source is None:
+            continue
+        epoch = _resumable_epoch(source, plan)
+        if epoch is not None:
+            command = command_line(
+                plan.args, checkpoint=os.fspath(plan.path), resume=os.fspath(source)
+            )
+            return (
+                f"The checkpoint {source} holds {epoch} completed epochs; resume with:\n  {command}"
+            )
+    return f"No checkpoint was written yet (the first comes after epoch {plan.every})."
+
+
 # -- the RBM scenes ---------------------------------------------------------------------------
 
 #: Gibbs steps after which samples.png shows the chains (started from uniform noise).
@@ -1404,13 +1748,15 @@ def _train_rbm_scene(
     files: dict[str, str],
     *,
     optimum: float | None = None,
+    plan: Checkpointing | None = None,
 ) -> tuple[list[Path], dict[str, Any]]:
     """Train an RBM, print what it learned and write ``files`` (see _TRAIN_FILES).
 
     Ctrl-C during the training keeps the model and history of the last completed epoch and
     writes the files from them (the summary then says ``interrupted``); with no epoch
-    completed it re-raises, and nothing is written. Every file is written atomically, the
-    history last.
+    completed it re-raises, and nothing is written. Either way it says where the checkpoint
+    is and how to resume (``plan``: the checkpoint options). Every file is written
+    atomically, the history last.
     """
     _use_agg()
     from matplotlib.figure import Figure
@@ -1430,6 +1776,7 @@ def _train_rbm_scene(
     print(_describe_training(settings, (rbm.n_visible, rbm.n_hidden), train.name))
     if valid is not None:
         print(f"Validation data: {valid.name}.")
+    describe_checkpoints(plan)
 
     # the exact log-likelihood, at up to CURVE_POINTS epochs, when enumeration is cheap
     track = _exact_within(rbm, EXACT_CURVE_ELEMENTS)
@@ -1437,23 +1784,27 @@ def _train_rbm_scene(
     points = set(np.linspace(0, n_epochs - 1, min(n_epochs, CURVE_POINTS)).round().astype(int))
     curve_train = _fixed_rows(X, CURVE_ROWS, streams["monitor"])
     curve_valid = None if valid is None else _fixed_rows(valid.rows, CURVE_ROWS, streams["monitor"])
-    exact: dict[str, list[Any]] | None = None
-    if track:
-        exact = {"epoch": [], "log_likelihood": []}
-        if curve_valid is not None:
-            exact["log_likelihood_validation"] = []
-    done: dict[str, Any] = {"model": None, "epochs": 0, "points": 0, "history": None}
+    # the curve is kept in the trainer's history (one entry per epoch, None where it is not
+    # measured), so that it is saved in the checkpoints and a resumed run has all of it
+    curve_keys = {"log_likelihood": OWN_KEY_PREFIX + "exact_log_likelihood"}
+    if curve_valid is not None:
+        curve_keys["log_likelihood_validation"] = OWN_KEY_PREFIX + "exact_log_likelihood_validation"
+    done: dict[str, Any] = {"model": None, "epochs": 0, "history": None}
 
     def on_epoch(epoch: int, model: RBM, history: dict[str, list[Any]]) -> bool:
-        if exact is not None and epoch in points:
-            log_z = metrics.rbm_log_partition(model)
-            exact["log_likelihood"].append(metrics.log_likelihood(model, curve_train, log_z))
-            if curve_valid is not None:
-                ll_valid = metrics.log_likelihood(model, curve_valid, log_z)
-                exact["log_likelihood_validation"].append(ll_valid)
-            exact["epoch"].append(epoch)  # last: a complete record or none
+        if track:
+            values: dict[str, float | None] = dict.fromkeys(curve_keys)
+            if epoch in points:
+                log_z = metrics.rbm_log_partition(model)
+                values["log_likelihood"] = metrics.log_likelihood(model, curve_train, log_z)
+                if curve_valid is not None:
+                    ll_valid = metrics.log_likelihood(model, curve_valid, log_z)
+                    values["log_likelihood_validation"] = ll_valid
+            for name, key in curve_keys.items():
+                history.setdefault(key, []).append(values[name])
+        if plan is not None:
+            record_settings(history, plan)
         done.update(model=model.copy(), epochs=epoch + 1, history=history)
-        done["points"] = 0 if exact is None else len(exact["epoch"])
         return False
 
     start = time.perf_counter()
@@ -1477,22 +1828,33 @@ def _train_rbm_scene(
             rng=np.random.default_rng(streams["fit"]),
             callbacks=[on_epoch],
             progress=True,
+            **({} if plan is None else plan.keyword_arguments()),
         )
     except KeyboardInterrupt:
+        advice = None if plan is None else resume_advice(plan)
         if done["model"] is None:
+            if advice is not None:
+                print(advice, file=sys.stderr)
             raise
         interrupted = True
         model = done["model"]
         history = {key: values[: done["epochs"]] for key, values in done["history"].items()}
-        if exact is not None:
-            exact = {key: values[: done["points"]] for key, values in exact.items()}
         print(
             f"Interrupted: keeping the model after epoch {done['epochs']} of {n_epochs}.",
             file=sys.stderr,
         )
+        if advice is not None:
+            print(advice, file=sys.stderr)
     seconds = time.perf_counter() - start
     n_done = len(history["epoch"])
-    print(f"Trained {n_done} epochs in {seconds:.1f} s.")
+    print(describe_time(n_done, seconds, plan))
+    exact: dict[str, list[Any]] | None = None
+    if track:
+        measured = [k for k, v in enumerate(history[curve_keys["log_likelihood"]]) if v is not None]
+        exact = {"epoch": [history["epoch"][k] for k in measured]}
+        for name, key in curve_keys.items():
+            exact[name] = [history[key][k] for k in measured]
+    history = own_entries_removed(history)
 
     # what it learned
     final: dict[str, Any] = {}
@@ -1598,6 +1960,7 @@ def _train_rbm_scene(
         "epochs_completed": n_done,
         "interrupted": interrupted,
         "seconds": seconds,
+        "checkpoint": None if plan is None else plan.summary(),
         "optimum_log_likelihood": optimum,
         "final": final,
         "history": history,
@@ -1807,6 +2170,7 @@ def _rbm_settings(args: argparse.Namespace) -> dict[str, Any]:
 def _cmd_train_rbm(args: argparse.Namespace) -> int:
     _check_dataset_options(args)
     settings = _rbm_settings(args)
+    plan = checkpointing(args, "fit_rbm", settings, list(_TRAIN_FILES.values()))
     streams = _streams(args.seed)
     dtype = np.float32 if args.float32 else np.float64
     train = _load_split(args, "train", streams, dtype)
@@ -1817,8 +2181,9 @@ def _cmd_train_rbm(args: argparse.Namespace) -> int:
     else:
         valid = _load_split(args, "test", streams, dtype)
     folder = _output_folder(args.output)
+    prepare_checkpoint(plan)
     written, summary = _train_rbm_scene(
-        folder, train, valid, settings, _TRAIN_FILES, optimum=optimum
+        folder, train, valid, settings, _TRAIN_FILES, optimum=optimum, plan=plan
     )
     _report(written)
     return 130 if summary["interrupted"] else 0

@@ -14,7 +14,7 @@ import pytest
 import energynets as en
 from energynets import io
 from energynets.cli import DIGITS_TEST_ROWS, main
-from tests.cli_helpers import one_line_error, read_json
+from tests.cli_helpers import one_line_error, read_json, resume_command, same_npz
 
 FILES = ["confusion_matrix.png", "history.json", "learning_curve.png", "mlp.npz", "weights.png"]
 
@@ -226,6 +226,7 @@ def test_ctrl_c_saves_the_last_completed_epoch(tmp_path, capsys, monkeypatch):
     assert main(argv) == 130
     captured = capsys.readouterr()
     assert "Interrupted: keeping the model after epoch 3 of 50" in captured.err
+    assert "No checkpoint was written: give --checkpoint to be able to resume" in captured.err
     assert sorted(p.name for p in tmp_path.iterdir()) == FILES
     summary = read_json(tmp_path / "history.json")
     assert summary["interrupted"] is True and summary["epochs_completed"] == 3
@@ -248,6 +249,79 @@ def test_ctrl_c_before_the_first_epoch_writes_nothing(tmp_path, capsys, monkeypa
     assert main(["train-mlp", "--limit", "50", "-o", str(tmp_path / "out")]) == 130
     assert capsys.readouterr().err.strip().endswith("energynets train-mlp: interrupted")
     assert not any((tmp_path / "out").iterdir())
+
+
+SMALL = ["train-mlp", "--limit", "100", "--hidden", "5", "--epochs", "7", "--seed", "4"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [[], ["--optimizer", "nesterov", "--weight-decay", "0.01", "--early-stopping", "20"]],
+)
+def test_interrupted_and_resumed_with_the_printed_command_is_bit_identical(
+    options, tmp_path, capsys, monkeypatch
+):
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    assert main([*SMALL, *options, "-o", str(whole)]) == 0
+    _interrupt_after(monkeypatch, 3)  # Ctrl-C in epoch 4: the checkpoint holds 3 epochs
+    checkpoint = tmp_path / "checkpoints" / "mlp.npz"  # its folder is created
+    argv = [*SMALL, *options, "--checkpoint", str(checkpoint), "-o", str(parts)]
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert f"The checkpoint {checkpoint} holds 3 completed epochs; resume with:" in err
+    monkeypatch.undo()
+    assert main(resume_command(err)) == 0
+    out = capsys.readouterr().out
+    assert "holds 3 completed epochs" in out and "Trained epochs 4 to 7" in out
+    assert same_npz(whole / "mlp.npz", parts / "mlp.npz")
+    a, b = read_json(whole / "history.json"), read_json(parts / "history.json")
+    for summary in (a, b):
+        for key in ("seconds", "interrupted", "checkpoint"):
+            del summary[key]
+        del summary["history"]["time"]
+    assert a == b
+    assert read_json(parts / "history.json")["checkpoint"]["resumed_after_epoch"] == 3
+
+
+@pytest.fixture(scope="module")
+def checkpoints(tmp_path_factory):
+    """A checkpoint of SMALL, one of fit_rbm."""
+    import contextlib
+    import io as text_io
+
+    folder = tmp_path_factory.mktemp("checkpoints")
+    paths = {"cli": folder / "cli.npz", "rbm": folder / "rbm.npz"}
+    with (
+        contextlib.redirect_stdout(text_io.StringIO()),
+        contextlib.redirect_stderr(text_io.StringIO()),
+    ):
+        argv = [*SMALL, "--checkpoint", str(paths["cli"]), "-o", str(folder / "out")]
+        assert main(argv) == 0
+    en.fit_rbm(en.RBM(4, 3, rng=0), en.datasets.bars_and_stripes(2), checkpoint=paths["rbm"])
+    return paths
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--resume", "{rbm}"], "it is a checkpoint of fit_rbm, not fit_mlp"),
+        (["--resume", "{cli}", "--hidden", "6"], "was written with --hidden 5 (now 6)"),
+        (["--resume", "{cli}", "--epochs", "8"], "--epochs 7 (now 8); with --schedule linear"),
+        (["--resume", "{missing}"], "argument --resume: no such file"),
+        (["--checkpoint", "{cli}"], "already exists; continue it with --resume"),
+        (["--checkpoint", "{out}/history.json"], "the command's own output file history.json"),
+        (["--checkpoint-every", "3"], "--checkpoint-every applies with --checkpoint or --resume"),
+    ],
+)
+def test_bad_checkpoint_options_give_one_line_before_any_work(
+    argv, match, checkpoints, tmp_path, capsys
+):
+    names = {name: str(path) for name, path in checkpoints.items()}
+    names.update(missing=str(tmp_path / "missing.npz"), out=str(tmp_path / "out"))
+    argv = [a.format(**names) for a in argv]
+    assert main([*SMALL, *argv, "-o", str(tmp_path / "out")]) == 2
+    assert match in one_line_error(capsys, "energynets train-mlp")
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(
@@ -294,7 +368,8 @@ def test_help_lists_the_options(capsys):
     for name in ["--dataset", "--data-home", "--limit", "--hidden", "--activation", "--init",
                  "--optimizer", "--learning-rate", "--momentum", "--schedule", "--epochs",
                  "--batch-size", "--weight-decay", "--validation-fraction", "--early-stopping",
-                 "--float32", "--seed", "--output", "defaults per data set"]:  # fmt: skip
+                 "--float32", "--checkpoint", "--checkpoint-every", "--resume", "--seed",
+                 "--output", "defaults per data set"]:  # fmt: skip
         assert name in text, name
 
 

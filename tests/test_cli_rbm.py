@@ -13,7 +13,7 @@ import pytest
 import energynets as en
 from energynets import io, metrics
 from energynets.cli import main
-from tests.cli_helpers import one_line_error, read_json
+from tests.cli_helpers import one_line_error, read_json, resume_command, same_npz
 
 BAS3 = en.datasets.bars_and_stripes(3)
 
@@ -215,6 +215,7 @@ def test_ctrl_c_saves_the_last_completed_epoch(tmp_path, capsys, monkeypatch):
     assert main(argv) == 130
     captured = capsys.readouterr()
     assert "Interrupted: keeping the model after epoch 4 of 50" in captured.err
+    assert "No checkpoint was written: give --checkpoint to be able to resume" in captured.err
     names = ["filters.png", "history.json", "learning_curve.png", "rbm.npz", "samples.png"]
     assert sorted(p.name for p in tmp_path.iterdir()) == names
     summary = read_json(tmp_path / "history.json")
@@ -237,6 +238,160 @@ def test_ctrl_c_before_the_first_epoch_writes_nothing(tmp_path, capsys, monkeypa
     assert main(["train-rbm", "-o", str(tmp_path / "out")]) == 130
     assert capsys.readouterr().err.strip().endswith("energynets train-rbm: interrupted")
     assert not any((tmp_path / "out").iterdir())
+
+
+# -- checkpoints --------------------------------------------------------------------------------
+
+SMALL = ["train-rbm", "--size", "2", "--hidden", "3", "--epochs", "9", "--seed", "4"]
+
+
+def _same_run(a, b):
+    """The history.json of two runs agree on everything but timings and how they ran."""
+    a, b = read_json(a / "history.json"), read_json(b / "history.json")
+    for summary in (a, b):
+        for key in ("seconds", "interrupted", "checkpoint"):
+            del summary[key]
+        del summary["history"]["time"]
+    assert a == b
+
+
+@pytest.mark.parametrize(
+    "options", [[], ["--method", "pt", "--replicas", "3", "--chains", "4", "--centering"]]
+)
+def test_interrupted_and_resumed_with_the_printed_command_is_bit_identical(
+    options, tmp_path, capsys, monkeypatch
+):
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    assert main([*SMALL, *options, "-o", str(whole)]) == 0
+    _interrupt_after(monkeypatch, 4)  # Ctrl-C in epoch 5: the checkpoint holds 4 epochs
+    argv = [*SMALL, *options, "--checkpoint", "--checkpoint-every", "2", "-o", str(parts)]
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    checkpoint = parts / "checkpoint.npz"
+    assert f"The checkpoint {checkpoint} holds 4 completed epochs; resume with:" in err
+    assert read_json(parts / "history.json")["epochs_completed"] == 5
+    monkeypatch.undo()
+    command = resume_command(err)
+    assert command[command.index("--resume") + 1] == str(checkpoint)
+    assert main(command) == 0
+    out = capsys.readouterr().out
+    assert "holds 4 completed epochs" in out and "Trained epochs 5 to 9" in out
+    assert same_npz(whole / "rbm.npz", parts / "rbm.npz")
+    _same_run(whole, parts)  # the exact curve too, half of it from the checkpoint
+    summary = read_json(parts / "history.json")
+    assert summary["checkpoint"] == {
+        "file": str(checkpoint),
+        "every": 2,
+        "resumed_from": str(checkpoint),
+        "resumed_after_epoch": 4,
+    }
+    assert not any(key.startswith("cli_") for key in summary["history"])
+    assert sorted(p.name for p in parts.iterdir()) == [
+        "checkpoint.npz", "checkpoint.npz.prev", "filters.png", "history.json",
+        "learning_curve.png", "rbm.npz", "samples.png",
+    ]  # fmt: skip
+
+
+def test_a_finished_run_with_a_constant_schedule_goes_on_for_more_epochs(tmp_path, capsys):
+    constant = [*SMALL, "--schedule", "constant"]
+    longer = [a if a != "9" else "12" for a in constant]
+    assert main([*longer, "-o", str(tmp_path / "whole")]) == 0
+    checkpoint = str(tmp_path / "run.npz")
+    assert main([*constant, "--checkpoint", checkpoint, "-o", str(tmp_path / "parts")]) == 0
+    assert main([*longer, "--resume", checkpoint, "-o", str(tmp_path / "parts")]) == 0
+    assert "Trained epochs 10 to 12" in capsys.readouterr().out
+    assert same_npz(tmp_path / "whole" / "rbm.npz", tmp_path / "parts" / "rbm.npz")
+    # nothing left to do: the files are written again from the checkpoint
+    assert main([*longer, "--resume", checkpoint, "-o", str(tmp_path / "again")]) == 0
+    assert "Nothing left to train: the checkpoint holds all 12 epochs" in capsys.readouterr().out
+    assert same_npz(tmp_path / "whole" / "rbm.npz", tmp_path / "again" / "rbm.npz")
+
+
+def test_ctrl_c_of_a_resumed_run_before_its_first_epoch_says_how_to_resume(
+    tmp_path, capsys, monkeypatch
+):
+    checkpoint = tmp_path / "run.npz"
+    _interrupt_after(monkeypatch, 2)
+    assert main([*SMALL, "--checkpoint", str(checkpoint), "-o", str(tmp_path / "a")]) == 130
+    from energynets.learning import contrastive
+
+    def interrupted_at_once(rbm, data, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(contrastive, "fit_rbm", interrupted_at_once)  # Ctrl-C at once
+    command = resume_command(capsys.readouterr().err)
+    assert main([*command[:-1], str(tmp_path / "b")]) == 130
+    err = capsys.readouterr().err
+    assert f"The checkpoint {checkpoint} holds 2 completed epochs" in err
+    assert err.strip().endswith("energynets train-rbm: interrupted")
+    assert not any((tmp_path / "b").iterdir())
+
+
+@pytest.fixture(scope="module")
+def checkpoints(tmp_path_factory):
+    """Checkpoints of SMALL for 5 epochs (with its linear schedule, and a constant one), of
+    fit_rbm and fit_mlp called from Python; an RBM model file, a text file."""
+    import contextlib
+    import io as text_io
+
+    folder = tmp_path_factory.mktemp("checkpoints")
+    names = ("cli", "constant", "python", "mlp", "model", "text")
+    paths = {name: folder / f"{name}.npz" for name in names}
+    with (
+        contextlib.redirect_stdout(text_io.StringIO()),
+        contextlib.redirect_stderr(text_io.StringIO()),
+    ):
+        for name, schedule in (("cli", "linear"), ("constant", "constant")):
+            argv = [*SMALL, "--epochs", "5", "--schedule", schedule]
+            argv += ["--checkpoint", str(paths[name]), "-o", str(folder / name)]
+            assert main(argv) == 0
+    en.fit_rbm(en.RBM(4, 3, rng=0), en.datasets.bars_and_stripes(2), checkpoint=paths["python"])
+    X = np.eye(4)
+    en.fit_mlp(en.MLP([4, 2]), X, [0, 1, 0, 1], n_epochs=1, checkpoint=paths["mlp"])
+    io.save(en.RBM(4, 3, rng=0), paths["model"])
+    paths["text"].write_text("not a checkpoint")
+    return paths
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["--resume", "{missing}"], "argument --resume: no such file"),
+        (["--resume", "{folder}"], "is a folder, not a checkpoint"),
+        (["--resume", "{text}"], "argument --resume: cannot resume from"),
+        (["--resume", "{model}"], "not an energynets checkpoint"),
+        (["--resume", "{mlp}"], "it is a checkpoint of fit_mlp, not fit_rbm"),
+        (["--resume", "{python}"], "was not written by energynets train-rbm"),
+        (["--resume", "{cli}", "--seed", "5"], "was written with --seed 4 (now 5)"),
+        (
+            ["--resume", "{cli}", "--method", "cd", "-k", "2"],
+            "was written with --method pcd (now cd), --chains 50 (now unset), -k 1 (now 2)",
+        ),
+        (["--resume", "{cli}"], "--epochs 5 (now 9); with --schedule linear the learning rate"),
+        (["--resume", "{cli}", "--schedule", "constant"], "--schedule linear (now constant)"),
+        (
+            ["--resume", "{constant}", "--schedule", "constant", "--epochs", "3"],
+            "holds 5 completed epochs, more than --epochs 3",
+        ),
+        (["--resume", ""], "argument --resume: expected a file name, got ''"),
+        (["--checkpoint-every", "2"], "--checkpoint-every applies with --checkpoint or --resume"),
+        (["--checkpoint-every", "0"], "argument --checkpoint-every: expected an integer >= 1"),
+        (["--checkpoint", "{cli}"], "already exists; continue it with --resume"),
+        (["--checkpoint", "{folder}"], "is a folder; give a file such as"),
+        (["--checkpoint", "{text}/c.npz"], "text.npz' is not a folder"),
+        (["--checkpoint", "{out}/rbm.npz"], "is the command's own output file rbm.npz"),
+        (["--checkpoint", ""], "argument --checkpoint: expected a file name, got ''"),
+    ],
+)
+def test_bad_checkpoint_options_give_one_line_before_any_work(
+    argv, match, checkpoints, tmp_path, capsys
+):
+    names = {name: str(path) for name, path in checkpoints.items()}
+    names.update(missing=str(tmp_path / "missing.npz"), folder=str(tmp_path), out="{out}")
+    argv = [a.format(**names).replace("{out}", str(tmp_path / "out")) for a in argv]
+    assert main([*SMALL, *argv, "-o", str(tmp_path / "out")]) == 2
+    assert match in one_line_error(capsys, "energynets train-rbm")
+    assert not (tmp_path / "out").exists()
 
 
 # -- eval-rbm -----------------------------------------------------------------------------------
@@ -384,7 +539,8 @@ def test_help_lists_the_options(capsys):
         "train-rbm": ["--dataset", "--size", "--data-home", "--binarize", "--limit", "--hidden",
                       "--method", "-k", "--epochs", "--batch-size", "--learning-rate",
                       "--momentum", "--schedule", "--weight-decay", "--centering", "--chains",
-                      "--float32", "--seed", "--output", "defaults per data set"],
+                      "--float32", "--checkpoint", "--checkpoint-every", "--resume", "--seed",
+                      "--output", "defaults per data set"],
         "eval-rbm": ["MODEL", "--dataset", "--split", "--estimator", "--runs", "--betas",
                      "--json", "--seed"],
     }  # fmt: skip
