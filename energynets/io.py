@@ -15,17 +15,22 @@ midway leaves an earlier file at ``path`` untouched and no temporary file behind
 
 Reading trusts nothing: :func:`load` turns any damaged or foreign file (not a zip, truncated,
 a plain ``.npz`` without the markers, a newer format version, an unknown class, object arrays,
-missing or unexpected arrays) into a one-line ``ValueError`` that names the file, and checks
-the declared size of every array in its ``.npy`` header before reading any data, so that a
-crafted file cannot make it allocate gigabytes.
+missing or unexpected arrays, parameters a model refuses) into a one-line ``ValueError`` that
+names the file. Before reading any data it checks every member's ``.npy`` header: the declared
+size against :data:`MAX_ARRAY_ELEMENTS`, and the member's size in the zip against exactly the
+header plus the declared array (nothing more, nothing less), so a crafted file cannot make it
+allocate gigabytes or decompress a zip bomb, and every byte read is checked against the
+member's CRC-32. Pickled objects are never unpickled, whatever the file says.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import math
 import os
 import secrets
+import stat
 import zipfile
 from collections.abc import Callable, Mapping
 from typing import IO, Any
@@ -260,6 +265,7 @@ def _check_members(archive: zipfile.ZipFile) -> list[str]:
         if not info.filename.endswith(".npy") or "/" in info.filename:
             raise _BadFile(f"unexpected member {_quoted(info.filename)} (only .npy arrays belong)")
         key = info.filename[: -len(".npy")]
+        _check_compression(info, key)
         try:
             with archive.open(info) as member:
                 version = npy_format.read_magic(member)
@@ -275,6 +281,7 @@ def _check_members(archive: zipfile.ZipFile) -> list[str]:
                     raise _BadFile(
                         f"array {_quoted(key)} has unsupported npy format version {version}"
                     )
+                header_size = member.tell()
         except _BadFile:
             raise
         except _READ_ERRORS as exc:
@@ -284,6 +291,8 @@ def _check_members(archive: zipfile.ZipFile) -> list[str]:
         shape, _, dtype = header
         if dtype.hasobject:
             raise _BadFile(f"array {_quoted(key)} holds Python objects (pickled data is refused)")
+        if any(d < 0 for d in shape):
+            raise _BadFile(f"array {_quoted(key)} declares a negative dimension, shape {shape}")
         n_elements = math.prod(shape)
         total += n_elements
         if n_elements > MAX_ARRAY_ELEMENTS or total > MAX_ARRAY_ELEMENTS:
@@ -291,13 +300,42 @@ def _check_members(archive: zipfile.ZipFile) -> list[str]:
                 f"array {_quoted(key)} declares shape {shape} ({n_elements} elements, more than "
                 f"the limit of {MAX_ARRAY_ELEMENTS} for all arrays together)"
             )
-        if n_elements * dtype.itemsize > info.file_size:
+        # an npy member is its header and the array's bytes, nothing else: a member holding
+        # less is damaged, one holding more hides data (a zip bomb need not be read to be
+        # refused), and reading every declared byte makes zipfile check the member's CRC-32
+        expected = header_size + n_elements * dtype.itemsize
+        if info.file_size != expected:
+            only = "only " if info.file_size < expected else ""
             raise _BadFile(
                 f"array {_quoted(key)} declares shape {shape} of {dtype} but its member holds "
-                f"only {info.file_size} bytes"
+                f"{only}{info.file_size} bytes ({expected} expected: a {header_size}-byte header "
+                f"and {expected - header_size} bytes of data)"
             )
         keys.append(key)
     return keys
+
+
+def _check_compression(info: zipfile.ZipInfo, key: str) -> None:
+    """Refuse compression methods numpy never writes, and compressed data larger than the
+    member's declared size could need (data hidden behind a smaller declared size)."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        bound = info.file_size
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        # deflate never needs more than n + n / 1000 + 64 bytes (stored blocks cost 5 bytes
+        # per 65535, zlib's deflateBound is smaller still); twice n leaves room for any encoder
+        bound = 2 * info.file_size + 1024
+    else:
+        raise _BadFile(
+            f"array {_quoted(key)} uses zip compression method {info.compress_type} (numpy "
+            f"writes only stored ({zipfile.ZIP_STORED}) or deflated ({zipfile.ZIP_DEFLATED}) "
+            "members)"
+        )
+    if info.compress_size > bound:
+        raise _BadFile(
+            f"array {_quoted(key)} has {info.compress_size} bytes of compressed data for the "
+            f"{info.file_size} bytes its member declares (more than any encoder needs: data "
+            "hidden behind a smaller declared size)"
+        )
 
 
 def _scalar_string(arrays: dict[str, np.ndarray], key: str) -> str:
@@ -370,10 +408,12 @@ def load(path: PathLike) -> Any:
         If the file is damaged or is not an energynets model file: not a zip archive,
         truncated, a plain ``.npz`` without the format markers, a newer format version, an
         unknown model class, an object (pickled) array, an array whose declared size exceeds
-        ``MAX_ARRAY_ELEMENTS`` or its data, missing or invalid parameters. The message is one
-        line naming the file and the problem.
+        ``MAX_ARRAY_ELEMENTS`` or differs from its member's, a compression method numpy does
+        not write, missing or invalid parameters; or if ``path`` is not a regular file (a
+        named pipe or a device). The message is one line naming the file and the problem.
     OSError
-        If the file cannot be opened (e.g. ``FileNotFoundError``).
+        If the file cannot be opened: ``FileNotFoundError``, ``IsADirectoryError`` for a
+        directory, ``PermissionError``.
 
     Notes
     -----
@@ -381,6 +421,15 @@ def load(path: PathLike) -> Any:
     before ``np.load(file, allow_pickle=False)`` reads any array data.
     """
     source = os.fspath(path)
+    mode = os.stat(source).st_mode  # FileNotFoundError (an OSError naming the file) if absent
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "a directory is not a model file", source)
+    if not stat.S_ISREG(mode):
+        # a FIFO would block open() until a writer comes; a device may never end
+        raise ValueError(
+            f"cannot load '{source}': not a regular file (a named pipe, device or socket); "
+            "a model file is an .npz archive"
+        )
     with open(source, "rb") as file:
         try:
             arrays = _read_arrays(file)
@@ -399,8 +448,10 @@ def load(path: PathLike) -> Any:
         raise ValueError(
             f"cannot load '{source}': the {name} file is missing the array {missing!r}"
         ) from None
-    except (ValueError, TypeError) as exc:
-        detail = _one_line(exc, with_type=False)
+    except Exception as exc:
+        # a model's own checks raise ValueError or TypeError; values no check foresaw (an
+        # infinite count, an index out of range) may raise anything: still the file's fault
+        detail = _one_line(exc, with_type=not isinstance(exc, ValueError | TypeError))
         raise ValueError(f"cannot load '{source}': invalid {name} parameters ({detail})") from None
 
 
@@ -458,15 +509,27 @@ def _boltzmann_from_params(params: dict[str, Any]) -> BoltzmannMachine:
     if unexpected:
         raise ValueError(f"unexpected arrays {unexpected}")
     weights = _array(params, "weights")
-    shape = params.get("lattice_shape")
+    shape = None
+    if "lattice_shape" in params:
+        shape = tuple(int(x) for x in _integers(params, "lattice_shape", ndim=1))
     return BoltzmannMachine(
         weights,
         _array(params, "bias"),
-        int(_array(params, "n_visible")),
+        int(_integers(params, "n_visible", ndim=0)),
         units=str(params.get("units", "spins")),
         dtype=weights.dtype,
-        lattice_shape=None if shape is None else tuple(int(x) for x in np.ravel(shape)),
+        lattice_shape=shape,
     )
+
+
+def _integers(params: dict[str, Any], key: str, *, ndim: int) -> np.ndarray:
+    """An integer array of ``ndim`` dimensions (a float, even 1.5, is refused, not truncated)."""
+    value = _array(params, key)
+    if value.dtype.kind not in "iu" or value.ndim != ndim:
+        raise ValueError(
+            f"{key} must be a {ndim}-D integer array, got {value.dtype} of shape {value.shape}"
+        )
+    return value
 
 
 def _softmax_groups(params: dict[str, Any]) -> list[np.ndarray] | None:
