@@ -127,6 +127,35 @@ def _check_temperature(temperature: Any) -> float:
     return check_float(temperature, "temperature", minimum=0.0, exclusive_minimum=True)
 
 
+def _log_weights(energy: np.ndarray, shift: float, t: float) -> np.ndarray:
+    """-(E - shift) / T for energies E >= shift (shift: the lowest energy seen).
+
+    The result is <= 0. Near T = 0 the division can exceed the largest float64: the result is
+    then -inf, whose exponential, 0, is the correct weight of a state so far above the lowest.
+    """
+    with np.errstate(over="ignore"):
+        return -(energy - shift) / t
+
+
+def _block_summary(energy: np.ndarray, t: float) -> tuple[float, float]:
+    """A block's lowest energy m and log sum_s exp(-(E(s) - m) / T) (finite, >= 0)."""
+    lowest = float(np.min(energy))
+    return lowest, float(logsumexp(_log_weights(energy, lowest, t)))
+
+
+def _leading_term(lowest: float, t: float) -> float:
+    """-E_0 / T, the leading term of log Z; a clear error when it is not a float64."""
+    lead = -lowest / t  # a Python float: inf on overflow, without a warning
+    if not np.isfinite(lead):
+        raise ValueError(
+            f"temperature must be large enough for log Z to be a float64, got temperature = "
+            f"{t:g} with a lowest energy of {lowest:.6g}: -E_0 / T overflows (|E_0| / T > "
+            f"{np.finfo(np.float64).max:.3g}); probabilities, expectations and sample still "
+            "work at this temperature"
+        )
+    return lead
+
+
 # -- public functions ------------------------------------------------------------------------
 def log_partition(model: Any, temperature: float = 1.0) -> float:
     """Log partition function log Z = log sum_s exp(-E(s) / T), by enumeration.
@@ -142,14 +171,17 @@ def log_partition(model: Any, temperature: float = 1.0) -> float:
     Returns
     -------
     float
-        log Z, computed as ``logsumexp(-E / T)`` over blocks of at most 2**16 states, then
-        over the blocks' results (the maximum is subtracted at each level, so it neither
-        overflows nor underflows). Time O(2**n_units) energy evaluations, memory O(2**16).
+        log Z, computed as -E_0 / T + log sum_s exp(-(E(s) - E_0) / T) with E_0 the lowest
+        energy, the sum taken block by block (blocks of at most 2**16 states) in log space, so
+        that no exponent is positive: it neither overflows nor underflows, from temperatures
+        near 0 to the largest float64. Time O(2**n_units) energy evaluations, memory O(2**16).
 
     Raises
     ------
     ValueError
-        If ``model.n_units > MAX_UNITS`` or ``temperature <= 0``.
+        If ``model.n_units > MAX_UNITS`` or ``temperature <= 0``, or if -E_0 / T itself is
+        beyond the largest float64 (|E_0| / T > 1.8e308: log Z is not a float64;
+        :func:`probabilities`, :func:`expectations` and :func:`sample` still work).
 
     Examples
     --------
@@ -164,10 +196,14 @@ def log_partition(model: Any, temperature: float = 1.0) -> float:
     """
     n_units, kind = _describe_model(model)
     t = _check_temperature(temperature)
-    block_log_z = [
-        float(logsumexp(-energy / t)) for _, energy in _energy_blocks(model, n_units, kind)
-    ]
-    return float(logsumexp(block_log_z))
+    # log Z = -E_0 / T + log sum_s exp(-(E(s) - E_0) / T), E_0 the lowest energy: every
+    # exponent is <= 0, so nothing overflows however small T is (only -E_0 / T itself can)
+    lowest, sums = np.array(
+        [_block_summary(energy, t) for _, energy in _energy_blocks(model, n_units, kind)]
+    ).T
+    e0 = float(np.min(lowest))
+    rest = float(logsumexp(_log_weights(lowest, e0, t) + sums))
+    return _leading_term(e0, t) + rest
 
 
 def probabilities(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -210,10 +246,13 @@ def probabilities(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.
     n_units, kind = _describe_model(model)
     t = _check_temperature(temperature)
     states = all_states(n_units, kind, dtype=np.float64)
-    log_weights = np.empty(states.shape[0], dtype=np.float64)
+    energies = np.empty(states.shape[0], dtype=np.float64)
     block = 2 ** min(n_units, _BLOCK_BITS)
     for start in range(0, states.shape[0], block):
-        log_weights[start : start + block] = -_energies(model, states[start : start + block]) / t
+        energies[start : start + block] = _energies(model, states[start : start + block])
+    # weights relative to the lowest energy: exact at any T > 0, even where log Z itself
+    # would not be a float64
+    log_weights = _log_weights(energies, float(np.min(energies)), t)
     probs = np.exp(log_weights - logsumexp(log_weights))
     return states, probs
 
@@ -239,9 +278,9 @@ def expectations(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.n
 
     Notes
     -----
-    The sums run block by block with a running maximum of -E / T: each block's weights are
-    exp(-E / T - m) and earlier partial sums are rescaled by exp(m_old - m_new) when the
-    maximum m grows, so memory stays O(2**16 * n_units).
+    The sums run block by block with a running minimum m of the energy: each block's weights
+    are exp(-(E - m) / T) <= 1 and earlier partial sums are rescaled by exp(-(m_old - m_new) / T)
+    when m falls, so memory stays O(2**16 * n_units) and nothing overflows at any T > 0.
 
     Examples
     --------
@@ -257,18 +296,17 @@ def expectations(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.n
     total = 0.0
     first = np.zeros(n_units, dtype=np.float64)
     second = np.zeros((n_units, n_units), dtype=np.float64)
-    running_max = -np.inf
+    running_min = np.inf
     for states, energy in _energy_blocks(model, n_units, kind):
-        log_weights = -energy / t
-        block_max = float(np.max(log_weights))
-        if block_max > running_max:
-            if np.isfinite(running_max):  # the first block has nothing to rescale
-                rescale = float(np.exp(running_max - block_max))
+        block_min = float(np.min(energy))
+        if block_min < running_min:
+            if np.isfinite(running_min):  # the first block has nothing to rescale
+                rescale = float(np.exp(_log_weights(np.array(running_min), block_min, t)))
                 total *= rescale
                 first *= rescale
                 second *= rescale
-            running_max = block_max
-        weights = np.exp(log_weights - running_max)
+            running_min = block_min
+        weights = np.exp(_log_weights(energy, running_min, t))
         total += float(np.sum(weights))
         first += weights @ states
         second += (states * weights[:, None]).T @ states
@@ -376,19 +414,22 @@ def sample(model: Any, n_samples: int, temperature: float = 1.0, rng: RNGLike = 
     count = check_int(n_samples, "n_samples", minimum=0)
     t = _check_temperature(temperature)
     gen = check_rng(rng)
-    block_log_z = np.array(
-        [logsumexp(-energy / t) for _, energy in _energy_blocks(model, n_units, kind)],
-        dtype=np.float64,
-    )
-    block_mass = np.exp(block_log_z - logsumexp(block_log_z))
+    # each block: its lowest energy m_b and log sum exp(-(E - m_b) / T); its mass relative to
+    # the lowest energy overall, E_0, is exp(-(m_b - E_0) / T + that sum): no overflow at any T
+    lowest, sums = np.array(
+        [_block_summary(energy, t) for _, energy in _energy_blocks(model, n_units, kind)]
+    ).T
+    block_log_mass = _log_weights(lowest, float(np.min(lowest)), t) + sums
+    block_mass = np.exp(block_log_mass - logsumexp(block_log_mass))
     counts = gen.multinomial(count, block_mass / np.sum(block_mass))
     drawn = [np.empty((0, n_units), dtype=np.float64)]
-    for (_, states), block_count, log_z in zip(
-        _blocks(n_units, kind), counts, block_log_z, strict=True
+    for (_, states), block_count, block_lowest, log_sum in zip(
+        _blocks(n_units, kind), counts, lowest, sums, strict=True
     ):
         if block_count == 0:
             continue
-        cdf = np.cumsum(np.exp(-_energies(model, states) / t - log_z))
+        log_weights = _log_weights(_energies(model, states), float(block_lowest), t)
+        cdf = np.cumsum(np.exp(log_weights - log_sum))
         cdf /= cdf[-1]
         # side="right" never picks a state whose probability underflowed to zero
         index = np.searchsorted(cdf, gen.random(int(block_count)), side="right")

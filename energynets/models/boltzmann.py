@@ -154,6 +154,17 @@ class BoltzmannMachine:
             the ground states.
         """
         bt = check_float(beta, "beta", minimum=0.0)
+        # |E(s)| <= 1/2 sum |W| + sum |b| for units in [-1, 1]: beta E must stay a finite
+        # number of the model's dtype (Python floats give inf on overflow, without a warning)
+        scale = 0.5 * float(np.abs(self._weights).sum(dtype=np.float64))
+        scale += float(np.abs(self._bias).sum(dtype=np.float64))
+        limit = float(np.finfo(self.dtype).max)
+        if bt > limit or bt * scale > limit:
+            raise ValueError(
+                f"beta must keep the energies finite in {self.dtype}: beta * (1/2 sum |W| + "
+                f"sum |b|) must be <= {limit:.3g}, got beta = {bt:g} with 1/2 sum |W| + sum |b| "
+                f"= {scale:.3g}"
+            )
         out = BoltzmannMachine.__new__(BoltzmannMachine)
         w = self._weights * self.dtype.type(bt)
         b = self._bias * self.dtype.type(bt)
