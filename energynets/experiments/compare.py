@@ -829,9 +829,15 @@ def balanced_subset(labels: Any, n: int, rng: RNGLike = 0) -> np.ndarray:
     ndarray of int64, shape (n,), sorted
     """
     y = np.asarray(labels)
+    if y.dtype.kind not in "iubf":
+        raise TypeError(f"labels must be an array of class labels (integers), got dtype {y.dtype}")
     if y.ndim != 1:
         raise ValueError(f"labels must be 1-D, got shape {y.shape}")
-    count = check_int(n, "n", minimum=1, maximum=y.shape[0])
+    if y.dtype.kind == "f" and not (np.isfinite(y).all() and np.all(y == np.round(y))):
+        raise ValueError("labels must be whole numbers (class labels), got other values")
+    count = check_int(n, "n", minimum=1)
+    if count > y.shape[0]:
+        raise ValueError(f"n must be at most the number of labels ({y.shape[0]}), got {count}")
     order = check_rng(rng).permutation(y.shape[0])
     shuffled = y[order]
     rank = np.empty(y.shape[0], dtype=np.int64)

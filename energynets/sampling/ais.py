@@ -960,6 +960,8 @@ def ais(
 
 def _start_states(path: Any, data: Any) -> np.ndarray:
     """Check the starting states of reverse AIS against the path's model."""
+    if np.shape(data)[:1] == (0,):
+        raise ValueError(f"data must have at least one row, got shape {np.shape(data)}")
     if isinstance(path, RBMPath):
         m = path.model
         v = m.check_visible(data, "data")
