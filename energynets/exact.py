@@ -180,7 +180,7 @@ def log_partition(model: Any, temperature: float = 1.0) -> float:
     ------
     ValueError
         If ``model.n_units > MAX_UNITS`` or ``temperature <= 0``, or if -E_0 / T itself is
-        beyond the largest float64 (|E_0| / T > 1.8e308: log Z is not a float64;
+        beyond the largest float64 (``abs(E_0) / T > 1.8e308``: log Z is not a float64;
         :func:`probabilities`, :func:`expectations` and :func:`sample` still work).
 
     Examples
