@@ -32,7 +32,15 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-_LAZY_MODULES = ("experiments", "learning", "metrics", "models", "plotting", "energy")
+_LAZY_MODULES = (
+    "experiments",
+    "learning",
+    "metrics",
+    "models",
+    "plotting",
+    "energy",
+    "estimators",
+)
 
 # public names loaded on first access, by the module that defines them
 _LAZY_NAMES = {
@@ -62,6 +70,7 @@ __all__ = [
     "corrupt",
     "datasets",
     "energy",
+    "estimators",
     "exact",
     "experiments",
     "fit_boltzmann",
