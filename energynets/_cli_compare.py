@@ -26,6 +26,7 @@ import numpy as np
 from energynets.cli import (
     _add_output,
     _add_seed,
+    _folder_name,
     _int_at_least,
     _jsonable,
     _names,
@@ -201,6 +202,7 @@ def add_compare_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--data-home",
         metavar="DIR",
+        type=_folder_name,
         default=None,
         help=(
             "folder holding mnist/ with the original *-ubyte.gz files (default: "
@@ -212,7 +214,7 @@ def add_compare_parser(sub: Any) -> argparse.ArgumentParser:
         type=_int_at_least(1),
         default=None,
         metavar="N",
-        help="MNIST: use only the first N rows of each split",
+        help="MNIST: use only the first N rows of each split (default: all)",
     )
     p.add_argument(
         "--experiments",
@@ -237,6 +239,10 @@ def _load(args: argparse.Namespace) -> dict[str, Any]:
     if args.dataset == "digits":
         if args.limit is not None:
             raise ValueError("--limit applies to --dataset mnist (the digits are always whole)")
+        if args.data_home is not None:
+            raise ValueError(
+                "--data-home applies to --dataset mnist (the digits are in the package)"
+            )
         return {}
     from energynets import datasets
 

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from energynets.cli import (
+    MAX_COUNT,
     SCHEDULES,
     Checkpointing,
     _add_data_home,
@@ -124,6 +125,8 @@ def _hidden_sizes(text: str) -> list[int]:
             ) from None
         if value < 1:
             raise argparse.ArgumentTypeError(f"layer sizes must be >= 1, got {value}")
+        if value > MAX_COUNT:
+            raise argparse.ArgumentTypeError(f"layer sizes must be <= {MAX_COUNT}, got {value}")
         sizes.append(value)
     return sizes
 
@@ -189,7 +192,7 @@ def add_train_mlp_parser(sub: Any) -> argparse.ArgumentParser:
         type=_int_at_least(1),
         default=None,
         metavar="N",
-        help="use only the first N rows (of each split), for quick runs",
+        help="use only the first N rows (of each split), for quick runs (default: all)",
     )
     p.add_argument(
         "--hidden",
@@ -247,8 +250,20 @@ def add_train_mlp_parser(sub: Any) -> argparse.ArgumentParser:
         default="linear",
         help="factor on the learning rate along the epochs (default: %(default)s)",
     )
-    p.add_argument("--epochs", type=_int_at_least(1), default=None, metavar="E")
-    p.add_argument("--batch-size", type=_int_at_least(1), default=None, metavar="B")
+    p.add_argument(
+        "--epochs",
+        type=_int_at_least(1),
+        default=None,
+        metavar="E",
+        help="passes over the training rows (default: per data set, see below)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=_int_at_least(1),
+        default=None,
+        metavar="B",
+        help="rows per gradient step (default: per data set, see below)",
+    )
     p.add_argument(
         "--weight-decay",
         type=_nonnegative,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
@@ -30,10 +31,12 @@ from typing import Any
 import numpy as np
 
 from energynets.cli import (
+    MAX_COUNT,
     _add_output,
     _int_at_least,
     _output_folder,
     _report,
+    _seed,
     _use_agg,
     add_load_options,
 )
@@ -68,8 +71,31 @@ def _sizes(text: str) -> list[int]:
             ) from None
         if value < 2:
             raise argparse.ArgumentTypeError(f"sizes must be >= 2, got {value}")
+        if value > MAX_COUNT:
+            raise argparse.ArgumentTypeError(f"sizes must be <= {MAX_COUNT}, got {value}")
         values.append(value)
     return sorted(set(values))
+
+
+#: A Dask scheduler's address: [protocol://]host:port, the host a name, an IPv4 address or an
+#: IPv6 address in brackets.
+_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):(\d{1,5})")
+
+
+def _address(text: str) -> str:
+    """An argparse type for a Dask scheduler's address, such as tcp://10.0.0.5:8786."""
+    match = _ADDRESS.fullmatch(text.strip())
+    if match is None or not 0 < int(match.group(1)) < 65536:
+        raise argparse.ArgumentTypeError(
+            f"expected a Dask scheduler address such as tcp://10.0.0.5:8786, got {text!r}"
+        )
+    return text.strip()
+
+
+def check_cluster_options(args: argparse.Namespace) -> None:
+    """--workers and --scheduler do not go together: a one-line error before any work."""
+    if args.scheduler is not None and args.workers is not None:
+        raise ValueError("--workers does not apply with --scheduler (the cluster has its workers)")
 
 
 def add_cluster_options(p: argparse.ArgumentParser) -> None:
@@ -84,10 +110,11 @@ def add_cluster_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--scheduler",
+        type=_address,
         default=None,
         metavar="ADDRESS",
         help="run the tasks on a Dask cluster: the address of its scheduler, such as "
-        "tcp://10.0.0.5:8786 (needs pip install 'energynets[dask]')",
+        "tcp://10.0.0.5:8786 (needs pip install 'energynets[dask]'; default: local processes)",
     )
 
 
@@ -101,8 +128,7 @@ def cluster_executor(scheduler: str | None, workers: int | None) -> Iterator[Exe
     if scheduler is None:
         yield None
         return
-    if workers is not None:
-        raise ValueError("--workers does not apply with --scheduler (the cluster has its workers)")
+    check_cluster_options(argparse.Namespace(scheduler=scheduler, workers=workers))
     try:
         from distributed import Client
     except ImportError:
@@ -243,7 +269,8 @@ def add_sweep_parser(sub: Any) -> argparse.ArgumentParser:
         nargs="?",
         choices=EXPERIMENTS,
         default="capacity",
-        help="what to sweep (default: %(default)s)",
+        metavar="EXPERIMENT",
+        help=f"what to sweep, one of: {', '.join(EXPERIMENTS)} (default: %(default)s)",
     )
     p.add_argument(
         "--n-units",
@@ -262,7 +289,7 @@ def add_sweep_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--seed",
-        type=_int_at_least(0),
+        type=_seed,
         default=0,
         help="root seed from which every task's seed is spawned (default: %(default)s)",
     )
@@ -390,6 +417,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     from energynets import plotting
     from energynets.sweep import sweep
 
+    check_cluster_options(args)
     points = phase_diagram_points(
         args.rules,
         args.n_units,

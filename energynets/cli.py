@@ -134,17 +134,37 @@ def _fraction(text: str) -> float:
     return value
 
 
-def _int_at_least(minimum: int) -> Any:
+#: The largest count an option takes (the largest C int): a larger one is a mistake, would
+#: overflow the libraries it reaches, or would run for ages.
+MAX_COUNT = 2**31 - 1
+
+
+def _int_at_least(minimum: int, maximum: int | None = MAX_COUNT) -> Any:
+    """An argparse type for an integer in [minimum, maximum] (no upper bound: None)."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected an integer, got {_clip(text)!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"expected an integer <= {maximum}, got {value}")
         return value
 
+    parse.minimum = minimum  # type: ignore[attr-defined]  # read by the tests
+    parse.maximum = maximum  # type: ignore[attr-defined]
     return parse
+
+
+def _clip(text: str, width: int = 40) -> str:
+    """``text`` cut to ``width`` characters (for error messages that quote what was given)."""
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+#: Seeds: any integer >= 0 (numpy's SeedSequence takes integers of any size).
+_seed = _int_at_least(0, maximum=None)
 
 
 def _positive(text: str) -> float:
@@ -157,8 +177,11 @@ def _positive(text: str) -> float:
     return value
 
 
-def _positive_floats(what: str, example: str) -> Callable[[str], list[float]]:
-    """An argparse type for comma-separated numbers > 0 (loads, temperatures)."""
+def _positive_floats(
+    what: str, example: str, maximum: float | None = None, why: str = ""
+) -> Callable[[str], list[float]]:
+    """An argparse type for comma-separated numbers > 0 (loads, temperatures), each at most
+    ``maximum`` (``why``: the reason, for the message)."""
 
     def parse(text: str) -> list[float]:
         items = [t.strip() for t in text.split(",") if t.strip()]
@@ -174,6 +197,8 @@ def _positive_floats(what: str, example: str) -> Callable[[str], list[float]]:
                 ) from None
             if not (np.isfinite(value) and value > 0):
                 raise argparse.ArgumentTypeError(f"{what} must be > 0, got {item}")
+            if maximum is not None and value > maximum:
+                raise argparse.ArgumentTypeError(f"{what} must be <= {maximum:g}{why}, got {item}")
             values.append(value)
         return values
 
@@ -223,7 +248,12 @@ def _momentum(text: str) -> float | str:
 
 _temperatures = _positive_floats("temperatures", "2.0,2.2,2.4")
 _samplers = _names("sampler", SAMPLERS)
-_alphas = _positive_floats("loads", "0.05,0.1,0.2")
+#: The largest load P / N of the capacity commands: far beyond any capacity (the Hebbian rule
+#: stops recalling at 0.138), and P x N numbers must fit in memory.
+MAX_LOAD = 10.0
+_alphas = _positive_floats(
+    "loads", "0.05,0.1,0.2", MAX_LOAD, " (far beyond the capacity of every rule)"
+)
 _rules = _names("rule", RULES)
 
 
@@ -263,7 +293,7 @@ def _add_output(p: argparse.ArgumentParser) -> None:
 def _add_seed(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--seed",
-        type=_int_at_least(0),
+        type=_seed,
         default=0,
         help="seed of all randomness; the same seed gives the same output (default: %(default)s)",
     )
@@ -373,6 +403,7 @@ def _add_data_home(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--data-home",
         metavar="DIR",
+        type=_folder_name,
         default=None,
         help=(
             "folder holding mnist/ or fashion-mnist/ with the original *-ubyte.gz files "
@@ -663,23 +694,48 @@ def build_parser() -> _Parser:
         metavar="K",
         help="Gibbs steps per update (default: %(default)s)",
     )
-    train.add_argument("--epochs", type=_int_at_least(1), default=None, metavar="E")
-    train.add_argument("--batch-size", type=_int_at_least(1), default=None, metavar="B")
-    train.add_argument("--learning-rate", type=_positive, default=None, metavar="ETA")
+    per_data_set = "(default: per data set, see below)"
+    train.add_argument(
+        "--epochs",
+        type=_int_at_least(1),
+        default=None,
+        metavar="E",
+        help=f"passes over the training data {per_data_set}",
+    )
+    train.add_argument(
+        "--batch-size",
+        type=_int_at_least(1),
+        default=None,
+        metavar="B",
+        help=f"rows per gradient step {per_data_set}",
+    )
+    train.add_argument(
+        "--learning-rate",
+        type=_positive,
+        default=None,
+        metavar="ETA",
+        help=f"step size of the first epoch {per_data_set}",
+    )
     train.add_argument(
         "--momentum",
         type=_momentum,
         default=None,
         metavar="M",
-        help="a number in [0, 1), or hinton: 0.5 for 5 epochs, then 0.9",
+        help=f"a number in [0, 1), or hinton: 0.5 for 5 epochs, then 0.9 {per_data_set}",
     )
     train.add_argument(
         "--schedule",
         choices=SCHEDULES,
         default=None,
-        help="factor on the learning rate along the epochs",
+        help=f"factor on the learning rate along the epochs {per_data_set}",
     )
-    train.add_argument("--weight-decay", type=_nonnegative, default=None, metavar="L2")
+    train.add_argument(
+        "--weight-decay",
+        type=_nonnegative,
+        default=None,
+        metavar="L2",
+        help=f"L2 penalty on the weights {per_data_set}",
+    )
     train.add_argument(
         "--centering",
         action="store_true",
@@ -722,7 +778,9 @@ def build_parser() -> _Parser:
             "+-3 standard error interval."
         ),
     )
-    evaluate.add_argument("model", metavar="MODEL", help="the .npz file of the RBM")
+    evaluate.add_argument(
+        "model", metavar="MODEL", type=_file_name, help="the .npz file of the RBM"
+    )
     _add_dataset_options(evaluate, evaluate=True)
     evaluate.add_argument(
         "--estimator",
@@ -759,7 +817,7 @@ def build_parser() -> _Parser:
     )
     evaluate.add_argument(
         "--seed",
-        type=_int_at_least(0),
+        type=_seed,
         default=0,
         help=(
             "seed of the stochastic binarisation and of AIS; give the seed of train-rbm to "
@@ -851,7 +909,7 @@ def _add_dataset_options(p: argparse.ArgumentParser, *, evaluate: bool) -> None:
         type=_int_at_least(1),
         default=None,
         metavar="N",
-        help="use only the first N rows (of each split), for quick runs",
+        help="use only the first N rows (of each split), for quick runs (default: all)",
     )
 
 
@@ -865,10 +923,22 @@ def _use_agg() -> None:
 
 
 def _output_folder(name: str) -> Path:
+    """The folder ``--output name``, created if missing; one-line errors naming --output."""
     folder = Path(name)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"--output {name!r} exists and is not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    for parent in folder.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(
+                    f"--output {name!r} cannot be created: {os.fspath(parent)!r} is not a folder"
+                )
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OSError(f"--output {name!r} cannot be created ({reason})") from None
     return folder
 
 
@@ -886,6 +956,16 @@ def _pad_rows(series: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
+def _animated_letter(args: argparse.Namespace) -> str:
+    """The glyph of --animate (default: the first of --letters); one of --letters."""
+    animate = args.letters[0] if args.animate is None else args.animate.upper()
+    if len(animate) != 1 or animate not in args.letters:
+        raise ValueError(
+            f"--animate must be one of the stored letters {args.letters!r}, got {args.animate!r}"
+        )
+    return animate
+
+
 def _recall_scene(args: argparse.Namespace, folder: Path) -> list[Path]:
     """Store, corrupt, recall; print the overlap table; write the three pictures."""
     _use_agg()
@@ -897,11 +977,7 @@ def _recall_scene(args: argparse.Namespace, folder: Path) -> list[Path]:
     from energynets.states import corrupt
 
     letters = args.letters
-    animate = letters[0] if args.animate is None else args.animate.upper()
-    if animate not in letters:
-        raise ValueError(
-            f"--animate must be one of the stored letters {letters!r}, got {animate!r}"
-        )
+    animate = _animated_letter(args)
     patterns, labels = datasets.glyphs(letters)
     shape = datasets.glyph_shape()
     n_units = patterns.shape[1]
@@ -2276,12 +2352,16 @@ def _report(written: Sequence[Path]) -> None:
 
 
 def _cmd_recall(args: argparse.Namespace) -> int:
+    _animated_letter(args)  # a one-line error before any work
     folder = _output_folder(args.output)
     _report(_recall_scene(args, folder))
     return 0
 
 
 def _cmd_capacity(args: argparse.Namespace) -> int:
+    from energynets._cli_sweep import check_cluster_options
+
+    check_cluster_options(args)
     folder = _output_folder(args.output)
     written = _capacity_scene(
         folder,
@@ -2523,8 +2603,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. piped into head: stop quietly
         _silence_stdout()
         return 1
-    except (ValueError, TypeError, OSError) as exc:
+    except (ValueError, TypeError, OSError, ArithmeticError) as exc:
+        # ArithmeticError: a training run that diverged (energynets' TrainingDiverged is a
+        # FloatingPointError), or a number too large for the C code it reached
         print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"{prog}: error: out of memory; use smaller sizes", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
