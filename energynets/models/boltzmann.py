@@ -217,13 +217,13 @@ class BoltzmannMachine:
         ndarray, shape (n_states,) (a float for one 1-D state)
         """
         s, was_1d = self.check_states(states)
-        e = _energy.quadratic_energy(s, self._weights, self._bias)
+        e = _energy._energy(s, self._weights, self._bias)
         return e[0] if was_1d else e
 
     def local_fields(self, states: Any) -> np.ndarray:
         """Local fields h = s W + b, shape like ``states``."""
         s, was_1d = self.check_states(states)
-        h = _energy.quadratic_fields(s, self._weights, self._bias)
+        h = _energy._fields(s, self._weights, self._bias)
         return h[0] if was_1d else h
 
     def conditional_high(self, fields: np.ndarray) -> np.ndarray:

@@ -238,13 +238,13 @@ class HopfieldNetwork:
         ndarray, shape (n_states,) (a float for a single 1-D state)
         """
         s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
-        e = _energy.quadratic_energy(s, self._weights, self._bias)
+        e = _energy._energy(s, self._weights, self._bias)
         return e[0] if was_1d else e
 
     def local_fields(self, states: Any) -> np.ndarray:
         """Local fields h = s W + b, shape like ``states``."""
         s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
-        h = _energy.quadratic_fields(s, self._weights, self._bias)
+        h = _energy._fields(s, self._weights, self._bias)
         return h[0] if was_1d else h
 
     def is_fixed_point(self, states: Any) -> np.ndarray:
@@ -255,7 +255,7 @@ class HopfieldNetwork:
         ndarray of bool, shape (n_states,)
         """
         s, _ = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
-        h = _energy.quadratic_fields(s, self._weights, self._bias)
+        h = _energy._fields(s, self._weights, self._bias)
         from energynets.sampling.dynamics import _tolerance
 
         return np.all(s * h >= -_tolerance(self._weights, self._bias), axis=1)

@@ -344,7 +344,10 @@ class RBM:
             if value is not None:
                 arr = as_float_array(value, name, ndim=1)
                 if arr.shape != (n,):
-                    raise ValueError(f"{name} must have shape ({n},), got {arr.shape}")
+                    raise ValueError(
+                        f"{name} must have shape ({n},) to match weights of shape {w.shape} "
+                        f"(n_visible, n_hidden), got {arr.shape}"
+                    )
                 setattr(rbm, name, np.array(arr, dtype=dt, copy=True))
         return rbm
 

@@ -382,9 +382,6 @@ def _sweep_blocks(
     With ``low_rank = (m, bias)`` the fields are not kept in ``h`` during the sweep: each
     block's fields come from the overlaps m = s F, which are updated in place.
     """
-    if temp > 0.0:
-        from scipy.special import expit  # imported here: scipy is slow to import
-
     n_rows, n_units = s.shape
     weights = couplings.weights
     for start in range(0, n_units, _BLOCK):
@@ -418,7 +415,7 @@ def _sweep_blocks(
         for k in range(block.size):
             h_k = hb_t[k] + w_bb[k, :k] @ delta_t[:k] if k else hb_t[0]
             if u_t is not None:
-                new = np.where(u_t[k] < expit(2.0 * h_k / temp), 1.0, -1.0)
+                new = np.where(u_t[k] < _glauber(h_k, temp), 1.0, -1.0)
                 flip = new != sb_t[k]
             else:
                 flip = sb_t[k] * h_k < -tol
@@ -448,6 +445,17 @@ def _sweep_blocks(
             h[changed] += couplings.block_product(delta[changed], block)
 
 
+def _glauber(h: np.ndarray, temp: float) -> np.ndarray:
+    """P(s_i = +1) = sigmoid(2 h_i / T) under Glauber dynamics. At temperatures so low that
+    2 h / T overflows (T near the smallest float), the overflow to +-inf is the right limit
+    (probability 1 or 0), so it is not reported."""
+    from scipy.special import expit  # imported here: scipy is slow to import
+
+    with np.errstate(over="ignore"):
+        x = 2.0 * h / temp
+    return expit(x)
+
+
 def _sync_rule(s: np.ndarray, h: np.ndarray, tol: float, mask: np.ndarray | None) -> np.ndarray:
     new = np.where(h > tol, 1.0, np.where(h < -tol, -1.0, s)).astype(s.dtype)
     return new if mask is None else np.where(mask, s, new)
@@ -471,11 +479,9 @@ def _sync(
     cycled = np.zeros(n_probes, dtype=bool)
     converged = np.zeros(n_probes, dtype=bool)
     if temp > 0.0:
-        from scipy.special import expit
-
         for _ in range(n_max):
             u = gen.random(s.shape, dtype=s.dtype)
-            new = np.where(u < expit(2.0 * h / temp), 1.0, -1.0).astype(s.dtype)
+            new = np.where(u < _glauber(h, temp), 1.0, -1.0).astype(s.dtype)
             s = new if mask is None else np.where(mask, s, new)
             h = couplings.product(s) + bias
             n_sweeps += 1

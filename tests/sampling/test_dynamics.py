@@ -158,3 +158,16 @@ def test_low_rank_fields_give_the_same_dynamics_as_the_full_matrix(rule, dynamic
     assert np.array_equal(a.states, b.states)
     assert np.array_equal(a.n_sweeps, b.n_sweeps)
     np.testing.assert_allclose(a.energies, b.energies, rtol=1e-10, atol=1e-9)
+
+
+@pytest.mark.parametrize("dynamics", ["async", "sync"])
+@pytest.mark.parametrize("temperature", [1e-300, 1e-310, 5e-324])
+def test_glauber_at_subnormal_temperatures_is_the_zero_temperature_limit(dynamics, temperature):
+    # 2 h / T overflows to +-inf: probability 1 or 0, with no overflow warning (warnings are
+    # errors in the tests); from a state one flip away, the ferromagnet aligns at once
+    w = np.full((4, 4), 1e4)
+    np.fill_diagonal(w, 0.0)
+    net = en.HopfieldNetwork(w)
+    start = np.array([[1.0, 1.0, -1.0, 1.0]] * 3)
+    result = net.recall(start, dynamics=dynamics, temperature=temperature, rng=0, max_sweeps=3)
+    np.testing.assert_array_equal(result.states, np.ones((3, 4)))
