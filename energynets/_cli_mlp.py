@@ -49,6 +49,7 @@ from energynets.cli import (
     checkpointing,
     describe_checkpoints,
     describe_time,
+    diverged,
     labelled_split,
     own_entries_removed,
     prepare_checkpoint,
@@ -468,6 +469,7 @@ def _train_mlp_scene(
 
     from energynets import io, plotting
     from energynets.learning.backprop import fit_mlp
+    from energynets.learning.divergence import TrainingDiverged
     from energynets.models.mlp import MLP
 
     streams = _streams(settings["seed"])
@@ -514,6 +516,8 @@ def _train_mlp_scene(
             progress=True,
             **plan.keyword_arguments(),
         )
+    except TrainingDiverged as exc:
+        raise diverged(exc, "--learning-rate (or --weight-decay)") from None
     except KeyboardInterrupt:
         if done["model"] is None:
             print(resume_advice(plan), file=sys.stderr)

@@ -1541,6 +1541,13 @@ def _resumable_epoch(path: Path, plan: Checkpointing) -> int | None:
     return int(meta["epoch"])
 
 
+def diverged(exc: Exception, options: str) -> FloatingPointError:
+    """A training run that diverged (:class:`energynets.TrainingDiverged`), said for the
+    command line: the trainer's diagnosis, and which ``options`` to lower."""
+    diagnosis = str(exc).split("; ")[0].rstrip(".")
+    return FloatingPointError(f"{diagnosis}; nothing was written: try a smaller {options}")
+
+
 def resume_advice(plan: Checkpointing) -> str:
     """What to do after Ctrl-C: where the checkpoint is and the command that resumes."""
     if plan.path is None:
@@ -1840,6 +1847,7 @@ def _train_rbm_scene(
 
     from energynets import io, metrics, plotting
     from energynets.learning import contrastive
+    from energynets.learning.divergence import TrainingDiverged
     from energynets.models.rbm import RBM
 
     streams = _streams(settings["seed"])
@@ -1906,6 +1914,8 @@ def _train_rbm_scene(
             progress=True,
             **({} if plan is None else plan.keyword_arguments()),
         )
+    except TrainingDiverged as exc:
+        raise diverged(exc, "--learning-rate (or --momentum, --weight-decay)") from None
     except KeyboardInterrupt:
         advice = None if plan is None else resume_advice(plan)
         if done["model"] is None:

@@ -251,6 +251,18 @@ def test_ctrl_c_before_the_first_epoch_writes_nothing(tmp_path, capsys, monkeypa
     assert not any((tmp_path / "out").iterdir())
 
 
+def test_a_diverging_run_is_a_one_line_error_that_says_what_to_lower(tmp_path, capsys):
+    argv = ["train-mlp", "--limit", "50", "--hidden", "3", "--epochs", "3", "--optimizer", "sgd",
+            "--weight-decay", "1e30", "-o", str(tmp_path)]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]  # after the progress bar
+    assert last.startswith("energynets train-mlp: error: fit_mlp diverged: the parameters grew")
+    assert last.endswith("try a smaller --learning-rate (or --weight-decay)")
+    assert not any(tmp_path.iterdir())
+
+
 SMALL = ["train-mlp", "--limit", "100", "--hidden", "5", "--epochs", "7", "--seed", "4"]
 
 

@@ -240,6 +240,18 @@ def test_ctrl_c_before_the_first_epoch_writes_nothing(tmp_path, capsys, monkeypa
     assert not any((tmp_path / "out").iterdir())
 
 
+def test_a_diverging_run_is_a_one_line_error_that_says_what_to_lower(tmp_path, capsys):
+    argv = ["train-rbm", "--size", "2", "--hidden", "2", "--epochs", "2", "--weight-decay", "1e30"]
+    assert main([*argv, "-o", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]  # after the progress bar
+    assert last.startswith("energynets train-rbm: error: fit_rbm diverged: the weights grew")
+    assert last.endswith("nothing was written: try a smaller --learning-rate (or --momentum, "
+                         "--weight-decay)")  # fmt: skip
+    assert not any(tmp_path.iterdir())
+
+
 # -- checkpoints --------------------------------------------------------------------------------
 
 SMALL = ["train-rbm", "--size", "2", "--hidden", "3", "--epochs", "9", "--seed", "4"]
