@@ -147,16 +147,24 @@ def _file_arrays(model: Any, class_name: str) -> dict[str, np.ndarray]:
     return arrays
 
 
+#: The modification time written for every member (the earliest a zip file can hold).
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
 def _write_npz(file: IO[bytes], arrays: dict[str, np.ndarray]) -> None:
     """Write ``arrays`` as a compressed ``.npz`` archive into the open binary ``file``.
 
     The same layout as :func:`numpy.savez_compressed` (one ``<key>.npy`` member per array,
     zip64 forced), written directly so that a parameter named like one of ``savez``'s own
     keyword arguments (``allow_pickle``) cannot be mistaken for it, and with pickle disabled.
+    The members carry a fixed time stamp, so equal arrays give byte-identical files.
     """
     with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
         for key, value in arrays.items():
-            with archive.open(key + ".npy", mode="w", force_zip64=True) as member:
+            # a fixed time stamp: the same model gives the same bytes, whenever it is saved
+            info = zipfile.ZipInfo(key + ".npy", date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, mode="w", force_zip64=True) as member:
                 npy_format.write_array(member, value, allow_pickle=False)
 
 

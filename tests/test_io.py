@@ -436,3 +436,15 @@ def test_damaged_softmax_groups_are_named(tmp_path: Path) -> None:
     assert "invalid RBM parameters (softmax_groups must be disjoint" in load_error(path)
     np.savez(path, **dict(good, softmax_units=np.array([0.0, 1, 2, 3, 4])))
     assert "softmax_units must be a 1-D integer array" in load_error(path)
+
+
+def test_the_same_model_saved_twice_gives_the_same_bytes(tmp_path):
+    import time
+
+    from energynets import RBM
+
+    model = RBM(5, 3, rng=0)
+    enio.save(model, tmp_path / "a.npz")
+    time.sleep(2.1)  # zip time stamps have a resolution of 2 seconds
+    enio.save(model.copy(), tmp_path / "b.npz")
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
