@@ -74,6 +74,11 @@ def random_patterns(
     -------
     ndarray, shape (n_patterns, n_units), float64 spins +-1
 
+    References
+    ----------
+    Amit, D. J., Gutfreund, H. & Sompolinsky, H. (1985). Storing infinite numbers of patterns
+    in a spin-glass model of neural networks. Phys. Rev. Lett. 55, 1530-1533.
+
     Examples
     --------
     >>> random_patterns(2, 5, rng=0).shape
@@ -92,10 +97,27 @@ def bars_and_stripes(n: int) -> np.ndarray:
     Each pattern has every row constant (stripes) or every column constant (bars); the two
     all-equal patterns belong to both families and appear once (MacKay 2003).
 
+    Parameters
+    ----------
+    n : int, 1 <= n <= 12
+        The side of the square images.
+
+    Returns
+    -------
+    ndarray, shape (2 * 2**n - 2, n * n)
+        Bits 0.0 / 1.0, each row an image in row-major order, the rows in lexicographic order.
+
+    References
+    ----------
+    MacKay, D. J. C. (2003). Information Theory, Inference, and Learning Algorithms.
+    Cambridge University Press.
+
     Examples
     --------
     >>> bars_and_stripes(3).shape
     (14, 9)
+    >>> bars_and_stripes(2).astype(int).tolist()
+    [[0, 0, 0, 0], [0, 0, 1, 1], [0, 1, 0, 1], [1, 0, 1, 0], [1, 1, 0, 0], [1, 1, 1, 1]]
     """
     m = check_int(n, "n", minimum=1, maximum=12)
     codes = ((np.arange(2**m)[:, None] >> np.arange(m - 1, -1, -1)) & 1).astype(np.float64)
@@ -119,6 +141,12 @@ def glyphs(names: str | None = None) -> tuple[np.ndarray, list[str]]:
     labels : list of str, one character per row
 
     See :func:`glyph_shape` for the image shape (height, width).
+
+    Examples
+    --------
+    >>> patterns, labels = glyphs("AB")
+    >>> patterns.shape, labels
+    ((2, 192), ['A', 'B'])
     """
     from energynets._glyphs import GLYPHS, HEIGHT, WIDTH
 
@@ -137,7 +165,18 @@ def glyphs(names: str | None = None) -> tuple[np.ndarray, list[str]]:
 
 
 def glyph_shape() -> tuple[int, int]:
-    """(height, width) of the built-in glyph bitmaps."""
+    """(height, width) of the built-in glyph bitmaps.
+
+    Returns
+    -------
+    height, width : int
+        Reshape a row of :func:`glyphs` to ``(height, width)`` to see the image.
+
+    Examples
+    --------
+    >>> glyph_shape()
+    (16, 12)
+    """
     from energynets._glyphs import HEIGHT, WIDTH
 
     return HEIGHT, WIDTH
@@ -164,8 +203,12 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
 
     Notes
     -----
-    E. Alpaydin and C. Kaynak (1998). Optical Recognition of Handwritten Digits. UCI Machine
-    Learning Repository, https://doi.org/10.24432/C50P49. Licensed under CC BY 4.0.
+    Licensed under CC BY 4.0 (see References for the source).
+
+    References
+    ----------
+    Alpaydin, E. & Kaynak, C. (1998). Optical Recognition of Handwritten Digits. UCI Machine
+    Learning Repository, https://doi.org/10.24432/C50P49.
 
     Examples
     --------
@@ -343,7 +386,24 @@ def _decompress(raw: bytes, name: str) -> bytes:
 
 
 def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read a (possibly gzipped) IDX file into an array, checking its header and length."""
+    """Read a (possibly gzipped) IDX file into an array, checking its header and length.
+
+    Parameters
+    ----------
+    path : str or path-like
+        An IDX file (the format of the MNIST files), gzipped when its name ends in ``.gz``.
+
+    Returns
+    -------
+    ndarray
+        The array the header declares: its dtype and shape, e.g. uint8 of shape
+        (n_images, 28, 28) for an MNIST image file.
+
+    Raises
+    ------
+    ValueError
+        If the file cannot be read, or its header or length is not that of an IDX file.
+    """
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -356,6 +416,10 @@ def cache_dir() -> Path:
     """The folder downloads go to: ``$XDG_CACHE_HOME/energynets``, else ``~/.cache/energynets``.
 
     Only returned, never created: it is written only when a loader is asked to download.
+
+    Returns
+    -------
+    pathlib.Path
     """
     base = os.environ.get("XDG_CACHE_HOME")
     return (Path(base) if base else Path.home() / ".cache") / "energynets"
@@ -529,6 +593,11 @@ def load_mnist(
     -------
     X : ndarray of uint8, shape (n_samples, 784), pixel intensities 0-255
     y : ndarray of int64, shape (n_samples,), labels 0-9
+
+    References
+    ----------
+    LeCun, Y., Bottou, L., Bengio, Y. & Haffner, P. (1998). Gradient-based learning applied
+    to document recognition. Proc. IEEE 86, 2278-2324.
     """
     return _load("mnist", split, data_home, download, verify)
 
@@ -540,6 +609,34 @@ def load_fashion_mnist(
     download: bool = True,
     verify: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fashion-MNIST (Xiao, Rasul & Vollgraf 2017), same layout, options and return values as
-    :func:`load_mnist`, read from ``fashion-mnist/``."""
+    """Fashion-MNIST (Xiao, Rasul & Vollgraf 2017): 28 x 28 grey images of ten kinds of clothes.
+
+    The same layout, options and return values as :func:`load_mnist`, read from
+    ``fashion-mnist/``.
+
+    Parameters
+    ----------
+    split : {"train", "test"}
+        60,000 training or 10,000 test images.
+    data_home : path, optional
+        Folder holding ``fashion-mnist/`` with the four original ``*-ubyte.gz`` files; only
+        this folder is searched when given. Default: ``$ENERGYNETS_DATA``, then
+        :func:`cache_dir`.
+    download : bool
+        Fetch missing files from the standard mirrors, as :func:`load_mnist` does.
+    verify : bool or None
+        Check each file against the sha256 of the original, as :func:`load_mnist` does.
+
+    Returns
+    -------
+    X : ndarray of uint8, shape (n_samples, 784), pixel intensities 0-255
+    y : ndarray of int64, shape (n_samples,)
+        Labels 0-9: T-shirt/top, trouser, pullover, dress, coat, sandal, shirt, sneaker, bag,
+        ankle boot.
+
+    References
+    ----------
+    Xiao, H., Rasul, K. & Vollgraf, R. (2017). Fashion-MNIST: a novel image dataset for
+    benchmarking machine learning algorithms. arXiv:1708.07747.
+    """
     return _load("fashion-mnist", split, data_home, download, verify)

@@ -47,13 +47,22 @@ def quadratic_fields(states: Any, weights: Any, bias: Any) -> np.ndarray:
 
     Returns
     -------
-    ndarray, shape (n_samples, n_units): h_i = sum_j W_ij s_j + b_i, so that with a zero
-    diagonal the energy change of flipping unit i is 2 s_i h_i (spins) .
+    ndarray, shape (n_samples, n_units)
+        h_i = sum_j W_ij s_j + b_i, so that with a zero diagonal the energy change of flipping
+        unit i is 2 s_i h_i (spins).
 
     Raises
     ------
     ValueError, TypeError
         Naming the argument that is not a finite real array of the right shape.
+
+    References
+    ----------
+    Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
+    computational abilities. PNAS 79, 2554-2558.
+
+    Hertz, J., Krogh, A. & Palmer, R. G. (1991). Introduction to the Theory of Neural Computation.
+    Addison-Wesley, chapter 2.
     """
     return _fields(*_check_quadratic(states, weights, bias))
 

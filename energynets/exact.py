@@ -183,6 +183,11 @@ def log_partition(model: Any, temperature: float = 1.0) -> float:
         beyond the largest float64 (``abs(E_0) / T > 1.8e308``: log Z is not a float64;
         :func:`probabilities`, :func:`expectations` and :func:`sample` still work).
 
+    References
+    ----------
+    Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
+    machines. Cognitive Science 9, 147-169.
+
     Examples
     --------
     Two spins coupled by W_12 = 1 have E(s) = -s_1 s_2: the two aligned states have E = -1,
@@ -228,6 +233,11 @@ def probabilities(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.
     The result itself has 2**n_units rows: at 24 units ``states`` takes 3.2 GB. For sums over
     the distribution prefer :func:`log_partition` and :func:`expectations`, which work block
     by block.
+
+    References
+    ----------
+    Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
+    machines. Cognitive Science 9, 147-169.
 
     Examples
     --------
@@ -281,6 +291,11 @@ def expectations(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.n
     The sums run block by block with a running minimum m of the energy: each block's weights
     are exp(-(E - m) / T) <= 1 and earlier partial sums are rescaled by exp(-(m_old - m_new) / T)
     when m falls, so memory stays O(2**16 * n_units) and nothing overflows at any T > 0.
+
+    References
+    ----------
+    Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
+    machines. Cognitive Science 9, 147-169.
 
     Examples
     --------
@@ -340,6 +355,11 @@ def ground_states(model: Any, *, rtol: float | None = None) -> tuple[np.ndarray,
     Two passes over the states (time O(2**n_units) energies, memory O(2**16)): the first finds
     the minimum and the energy scale, the second collects every state within tolerance.
 
+    References
+    ----------
+    Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
+    computational abilities. PNAS 79, 2554-2558.
+
     Examples
     --------
     A Hebbian network storing one pattern has that pattern and its mirror as ground states:
@@ -398,6 +418,11 @@ def sample(model: Any, n_samples: int, temperature: float = 1.0, rng: RNGLike = 
     in each block (multinomial); the second pass revisits only the blocks that received
     samples and draws within them by inverting the block's cumulative distribution. The
     samples are finally shuffled so that their order carries no information.
+
+    References
+    ----------
+    Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
+    machines. Cognitive Science 9, 147-169.
 
     Examples
     --------

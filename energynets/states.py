@@ -38,6 +38,11 @@ def to_spins(bits: Any) -> np.ndarray:
     -------
     ndarray of float, same shape, values -1 and +1
 
+    References
+    ----------
+    Hertz, J., Krogh, A. & Palmer, R. G. (1991). Introduction to the Theory of Neural
+    Computation. Addison-Wesley, chapter 2.
+
     Examples
     --------
     >>> to_spins([0, 1, 1])
@@ -48,6 +53,24 @@ def to_spins(bits: Any) -> np.ndarray:
 
 def to_bits(spins: Any) -> np.ndarray:
     """Map spins {-1, +1} to bits {0, 1}: b = (s + 1) / 2.
+
+    Parameters
+    ----------
+    spins : array_like of -1 and +1, any shape
+
+    Returns
+    -------
+    ndarray of float, same shape, values 0 and 1
+
+    Raises
+    ------
+    ValueError
+        If ``spins`` holds a value other than -1 and +1.
+
+    References
+    ----------
+    Hertz, J., Krogh, A. & Palmer, R. G. (1991). Introduction to the Theory of Neural
+    Computation. Addison-Wesley, chapter 2.
 
     Examples
     --------
@@ -77,6 +100,12 @@ def corrupt(patterns: Any, flip_fraction: float = 0.1, rng: RNGLike = 0) -> np.n
     Returns
     -------
     ndarray, same shape as ``patterns``, float64 spins.
+
+    References
+    ----------
+    McEliece, R. J., Posner, E. C., Rodemich, E. R. & Venkatesh, S. S. (1987). The capacity
+    of the Hopfield associative memory. IEEE Trans. Inf. Theory 33, 461-482 (recall from a
+    probe at Hamming distance rho N from a stored pattern).
 
     Examples
     --------
@@ -112,6 +141,11 @@ def overlap(states: Any, patterns: Any) -> np.ndarray:
     -------
     ndarray, shape (n_states, n_patterns); a 1-D argument drops its axis.
 
+    References
+    ----------
+    Amit, D. J., Gutfreund, H. & Sompolinsky, H. (1985). Storing infinite numbers of patterns
+    in a spin-glass model of neural networks. Phys. Rev. Lett. 55, 1530-1533.
+
     Examples
     --------
     >>> overlap([1, 1, -1, -1], [[1, 1, 1, 1], [1, 1, -1, -1]])
@@ -143,6 +177,11 @@ def all_states(n_units: int, kind: str = "spins", dtype: Any = np.float64) -> np
     n_units : int, 0 <= n_units <= MAX_ENUMERATION_UNITS (24)
     kind : {"spins", "bits"}
     dtype : numpy dtype of the result
+
+    Returns
+    -------
+    ndarray, shape (2**n_units, n_units)
+        Values -1 and +1 (``kind="spins"``) or 0 and 1 (``kind="bits"``).
 
     Examples
     --------
