@@ -50,6 +50,10 @@ UNIT_KINDS = ("spins", "bits")
 class BoltzmannMachine:
     """A Boltzmann machine: symmetric couplings with zero diagonal, biases, spin or bit units.
 
+    The energy E(s) = -1/2 s^T W s - b^T s defines the Boltzmann distribution
+    p(s) = exp(-E(s)) / Z; each unit given the others is on with probability sigma(2 h_i)
+    (spins) or sigma(h_i) (bits), h = s W + b.
+
     Parameters
     ----------
     weights : array_like, shape (n_units, n_units)
@@ -64,6 +68,11 @@ class BoltzmannMachine:
     lattice_shape : tuple of int, optional
         For lattice systems (see :func:`ising_2d`): the shape of the periodic lattice the units
         live on, row-major. Enables the checkerboard sampler.
+
+    References
+    ----------
+    Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
+    machines. Cognitive Science 9, 147-169.
 
     Examples
     --------
@@ -118,10 +127,12 @@ class BoltzmannMachine:
 
     @property
     def n_units(self) -> int:
+        """Number of units, visible and hidden."""
         return int(self._weights.shape[0])
 
     @property
     def n_hidden(self) -> int:
+        """Number of hidden units, ``n_units - n_visible``."""
         return self.n_units - self.n_visible
 
     @property
@@ -131,6 +142,7 @@ class BoltzmannMachine:
 
     @property
     def dtype(self) -> np.dtype:
+        """Floating-point type of the parameters and of every computation."""
         return self._weights.dtype
 
     @property
@@ -152,6 +164,16 @@ class BoltzmannMachine:
         beta : float >= 0
             0 gives the uniform distribution, 1 the machine itself, large beta concentrates on
             the ground states.
+
+        Returns
+        -------
+        BoltzmannMachine
+            Weights beta W and bias beta b; the same units, visible split and lattice.
+
+        Raises
+        ------
+        ValueError
+            If beta E(s) would overflow the model's dtype.
         """
         bt = check_float(beta, "beta", minimum=0.0)
         # |E(s)| <= 1/2 sum |W| + sum |b| for units in [-1, 1]: beta E must stay a finite
@@ -178,7 +200,24 @@ class BoltzmannMachine:
     def check_states(self, states: Any, name: str = "states") -> tuple[np.ndarray, bool]:
         """Validate a batch of states: 2-D (or one 1-D state) of the unit values.
 
-        Returns a fresh C-contiguous array of the model's dtype and whether the input was 1-D.
+        Parameters
+        ----------
+        states : array_like, shape (n_states, n_units) or (n_units,)
+            Values -1 and +1 (spins) or 0 and 1 (bits).
+        name : str
+            The argument name the error messages use.
+
+        Returns
+        -------
+        states : ndarray, shape (n_states, n_units)
+            A fresh C-contiguous copy in the model's dtype (one row for a 1-D input).
+        was_1d : bool
+            Whether the input was a single 1-D state.
+
+        Raises
+        ------
+        ValueError
+            Naming ``name``, if the shape or the values do not fit the model.
         """
         arr = as_float_array(states, name, ndim=(1, 2), dtype=np.float64)
         was_1d = arr.ndim == 1
@@ -198,7 +237,18 @@ class BoltzmannMachine:
         return np.array(arr2, dtype=self.dtype, order="C", copy=True), was_1d
 
     def random_states(self, n_states: int, rng: RNGLike = 0) -> np.ndarray:
-        """Uniformly random states, shape (n_states, n_units), the model's dtype."""
+        """Uniformly random states, shape (n_states, n_units), the model's dtype.
+
+        Parameters
+        ----------
+        n_states : int >= 0
+        rng : int, Generator or None
+
+        Returns
+        -------
+        ndarray, shape (n_states, n_units)
+            Each unit independently low or high with probability 1/2.
+        """
         n = check_int(n_states, "n_states", minimum=0)
         gen = check_rng(rng)
         lo, hi = self.unit_values
@@ -221,19 +271,47 @@ class BoltzmannMachine:
         return e[0] if was_1d else e
 
     def local_fields(self, states: Any) -> np.ndarray:
-        """Local fields h = s W + b, shape like ``states``."""
+        """Local fields h = s W + b, shape like ``states``.
+
+        Parameters
+        ----------
+        states : array_like, shape (n_states, n_units) or (n_units,)
+
+        Returns
+        -------
+        ndarray, shape (n_states, n_units) (shape (n_units,) for a single 1-D state)
+            h_i = sum_j W_ij s_j + b_i.
+        """
         s, was_1d = self.check_states(states)
         h = _energy._fields(s, self._weights, self._bias)
         return h[0] if was_1d else h
 
     def conditional_high(self, fields: np.ndarray) -> np.ndarray:
-        """p(s_i = high | rest) from local fields: sigma(2 h) for spins, sigma(h) for bits."""
+        """p(s_i = high | rest) from local fields: sigma(2 h) for spins, sigma(h) for bits.
+
+        Parameters
+        ----------
+        fields : ndarray, any shape
+            Local fields h, e.g. from :meth:`local_fields`.
+
+        Returns
+        -------
+        ndarray, the shape of ``fields``
+            The probability that each unit takes its high value (+1 or 1) given the others.
+        """
         from scipy.special import expit
 
         return expit(2.0 * fields if self.units == "spins" else fields)
 
     def get_params(self) -> dict[str, Any]:
-        """Arrays and settings that define the machine (used by :mod:`energynets.io`)."""
+        """Arrays and settings that define the machine (used by :mod:`energynets.io`).
+
+        Returns
+        -------
+        dict
+            ``weights``, ``bias``, ``n_visible``, ``units`` and, for a lattice,
+            ``lattice_shape``.
+        """
         params: dict[str, Any] = {
             "weights": self._weights,
             "bias": self._bias,
@@ -264,14 +342,25 @@ def ising_2d(
         J (> 0 ferromagnetic, < 0 antiferromagnetic).
     field : float
         External field h.
+    dtype : numpy.float32 or numpy.float64
 
     Returns
     -------
-    BoltzmannMachine with ``lattice_shape = (side, side)``, spins.
+    BoltzmannMachine
+        ``side**2`` spins with ``lattice_shape = (side, side)``.
 
     References
     ----------
-    Onsager, L. (1944). Crystal statistics. I. Phys. Rev. 65, 117-149.
+    Onsager, L. (1944). Crystal statistics. I. A two-dimensional model with an order-disorder
+    transition. Phys. Rev. 65, 117-149.
+
+    Examples
+    --------
+    >>> model = ising_2d(4)
+    >>> model.n_units, model.lattice_shape
+    (16, (4, 4))
+    >>> float(model.energy(np.ones(16)))  # 32 satisfied bonds
+    -32.0
     """
     n_side = check_int(side, "side", minimum=2)
     j = check_float(coupling, "coupling")
@@ -295,9 +384,24 @@ def sherrington_kirkpatrick(
 
     E(s) = -sum_{i<j} J_ij s_i s_j - h sum_i s_i; the spin-glass transition is at T = 1.
 
+    Parameters
+    ----------
+    n_units : int >= 2
+    rng : int, Generator or None
+        Randomness of the couplings.
+    field : float
+        External field h.
+    dtype : numpy.float32 or numpy.float64
+
+    Returns
+    -------
+    BoltzmannMachine
+        ``n_units`` spins, all pairs coupled.
+
     References
     ----------
-    Sherrington, D. & Kirkpatrick, S. (1975). Solvable model of a spin-glass. PRL 35, 1792.
+    Sherrington, D. & Kirkpatrick, S. (1975). Solvable model of a spin-glass. Phys. Rev. Lett.
+    35, 1792-1796.
     """
     n = check_int(n_units, "n_units", minimum=2)
     h = check_float(field, "field")
@@ -313,6 +417,30 @@ def frustrated_ring(
 
     With an odd number of spins no state satisfies every bond: the ground state is 2n-fold
     degenerate (one frustrated bond, anywhere, in either global orientation).
+
+    Parameters
+    ----------
+    n_units : int >= 3
+    coupling : float >= 0
+        J, the strength of the antiferromagnetic bonds.
+    dtype : numpy.float32 or numpy.float64
+
+    Returns
+    -------
+    BoltzmannMachine
+        ``n_units`` spins, each coupled to its two neighbours on the ring by -J.
+
+    References
+    ----------
+    Toulouse, G. (1977). Theory of the frustration effect in spin glasses: I. Commun. Phys. 2,
+    115-119.
+
+    Examples
+    --------
+    >>> from energynets import exact
+    >>> states, energy = exact.ground_states(frustrated_ring(5))
+    >>> len(states), energy  # 2 n ground states, one bond unsatisfied
+    (10, -3.0)
     """
     n = check_int(n_units, "n_units", minimum=3)
     j = check_float(coupling, "coupling", minimum=0.0)

@@ -55,6 +55,16 @@ class ContinuousTrajectory:
         V(t) = tanh(gain u(t)).
     energies : ndarray, shape (n_times, n_states)
         The Lyapunov energy E(V(t)).
+
+    Examples
+    --------
+    >>> import numpy as np, energynets as en
+    >>> net = en.ContinuousHopfield([[0.0, 1.0], [1.0, 0.0]], gain=2.0)
+    >>> traj = net.simulate([[0.1, -0.05]], t_max=5.0, n_times=6)
+    >>> traj.times.shape, traj.outputs.shape, traj.energies.shape
+    ((6,), (6, 1, 2), (6, 1))
+    >>> bool(np.all(np.diff(traj.energies[:, 0]) <= 1e-9))  # the energy never rises
+    True
     """
 
     times: np.ndarray
@@ -71,6 +81,10 @@ class ContinuousTrajectory:
 class ContinuousHopfield:
     """A graded-response Hopfield network (Hopfield 1984).
 
+    Potentials u follow du/dt = -u / tau + W tanh(gain u) + b, and the Lyapunov energy
+    E(V) = -1/2 V^T W V - b^T V + (1 / tau) sum_i int_0^{V_i} g^{-1}(v) dv of the outputs
+    V = tanh(gain u) never increases along a trajectory (see the module docstring).
+
     Parameters
     ----------
     weights : array_like, shape (n_units, n_units)
@@ -81,6 +95,11 @@ class ContinuousHopfield:
         Slope of V = tanh(gain u) at u = 0. Large gain: nearly binary outputs.
     tau : float > 0
         Time constant of the leak -u / tau.
+
+    References
+    ----------
+    Hopfield, J. J. (1984). Neurons with graded response have collective computational properties
+    like those of two-state neurons. PNAS 81, 3088-3092.
 
     Examples
     --------
@@ -106,7 +125,20 @@ class ContinuousHopfield:
     def from_patterns(
         cls, patterns: Any, *, gain: float = 1.0, tau: float = 1.0
     ) -> ContinuousHopfield:
-        """Hebbian couplings W = (1/N) X^T X with zero diagonal from spin patterns (P, N)."""
+        """Hebbian couplings W = (1/N) X^T X with zero diagonal from spin patterns (P, N).
+
+        Parameters
+        ----------
+        patterns : array_like, shape (n_patterns, n_units)
+            Spins +-1. Not modified.
+        gain, tau : float > 0
+            As for :class:`ContinuousHopfield`.
+
+        Returns
+        -------
+        ContinuousHopfield
+            Zero bias.
+        """
         p, _ = as_spins(patterns, "patterns", allow_1d=False)
         w = p.T @ p / p.shape[1]
         np.fill_diagonal(w, 0.0)
@@ -114,21 +146,30 @@ class ContinuousHopfield:
 
     @property
     def weights(self) -> np.ndarray:
+        """Couplings W, shape (n_units, n_units), read-only."""
         return self._weights
 
     @property
     def bias(self) -> np.ndarray:
+        """Input currents b, shape (n_units,), read-only."""
         return self._bias
 
     @property
     def n_units(self) -> int:
+        """Number of units N."""
         return int(self._weights.shape[0])
 
     def __repr__(self) -> str:
         return f"ContinuousHopfield(n_units={self.n_units}, gain={self.gain:g}, tau={self.tau:g})"
 
     def get_params(self) -> dict[str, Any]:
-        """Arrays and settings that define the network (used by :mod:`energynets.io`)."""
+        """Arrays and settings that define the network (used by :mod:`energynets.io`).
+
+        Returns
+        -------
+        dict
+            ``weights``, ``bias``, ``gain`` and ``tau``.
+        """
         return {
             "weights": self._weights,
             "bias": self._bias,
@@ -149,7 +190,17 @@ class ContinuousHopfield:
         return arr2, was_1d
 
     def output(self, potentials: Any) -> np.ndarray:
-        """V = tanh(gain u), the shape of ``potentials``."""
+        """V = tanh(gain u), the shape of ``potentials``.
+
+        Parameters
+        ----------
+        potentials : array_like, shape (n_states, n_units) or (n_units,)
+
+        Returns
+        -------
+        ndarray, the shape of ``potentials``
+            Outputs in (-1, 1).
+        """
         u, was_1d = self._batch(potentials, "potentials")
         v = np.tanh(self.gain * u)
         return v[0] if was_1d else v
@@ -161,6 +212,11 @@ class ContinuousHopfield:
         ----------
         outputs : array_like, shape (n_states, n_units) or (n_units,), values in [-1, 1]
         clip : float in (0, 1)
+
+        Returns
+        -------
+        ndarray, the shape of ``outputs``
+            The potentials u whose outputs are V (clipped).
         """
         v, was_1d = self._batch(outputs, "outputs")
         c = check_float(clip, "clip", minimum=0.0, exclusive_minimum=True)
@@ -207,7 +263,17 @@ class ContinuousHopfield:
         return quad + (a * v - log_cosh).sum(axis=1) / (self.gain * self.tau)
 
     def velocity(self, potentials: Any) -> np.ndarray:
-        """du/dt = -u / tau + W tanh(gain u) + b, the shape of ``potentials``."""
+        """du/dt = -u / tau + W tanh(gain u) + b, the shape of ``potentials``.
+
+        Parameters
+        ----------
+        potentials : array_like, shape (n_states, n_units) or (n_units,)
+
+        Returns
+        -------
+        ndarray, the shape of ``potentials``
+            The time derivative of each potential; zero at a fixed point.
+        """
         u, was_1d = self._batch(potentials, "potentials")
         du = -u / self.tau + np.tanh(self.gain * u) @ self._weights + self._bias
         return du[0] if was_1d else du

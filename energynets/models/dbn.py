@@ -179,6 +179,11 @@ class DBN:
         rbms : sequence of RBM
             Bernoulli visible units without softmax groups, one dtype, and chaining sizes:
             ``rbms[l].n_hidden == rbms[l + 1].n_visible``.
+
+        Returns
+        -------
+        DBN
+            Layer sizes ``(rbms[0].n_visible, rbms[0].n_hidden, ..., rbms[-1].n_hidden)``.
         """
         if isinstance(rbms, RBM) or not isinstance(rbms, Sequence) or not rbms:
             raise TypeError(
@@ -207,7 +212,12 @@ class DBN:
         return out
 
     def copy(self) -> DBN:
-        """A deep copy."""
+        """A deep copy.
+
+        Returns
+        -------
+        DBN
+        """
         return DBN.from_rbms(self.rbms)
 
     # -- shapes ----------------------------------------------------------------------------
@@ -223,10 +233,12 @@ class DBN:
 
     @property
     def n_visible(self) -> int:
+        """Number of visible units, the size of the data."""
         return self.rbms[0].n_visible
 
     @property
     def dtype(self) -> np.dtype:
+        """Floating-point type of every layer."""
         return self.rbms[0].dtype
 
     def __repr__(self) -> str:
@@ -390,7 +402,11 @@ class DBN:
     def get_params(self) -> dict[str, Any]:
         """Arrays that define the network (used by :mod:`energynets.io`).
 
-        ``weights_l``, ``visible_bias_l``, ``hidden_bias_l`` of ``rbms[l]``, l = 0, ..., L - 1.
+        Returns
+        -------
+        dict
+            ``weights_l``, ``visible_bias_l``, ``hidden_bias_l`` of ``rbms[l]``,
+            l = 0, ..., L - 1.
         """
         params: dict[str, Any] = {}
         for i, r in enumerate(self.rbms):

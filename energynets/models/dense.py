@@ -175,10 +175,12 @@ class DenseAssociativeMemory:
 
     @property
     def n_units(self) -> int:
+        """Number of units N."""
         return int(self._patterns.shape[1])
 
     @property
     def n_patterns(self) -> int:
+        """Number of stored patterns P."""
         return int(self._patterns.shape[0])
 
     def __repr__(self) -> str:
@@ -189,7 +191,13 @@ class DenseAssociativeMemory:
         )
 
     def get_params(self) -> dict[str, Any]:
-        """Arrays and settings that define the model (used by :mod:`energynets.io`)."""
+        """Arrays and settings that define the model (used by :mod:`energynets.io`).
+
+        Returns
+        -------
+        dict
+            ``patterns``, ``interaction`` and ``degree``.
+        """
         return {
             "patterns": self._patterns,
             "interaction": self.interaction,
@@ -274,7 +282,17 @@ class DenseAssociativeMemory:
         return -self._f(m).sum(axis=1)
 
     def overlaps(self, states: Any) -> np.ndarray:
-        """Overlaps m = s X^T (unnormalised: m_mu = xi^mu . s), shape (n_states, n_patterns)."""
+        """Overlaps m = s X^T (unnormalised: m_mu = xi^mu . s), shape (n_states, n_patterns).
+
+        Parameters
+        ----------
+        states : array_like, shape (n_states, n_units) or (n_units,), spins +-1
+
+        Returns
+        -------
+        ndarray, shape (n_states, n_patterns) (shape (n_patterns,) for a single 1-D state)
+            Integers from -N to N: N for a stored pattern itself.
+        """
         s, was_1d = self._states(states)
         m = s @ self._columns
         return m[0] if was_1d else m
@@ -321,6 +339,10 @@ class DenseAssociativeMemory:
 
     def is_fixed_point(self, states: Any) -> np.ndarray:
         """True for each state where no single flip lowers the energy.
+
+        Parameters
+        ----------
+        states : array_like, shape (n_states, n_units) or (n_units,), spins +-1
 
         Returns
         -------
@@ -608,6 +630,14 @@ class ModernRetrieval:
 
     The full weights p, an (n_queries, n_patterns) array, are not kept (at P = 60000 they
     would dwarf everything else); :meth:`ModernHopfield.attention` gives them.
+
+    Examples
+    --------
+    >>> import energynets as en
+    >>> xi = en.datasets.random_patterns(20, 32, rng=0)
+    >>> res = en.ModernHopfield(xi, beta=0.5).retrieve(xi[:3], n_steps=2)
+    >>> res.states.shape, res.fixed_point.tolist(), res.top_pattern.tolist()
+    ((3, 32), ['single', 'single', 'single'], [0, 1, 2])
     """
 
     states: np.ndarray
@@ -681,7 +711,8 @@ class ModernHopfield:
 
     References
     ----------
-    Ramsauer, H. et al. (2021). Hopfield networks is all you need. ICLR (arXiv:2008.02217).
+    Ramsauer, H. et al. (2021). Hopfield networks is all you need. ICLR 2021
+    (arXiv:2008.02217).
 
     Examples
     --------
@@ -710,14 +741,17 @@ class ModernHopfield:
 
     @property
     def n_patterns(self) -> int:
+        """Number of stored patterns P."""
         return int(self._patterns.shape[0])
 
     @property
     def n_features(self) -> int:
+        """Dimension d of the states and patterns."""
         return int(self._patterns.shape[1])
 
     @property
     def dtype(self) -> np.dtype:
+        """Floating-point type of the patterns and of the states computed."""
         return self._patterns.dtype
 
     @property
@@ -732,11 +766,26 @@ class ModernHopfield:
         )
 
     def get_params(self) -> dict[str, Any]:
-        """Arrays and settings that define the model (used by :mod:`energynets.io`)."""
+        """Arrays and settings that define the model (used by :mod:`energynets.io`).
+
+        Returns
+        -------
+        dict
+            ``patterns`` and ``beta``.
+        """
         return {"patterns": self._patterns, "beta": np.array(self.beta, dtype=np.float64)}
 
     def with_beta(self, beta: float) -> ModernHopfield:
-        """The same patterns at another inverse temperature (this model is not modified)."""
+        """The same patterns at another inverse temperature (this model is not modified).
+
+        Parameters
+        ----------
+        beta : float > 0
+
+        Returns
+        -------
+        ModernHopfield
+        """
         return ModernHopfield(self._patterns, beta, dtype=self.dtype)
 
     def _queries(self, states: Any, name: str) -> tuple[np.ndarray, bool]:
@@ -781,13 +830,34 @@ class ModernHopfield:
         return e[0] if was_1d else e
 
     def attention(self, states: Any) -> np.ndarray:
-        """softmax(beta X xi) for each state: shape (n_states, n_patterns), rows sum to 1."""
+        """softmax(beta X xi) for each state: shape (n_states, n_patterns), rows sum to 1.
+
+        Parameters
+        ----------
+        states : array_like, shape (n_states, n_features) or (n_features,)
+
+        Returns
+        -------
+        ndarray, shape (n_states, n_patterns) (shape (n_patterns,) for a 1-D state)
+            p_mu = exp(beta x_mu . xi) / sum_nu exp(beta x_nu . xi), the weight of each
+            pattern in the next state.
+        """
         q, was_1d = self._queries(states, "states")
         p = _softmax_rows(self.beta * (q @ self._patterns.T))
         return p[0] if was_1d else p
 
     def update(self, states: Any) -> np.ndarray:
-        """One update xi <- X^T softmax(beta X xi) of each state, shape like ``states``."""
+        """One update xi <- X^T softmax(beta X xi) of each state, shape like ``states``.
+
+        Parameters
+        ----------
+        states : array_like, shape (n_states, n_features) or (n_features,)
+
+        Returns
+        -------
+        ndarray, shape (n_states, n_features) (shape (n_features,) for a 1-D state)
+            The new states; the energy never rises.
+        """
         q, was_1d = self._queries(states, "states")
         out = np.empty_like(q)
         for rows in self._rows(q.shape[0]):
@@ -951,6 +1021,11 @@ class ModernHopfield:
         it, with an exponentially small error, once Delta_mu is large compared with
         2 / (beta P) + beta^-1 log(2 (P - 1) P beta M^2); a negative Delta_mu means the
         pattern is never a single-pattern fixed point.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_patterns,)
+            Delta_mu (+inf for a single pattern).
         """
         x = self._patterns.astype(np.float64)
         n = x.shape[0]

@@ -38,6 +38,10 @@ __all__ = ["HopfieldNetwork"]
 class HopfieldNetwork:
     """A Hopfield network: symmetric weights with zero diagonal and a bias.
 
+    The energy of spins s in {-1, +1}^N is E(s) = -1/2 s^T W s - b^T s; the stored patterns
+    are (for few enough of them) local minima of E, which the zero-temperature dynamics
+    reach from a corrupted probe.
+
     Parameters
     ----------
     weights : array_like, shape (n_units, n_units)
@@ -49,6 +53,14 @@ class HopfieldNetwork:
     rule : str, optional
         The rule that produced ``weights`` from ``patterns``.
     dtype : numpy.float32 or numpy.float64
+
+    References
+    ----------
+    Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
+    computational abilities. PNAS 79, 2554-2558.
+
+    Hertz, J., Krogh, A. & Palmer, R. G. (1991). Introduction to the Theory of Neural Computation.
+    Addison-Wesley, chapter 2.
 
     Examples
     --------
@@ -160,6 +172,13 @@ class HopfieldNetwork:
         ----------
         weights : array_like, shape (n_visible, n_hidden)
         visible_bias : array_like, shape (n_visible,), optional
+            The bias a of the spins; zero when omitted.
+        dtype : numpy.float32 or numpy.float64
+
+        Returns
+        -------
+        HopfieldNetwork
+            Weights J = W W^T with a zero diagonal, shape (n_visible, n_visible), bias a.
 
         References
         ----------
@@ -179,6 +198,21 @@ class HopfieldNetwork:
         Hebbian and Storkey storage continue from the current weights (storing in batches
         equals storing all at once); the pseudo-inverse rule recomputes the projector from
         every stored pattern. This network is not modified.
+
+        Parameters
+        ----------
+        patterns : array_like, shape (n_patterns, n_units) or (n_units,)
+            Spins +-1. Not modified.
+
+        Returns
+        -------
+        HopfieldNetwork
+            A new network storing the old patterns and then ``patterns``.
+
+        Raises
+        ------
+        ValueError
+            If the network was not built by :meth:`from_patterns` (its rule is unknown).
         """
         if self.rule is None:
             raise ValueError(
@@ -215,10 +249,12 @@ class HopfieldNetwork:
 
     @property
     def n_units(self) -> int:
+        """Number of units N."""
         return int(self._weights.shape[0])
 
     @property
     def dtype(self) -> np.dtype:
+        """Floating-point type of the parameters and of every computation."""
         return self._weights.dtype
 
     def __repr__(self) -> str:
@@ -242,13 +278,27 @@ class HopfieldNetwork:
         return e[0] if was_1d else e
 
     def local_fields(self, states: Any) -> np.ndarray:
-        """Local fields h = s W + b, shape like ``states``."""
+        """Local fields h = s W + b, shape like ``states``.
+
+        Parameters
+        ----------
+        states : array_like, shape (n_states, n_units) or (n_units,), spins +-1
+
+        Returns
+        -------
+        ndarray, shape (n_states, n_units) (shape (n_units,) for a single 1-D state)
+            h_i = sum_j W_ij s_j + b_i; flipping unit i changes the energy by 2 s_i h_i.
+        """
         s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
         h = _energy._fields(s, self._weights, self._bias)
         return h[0] if was_1d else h
 
     def is_fixed_point(self, states: Any) -> np.ndarray:
         """True for each state that no zero-temperature update changes (s_i h_i >= 0 for all i).
+
+        Parameters
+        ----------
+        states : array_like, shape (n_states, n_units) or (n_units,), spins +-1
 
         Returns
         -------
@@ -340,7 +390,13 @@ class HopfieldNetwork:
 
     # -- persistence ----------------------------------------------------------------------
     def get_params(self) -> dict[str, Any]:
-        """Arrays and settings that define the network (used by :mod:`energynets.io`)."""
+        """Arrays and settings that define the network (used by :mod:`energynets.io`).
+
+        Returns
+        -------
+        dict
+            ``weights`` and ``bias``, and ``patterns`` and ``rule`` when they are known.
+        """
         params: dict[str, Any] = {"weights": self._weights, "bias": self._bias}
         if self._patterns is not None:
             params["patterns"] = self._patterns

@@ -94,6 +94,14 @@ class Activation(NamedTuple):
         out <- f(z), elementwise; ``out`` may be ``z`` itself (in place).
     derivative : callable ``(a, out) -> out``
         out <- f'(z), written as a function of the output a = f(z); ``out`` may be ``a``.
+
+    Examples
+    --------
+    >>> relu = ACTIVATIONS["relu"]
+    >>> z = np.array([-1.0, 2.0])
+    >>> a = relu.function(z, np.empty_like(z))
+    >>> a.tolist(), relu.derivative(a, np.empty_like(a)).tolist()
+    ([0.0, 2.0], [0.0, 1.0])
     """
 
     name: str
@@ -191,6 +199,15 @@ class Output(NamedTuple):
         The output, shape (n_samples, n_outputs), a new array.
     loss : callable ``(z, targets) -> losses``
         The loss of each row, shape (n_samples,), float64; ``targets`` has the shape of z.
+
+    Examples
+    --------
+    >>> softmax = OUTPUTS["softmax"]
+    >>> z = np.array([[0.0, np.log(3.0)]])
+    >>> np.round(softmax.function(z), 2)
+    array([[0.25, 0.75]])
+    >>> np.round(softmax.loss(z, np.array([[0.0, 1.0]])), 4)  # -log 0.75
+    array([0.2877])
     """
 
     name: str
@@ -419,6 +436,17 @@ class MLP:
             As for :class:`MLP`.
         dtype : numpy.float32 or numpy.float64, optional
             Default: that of ``weights[0]`` (float64 for integer arrays).
+
+        Returns
+        -------
+        MLP
+            A new network owning copies of the given arrays.
+
+        Examples
+        --------
+        >>> net = MLP.from_params([np.eye(2), np.ones((2, 3))], activation="identity")
+        >>> net.layer_sizes, net.predict_proba([[1.0, 0.0]]).round(3)
+        ((2, 2, 3), array([[0.333, 0.333, 0.333]]))
         """
         if isinstance(weights, np.ndarray) or not isinstance(weights, Sequence) or not weights:
             raise TypeError(
@@ -487,6 +515,19 @@ class MLP:
             As for :class:`MLP`.
         dtype : optional
             Default: that of the first RBM.
+
+        Returns
+        -------
+        MLP
+            Layer sizes ``[rbms[0].n_visible, rbms[0].n_hidden, ..., n_outputs]``.
+
+        References
+        ----------
+        Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep
+        belief nets. Neural Computation 18, 1527-1554.
+
+        Hinton, G. E. & Salakhutdinov, R. R. (2006). Reducing the dimensionality of data with
+        neural networks. Science 313, 504-507.
         """
         rbm_list = list(rbms)
         if not rbm_list:
@@ -534,7 +575,12 @@ class MLP:
         self.biases[idx] = np.array(b, dtype=self.dtype, copy=True)
 
     def copy(self) -> MLP:
-        """A deep copy."""
+        """A deep copy.
+
+        Returns
+        -------
+        MLP
+        """
         out = MLP.__new__(MLP)
         out.activation, out.output, out.init = self.activation, self.output, self.init
         out.weights = [w.copy() for w in self.weights]
@@ -542,7 +588,16 @@ class MLP:
         return out
 
     def astype(self, dtype: Any) -> MLP:
-        """A copy with every parameter cast to ``dtype`` (float32 or float64)."""
+        """A copy with every parameter cast to ``dtype`` (float32 or float64).
+
+        Parameters
+        ----------
+        dtype : numpy.float32 or numpy.float64
+
+        Returns
+        -------
+        MLP
+        """
         dt = check_dtype(dtype)
         out = self.copy()
         out.weights = [w.astype(dt) for w in out.weights]
@@ -552,6 +607,7 @@ class MLP:
     # -- shapes ----------------------------------------------------------------------------
     @property
     def layer_sizes(self) -> tuple[int, ...]:
+        """``(n_inputs, n_hidden_1, ..., n_outputs)``."""
         return (int(self.weights[0].shape[0]), *(int(w.shape[1]) for w in self.weights))
 
     @property
@@ -561,14 +617,23 @@ class MLP:
 
     @property
     def n_parameters(self) -> int:
+        """The number of weights and biases together."""
         return sum(w.size + b.size for w, b in zip(self.weights, self.biases, strict=True))
 
     @property
     def dtype(self) -> np.dtype:
+        """Floating-point type of every parameter."""
         return self.weights[0].dtype
 
     def parameters(self) -> list[tuple[str, np.ndarray]]:
-        """``[("weights[0]", W_1), ..., ("biases[0]", b_1), ...]``: the arrays themselves."""
+        """``[("weights[0]", W_1), ..., ("biases[0]", b_1), ...]``: the arrays themselves.
+
+        Returns
+        -------
+        list of (str, ndarray)
+            Every weight matrix, then every bias vector, with its name; not copies, so an
+            optimiser can update them in place.
+        """
         named = [(f"weights[{i}]", w) for i, w in enumerate(self.weights)]
         return named + [(f"biases[{i}]", b) for i, b in enumerate(self.biases)]
 
@@ -583,6 +648,16 @@ class MLP:
         """``X`` as a 2-D array of the model's dtype with ``layer_sizes[0]`` columns.
 
         Raises ValueError for another number of columns, NaN or inf; may share memory with X.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, layer_sizes[0])
+        name : str
+            The argument name the error messages use.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, layer_sizes[0])
         """
         arr = as_float_array(X, name, ndim=2, dtype=self.dtype)
         if arr.shape[1] != self.layer_sizes[0]:
@@ -602,6 +677,18 @@ class MLP:
         - identity: any finite values, same shapes as for sigmoid.
 
         Returns a new array (never a view of ``y``).
+
+        Parameters
+        ----------
+        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
+        n_samples : int
+            The number of rows of the inputs ``y`` goes with.
+        name : str
+            The argument name the error messages use.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_outputs)
         """
         k = self.layer_sizes[-1]
         if self.output == "softmax":
@@ -708,7 +795,26 @@ class MLP:
         return grads_w, grads_b
 
     def gradient(self, X: Any, y: Any) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
-        """The mean loss and its gradients: ``(loss, weight_gradients, bias_gradients)``."""
+        """The mean loss and its gradients: ``(loss, weight_gradients, bias_gradients)``.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, layer_sizes[0])
+        y : array_like
+            Targets (see :meth:`check_targets`).
+
+        Returns
+        -------
+        loss : float
+            The mean loss (see :meth:`loss`).
+        weight_gradients, bias_gradients : lists of ndarray
+            Shapes of :attr:`weights` and :attr:`biases` (see :meth:`backward`).
+
+        References
+        ----------
+        Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
+        back-propagating errors. Nature 323, 533-536.
+        """
         activations = self.forward(X)
         targets = self.check_targets(y, activations[0].shape[0])
         loss = float(np.mean(OUTPUTS[self.output].loss(activations[-1], targets)))
@@ -717,7 +823,16 @@ class MLP:
 
     # -- predictions and evaluation --------------------------------------------------------
     def logits(self, X: Any) -> np.ndarray:
-        """The output layer's total input z_L, shape (n_samples, n_outputs)."""
+        """The output layer's total input z_L, shape (n_samples, n_outputs).
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, layer_sizes[0])
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_outputs)
+        """
         a = self.check_input(X)
         if a.shape[0] <= _CHUNK_ROWS:
             return self._forward(a)[-1]
@@ -730,6 +845,14 @@ class MLP:
 
         Class probabilities for softmax (rows sum to 1), independent probabilities for
         sigmoid, the regression values for identity.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, layer_sizes[0])
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_outputs)
         """
         return OUTPUTS[self.output].function(self.logits(X))
 
@@ -739,6 +862,14 @@ class MLP:
         softmax: the most probable class, int64, shape (n_samples,); sigmoid: 0/1 decisions
         p > 1/2 (z > 0), int64, shape (n_samples,) for one output else (n_samples, n_outputs);
         identity: the outputs, shaped like sigmoid's.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, layer_sizes[0])
+
+        Returns
+        -------
+        ndarray, shape (n_samples,) or (n_samples, n_outputs)
         """
         z = self.logits(X)
         if self.output == "softmax":
@@ -752,6 +883,16 @@ class MLP:
         softmax: -1/n sum_i log p(y_i | x_i) = 1/n sum_i (logsumexp(z_i) - z_{i, y_i});
         sigmoid: 1/n sum_i sum_k (softplus(z_ik) - t_ik z_ik);
         identity: 1/n sum_i 1/2 ||z_i - t_i||^2. Exact for any finite logits.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, layer_sizes[0])
+        y : array_like
+            Targets (see :meth:`check_targets`).
+
+        Returns
+        -------
+        float
         """
         return self.evaluate(X, y)[0]
 
@@ -762,11 +903,33 @@ class MLP:
         fraction of rows whose every output is on the right side of 1/2 (for one output, the
         plain accuracy); identity: the coefficient of determination 1 - SS_res / SS_tot
         (summed over outputs).
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, layer_sizes[0])
+        y : array_like
+            Targets (see :meth:`check_targets`).
+
+        Returns
+        -------
+        float
         """
         return self.evaluate(X, y)[1]
 
     def evaluate(self, X: Any, y: Any) -> tuple[float, float]:
-        """``(loss(X, y), score(X, y))`` from a single forward pass."""
+        """``(loss(X, y), score(X, y))`` from a single forward pass.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, layer_sizes[0])
+        y : array_like
+            Targets (see :meth:`check_targets`).
+
+        Returns
+        -------
+        loss, score : float
+            As :meth:`loss` and :meth:`score` give them.
+        """
         a = self.check_input(X)
         targets = self.check_targets(y, a.shape[0])
         z = self.logits(a)
@@ -788,7 +951,10 @@ class MLP:
     def get_params(self) -> dict[str, Any]:
         """Arrays and settings that define the network (used by :mod:`energynets.io`).
 
-        ``weights_0, ..., weights_{L-1}``, ``biases_0, ...``, ``activation``, ``output``.
+        Returns
+        -------
+        dict
+            ``weights_0, ..., weights_{L-1}``, ``biases_0, ...``, ``activation``, ``output``.
         """
         params: dict[str, Any] = {"activation": self.activation, "output": self.output}
         for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):

@@ -267,10 +267,17 @@ class RBM:
 
     References
     ----------
+    Smolensky, P. (1986). Information processing in dynamical systems: foundations of harmony
+    theory. In Parallel Distributed Processing, vol. 1, 194-281. MIT Press.
+
     Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence.
-    Neural Computation 14, 1771-1800. Hinton, G. E. (2010). A practical guide to training
-    restricted Boltzmann machines. UTML TR 2010-003. Larochelle, H. & Bengio, Y. (2008).
-    Classification using discriminative restricted Boltzmann machines. ICML 2008, 536-543.
+    Neural Computation 14, 1771-1800.
+
+    Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
+    2010-003, University of Toronto.
+
+    Larochelle, H. & Bengio, Y. (2008). Classification using discriminative restricted
+    Boltzmann machines. ICML 2008, 536-543.
     """
 
     def __init__(
@@ -322,6 +329,17 @@ class RBM:
         hidden_bias : array_like, shape (n_hidden,), optional (zeros)
         visible, sigma, dtype, softmax_groups
             As for :class:`RBM` (dtype: that of ``weights`` when None).
+
+        Returns
+        -------
+        RBM
+            A new model owning copies of the given arrays.
+
+        Examples
+        --------
+        >>> rbm = RBM.from_params(np.zeros((4, 2)), hidden_bias=[1.0, -1.0])
+        >>> rbm.n_visible, rbm.n_hidden, rbm.hidden_bias.tolist()
+        (4, 2, [1.0, -1.0])
         """
         w = as_float_array(weights, "weights", ndim=2)
         dt = check_dtype(w.dtype if dtype is None else dtype)
@@ -352,7 +370,12 @@ class RBM:
         return rbm
 
     def copy(self) -> RBM:
-        """A deep copy (the read-only group index arrays are shared)."""
+        """A deep copy (the read-only group index arrays are shared).
+
+        Returns
+        -------
+        RBM
+        """
         out = RBM.__new__(RBM)
         out.visible = self.visible
         out._groups = self._groups
@@ -365,14 +388,17 @@ class RBM:
     # -- shapes ----------------------------------------------------------------------------
     @property
     def n_visible(self) -> int:
+        """Number of visible units."""
         return int(self.weights.shape[0])
 
     @property
     def n_hidden(self) -> int:
+        """Number of hidden units."""
         return int(self.weights.shape[1])
 
     @property
     def dtype(self) -> np.dtype:
+        """Floating-point type of the parameters and of every computation."""
         return self.weights.dtype
 
     @property
@@ -407,6 +433,23 @@ class RBM:
         value. In each softmax group the values of a row must sum to 1 (within
         :data:`GROUP_SUM_TOLERANCE`): one-hot for 0/1 rows, class probabilities otherwise.
         Shape (n_samples, n_visible) or one vector (n_visible,).
+
+        Parameters
+        ----------
+        v : array_like, shape (n_samples, n_visible) or (n_visible,)
+        name : str
+            The argument name the error messages use.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_visible)
+            The model's dtype (one row for a 1-D input); a view of ``v`` when no conversion
+            was needed.
+
+        Raises
+        ------
+        ValueError
+            Naming ``name``, if the shape or the values do not fit the model.
         """
         arr = as_float_array(v, name, ndim=(1, 2), dtype=self.dtype, allow_empty=True)
         arr2 = arr[None, :] if arr.ndim == 1 else arr
@@ -428,6 +471,17 @@ class RBM:
 
         ``v`` is a checked 2-D array (values in [0, 1]); with 0/1 values this says that
         exactly one unit of each group is on.
+
+        Parameters
+        ----------
+        v : ndarray, shape (n_samples, n_visible)
+        name : str
+            The argument name the error message uses.
+
+        Raises
+        ------
+        ValueError
+            Naming ``name``, the first row and the group that do not sum to 1.
         """
         for i, g in enumerate(self._groups):
             if v.shape[0] == 0:
@@ -443,7 +497,23 @@ class RBM:
                 )
 
     def check_hidden(self, h: Any, name: str = "h") -> np.ndarray:
-        """Validate a batch of hidden vectors (values in [0, 1]); return 2-D, model dtype."""
+        """Validate a batch of hidden vectors (values in [0, 1]); return 2-D, model dtype.
+
+        Parameters
+        ----------
+        h : array_like, shape (n_samples, n_hidden) or (n_hidden,)
+        name : str
+            The argument name the error messages use.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_hidden)
+
+        Raises
+        ------
+        ValueError
+            Naming ``name``, if the shape or the values do not fit the model.
+        """
         arr = as_float_array(h, name, ndim=(1, 2), dtype=self.dtype, allow_empty=True)
         arr2 = arr[None, :] if arr.ndim == 1 else arr
         if arr2.shape[1] != self.n_hidden:
@@ -465,7 +535,31 @@ class RBM:
         return 0.5 * np.sum(((v - self.visible_bias) / self.sigma) ** 2, axis=1)
 
     def energy(self, v: Any, h: Any) -> np.ndarray:
-        """Joint energy E(v, h), shape (n_samples,) (see the module docstring)."""
+        """Joint energy E(v, h), shape (n_samples,) (see the module docstring).
+
+        Bernoulli visible units: E(v, h) = -v^T W h - a^T v - b^T h; Gaussian:
+        E(v, h) = sum_i (v_i - a_i)^2 / (2 sigma_i^2) - (v / sigma)^T W h - b^T h.
+
+        Parameters
+        ----------
+        v : array_like, shape (n_samples, n_visible) or (n_visible,)
+        h : array_like, shape (n_samples, n_hidden) or (n_hidden,)
+
+        Returns
+        -------
+        ndarray, shape (n_samples,)
+
+        References
+        ----------
+        Smolensky, P. (1986). Information processing in dynamical systems: foundations of
+        harmony theory. In Parallel Distributed Processing, vol. 1, 194-281. MIT Press.
+
+        Examples
+        --------
+        >>> rbm = RBM.from_params([[1.0, 2.0]], visible_bias=[0.5])
+        >>> rbm.energy([[1.0]], [[1.0, 1.0]])  # -(1 + 2) - 0.5
+        array([-3.5])
+        """
         v2 = self.check_visible(v)
         h2 = self.check_hidden(h)
         if v2.shape[0] != h2.shape[0]:
@@ -476,7 +570,17 @@ class RBM:
         return self._visible_term(v2) - interaction - h2 @ self.hidden_bias
 
     def hidden_input(self, v: np.ndarray) -> np.ndarray:
-        """Total input to the hidden units, b + (v / sigma) W, shape (n_samples, n_hidden)."""
+        """Total input to the hidden units, b + (v / sigma) W, shape (n_samples, n_hidden).
+
+        Parameters
+        ----------
+        v : ndarray, shape (n_samples, n_visible)
+            Checked visible rows (see :meth:`check_visible`).
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_hidden)
+        """
         return self._scaled(v) @ self.weights + self.hidden_bias
 
     def free_energy(self, v: Any) -> np.ndarray:
@@ -485,13 +589,41 @@ class RBM:
         F(v) = visible term - sum_j softplus(b_j + ((v / sigma) W)_j), softplus via
         ``np.logaddexp(0, x)``. Softmax groups do not change the formula (they restrict
         which v are states, not the energy of a state).
+
+        Parameters
+        ----------
+        v : array_like, shape (n_samples, n_visible) or (n_visible,)
+
+        Returns
+        -------
+        ndarray, shape (n_samples,)
+
+        References
+        ----------
+        Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines.
+        UTML TR 2010-003, University of Toronto.
+
+        Examples
+        --------
+        >>> rbm = RBM(3, 2, rng=0, weight_scale=0.0)  # F(v) = -2 log 2 for every v
+        >>> np.round(rbm.free_energy([[0, 1, 1]]), 4)
+        array([-1.3863])
         """
         v2 = self.check_visible(v)
         return self._visible_term(v2) - np.logaddexp(0, self.hidden_input(v2)).sum(axis=1)
 
     # -- conditionals and sampling ---------------------------------------------------------
     def hidden_probabilities(self, v: Any) -> np.ndarray:
-        """p(h_j = 1 | v) = sigmoid(b_j + ((v / sigma) W)_j), shape (n_samples, n_hidden)."""
+        """p(h_j = 1 | v) = sigmoid(b_j + ((v / sigma) W)_j), shape (n_samples, n_hidden).
+
+        Parameters
+        ----------
+        v : array_like, shape (n_samples, n_visible) or (n_visible,)
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_hidden)
+        """
         return _sigmoid(self.hidden_input(self.check_visible(v)))
 
     def visible_mean(self, h: Any) -> np.ndarray:
@@ -499,6 +631,14 @@ class RBM:
 
         Bernoulli: sigmoid(a + W h) for free units and, in each softmax group g,
         softmax_{k in g}(a_k + (W h)_k); Gaussian: a + sigma W h.
+
+        Parameters
+        ----------
+        h : array_like, shape (n_samples, n_hidden) or (n_hidden,)
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_visible)
         """
         h2 = self.check_hidden(h)
         x = h2 @ self.weights.T
@@ -511,7 +651,17 @@ class RBM:
         return self.visible_bias + self.sigma * x
 
     def sample_hidden(self, v: Any, rng: RNGLike = 0) -> np.ndarray:
-        """Draw h ~ p(h | v); shape (n_samples, n_hidden), values 0/1 in the model's dtype."""
+        """Draw h ~ p(h | v); shape (n_samples, n_hidden), values 0/1 in the model's dtype.
+
+        Parameters
+        ----------
+        v : array_like, shape (n_samples, n_visible) or (n_visible,)
+        rng : int, Generator or None
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_hidden)
+        """
         gen = check_rng(rng)
         p = self.hidden_probabilities(v)
         return (gen.random(p.shape, dtype=self.dtype) < p).astype(self.dtype)
@@ -521,6 +671,17 @@ class RBM:
 
         Each softmax group gets one unit on, drawn from its softmax (the inverse CDF of the
         uniform number drawn for the group's first unit), the free units independent bits.
+
+        Parameters
+        ----------
+        h : array_like, shape (n_samples, n_hidden) or (n_hidden,)
+        rng : int, Generator or None
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_visible)
+            Bits (Bernoulli visible units) or reals drawn from N(a + sigma W h, sigma^2)
+            (Gaussian visible units).
         """
         gen = check_rng(rng)
         mean = self.visible_mean(h)
@@ -560,6 +721,28 @@ class RBM:
         ``clamp_values`` (default: their values in ``v``), for completing partial inputs. A
         softmax group must be clamped whole or not at all: clamp the pixels to sample a
         label given an image, or the label to sample images of a class.
+
+        Parameters
+        ----------
+        v : array_like, shape (n_samples, n_visible) or (n_visible,)
+            The current visible states. Not modified.
+        rng : int, Generator or None
+        clamp : bool array_like, shape (n_visible,) or (n_samples, n_visible), optional
+            Visible units that keep their value.
+        clamp_values : array_like, broadcastable to (n_samples, n_visible), optional
+            The values of the clamped units; their values in ``v`` when None.
+
+        Returns
+        -------
+        v_new : ndarray, shape (n_samples, n_visible)
+            v' ~ p(v | h), with the clamped units reset.
+        h : ndarray, shape (n_samples, n_hidden)
+            h ~ p(h | v).
+
+        References
+        ----------
+        Geman, S. & Geman, D. (1984). Stochastic relaxation, Gibbs distributions, and the
+        Bayesian restoration of images. IEEE Trans. PAMI 6, 721-741.
         """
         gen = check_rng(rng)
         v2 = self.check_visible(v)
@@ -733,6 +916,12 @@ class RBM:
 
         With softmax groups, also ``softmax_units`` (the groups' indices, concatenated) and
         ``softmax_sizes`` (their sizes), both int64; without, these keys are absent.
+
+        Returns
+        -------
+        dict
+            ``weights``, ``visible_bias``, ``hidden_bias``, ``sigma``, ``visible`` (and the
+            two softmax keys).
         """
         params: dict[str, Any] = {
             "weights": self.weights,
