@@ -471,6 +471,22 @@ def fit_mlp(
         ``model`` has the parameters of the end of the last finite epoch; no checkpoint is
         written for the diverged epoch.
 
+    References
+    ----------
+    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by back-
+    propagating errors. Nature 323, 533-536.
+
+    Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods. USSR
+    Computational Mathematics and Mathematical Physics 4, 1-17.
+
+    Sutskever, I., Martens, J., Dahl, G. & Hinton, G. E. (2013). On the importance of initialization
+    and momentum in deep learning. ICML 2013, 1139-1147.
+
+    Kingma, D. P. & Ba, J. (2015). Adam: a method for stochastic optimization. ICLR 2015.
+
+    Prechelt, L. (1998). Early stopping - but when? In Neural Networks: Tricks of the Trade, LNCS
+    1524, 55-69.
+
     Examples
     --------
     >>> from energynets.datasets import load_digits
@@ -680,6 +696,14 @@ class GradientCheck(NamedTuple):
     numeric : dict of str -> ndarray
         The finite-difference gradient of each parameter (float64; NaN for unchecked
         entries).
+
+    Examples
+    --------
+    >>> check = gradient_check(MLP([2, 3, 2], rng=0), [[0.5, -1.0], [1.0, 2.0]], [0, 1])
+    >>> sorted(check.relative_errors), check.analytic["weights[0]"].shape
+    (['biases[0]', 'biases[1]', 'weights[0]', 'weights[1]'], (2, 3))
+    >>> check.max_relative_error < 1e-7
+    True
     """
 
     max_relative_error: float
@@ -729,6 +753,14 @@ def gradient_check(
     -----
     Kinks (ReLU at 0) break finite differences when a pre-activation lies within eps of the
     kink; with random real-valued inputs this has probability about eps.
+
+    References
+    ----------
+    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by back-
+    propagating errors. Nature 323, 533-536.
+
+    LeCun, Y., Bottou, L., Orr, G. B. & Mueller, K.-R. (1998). Efficient BackProp. In Neural
+    Networks: Tricks of the Trade, LNCS 1524, 9-50.
 
     Examples
     --------

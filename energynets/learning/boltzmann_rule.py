@@ -262,6 +262,11 @@ def mean_log_likelihood(model: BoltzmannMachine, data: Any) -> float:
     Returns
     -------
     float, in nats.
+
+    References
+    ----------
+    Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
+    machines. Cognitive Science 9, 147-169.
     """
     m = _check_model(model)
     v = _check_data(m, data)
@@ -480,6 +485,7 @@ def fit_boltzmann(
     ----------
     Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
     machines. Cognitive Science 9, 147-169.
+
     Tieleman, T. (2008). Training restricted Boltzmann machines using approximations to the
     likelihood gradient. ICML 2008.
 

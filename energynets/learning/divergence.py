@@ -30,6 +30,13 @@ __all__ = ["TrainingDiverged"]
 class TrainingDiverged(FloatingPointError):
     """Training produced non-finite numbers (NaN or infinity); it stopped.
 
+    Parameters
+    ----------
+    message : str
+        What diverged, where, and what to change.
+    model, epoch, step, quantity, history, checkpoint
+        Keyword-only; kept as the attributes of the same names.
+
     Attributes
     ----------
     model : object
@@ -47,6 +54,19 @@ class TrainingDiverged(FloatingPointError):
         The history of the epochs completed before it.
     checkpoint : str or None
         The last checkpoint written, if any (it holds finite parameters).
+
+    Examples
+    --------
+    A learning rate far too large makes the weights of a small regression network explode:
+
+    >>> import numpy as np, energynets as en
+    >>> X, y = np.arange(8.0).reshape(4, 2), np.arange(4.0)[:, None]
+    >>> net = en.MLP([2, 3, 1], output="identity", rng=0)
+    >>> try:
+    ...     en.fit_mlp(net, X, y, optimizer="sgd", learning_rate=1e3, n_epochs=100, batch_size=4)
+    ... except en.TrainingDiverged as error:
+    ...     print(error.quantity, bool(np.isfinite(error.model.weights[0]).all()))
+    the parameters True
     """
 
     def __init__(

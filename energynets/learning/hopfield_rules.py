@@ -36,6 +36,18 @@ def hebbian(patterns: np.ndarray, weights: np.ndarray | None = None) -> np.ndarr
     Returns
     -------
     ndarray, shape (n_units, n_units), a new array.
+
+    References
+    ----------
+    Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
+    computational abilities. PNAS 79, 2554-2558.
+
+    Examples
+    --------
+    >>> hebbian(np.array([[1.0, -1.0, 1.0]])) * 3
+    array([[ 0., -1.,  1.],
+           [-1.,  0., -1.],
+           [ 1., -1.,  0.]])
     """
     n_units = patterns.shape[1]
     w = patterns.T @ patterns
@@ -61,6 +73,10 @@ def storkey(patterns: np.ndarray, weights: np.ndarray | None = None) -> np.ndarr
     patterns : ndarray, shape (n_patterns, n_units)
     weights : ndarray, shape (n_units, n_units), optional
         Starting weights (zero when None); storage continues from them.
+
+    Returns
+    -------
+    ndarray, shape (n_units, n_units), a new array.
 
     References
     ----------
@@ -89,10 +105,27 @@ def pseudoinverse(patterns: np.ndarray, weights: np.ndarray | None = None) -> np
     P < N. ``weights`` is ignored: the projector depends on all patterns together, and
     :meth:`energynets.HopfieldNetwork.store` recomputes it from every stored pattern.
 
+    Parameters
+    ----------
+    patterns : ndarray, shape (n_patterns, n_units), spins +-1
+    weights : ndarray, shape (n_units, n_units), optional
+        Ignored (accepted so that every rule has the same signature).
+
+    Returns
+    -------
+    ndarray, shape (n_units, n_units), a new array.
+
     References
     ----------
     Personnaz, L., Guyon, I. & Dreyfus, G. (1985). Information storage and retrieval in
     spin-glass like neural networks. J. Physique Lett. 46, L359-L365.
+
+    Examples
+    --------
+    >>> xi = np.array([[1.0, 1.0, -1.0, -1.0], [1.0, -1.0, 1.0, -1.0]])
+    >>> w = pseudoinverse(xi)
+    >>> bool(np.all(np.sign(xi @ w) == xi))  # every pattern is a fixed point
+    True
     """
     del weights
     # pinv via SVD is stable for rank-deficient pattern sets (duplicates, P > N)

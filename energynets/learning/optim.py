@@ -89,6 +89,14 @@ class MomentumSGD:
     velocities : list of ndarray or None
         One array per parameter, same shape and dtype; None without velocities.
 
+    References
+    ----------
+    Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods. USSR
+    Computational Mathematics and Mathematical Physics 4, 1-17.
+
+    Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
+    2010-003, University of Toronto.
+
     Examples
     --------
     >>> theta = np.zeros(2)
@@ -115,6 +123,20 @@ class MomentumSGD:
 
         ``params`` are modified in place (hence the trailing underscore); ``steps`` are only
         read. Shapes must match those given at construction.
+
+        Parameters
+        ----------
+        params : sequence of ndarray
+            The parameters, updated in place.
+        steps : sequence of ndarray
+            One step (learning rate times direction) per parameter, same shapes.
+        momentum : float in [0, 1)
+            m of the formula; must be 0 without velocities.
+
+        Raises
+        ------
+        ValueError
+            If ``momentum`` is not 0 for an optimiser made with ``use_velocity=False``.
         """
         if self.velocities is None:
             if momentum != 0.0:
@@ -152,6 +174,11 @@ def learning_rate_schedule(schedule: Any, n_epochs: int) -> Callable[[int], floa
     -------
     callable
         ``epoch -> factor`` (float).
+
+    References
+    ----------
+    Tieleman, T. & Hinton, G. E. (2009). Using fast weights to improve persistent contrastive
+    divergence. ICML 2009, 1033-1040.
 
     Examples
     --------
@@ -193,6 +220,20 @@ def momentum_schedule(momentum: Any) -> tuple[Callable[[int], float], bool]:
         ``epoch -> m``.
     uses_velocity : bool
         False only for the constant 0 (plain SGD, no velocity buffers needed).
+
+    References
+    ----------
+    Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods. USSR
+    Computational Mathematics and Mathematical Physics 4, 1-17.
+
+    Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
+    2010-003, University of Toronto.
+
+    Examples
+    --------
+    >>> schedule, uses_velocity = momentum_schedule("hinton")
+    >>> [schedule(t) for t in (0, 4, 5)], uses_velocity
+    ([0.5, 0.5, 0.9], True)
     """
     if isinstance(momentum, str):
         check_choice(momentum, "momentum", ("hinton",))
@@ -250,6 +291,21 @@ class Optimizer:
     params : list of ndarray
     n_steps : int
         Updates done so far (t in the formulas).
+
+    References
+    ----------
+    Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
+    2010-003, University of Toronto.
+
+    Examples
+    --------
+    Weight decay alone (a zero gradient) shrinks the parameters by eta * weight_decay:
+
+    >>> theta = np.ones(2)
+    >>> opt = make_optimizer("sgd", [theta], weight_decay=0.5)
+    >>> opt.step_([np.zeros(2)], learning_rate=0.1)
+    >>> theta
+    array([0.95, 0.95])
     """
 
     def __init__(
@@ -281,7 +337,18 @@ class Optimizer:
         )
 
     def gradient_scale(self, learning_rate: float) -> float:
-        """The factor s for which ``step_(s * g, learning_rate, scale=s)`` is cheapest."""
+        """The factor s for which ``step_(s * g, learning_rate, scale=s)`` is cheapest.
+
+        Parameters
+        ----------
+        learning_rate : float > 0
+            The learning rate of the coming step.
+
+        Returns
+        -------
+        float
+            1 for the base class; -learning_rate for SGD and momentum, 1 - beta1 for Adam.
+        """
         return 1.0
 
     def _add_decay(self, grads: Sequence[np.ndarray], scale: float) -> None:
@@ -321,7 +388,29 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Plain stochastic gradient descent, theta <- theta - eta g."""
+    """Plain stochastic gradient descent, theta <- theta - eta g.
+
+    Parameters
+    ----------
+    params, weight_decay, decay
+        See :class:`Optimizer`.
+
+    References
+    ----------
+    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by back-
+    propagating errors. Nature 323, 533-536.
+
+    LeCun, Y., Bottou, L., Orr, G. B. & Mueller, K.-R. (1998). Efficient BackProp. In Neural
+    Networks: Tricks of the Trade, LNCS 1524, 9-50.
+
+    Examples
+    --------
+    >>> theta = np.array([1.0, -2.0])
+    >>> opt = SGD([theta])
+    >>> opt.step_([np.array([0.5, 0.5])], learning_rate=0.1)
+    >>> theta
+    array([ 0.95, -2.05])
+    """
 
     def gradient_scale(self, learning_rate: float) -> float:
         # with g' = -eta g the update is one pass, theta += g'
@@ -348,6 +437,20 @@ class Momentum(Optimizer):
     params, weight_decay, decay
         See :class:`Optimizer`.
     momentum : float in [0, 1)
+
+    References
+    ----------
+    Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods. USSR
+    Computational Mathematics and Mathematical Physics 4, 1-17.
+
+    Examples
+    --------
+    >>> theta = np.zeros(1)
+    >>> opt = Momentum([theta], momentum=0.5)
+    >>> for _ in range(2):
+    ...     opt.step_([np.ones(1)], learning_rate=0.1)
+    >>> theta  # -0.1, then -0.1 - (0.5 * 0.1 + 0.1)
+    array([-0.25])
     """
 
     nesterov = False
@@ -399,6 +502,25 @@ class Nesterov(Momentum):
     """Nesterov's accelerated gradient in the form of Sutskever et al. (2013) and PyTorch.
 
     The update is v <- mu v + g, then theta <- theta - eta (g + mu v).
+
+    Parameters
+    ----------
+    params, weight_decay, decay
+        See :class:`Optimizer`.
+    momentum : float in [0, 1)
+
+    References
+    ----------
+    Sutskever, I., Martens, J., Dahl, G. & Hinton, G. E. (2013). On the importance of initialization
+    and momentum in deep learning. ICML 2013, 1139-1147.
+
+    Examples
+    --------
+    >>> theta = np.zeros(1)
+    >>> opt = Nesterov([theta], momentum=0.5)
+    >>> opt.step_([np.ones(1)], learning_rate=0.1)
+    >>> theta  # -0.1 (g + 0.5 v), v = g = 1
+    array([-0.15])
     """
 
     nesterov = True
@@ -443,6 +565,17 @@ class Adam(Optimizer):
     ----------
     Kingma, D. P. & Ba, J. (2015). Adam: a method for stochastic optimization. ICLR 2015,
     arXiv:1412.6980.
+
+    Examples
+    --------
+    The first step moves every parameter by about the learning rate, whatever the size of its
+    gradient:
+
+    >>> theta = np.zeros(2)
+    >>> opt = Adam([theta])
+    >>> opt.step_([np.array([3.0, -0.01])], learning_rate=0.1)
+    >>> np.round(theta, 6)
+    array([-0.1,  0.1])
     """
 
     def __init__(
@@ -469,6 +602,7 @@ class Adam(Optimizer):
 
     @property
     def second_moments(self) -> list[np.ndarray]:
+        """v of the formulas (copies), one per parameter."""
         return [u * self._u_to_v for u in self._u]
 
     def gradient_scale(self, learning_rate: float) -> float:
@@ -513,6 +647,28 @@ def make_optimizer(
     """The optimiser called ``name`` (:data:`OPTIMIZERS`) for ``params``.
 
     ``momentum`` is used by "momentum" and "nesterov", ``betas`` and ``epsilon`` by "adam".
+
+    Parameters
+    ----------
+    name : {"sgd", "momentum", "nesterov", "adam"}
+    params : sequence of ndarray
+        The arrays the optimiser updates in place.
+    momentum : float in [0, 1)
+    betas : (float, float)
+    epsilon : float > 0
+    weight_decay : float >= 0
+    decay : sequence of bool, optional
+        Which parameters get weight decay (default: all).
+
+    Returns
+    -------
+    Optimizer
+        A :class:`SGD`, :class:`Momentum`, :class:`Nesterov` or :class:`Adam`.
+
+    Examples
+    --------
+    >>> make_optimizer("adam", [np.zeros(3)])
+    Adam(n_params=1, weight_decay=0.0, n_steps=0)
     """
     kind = check_choice(name, "optimizer", OPTIMIZERS)
     if kind == "sgd":
