@@ -163,7 +163,30 @@ class ClassificationRBM:
 
     @classmethod
     def from_rbm(cls, rbm: RBM) -> ClassificationRBM:
-        """Wrap a copy of an RBM whose only softmax group is its last K >= 2 visible units."""
+        """Wrap a copy of an RBM whose only softmax group is its last K >= 2 visible units.
+
+        Parameters
+        ----------
+        rbm : RBM
+            Bernoulli visible units, the features first and then the label group. Not
+            modified.
+
+        Returns
+        -------
+        ClassificationRBM
+
+        Raises
+        ------
+        ValueError
+            If ``rbm`` does not have that layout.
+
+        Examples
+        --------
+        >>> from energynets.models import RBM
+        >>> rbm = RBM(6, 4, rng=0, softmax_groups=[(4, 6)])
+        >>> ClassificationRBM.from_rbm(rbm)
+        ClassificationRBM(n_features=4, n_classes=2, n_hidden=4, dtype=float64)
+        """
         if not isinstance(rbm, RBM):
             raise TypeError(f"rbm must be an energynets RBM, got {type(rbm).__name__}")
         groups = rbm.softmax_groups
@@ -184,24 +207,33 @@ class ClassificationRBM:
         return out
 
     def copy(self) -> ClassificationRBM:
-        """A deep copy."""
+        """A deep copy.
+
+        Returns
+        -------
+        ClassificationRBM
+        """
         return ClassificationRBM.from_rbm(self.rbm)
 
     # -- shapes ----------------------------------------------------------------------------
     @property
     def n_classes(self) -> int:
+        """K, the size of the label block."""
         return int(self.rbm.softmax_groups[0].size)
 
     @property
     def n_features(self) -> int:
+        """D, the number of feature units."""
         return self.rbm.n_visible - self.n_classes
 
     @property
     def n_hidden(self) -> int:
+        """Number of hidden units."""
         return self.rbm.n_hidden
 
     @property
     def dtype(self) -> np.dtype:
+        """Floating-point type of the joint RBM."""
         return self.rbm.dtype
 
     def __repr__(self) -> str:
@@ -212,7 +244,20 @@ class ClassificationRBM:
 
     # -- inputs ----------------------------------------------------------------------------
     def check_features(self, X: Any, name: str = "X") -> np.ndarray:
-        """X as a 2-D array of the model's dtype, ``n_features`` columns, values in [0, 1]."""
+        """X as a 2-D array of the model's dtype, ``n_features`` columns, values in [0, 1].
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features) or (n_features,)
+            Feature values in [0, 1].
+        name : str
+            The argument name the error messages use.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_features)
+            A view of ``X`` when no conversion was needed.
+        """
         arr = as_float_array(X, name, ndim=(1, 2), dtype=self.dtype, allow_empty=True)
         arr2 = arr[None, :] if arr.ndim == 1 else arr
         if arr2.shape[1] != self.n_features:
@@ -227,7 +272,20 @@ class ClassificationRBM:
         return arr2
 
     def joint(self, X: Any, y: Any) -> np.ndarray:
-        """The visible rows [x, one-hot(y)], shape (n_samples, n_features + n_classes)."""
+        """The visible rows [x, one-hot(y)], shape (n_samples, n_features + n_classes).
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features) or (n_features,)
+            Feature values in [0, 1].
+        y : array_like of int, shape (n_samples,)
+            Labels in [0, n_classes).
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_features + n_classes)
+            The rows of the joint RBM, a new array.
+        """
         x = self.check_features(X)
         return _joint(x, _labels(y, self.n_classes, x.shape[0]), self.n_classes)
 
@@ -236,17 +294,45 @@ class ClassificationRBM:
         """Exact p(y = k | x) = softmax_k(-F(x, k)), shape (n_samples, n_classes).
 
         Computed by :meth:`RBM.label_probabilities` (cost O(n_samples K H)); rows sum to 1.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features) or (n_features,)
+            Feature values in [0, 1].
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_classes)
         """
         return self.rbm.label_probabilities(self.check_features(X))
 
     def predict(self, X: Any) -> np.ndarray:
-        """The label of lowest free energy, argmax_k p(k | x), int64, shape (n_samples,)."""
+        """The label of lowest free energy, argmax_k p(k | x), int64, shape (n_samples,).
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features) or (n_features,)
+            Feature values in [0, 1].
+
+        Returns
+        -------
+        ndarray of int64, shape (n_samples,)
+        """
         return np.argmax(self.predict_proba(X), axis=1).astype(np.int64)
 
     def free_energies(self, X: Any) -> np.ndarray:
         """F(x, k) for every row and class, shape (n_samples, n_classes), float64.
 
         -F(x, k) = a^T x + d_k + sum_j softplus(b_j + U_kj + (x W)_j).
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features) or (n_features,)
+            Feature values in [0, 1].
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples, n_classes)
         """
         x = self.check_features(X).astype(np.float64)
         w, a, b, u, d_bias = (np.asarray(p, dtype=np.float64) for p in _split(self.rbm))
@@ -258,7 +344,20 @@ class ClassificationRBM:
         return out
 
     def evaluate(self, X: Any, y: Any) -> tuple[float, float]:
-        """``(log_loss(X, y), score(X, y))`` from a single computation of p(y | x)."""
+        """``(log_loss(X, y), score(X, y))`` from a single computation of p(y | x).
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features) or (n_features,)
+            Feature values in [0, 1].
+        y : array_like of int, shape (n_samples,)
+            Labels in [0, n_classes).
+
+        Returns
+        -------
+        log_loss, score : float
+            As :meth:`log_loss` and :meth:`score` give them.
+        """
         p = self.predict_proba(X)
         labels = _labels(y, self.n_classes, p.shape[0])
         picked = p[np.arange(p.shape[0]), labels].astype(np.float64)
@@ -266,11 +365,37 @@ class ClassificationRBM:
         return loss, float(np.mean(np.argmax(p, axis=1) == labels))
 
     def log_loss(self, X: Any, y: Any) -> float:
-        """Mean negative conditional log-likelihood, -1/n sum_i log p(y_i | x_i)."""
+        """Mean negative conditional log-likelihood, -1/n sum_i log p(y_i | x_i).
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features) or (n_features,)
+            Feature values in [0, 1].
+        y : array_like of int, shape (n_samples,)
+            Labels in [0, n_classes).
+
+        Returns
+        -------
+        float
+            In nats.
+        """
         return self.evaluate(X, y)[0]
 
     def score(self, X: Any, y: Any) -> float:
-        """Accuracy: the fraction of rows whose predicted label (lowest free energy) is y."""
+        """Accuracy: the fraction of rows whose predicted label (lowest free energy) is y.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_features) or (n_features,)
+            Feature values in [0, 1].
+        y : array_like of int, shape (n_samples,)
+            Labels in [0, n_classes).
+
+        Returns
+        -------
+        float
+            In [0, 1].
+        """
         return self.evaluate(X, y)[1]
 
     # -- generation ------------------------------------------------------------------------
@@ -318,7 +443,12 @@ class ClassificationRBM:
 
     # -- persistence -----------------------------------------------------------------------
     def get_params(self) -> dict[str, Any]:
-        """The joint RBM's arrays (:meth:`RBM.get_params`, used by :mod:`energynets.io`)."""
+        """The joint RBM's arrays (:meth:`RBM.get_params`, used by :mod:`energynets.io`).
+
+        Returns
+        -------
+        dict
+        """
         return self.rbm.get_params()
 
 

@@ -212,6 +212,25 @@ class CenteredRBM(NamedTuple):
         mu, in units of v / sigma (the data mean of v / sigma in training).
     hidden_offset : ndarray, shape (n_hidden,)
         lambda (a running mean of the hidden probabilities given data in training).
+
+    References
+    ----------
+    Melchior, J., Fischer, A. & Wiskott, L. (2016). How to center deep Boltzmann machines. JMLR
+    17(99), 1-61.
+
+    Examples
+    --------
+    Centring changes the parametrisation, not the model:
+
+    >>> from energynets.models import RBM
+    >>> rbm = RBM(4, 3, rng=0, weight_scale=1.0)
+    >>> centered = center(rbm, np.full(4, 0.5), np.full(3, 0.5))
+    >>> back = uncenter(centered)
+    >>> bool(np.allclose(back.visible_bias, rbm.visible_bias))
+    True
+    >>> v = np.array([[1.0, 0.0, 1.0, 1.0]])
+    >>> bool(np.allclose(back.free_energy(v), rbm.free_energy(v)))
+    True
     """
 
     weights: np.ndarray
@@ -243,6 +262,16 @@ def center(rbm: RBM, visible_offset: Any, hidden_offset: Any) -> CenteredRBM:
         mu, in units of v / sigma.
     hidden_offset : array_like, shape (n_hidden,)
         lambda.
+
+    Returns
+    -------
+    CenteredRBM
+        W (a copy), a_c, b_c and the two offsets.
+
+    References
+    ----------
+    Melchior, J., Fischer, A. & Wiskott, L. (2016). How to center deep Boltzmann machines. JMLR
+    17(99), 1-61.
     """
     if not isinstance(rbm, RBM):
         raise TypeError(f"rbm must be an energynets RBM, got {type(rbm).__name__}")
@@ -270,6 +299,16 @@ def uncenter(centered: CenteredRBM, visible: str = "bernoulli", sigma: Any = 1.0
     visible : {"bernoulli", "gaussian"}
     sigma : float or array_like, shape (n_visible,)
         Standard deviations of Gaussian visible units.
+
+    Returns
+    -------
+    RBM
+        Weights W, visible bias a and hidden bias b, all copies.
+
+    References
+    ----------
+    Melchior, J., Fischer, A. & Wiskott, L. (2016). How to center deep Boltzmann machines. JMLR
+    17(99), 1-61.
     """
     w = as_float_array(centered.weights, "centered.weights", ndim=2)
     rbm = RBM.from_params(w, visible=visible, sigma=sigma)
@@ -315,6 +354,11 @@ def centered_gradient(
     Returns
     -------
     RBMGradient
+
+    References
+    ----------
+    Melchior, J., Fischer, A. & Wiskott, L. (2016). How to center deep Boltzmann machines. JMLR
+    17(99), 1-61.
     """
     gw = np.asarray(gradient.weights)
     ga = np.asarray(gradient.visible_bias)
@@ -728,6 +772,25 @@ def contrastive_gradient(
     With ``chains`` drawn exactly from the model the estimate is unbiased for the exact
     gradient. CD-k started at data is biased: its expectation is the data term minus the
     moments after k Gibbs steps from the data (Carreira-Perpinan & Hinton 2005).
+
+    References
+    ----------
+    Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence. Neural
+    Computation 14, 1771-1800.
+
+    Tieleman, T. (2008). Training restricted Boltzmann machines using approximations to the
+    likelihood gradient. ICML 2008, 1064-1071.
+
+    Carreira-Perpinan, M. A. & Hinton, G. E. (2005). On contrastive divergence learning. AISTATS
+    2005, 33-40.
+
+    Examples
+    --------
+    >>> from energynets.datasets import bars_and_stripes
+    >>> from energynets.models import RBM
+    >>> gradient, chains = contrastive_gradient(RBM(9, 4), bars_and_stripes(3), k=1, rng=0)
+    >>> gradient.weights.shape, gradient.visible_bias.shape, chains.shape
+    ((9, 4), (9,), (14, 9))
     """
     if not isinstance(rbm, RBM):
         raise TypeError(f"rbm must be an energynets RBM, got {type(rbm).__name__}")
@@ -990,6 +1053,29 @@ def fit_rbm(
     ------
     ValueError, TypeError
         On any invalid argument, naming it (nothing is trained then).
+    TrainingDiverged
+        When the parameters after an epoch are not finite (a learning rate far too large):
+        its ``model`` has the parameters of the end of the last finite epoch.
+
+    References
+    ----------
+    Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence. Neural
+    Computation 14, 1771-1800.
+
+    Tieleman, T. (2008). Training restricted Boltzmann machines using approximations to the
+    likelihood gradient. ICML 2008, 1064-1071.
+
+    Tieleman, T. & Hinton, G. E. (2009). Using fast weights to improve persistent contrastive
+    divergence. ICML 2009, 1033-1040.
+
+    Desjardins, G., Courville, A., Bengio, Y., Vincent, P. & Delalleau, O. (2010). Tempered Markov
+    chain Monte Carlo for training of restricted Boltzmann machines. AISTATS 2010, 145-152.
+
+    Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
+    2010-003, University of Toronto.
+
+    Melchior, J., Fischer, A. & Wiskott, L. (2016). How to center deep Boltzmann machines. JMLR
+    17(99), 1-61.
 
     Examples
     --------
