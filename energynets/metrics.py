@@ -73,6 +73,13 @@ class RBMGradient(NamedTuple):
     weights : ndarray, shape (n_visible, n_hidden)
     visible_bias : ndarray, shape (n_visible,)
     hidden_bias : ndarray, shape (n_hidden,)
+
+    Examples
+    --------
+    >>> from energynets.datasets import bars_and_stripes
+    >>> gradient = log_likelihood_gradient(RBM(9, 3, rng=0), bars_and_stripes(3))
+    >>> type(gradient).__name__, gradient.weights.shape, gradient.hidden_bias.shape
+    ('RBMGradient', (9, 3), (3,))
     """
 
     weights: np.ndarray
@@ -94,6 +101,11 @@ def recall_accuracy(states: Any, patterns: Any) -> float:
     Returns
     -------
     float in [0, 1]
+
+    References
+    ----------
+    Amit, D. J., Gutfreund, H. & Sompolinsky, H. (1985). Storing infinite numbers of patterns in a
+    spin-glass model of neural networks. Phys. Rev. Lett. 55, 1530-1533.
 
     Examples
     --------
@@ -328,6 +340,17 @@ def reconstruction_error(rbm: RBM, data: Any) -> float:
     -----
     Hinton (2010, section 5) warns that the reconstruction error is "a very poor measure of
     the progress of learning": it is what CD-1 is close to minimising, not the likelihood.
+
+    References
+    ----------
+    Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
+    2010-003, University of Toronto.
+
+    Examples
+    --------
+    >>> rbm = RBM(4, 2, weight_scale=0.0)  # reconstructs every unit as 1/2
+    >>> reconstruction_error(rbm, [[0, 1, 1, 0]])
+    0.25
     """
     model = _check_rbm(rbm)
     v = model.check_visible(data, "data")
@@ -360,6 +383,11 @@ def free_energy_gap(rbm: RBM, train: Any, held_out: Any) -> float:
     Returns
     -------
     float
+
+    References
+    ----------
+    Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
+    2010-003, University of Toronto.
     """
     model = _check_rbm(rbm)
     tr = _check_data(model, train, "train", bits=False)
@@ -403,6 +431,18 @@ def pseudo_likelihood(rbm: RBM, data: Any) -> float:
     scikit-learn's ``BernoulliRBM.score_samples`` flips *one randomly chosen* unit per sample
     and multiplies by n_visible: an unbiased but noisy (and seed-dependent) estimate of this
     sum. Here every unit is flipped, so the value is deterministic and exact.
+
+    References
+    ----------
+    Besag, J. (1975). Statistical analysis of non-lattice data. The Statistician 24, 179-195.
+
+    Examples
+    --------
+    A model with zero parameters gives every unit probability 1/2 given the others:
+
+    >>> rbm = RBM(4, 2, weight_scale=0.0)
+    >>> round(pseudo_likelihood(rbm, [[0, 1, 1, 0]]), 6), round(-4 * float(np.log(2)), 6)
+    (-2.772589, -2.772589)
     """
     from scipy.special import logsumexp
 
@@ -484,6 +524,21 @@ def rbm_log_partition(rbm: RBM) -> float:
     float64 whatever the model's dtype. States are visited in blocks of at most
     2**20 / n_other rows; time O(2**n n_other) with n the enumerated layer's size (16 hidden
     units on MNIST: about 0.1 s; 25: tens of minutes).
+
+    References
+    ----------
+    Smolensky, P. (1986). Information processing in dynamical systems: foundations of harmony
+    theory. In Parallel Distributed Processing, vol. 1, 194-281. MIT Press.
+
+    Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief networks.
+    ICML 2008, 872-879.
+
+    Examples
+    --------
+    With zero parameters Z = 2**(n_visible + n_hidden):
+
+    >>> round(rbm_log_partition(RBM(4, 2, weight_scale=0.0)), 6), round(6 * float(np.log(2)), 6)
+    (4.158883, 4.158883)
     """
     from scipy.special import logsumexp
 
@@ -509,6 +564,11 @@ def log_likelihood(rbm: RBM, data: Any, log_z: float | None = None) -> float:
     Returns
     -------
     float
+
+    References
+    ----------
+    Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief networks.
+    ICML 2008, 872-879.
 
     Examples
     --------
@@ -552,6 +612,14 @@ def log_likelihood_gradient(rbm: RBM, data: Any) -> RBMGradient:
     -------
     RBMGradient
         ``(weights, visible_bias, hidden_bias)``, float64.
+
+    References
+    ----------
+    Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
+    machines. Cognitive Science 9, 147-169.
+
+    Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence. Neural
+    Computation 14, 1771-1800.
     """
     from scipy.special import expit
 

@@ -106,6 +106,18 @@ class AnnealingPath(Protocol):
     :func:`ais` only uses the four members below). A path may also define
     ``log_weight_increment(states, beta_from, beta_to)`` and ``step(states, beta_from,
     beta_to, rng)``, see the module docstring.
+
+    References
+    ----------
+    Neal, R. M. (2001). Annealed importance sampling. Statistics and Computing 11, 125-139.
+
+    Examples
+    --------
+    The protocol can be checked at run time:
+
+    >>> from energynets.models import RBM
+    >>> isinstance(RBMPath(RBM(4, 2)), AnnealingPath)
+    True
     """
 
     @property
@@ -114,15 +126,49 @@ class AnnealingPath(Protocol):
         ...
 
     def sample_base(self, n_samples: int, rng: np.random.Generator) -> np.ndarray:
-        """``n_samples`` exact, independent samples of the base distribution p_0."""
+        """``n_samples`` exact, independent samples of the base distribution p_0.
+
+        Parameters
+        ----------
+        n_samples : int >= 0
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        ndarray, shape (n_samples, ...)
+        """
         ...
 
     def log_unnormalized(self, states: np.ndarray, beta: float) -> np.ndarray:
-        """log f_beta(s) = -E_beta(s) for each row of ``states``, shape (n_samples,)."""
+        """log f_beta(s) = -E_beta(s) for each row of ``states``, shape (n_samples,).
+
+        Parameters
+        ----------
+        states : ndarray, shape (n_samples, ...)
+            States of the path's model, one per row.
+        beta : float in [0, 1]
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples,)
+        """
         ...
 
     def transition(self, states: np.ndarray, beta: float, rng: np.random.Generator) -> np.ndarray:
-        """One Markov step from ``states`` that leaves p_beta invariant (same shape)."""
+        """One Markov step from ``states`` that leaves p_beta invariant (same shape).
+
+        Parameters
+        ----------
+        states : ndarray, shape (n_samples, ...)
+            States of the path's model, one per row.
+        beta : float in [0, 1]
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        ndarray, the shape of ``states``
+            The new states; ``states`` is not modified.
+        """
         ...
 
 
@@ -148,6 +194,10 @@ class BoltzmannPath:
     base_bias : array_like, shape (n_units,), optional
         b0. The default, zero, makes the base uniform (log Z_0 = n log 2). A base closer to the
         target (e.g. biases matching the target's mean activities) lowers the variance.
+
+    References
+    ----------
+    Neal, R. M. (2001). Annealed importance sampling. Statistics and Computing 11, 125-139.
 
     Examples
     --------
@@ -189,6 +239,11 @@ class BoltzmannPath:
     def sample_base(self, n_samples: int, rng: np.random.Generator) -> np.ndarray:
         """Independent units: s_i = high with probability sigma(b0_i) or sigma(2 b0_i).
 
+        Parameters
+        ----------
+        n_samples : int >= 0
+        rng : numpy.random.Generator
+
         Returns
         -------
         ndarray, shape (n_samples, n_units), the model's dtype.
@@ -208,17 +263,46 @@ class BoltzmannPath:
         return pair + states @ (m.bias - self.base_bias)
 
     def log_unnormalized(self, states: np.ndarray, beta: float) -> np.ndarray:
-        """log f_beta(s) = -E_beta(s) = beta/2 s^T W s + ((1 - beta) b0 + beta b) . s."""
+        """log f_beta(s) = -E_beta(s) = beta/2 s^T W s + ((1 - beta) b0 + beta b) . s.
+
+        Parameters
+        ----------
+        states : ndarray, shape (n_samples, n_units)
+        beta : float in [0, 1]
+
+        Returns
+        -------
+        ndarray, shape (n_samples,)
+        """
         return states @ self.base_bias + beta * self._log_ratio(states)
 
     def log_weight_increment(
         self, states: np.ndarray, beta_from: float, beta_to: float
     ) -> np.ndarray:
-        """log f_beta_to(s) - log f_beta_from(s) = (beta_to - beta_from) (log f_1 - log f_0)."""
+        """log f_beta_to(s) - log f_beta_from(s) = (beta_to - beta_from) (log f_1 - log f_0).
+
+        Parameters
+        ----------
+        states : ndarray, shape (n_samples, n_units)
+        beta_from, beta_to : float in [0, 1]
+
+        Returns
+        -------
+        ndarray, shape (n_samples,)
+        """
         return (beta_to - beta_from) * self._log_ratio(states)
 
     def intermediate(self, beta: float) -> BoltzmannMachine:
-        """The machine of energy E_beta: couplings beta W, biases (1 - beta) b0 + beta b."""
+        """The machine of energy E_beta: couplings beta W, biases (1 - beta) b0 + beta b.
+
+        Parameters
+        ----------
+        beta : float in [0, 1]
+
+        Returns
+        -------
+        BoltzmannMachine
+        """
         m = self.model
         bias = (1.0 - beta) * self.base_bias + beta * m.bias
         return BoltzmannMachine(m.weights * beta, bias, m.n_visible, units=m.units, dtype=m.dtype)
@@ -230,6 +314,16 @@ class BoltzmannPath:
         (spins), h_i = beta sum_j W_ij s_j + (1 - beta) b0_i + beta b_i, in every row of
         ``states`` at once (:func:`energynets.sampling.gibbs.gibbs` on
         :meth:`intermediate`); ``states`` is not modified.
+
+        Parameters
+        ----------
+        states : ndarray, shape (n_samples, n_units)
+        beta : float in [0, 1]
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_units)
         """
         return gibbs(self.intermediate(beta), states, 1, rng, scan="sequential").states
 
@@ -255,6 +349,15 @@ class AISResult:
     ess : float
         Effective sample size (sum w)^2 / sum w^2 of the importance weights, between 1 and
         n_runs: near n_runs when the runs agree, near 1 when one run dominates.
+
+    Examples
+    --------
+    >>> from energynets.models.boltzmann import sherrington_kirkpatrick
+    >>> res = ais(sherrington_kirkpatrick(8, rng=1), n_runs=50, n_betas=100, rng=0)
+    >>> res.log_weights.shape, bool(res.log_z_low <= res.log_z <= res.log_z_high)
+    ((50,), True)
+    >>> bool(1.0 <= res.ess <= 50.0)
+    True
     """
 
     log_z: float
@@ -272,6 +375,18 @@ class AISResult:
 
 def linear_betas(n_betas: int) -> np.ndarray:
     """``n_betas`` equally spaced inverse temperatures from 0 to 1 (both included).
+
+    Parameters
+    ----------
+    n_betas : int >= 2
+
+    Returns
+    -------
+    ndarray of float64, shape (n_betas,)
+
+    References
+    ----------
+    Neal, R. M. (2001). Annealed importance sampling. Statistics and Computing 11, 125-139.
 
     Examples
     --------
@@ -470,6 +585,11 @@ def base_rate_bias(
     -------
     ndarray, shape (n_visible,), float64
 
+    References
+    ----------
+    Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief networks.
+    ICML 2008, 872-879.
+
     Examples
     --------
     >>> base_rate_bias([[1, 0], [1, 1], [0, 0], [1, 0]], pseudo_count=0.0)  # p = 3/4, 1/4
@@ -636,6 +756,11 @@ class RBMPath:
         """Independent visible units: v_i ~ Bernoulli(sigma(a0_i)) or N(a0_i, sigma_i^2); one
         unit on in each softmax group g, drawn from softmax(a0_g).
 
+        Parameters
+        ----------
+        n_samples : int >= 0
+        rng : numpy.random.Generator
+
         Returns
         -------
         ndarray, shape (n_samples, n_visible), the model's dtype.
@@ -663,7 +788,16 @@ class RBMPath:
     def intermediate(self, beta: float) -> RBM:
         """The RBM whose visible marginal is p_beta: weights beta W, hidden biases beta b,
         visible biases (1 - beta) a0 + beta a (for Gaussian units its free energy differs from
-        -log f_beta by a constant, beta (1 - beta) sum (a - a0)^2 / (2 sigma^2))."""
+        -log f_beta by a constant, beta (1 - beta) sum (a - a0)^2 / (2 sigma^2)).
+
+        Parameters
+        ----------
+        beta : float in [0, 1]
+
+        Returns
+        -------
+        RBM
+        """
         bt = check_float(beta, "beta", minimum=0.0, maximum=1.0)
         m = self.model
         return RBM.from_params(
@@ -677,7 +811,17 @@ class RBMPath:
         )
 
     def log_unnormalized(self, states: np.ndarray, beta: float) -> np.ndarray:
-        """log f_beta(v) (see the class docstring), shape (n_samples,), float64."""
+        """log f_beta(v) (see the class docstring), shape (n_samples,), float64.
+
+        Parameters
+        ----------
+        states : ndarray, shape (n_samples, n_visible)
+        beta : float in [0, 1]
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples,)
+        """
         m = self.model
         v = states.astype(np.float64)
         sigma = m.sigma.astype(np.float64)
@@ -700,7 +844,17 @@ class RBMPath:
         self, states: np.ndarray, beta_from: float, beta_to: float
     ) -> np.ndarray:
         """log f_beta_to(v) - log f_beta_from(v), shape (n_samples,), float64, computed
-        without cancellation (see the class docstring)."""
+        without cancellation (see the class docstring).
+
+        Parameters
+        ----------
+        states : ndarray, shape (n_samples, n_visible)
+        beta_from, beta_to : float in [0, 1]
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples,)
+        """
         x = self.model.hidden_input(states)
         s = _sigmoid(x, beta_to)
         return self._increment(states, x, s, beta_from, beta_to)
@@ -734,7 +888,18 @@ class RBMPath:
 
     def transition(self, states: np.ndarray, beta: float, rng: np.random.Generator) -> np.ndarray:
         """One block-Gibbs step v -> h -> v' of the intermediate RBM at ``beta`` (leaves
-        p_beta invariant); ``states`` is not modified."""
+        p_beta invariant); ``states`` is not modified.
+
+        Parameters
+        ----------
+        states : ndarray, shape (n_samples, n_visible)
+        beta : float in [0, 1]
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_visible), a new array
+        """
         x = self.model.hidden_input(states)
         return self._gibbs_from_probabilities(_sigmoid(x, beta, out=x), beta, rng)
 
@@ -743,6 +908,12 @@ class RBMPath:
     ) -> tuple[np.ndarray, np.ndarray]:
         """``log_weight_increment(states, beta_from, beta_to)`` and then
         ``transition(states, beta_to, rng)``, sharing x = b + (v / sigma) W and sigma(beta_to x).
+
+        Parameters
+        ----------
+        states : ndarray, shape (n_samples, n_visible)
+        beta_from, beta_to : float in [0, 1]
+        rng : numpy.random.Generator
 
         Returns
         -------
@@ -1084,6 +1255,16 @@ class LikelihoodBounds:
         mean F(v) over the data.
     ais, reverse : AISResult
         The two estimates of log Z with their +-3 standard error intervals.
+
+    Examples
+    --------
+    See :func:`log_likelihood_bounds`, which returns one:
+
+    >>> from energynets.models import RBM
+    >>> data = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 1.0]])
+    >>> bounds = log_likelihood_bounds(RBM(3, 2, rng=0), data, n_runs=10, n_betas=20, rng=0)
+    >>> type(bounds.ais).__name__, type(bounds.reverse).__name__
+    ('AISResult', 'AISResult')
     """
 
     ais_log_likelihood: float
@@ -1147,8 +1328,25 @@ def log_likelihood_bounds(
     References
     ----------
     Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief
-    networks. ICML 2008. Burda, Y., Grosse, R. B. & Salakhutdinov, R. (2015). Accurate and
-    conservative estimates of MRF log-likelihood using reverse annealing. AISTATS 2015.
+    networks. ICML 2008, 872-879.
+
+    Burda, Y., Grosse, R. B. & Salakhutdinov, R. (2015). Accurate and conservative estimates
+    of MRF log-likelihood using reverse annealing. AISTATS 2015, 102-110.
+
+    Examples
+    --------
+    An RBM with 4 hidden units is small enough to check both figures against the exact value:
+
+    >>> import energynets as en
+    >>> from energynets.metrics import log_likelihood
+    >>> data = en.datasets.bars_and_stripes(3)
+    >>> rbm, _ = en.fit_rbm(en.RBM(9, 4), data, n_epochs=20, batch_size=7, learning_rate=0.1)
+    >>> bounds = log_likelihood_bounds(rbm, data, n_runs=50, n_betas=200, rng=0)
+    >>> exact = log_likelihood(rbm, data)
+    >>> bool(abs(bounds.ais_log_likelihood - exact) < 0.05)
+    True
+    >>> bool(abs(bounds.reverse_log_likelihood - exact) < 0.05)
+    True
     """
     if not isinstance(rbm, RBM):
         raise TypeError(f"rbm must be an RBM, got {type(rbm).__name__}")

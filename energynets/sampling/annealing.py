@@ -60,6 +60,11 @@ def schedule(kind: str, n_steps: int, beta_start: float, beta_end: float) -> np.
         Non-decreasing, starting at ``beta_start`` (when K >= 2) and ending exactly at
         ``beta_end``.
 
+    References
+    ----------
+    Kirkpatrick, S., Gelatt, C. D. & Vecchi, M. P. (1983). Optimization by simulated annealing.
+    Science 220, 671-680.
+
     Examples
     --------
     >>> schedule("linear", 3, 0.0, 2.0)

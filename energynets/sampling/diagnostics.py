@@ -76,6 +76,14 @@ def autocorrelation(x: Any, max_lag: int | None = None) -> np.ndarray:
         rho(0), ..., rho(max_lag); NaN everywhere when every chain is constant (the
         autocorrelation of a constant series is undefined).
 
+    References
+    ----------
+    Sokal, A. (1997). Monte Carlo methods in statistical mechanics: foundations and new algorithms.
+    In Functional Integration, NATO ASI Series B 361, 131-192.
+
+    Goodman, J. & Weare, J. (2010). Ensemble samplers with affine invariance. Comm. App. Math. Comp.
+    Sci. 5, 65-80.
+
     Examples
     --------
     >>> rho = autocorrelation([1.0, -1.0, 1.0, -1.0])
@@ -149,6 +157,22 @@ def effective_sample_size(x: Any) -> float:
     -------
     float
         NaN for constant series.
+
+    References
+    ----------
+    Sokal, A. (1997). Monte Carlo methods in statistical mechanics: foundations and new algorithms.
+    In Functional Integration, NATO ASI Series B 361, 131-192.
+
+    Examples
+    --------
+    Independent draws give about as many effective samples as there are draws; a slowly moving
+    series far fewer:
+
+    >>> x = np.random.default_rng(0).standard_normal(1000)
+    >>> 800 < effective_sample_size(x) < 1200
+    True
+    >>> effective_sample_size(np.cumsum(x)) < 50
+    True
     """
     arr = _series(x)
     tau = integrated_autocorrelation_time(arr)

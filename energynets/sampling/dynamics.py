@@ -84,6 +84,16 @@ class RecallResult:
         Synchronous dynamics only: True where the probe ended in a 2-cycle (s(t+2) = s(t) !=
         s(t+1)), the only kind of cycle the synchronous dynamics of a symmetric network can
         reach (Goles, Fogelman-Soulie & Pellegrin 1985).
+
+    Examples
+    --------
+    >>> import energynets as en
+    >>> xi = en.datasets.random_patterns(2, 32, rng=0)
+    >>> res = en.HopfieldNetwork.from_patterns(xi).recall(en.corrupt(xi, 0.1, rng=1), rng=2)
+    >>> res.states.shape, res.converged.tolist(), res.overlaps.shape[1:]
+    ((2, 32), [True, True], (2, 2))
+    >>> bool(np.all(np.diff(res.energies, axis=0) <= 0))  # the energy never rises
+    True
     """
 
     states: np.ndarray
@@ -194,6 +204,28 @@ def run_dynamics(
     Returns
     -------
     RecallResult
+
+    References
+    ----------
+    Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
+    computational abilities. PNAS 79, 2554-2558.
+
+    Glauber, R. J. (1963). Time-dependent statistics of the Ising model. J. Math. Phys. 4, 294-307.
+
+    Little, W. A. (1974). The existence of persistent states in the brain. Math. Biosci. 19,
+    101-120.
+
+    Goles, E., Fogelman-Soulie, F. & Pellegrin, D. (1985). Decreasing energy functions as a tool for
+    studying threshold networks. Discrete Appl. Math. 12, 261-277.
+
+    Examples
+    --------
+    >>> import energynets as en
+    >>> xi = en.datasets.random_patterns(3, 64, rng=0)
+    >>> net = en.HopfieldNetwork.from_patterns(xi)
+    >>> res = run_dynamics(net, en.corrupt(xi, 0.2, rng=1), dynamics="sync", rng=2)
+    >>> float(en.metrics.recall_accuracy(res.states, xi)), res.cycled.tolist()
+    (1.0, [False, False, False])
     """
     weights, bias = model.weights, model.bias
     n_units = weights.shape[0]
@@ -543,6 +575,20 @@ def trajectory(
     states : ndarray, shape (n_frames, n_units)
         The first row is the probe, the last the final state.
     energies : ndarray, shape (n_frames,)
+
+    References
+    ----------
+    Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
+    computational abilities. PNAS 79, 2554-2558.
+
+    Examples
+    --------
+    >>> import energynets as en
+    >>> xi = en.datasets.random_patterns(1, 40, rng=0)
+    >>> net = en.HopfieldNetwork.from_patterns(xi)
+    >>> states, energies = trajectory(net, en.corrupt(xi[0], 0.25, rng=1), rng=2)
+    >>> bool(np.array_equal(states[-1], xi[0])), bool(np.all(np.diff(energies) <= 0))
+    (True, True)
     """
     weights, bias = model.weights, model.bias
     n_units = weights.shape[0]

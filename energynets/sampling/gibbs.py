@@ -100,6 +100,15 @@ class ChainResult:
     acceptance : ndarray, shape (n_chains,)
         Per chain: Metropolis, accepted / proposed flips; Gibbs, the fraction of unit updates
         that changed the unit. NaN when no sweep was run.
+
+    Examples
+    --------
+    >>> from energynets.models.boltzmann import frustrated_ring
+    >>> ring = frustrated_ring(5)
+    >>> res = gibbs(ring, ring.random_states(4, rng=0), n_sweeps=10, rng=1, burn_in=4, thin=2,
+    ...             record=True)
+    >>> res.states.shape, res.samples.shape, res.energies.shape, res.acceptance.shape
+    ((4, 5), (3, 4, 5), (11, 4), (4,))
     """
 
     states: np.ndarray
@@ -651,6 +660,17 @@ def checkerboard(
     ------
     ValueError
         If the model has no 2-D lattice, an odd side, or couplings between non-neighbours.
+
+    References
+    ----------
+    Geman, S. & Geman, D. (1984). Stochastic relaxation, Gibbs distributions, and the Bayesian
+    restoration of images. IEEE Trans. PAMI 6, 721-741.
+
+    Metropolis, N., Rosenbluth, A. W., Rosenbluth, M. N., Teller, A. H. & Teller, E. (1953).
+    Equation of state calculations by fast computing machines. J. Chem. Phys. 21, 1087-1092.
+
+    Newman, M. E. J. & Barkema, G. T. (1999). Monte Carlo Methods in Statistical Physics. Oxford
+    University Press.
 
     Examples
     --------

@@ -79,6 +79,11 @@ def geometric_ladder(n_temperatures: int, beta_min: float, beta_max: float = 1.0
     ndarray, shape (n_temperatures,)
         Strictly increasing, ending exactly at ``beta_max``.
 
+    References
+    ----------
+    Kofke, D. A. (2002). On the acceptance probability of replica-exchange Monte Carlo trials. J.
+    Chem. Phys. 117, 6911-6914.
+
     Examples
     --------
     >>> geometric_ladder(3, 0.25)
@@ -101,7 +106,29 @@ def geometric_ladder(n_temperatures: int, beta_min: float, beta_max: float = 1.0
 def check_ladder(betas: Any, name: str = "betas") -> tuple[np.ndarray, int]:
     """Check a tempering ladder: 1-D, positive, strictly increasing, containing 1.0.
 
-    Returns the ladder as float64 and the index of beta = 1.
+    Parameters
+    ----------
+    betas : array_like, shape (n_betas,)
+    name : str
+        The argument name the error messages use.
+
+    Returns
+    -------
+    betas : ndarray of float64, shape (n_betas,)
+        The ladder.
+    index : int
+        The index of beta = 1.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``, if the ladder is not 1-D, positive, strictly increasing and
+        containing 1.0.
+
+    Examples
+    --------
+    >>> check_ladder([0.25, 0.5, 1.0, 2.0])
+    (array([0.25, 0.5 , 1.  , 2.  ]), 2)
     """
     arr = as_float_array(betas, name, ndim=1, dtype=np.float64)
     if np.any(arr <= 0):
@@ -138,6 +165,18 @@ class TemperingState:
         over all runs that led to this state.
     swap_accepts : ndarray of int, shape (n_betas - 1,)
         Exchanges accepted, likewise.
+
+    Examples
+    --------
+    Pass the state back in to continue the same replicas:
+
+    >>> from energynets.models.boltzmann import frustrated_ring
+    >>> ring = frustrated_ring(5).tempered(2.0)
+    >>> betas = geometric_ladder(3, 0.25)
+    >>> state, _ = parallel_tempering(ring, betas, ring.random_states(4), n_sweeps=10)
+    >>> state, _ = parallel_tempering(ring, betas, state, n_sweeps=10, rng=1)
+    >>> state.states.shape, state.swap_attempts.tolist()  # 20 rounds x 4 chains per pair
+    ((3, 4, 5), [80, 80])
     """
 
     states: np.ndarray
@@ -158,7 +197,25 @@ class TemperingState:
 def swap_order(n_betas: int) -> np.ndarray:
     """The pairs one exchange step attempts: (0, 1), (2, 3), ..., then (1, 2), (3, 4), ...
 
-    Returns the lower index i of each pair (i, i + 1), in the order attempted.
+    Parameters
+    ----------
+    n_betas : int >= 1
+        The number of rungs of the ladder.
+
+    Returns
+    -------
+    ndarray of int, shape (n_betas - 1,)
+        The lower index i of each pair (i, i + 1), in the order attempted.
+
+    References
+    ----------
+    Hukushima, K. & Nemoto, K. (1996). Exchange Monte Carlo method and application to spin glass
+    simulations. J. Phys. Soc. Japan 65, 1604-1608.
+
+    Examples
+    --------
+    >>> swap_order(5)
+    array([0, 2, 1, 3])
     """
     n = check_int(n_betas, "n_betas", minimum=1)
     return np.concatenate([np.arange(0, n - 1, 2), np.arange(1, n - 1, 2)])
@@ -194,6 +251,17 @@ def swap_step(
         ``betas[k]`` after the round: new_states[k, c] = states[permutation[k, c], c].
     accepted : ndarray of bool, shape (len(order), n_chains)
         Which attempts were accepted.
+
+    References
+    ----------
+    Swendsen, R. H. & Wang, J.-S. (1986). Replica Monte Carlo simulation of spin-glasses. Phys. Rev.
+    Lett. 57, 2607-2609.
+
+    Geyer, C. J. (1991). Markov chain Monte Carlo maximum likelihood. Computing Science and
+    Statistics: Proceedings of the 23rd Symposium on the Interface, 156-163.
+
+    Hukushima, K. & Nemoto, K. (1996). Exchange Monte Carlo method and application to spin glass
+    simulations. J. Phys. Soc. Japan 65, 1604-1608.
 
     Examples
     --------
