@@ -14,7 +14,8 @@ import textwrap
 import numpy as np
 import pytest
 
-sklearn = pytest.importorskip("sklearn")
+# parametrize_with_checks(expected_failed_checks=...) and the Tags API need scikit-learn >= 1.6
+sklearn = pytest.importorskip("sklearn", minversion="1.6")
 
 from scipy import sparse  # noqa: E402
 from scipy.special import expit  # noqa: E402
