@@ -93,8 +93,13 @@ def register_model(name: str, cls: type, from_params: FromParams) -> None:
         ``KeyError`` for a missing entry and ``ValueError`` or ``TypeError`` for bad values;
         :func:`load` turns these into a ``ValueError`` naming the file.
 
-    Registering the same name again with the same class replaces ``from_params``; registering
-    it with a different class raises ``ValueError``.
+    Raises
+    ------
+    ValueError
+        If ``name`` is not an identifier, or is registered already for a different class
+        (registering the same name again with the same class replaces ``from_params``).
+    TypeError
+        If ``cls`` is not a class or ``from_params`` not callable.
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"name must be a Python identifier (a class name), got {name!r}")

@@ -54,6 +54,20 @@ def task_seed(entropy: int, point: int, replicate: int, spawn_key: Sequence[int]
     replicate number. The streams of different tasks are independent (the SeedSequence's
     spawn tree) and a task's seed depends only on its position, never on the scheduling.
 
+    Parameters
+    ----------
+    entropy : int >= 0
+        The root of the sweep's seeds.
+    point, replicate : int >= 0
+        The task's grid point and replicate.
+    spawn_key : sequence of int
+        A prefix of the key (e.g. to nest sweeps).
+
+    Returns
+    -------
+    int
+        In [0, 2**63).
+
     Examples
     --------
     >>> task_seed(0, 0, 0) == task_seed(0, 0, 0) != task_seed(0, 0, 1)
@@ -79,6 +93,19 @@ class SweepResult:
         Tasks run by this call, and tasks read back from the results file.
     results : Path or None
         The JSON-lines file.
+    settings : dict
+        How the sweep ran: ``"function"``, ``"seeds"``, ``"entropy"`` (the root of the
+        seeds), ``"spawn_key"``, ``"n_tasks"`` and ``"wall_time"`` (seconds).
+
+    Examples
+    --------
+    >>> def square(x, rng):
+    ...     return {"y": x * x}
+    >>> res = sweep(square, {"x": [1, 2]}, seeds=2, workers=1)
+    >>> res.columns()
+    ['x', 'replicate', 'seed', 'y']
+    >>> res.column("y").tolist(), res.n_computed
+    ([1, 1, 4, 4], 4)
     """
 
     records: list[dict[str, Any]]
@@ -99,7 +126,13 @@ class SweepResult:
 
     def to_rows(self) -> list[dict[str, Any]]:
         """A tidy table: one flat dict per task, the parameters, ``replicate`` and ``seed``
-        first, then the function's dict result (its keys) or ``result``."""
+        first, then the function's dict result (its keys) or ``result``.
+
+        Returns
+        -------
+        list of dict
+            One per task, in grid order.
+        """
         rows = []
         for record in self.records:
             row = dict(record["params"])
@@ -114,18 +147,49 @@ class SweepResult:
         return rows
 
     def columns(self) -> list[str]:
-        """The keys of :meth:`to_rows`, in order of first appearance."""
+        """The keys of :meth:`to_rows`, in order of first appearance.
+
+        Returns
+        -------
+        list of str
+        """
         return list(dict.fromkeys(k for row in self.to_rows() for k in row))
 
     def column(self, name: str) -> np.ndarray:
-        """One column of :meth:`to_rows` as an array (missing entries are None)."""
+        """One column of :meth:`to_rows` as an array (missing entries are None).
+
+        Parameters
+        ----------
+        name : str
+            One of :meth:`columns`.
+
+        Returns
+        -------
+        ndarray, shape (n_tasks,)
+
+        Raises
+        ------
+        ValueError
+            If ``name`` is not a column.
+        """
         names = self.columns()
         if name not in names:
             raise ValueError(f"name must be one of the columns {names}, got {name!r}")
         return np.array([row.get(name) for row in self.to_rows()])
 
     def table(self, float_format: str = ".4g") -> str:
-        """:meth:`to_rows` as a Markdown (GitHub pipe) table, numbers right-aligned."""
+        """:meth:`to_rows` as a Markdown (GitHub pipe) table, numbers right-aligned.
+
+        Parameters
+        ----------
+        float_format : str
+            Format specification of the floats, e.g. ``".4g"``.
+
+        Returns
+        -------
+        str
+            The table, one line per task after the header.
+        """
         names = self.columns()
 
         def cell(value: Any) -> str:
