@@ -140,6 +140,14 @@ def one_step_error_theory(alpha: ArrayLike) -> np.ndarray:
     -------
     ndarray of float, the shape of ``alpha`` (0-d for a scalar).
 
+    References
+    ----------
+    Hertz, J., Krogh, A. & Palmer, R. G. (1991). Introduction to the Theory of Neural Computation.
+    Addison-Wesley, chapter 2.
+
+    Amit, D. J., Gutfreund, H. & Sompolinsky, H. (1985). Storing infinite numbers of patterns in a
+    spin-glass model of neural networks. Phys. Rev. Lett. 55, 1530-1533.
+
     Examples
     --------
     >>> float(one_step_error_theory(0.138))  # doctest: +ELLIPSIS
@@ -177,6 +185,11 @@ def mceliece_capacity(n_units: int, all_patterns: bool = False) -> float:
     -------
     float
 
+    References
+    ----------
+    McEliece, R. J., Posner, E. C., Rodemich, E. R. & Venkatesh, S. S. (1987). The capacity of the
+    Hopfield associative memory. IEEE Trans. Inf. Theory 33, 461-482.
+
     Examples
     --------
     >>> round(mceliece_capacity(1000), 1), round(mceliece_capacity(1000, all_patterns=True), 1)
@@ -198,6 +211,11 @@ def storkey_capacity(n_units: int) -> float:
     Returns
     -------
     float
+
+    References
+    ----------
+    Storkey, A. (1997). Increasing the capacity of a Hopfield network without sacrificing
+    functionality. ICANN'97, LNCS 1327, 451-456.
 
     Examples
     --------
@@ -231,6 +249,14 @@ class CapacityResult:
         ``n_units``, ``flip_fraction``, ``dynamics``, ``max_sweeps``, ``n_trials``,
         ``max_probes``, ``rules``, ``alphas`` (the loads asked for) and ``rng`` (the int seed,
         or a description of the generator that was passed).
+
+    Examples
+    --------
+    >>> res = run_capacity(n_units=50, alphas=[0.05, 0.1], rules=["hebbian", "storkey"], rng=0)
+    >>> res.rules, res.column("n_patterns", "storkey").tolist()
+    (['hebbian', 'storkey'], [2, 5])
+    >>> print(res.to_markdown().splitlines()[2])
+    | hebbian | 50 | 2 | 0.040 | 0.00000 | 1.000 | 1.000 | 0.00000 | 1 |
     """
 
     records: list[dict[str, Any]] = field(default_factory=list)
@@ -287,7 +313,13 @@ class CapacityResult:
         return rows
 
     def to_text(self) -> str:
-        """The records as an aligned plain-text table (text left, numbers right), for stdout."""
+        """The records as an aligned plain-text table (text left, numbers right), for stdout.
+
+        Returns
+        -------
+        str
+            A header line, a line of dashes and one line per record, each ending in a newline.
+        """
         rows = self._cells()
         widths = [max([len(c)] + [len(row[k]) for row in rows]) for k, c in enumerate(COLUMNS)]
 
@@ -302,7 +334,13 @@ class CapacityResult:
         return "\n".join([line(COLUMNS), sep, *(line(row) for row in rows)]) + "\n"
 
     def to_markdown(self) -> str:
-        """The records as a Markdown (GitHub pipe) table, numbers right-aligned."""
+        """The records as a Markdown (GitHub pipe) table, numbers right-aligned.
+
+        Returns
+        -------
+        str
+            The header, the alignment row and one row per record, each ending in a newline.
+        """
         align = [":---"] + ["---:"] * (len(COLUMNS) - 1)
         lines = ["| " + " | ".join(COLUMNS) + " |", "| " + " | ".join(align) + " |"]
         lines += ["| " + " | ".join(row) + " |" for row in self._cells()]
@@ -577,7 +615,21 @@ DENSE_COLUMNS = (
 
 
 def double_factorial(k: int) -> int:
-    """k!! = k (k - 2) (k - 4) ... down to 1 or 2; (-1)!! = 0!! = 1."""
+    """k!! = k (k - 2) (k - 4) ... down to 1 or 2; (-1)!! = 0!! = 1.
+
+    Parameters
+    ----------
+    k : int >= -1
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> double_factorial(5), double_factorial(6), double_factorial(-1)
+    (15, 48, 1)
+    """
     k = check_int(k, "k", minimum=-1)
     return math.prod(range(k, 0, -2)) if k > 0 else 1
 
@@ -600,6 +652,11 @@ def krotov_hopfield_capacity(n_units: int, degree: int) -> float:
     Returns
     -------
     float
+
+    References
+    ----------
+    Krotov, D. & Hopfield, J. J. (2016). Dense associative memory for pattern recognition. NeurIPS
+    2016, 1172-1180.
 
     Examples
     --------
@@ -630,6 +687,11 @@ def demircigil_capacity(n_units: int, flip_fraction: float = 0.0) -> float:
     Returns
     -------
     float (inf when it exceeds the float range)
+
+    References
+    ----------
+    Demircigil, M., Heusel, J., Loewe, M., Upgang, S. & Vermet, F. (2017). On a model of associative
+    memory with huge storage capacity. J. Stat. Phys. 168, 288-299.
 
     Examples
     --------
@@ -719,6 +781,23 @@ class DenseCapacityResult:
         pattern), ``"n_probes"`` and ``"n_trials"``.
     settings : dict
         The arguments (``rng`` as given or described).
+
+    Examples
+    --------
+    Glyphs are strongly correlated: the Hebbian network keeps none of them, the exponential
+    dense memory all:
+
+    >>> import energynets as en
+    >>> xi, _ = en.datasets.glyphs("HOPFIELD")
+    >>> res, recalled, probes = run_correlated_recall(xi, models=["hebbian", "exponential"], rng=0)
+    >>> print(res.to_text())
+    model        n_units  n_patterns  fraction_fixed  fraction_recalled  n_probes  n_trials
+    -----------  -------  ----------  --------------  -----------------  --------  --------
+    hebbian          192           8           0.000              0.000         8         1
+    exponential      192           8           1.000              1.000         8         1
+    <BLANKLINE>
+    >>> res.models, res.column("fraction_recalled", "exponential").tolist()
+    (['hebbian', 'exponential'], [1.0])
     """
 
     records: list[dict[str, Any]] = field(default_factory=list)
@@ -726,10 +805,24 @@ class DenseCapacityResult:
 
     @property
     def models(self) -> list[str]:
+        """The models present in :attr:`records`, in order of first appearance."""
         return list(dict.fromkeys(r["model"] for r in self.records))
 
     def column(self, name: str, model: str | None = None) -> np.ndarray:
-        """One column as an array, optionally only the rows of one model."""
+        """One column as an array, optionally only the rows of one model.
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`DENSE_COLUMNS`.
+        model : str, optional
+            Keep only this model's rows (in order of increasing load).
+
+        Returns
+        -------
+        ndarray, shape (n_rows,)
+            Float for the fractions, str for ``model``, int for the counts.
+        """
         check_choice(name, "name", DENSE_COLUMNS)
         rows = self.records
         if model is not None:
@@ -743,7 +836,13 @@ class DenseCapacityResult:
         return np.array(values, dtype=np.int64)
 
     def to_text(self) -> str:
-        """The records as an aligned plain-text table."""
+        """The records as an aligned plain-text table.
+
+        Returns
+        -------
+        str
+            A header line, a line of dashes and one line per record, each ending in a newline.
+        """
         cells = [
             [
                 r["model"],
@@ -834,6 +933,16 @@ def run_dense_capacity(
     Returns
     -------
     DenseCapacityResult
+
+    References
+    ----------
+    Krotov, D. & Hopfield, J. J. (2016). Dense associative memory for pattern recognition. NeurIPS
+    2016, 1172-1180.
+
+    Demircigil, M., Heusel, J., Loewe, M., Upgang, S. & Vermet, F. (2017). On a model of associative
+    memory with huge storage capacity. J. Stat. Phys. 168, 288-299.
+
+    Ramsauer, H. et al. (2021). Hopfield networks is all you need. ICLR 2021 (arXiv:2008.02217).
 
     Examples
     --------
@@ -943,6 +1052,24 @@ def run_correlated_recall(
         The final states of each model.
     probes : ndarray (n_patterns, n_units)
         The corrupted probes (the same for every model).
+
+    References
+    ----------
+    Krotov, D. & Hopfield, J. J. (2016). Dense associative memory for pattern recognition. NeurIPS
+    2016, 1172-1180.
+
+    Demircigil, M., Heusel, J., Loewe, M., Upgang, S. & Vermet, F. (2017). On a model of associative
+    memory with huge storage capacity. J. Stat. Phys. 168, 288-299.
+
+    Ramsauer, H. et al. (2021). Hopfield networks is all you need. ICLR 2021 (arXiv:2008.02217).
+
+    Examples
+    --------
+    >>> import energynets as en
+    >>> xi, _ = en.datasets.glyphs("HOPFIELD")
+    >>> res, recalled, probes = run_correlated_recall(xi, models=["hebbian", "modern"], rng=0)
+    >>> recalled["modern"].shape, probes.shape
+    ((8, 192), (8, 192))
     """
     from energynets._validation import as_spins
 

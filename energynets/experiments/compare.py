@@ -109,6 +109,17 @@ class CompareResult:
         The tidy table: one dict per row, the keys of :attr:`COLUMNS` (times in seconds).
     settings : dict
         Every setting of the run (sizes, epochs, learning rates, seeds, the data).
+
+    Examples
+    --------
+    Every experiment returns a subclass; :func:`recall_experiment` is the quickest:
+
+    >>> res = recall_experiment(n_units=32, n_patterns=3, noise_levels=[0.1], pattern_counts=[2],
+    ...                         n_epochs=2, n_copies=5, rng=0)
+    >>> isinstance(res, CompareResult), sorted(res.summary())
+    (True, ['experiment', 'records', 'settings'])
+    >>> res.column("model").tolist()
+    ['hopfield', 'autoencoder', 'hopfield', 'autoencoder']
     """
 
     records: list[dict[str, Any]] = field(default_factory=list)
@@ -123,7 +134,17 @@ class CompareResult:
     TIME_COLUMNS: ClassVar[tuple[str, ...]] = ()
 
     def column(self, name: str) -> np.ndarray:
-        """One column of the records as an array (str, or float with None as NaN)."""
+        """One column of the records as an array (str, or float with None as NaN).
+
+        Parameters
+        ----------
+        name : str
+            One of :attr:`COLUMNS`.
+
+        Returns
+        -------
+        ndarray, shape (n_records,)
+        """
         check_choice(name, "name", self.COLUMNS)
         values = [r[name] for r in self.records]
         if values and isinstance(values[0], str):
@@ -136,25 +157,52 @@ class CompareResult:
         ]
 
     def notes(self) -> list[str]:
-        """One-line remarks printed under the table (settings that matter, what to read)."""
+        """One-line remarks printed under the table (settings that matter, what to read).
+
+        Returns
+        -------
+        list of str
+            Empty for the base class.
+        """
         return []
 
     def table(self) -> str:
-        """The records as a Markdown table (numbers right-aligned), notes as a list below."""
+        """The records as a Markdown table (numbers right-aligned), notes as a list below.
+
+        Returns
+        -------
+        str
+        """
         text = _markdown_table(self.COLUMNS, self._cells())
         lines = self.notes()
         return text + ("\n" + "".join(f"- {line}\n" for line in lines) if lines else "")
 
     def to_markdown(self) -> str:
-        """Same as :meth:`table`."""
+        """Same as :meth:`table`.
+
+        Returns
+        -------
+        str
+        """
         return self.table()
 
     def to_text(self) -> str:
-        """The records as an aligned plain-text table with the notes below, for stdout."""
+        """The records as an aligned plain-text table with the notes below, for stdout.
+
+        Returns
+        -------
+        str
+        """
         return _text_table(self.COLUMNS, self._cells()) + "".join(f"{n}\n" for n in self.notes())
 
     def summary(self) -> dict[str, Any]:
-        """Experiment name, settings and records as plain values for json.dumps."""
+        """Experiment name, settings and records as plain values for json.dumps.
+
+        Returns
+        -------
+        dict
+            ``"experiment"``, ``"settings"`` and ``"records"``, of JSON types only.
+        """
         return _jsonable(
             {"experiment": self.EXPERIMENT, "settings": self.settings, "records": self.records}
         )
@@ -170,12 +218,27 @@ class FeaturesResult(CompareResult):
 
     Attributes
     ----------
+    records : list of dict
+        The rows described above.
+    settings : dict
+        Every setting of the run.
     rbm : RBM
         The trained feature extractor.
     mlp : MLP
         The network trained end to end.
     image_shape : (int, int) or None
         (height, width) of one input image, for pictures of the weights.
+
+    Examples
+    --------
+    >>> from energynets.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> res = features_experiment(X[:300] / 16.0, y[:300], image_shape=(8, 8), n_hidden=16,
+    ...                           rbm_epochs=1, classifier_epochs=1, mlp_hidden=16, rng=0)
+    >>> res.column("model").tolist(), res.rbm.n_hidden, res.image_shape
+    (['raw pixels', 'RBM features', 'MLP'], 16, (8, 8))
+    >>> 0.0 <= res.accuracy("MLP") <= 1.0
+    True
     """
 
     rbm: Any = None
@@ -193,12 +256,27 @@ class FeaturesResult(CompareResult):
     TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("seconds",)
 
     def accuracy(self, model: str) -> float:
-        """The test accuracy of one model ("raw pixels", "RBM features" or "MLP")."""
+        """The test accuracy of one model ("raw pixels", "RBM features" or "MLP").
+
+        Parameters
+        ----------
+        model : str
+
+        Returns
+        -------
+        float
+        """
         names = [r["model"] for r in self.records]
         check_choice(model, "model", names)
         return float(self.records[names.index(model)]["test_accuracy"])
 
     def notes(self) -> list[str]:
+        """One-line remarks printed under the table: the data and the settings that matter.
+
+        Returns
+        -------
+        list of str
+        """
         s = self.settings
         lines = [
             f"data: {s['data']}; {s['n_train']} training and {s['n_test']} test rows",
@@ -227,9 +305,24 @@ class PretrainingResult(CompareResult):
 
     Attributes
     ----------
+    records : list of dict
+        The rows described above.
+    settings : dict
+        Every setting of the run.
     runs : list of dict
         One per (seed, n_labels, init): ``seed``, ``n_labels``, ``init``, ``test_accuracy``,
         ``seconds``.
+
+    Examples
+    --------
+    >>> from energynets.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> res = pretraining_experiment(X[:300] / 16.0, y[:300], hidden=[16], n_labels=[50, None],
+    ...                              seeds=[0], pretrain_epochs=1, finetune_epochs=1, rng=0)
+    >>> [(r["n_labels"], r["init"]) for r in res.records]
+    [(50, 'DBN'), (50, 'random'), (240, 'DBN'), (240, 'random')]
+    >>> sorted(res.gain())
+    [50, 240]
     """
 
     runs: list[dict[str, Any]] = field(default_factory=list)
@@ -246,11 +339,22 @@ class PretrainingResult(CompareResult):
     TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("seconds",)
 
     def gain(self) -> dict[int, float]:
-        """Mean accuracy of DBN initialisation minus random initialisation, per n_labels."""
+        """Mean accuracy of DBN initialisation minus random initialisation, per n_labels.
+
+        Returns
+        -------
+        dict of int to float
+        """
         mean = {(r["n_labels"], r["init"]): r["mean_accuracy"] for r in self.records}
         return {n: mean[(n, "DBN")] - mean[(n, "random")] for n in self.settings["n_labels"]}
 
     def notes(self) -> list[str]:
+        """One-line remarks printed under the table: the data and the settings that matter.
+
+        Returns
+        -------
+        list of str
+        """
         s = self.settings
         gains = ", ".join(f"{n} labels {g:+.4f}" for n, g in self.gain().items())
         return [
@@ -273,6 +377,20 @@ class RecallComparison(CompareResult):
     flipped units in the probes), ``recalled`` (fraction of probes restored exactly),
     ``overlap`` (mean final overlap m = s . xi / N with the pattern), ``train_seconds``
     (storing the patterns / training the autoencoder) and ``recall_seconds``.
+
+    Attributes
+    ----------
+    records : list of dict
+        The rows described above.
+    settings : dict
+        Every setting of the run.
+
+    Examples
+    --------
+    >>> res = recall_experiment(n_units=32, n_patterns=3, noise_levels=[0.1], pattern_counts=[2],
+    ...                         n_epochs=2, n_copies=5, rng=0)
+    >>> [row["recalled"] for row in res.rows("noise", "hopfield")]
+    [1.0]
     """
 
     EXPERIMENT: ClassVar[str] = "recall"
@@ -287,12 +405,28 @@ class RecallComparison(CompareResult):
     TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("train_seconds", "recall_seconds")
 
     def rows(self, sweep: str, model: str) -> list[dict[str, Any]]:
-        """The records of one sweep ("noise" or "load") and model, in sweep order."""
+        """The records of one sweep ("noise" or "load") and model, in sweep order.
+
+        Parameters
+        ----------
+        sweep : {"noise", "load"}
+        model : {"hopfield", "autoencoder"}
+
+        Returns
+        -------
+        list of dict
+        """
         check_choice(sweep, "sweep", ("noise", "load"))
         check_choice(model, "model", ("hopfield", "autoencoder"))
         return [r for r in self.records if r["sweep"] == sweep and r["model"] == model]
 
     def notes(self) -> list[str]:
+        """One-line remarks printed under the table: the data and the settings that matter.
+
+        Returns
+        -------
+        list of str
+        """
         s = self.settings
         return [
             f"{s['n_units']} units, random unbiased patterns; noise sweep at {s['n_patterns']} "
@@ -318,9 +452,22 @@ class FiltersResult(CompareResult):
 
     Attributes
     ----------
+    records : list of dict
+        The rows described above.
+    settings : dict
+        Every setting of the run.
     filters : dict of str to ndarray, shape (n_inputs, n_filters)
         ``{"RBM": rbm.weights, "MLP": mlp.weights[0]}``.
     image_shape : (int, int)
+
+    Examples
+    --------
+    >>> from energynets.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> res = filters_experiment(X[:300] / 16.0, y[:300], image_shape=(8, 8), n_hidden=8,
+    ...                          rbm_epochs=1, mlp_epochs=1, rng=0)
+    >>> res.column("model").tolist(), res.filters["RBM"].shape
+    (['RBM', 'MLP'], (64, 8))
     """
 
     filters: dict[str, np.ndarray] = field(default_factory=dict)
@@ -337,6 +484,12 @@ class FiltersResult(CompareResult):
     TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("seconds",)
 
     def notes(self) -> list[str]:
+        """One-line remarks printed under the table: the data and the settings that matter.
+
+        Returns
+        -------
+        list of str
+        """
         s = self.settings
         return [
             f"data: {s['data']}; RBM {s['rbm']}; MLP {s['mlp']}",
@@ -357,10 +510,23 @@ class CostResult(CompareResult):
 
     Attributes
     ----------
+    records : list of dict
+        The rows described above.
+    settings : dict
+        Every setting of the run.
     curves : dict of str to ndarray, shape (n_points, 3)
         Columns (passes, seconds, held-out accuracy) after each epoch of a classifier: for
         "MLP" one curve; for the pipeline one curve per RBM checkpoint, keyed
         "RBM k epochs + softmax".
+
+    Examples
+    --------
+    >>> from energynets.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> res = cost_experiment(X[:300] / 16.0, y[:300], checkpoints=[1], n_hidden=16,
+    ...                       classifier_epochs=2, mlp_hidden=16, mlp_epochs=2, rng=0)
+    >>> res.column("model").tolist(), sorted(res.curves)
+    (['RBM + softmax', 'MLP'], ['MLP', 'RBM 1 epochs + softmax'])
     """
 
     curves: dict[str, np.ndarray] = field(default_factory=dict)
@@ -383,6 +549,12 @@ class CostResult(CompareResult):
         return cells
 
     def notes(self) -> list[str]:
+        """One-line remarks printed under the table: the data and the settings that matter.
+
+        Returns
+        -------
+        list of str
+        """
         s = self.settings
         return [
             f"data: {s['data']}; accuracy measured on the {s['n_test']} held-out rows after "
@@ -413,6 +585,14 @@ def nudge_images(X: Any, shape: Sequence[int]) -> np.ndarray:
     ndarray of float64, shape (5 n_images, height * width)
         The originals first, then the copies shifted up, left, right and down, each block in
         the order of ``X``.
+
+    References
+    ----------
+    Simard, P. Y., Steinkraus, D. & Platt, J. C. (2003). Best practices for convolutional neural
+    networks applied to visual document analysis. ICDAR 2003, 958-963.
+
+    scikit-learn developers. Restricted Boltzmann Machine features for digit classification (the
+    example ``plot_rbm_logistic_classification``).
 
     Examples
     --------
@@ -457,6 +637,14 @@ def nudged_digits() -> tuple[np.ndarray, np.ndarray]:
     -------
     X : ndarray of float64, shape (8985, 64)
     y : ndarray of int64, shape (8985,)
+
+    References
+    ----------
+    Alpaydin, E. & Kaynak, C. (1998). Optical Recognition of Handwritten Digits. UCI Machine
+    Learning Repository, https://doi.org/10.24432/C50P49.
+
+    scikit-learn developers. Restricted Boltzmann Machine features for digit classification (the
+    example ``plot_rbm_logistic_classification``).
     """
     from energynets.datasets import load_digits
 
@@ -704,6 +892,17 @@ def features_experiment(
         Records for "raw pixels", "RBM features" and "MLP", the settings, the trained ``rbm``
         and ``mlp``.
 
+    References
+    ----------
+    Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence. Neural
+    Computation 14, 1771-1800.
+
+    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
+    back-propagating errors. Nature 323, 533-536.
+
+    scikit-learn developers. Restricted Boltzmann Machine features for digit classification (the
+    example ``plot_rbm_logistic_classification``).
+
     Examples
     --------
     >>> result = features_experiment(n_hidden=16, rbm_epochs=1, classifier_epochs=1,
@@ -918,6 +1117,14 @@ def pretraining_experiment(
     -------
     PretrainingResult
         Records per (n_labels, init), the per-seed ``runs`` and the settings.
+
+    References
+    ----------
+    Hinton, G. E., Osindero, S. & Teh, Y.-W. (2006). A fast learning algorithm for deep belief nets.
+    Neural Computation 18, 1527-1554.
+
+    Hinton, G. E. & Salakhutdinov, R. R. (2006). Reducing the dimensionality of data with neural
+    networks. Science 313, 504-507.
     """
     from energynets.learning.backprop import fit_mlp
     from energynets.models.dbn import fit_dbn
@@ -1146,6 +1353,14 @@ def recall_experiment(
     Returns
     -------
     RecallComparison
+
+    References
+    ----------
+    Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
+    computational abilities. PNAS 79, 2554-2558.
+
+    Vincent, P., Larochelle, H., Bengio, Y. & Manzagol, P.-A. (2008). Extracting and composing
+    robust features with denoising autoencoders. ICML 2008, 1096-1103.
     """
     from energynets.datasets import random_patterns
     from energynets.learning.backprop import fit_mlp
@@ -1294,6 +1509,15 @@ def filter_smoothness(weights: Any, shape: Sequence[int]) -> float:
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> ramp = np.add.outer(np.arange(4.0), np.arange(4.0)).reshape(16, 1)  # w_ij = i + j
+    >>> round(filter_smoothness(ramp, (4, 4)), 6)
+    1.0
+    >>> noise = np.random.default_rng(0).standard_normal((64, 20))
+    >>> abs(filter_smoothness(noise, (8, 8))) < 0.1
+    True
     """
     w = as_float_array(weights, "weights", ndim=2, dtype=np.float64)
     h, wd = (int(v) for v in shape)
@@ -1324,6 +1548,19 @@ def filter_redundancy(weights: Any) -> float:
 
     0: orthogonal filters, 1: the same filter repeated (up to sign and scale). NaN for fewer
     than two non-zero filters.
+
+    Parameters
+    ----------
+    weights : array_like, shape (n_inputs, n_filters)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> filter_redundancy([[1.0, 0.0], [0.0, 2.0]]), filter_redundancy([[1.0, -3.0], [1.0, -3.0]])
+    (0.0, 1.0)
     """
     w = as_float_array(weights, "weights", ndim=2, dtype=np.float64)
     norms = np.linalg.norm(w, axis=0)
@@ -1381,6 +1618,14 @@ def filters_experiment(
     Returns
     -------
     FiltersResult
+
+    References
+    ----------
+    Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence. Neural
+    Computation 14, 1771-1800.
+
+    Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
+    2010-003, University of Toronto.
     """
     entropy = _entropy(rng)
     both_given = rbm is not None and mlp is not None
@@ -1536,6 +1781,14 @@ def cost_experiment(
     Returns
     -------
     CostResult
+
+    References
+    ----------
+    Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence. Neural
+    Computation 14, 1771-1800.
+
+    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
+    back-propagating errors. Nature 323, 533-536.
     """
     entropy = _entropy(rng)
     data = _Data(X, y, X_test, y_test, test_fraction, None, entropy)

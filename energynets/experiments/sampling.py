@@ -308,6 +308,17 @@ def make_system(system: str, size: int | None = None, *, rng: RNGLike = 0) -> Bo
     -------
     BoltzmannMachine
 
+    References
+    ----------
+    Onsager, L. (1944). Crystal statistics. I. A two-dimensional model with an order-disorder
+    transition. Phys. Rev. 65, 117-149.
+
+    Sherrington, D. & Kirkpatrick, S. (1975). Solvable model of a spin-glass. Phys. Rev. Lett. 35,
+    1792-1796.
+
+    Toulouse, G. (1977). Theory of the frustration effect in spin glasses: I. Commun. Phys. 2,
+    115-119.
+
     Examples
     --------
     >>> make_system("ising", 4).lattice_shape, make_system("ring").n_units
@@ -648,6 +659,13 @@ class HistogramCheck:
         Pearson's statistic, its degrees of freedom (cells with expected count below 5 pooled
         into one), and the p-value. A small p-value (say < 1e-3) means the sampler is wrong or
         has not mixed.
+
+    Examples
+    --------
+    >>> res = sample_system("ring", "gibbs", n_chains=8, n_sweeps=300, burn_in=50, rng=0)
+    >>> check = res.histogram
+    >>> check.kind, check.labels.shape, bool(check.p_value > 1e-3)
+    ('states', (512,), True)
     """
 
     kind: str
@@ -661,6 +679,13 @@ class HistogramCheck:
     p_value: float
 
     def summary(self) -> dict[str, Any]:
+        """The test's numbers as plain values, for json.dumps.
+
+        Returns
+        -------
+        dict
+            ``kind``, ``n_cells``, ``n_samples``, ``thin``, ``chi2``, ``dof``, ``p_value``.
+        """
         return _jsonable(
             {
                 "kind": self.kind,
@@ -816,6 +841,14 @@ class SampleResult(_Tables):
     settings : dict
         The arguments (system, size, n_units, sampler, temperature, n_chains, n_sweeps,
         burn_in, initial, rng, ...) and the wall time in seconds.
+
+    Examples
+    --------
+    >>> res = sample_system("ring", "gibbs", n_chains=4, n_sweeps=100, burn_in=20, rng=0)
+    >>> list(res.record("energy"))
+    ['observable', 'mean', 'stderr', 'std', 'tau', 'ess', 'rhat']
+    >>> res.energies.shape, res.acceptance.shape, res.swap_rates
+    ((101, 4), (4,), None)
     """
 
     _HEADERS = SAMPLE_COLUMNS
@@ -831,7 +864,17 @@ class SampleResult(_Tables):
     settings: dict[str, Any] = field(default_factory=dict)
 
     def record(self, observable: str) -> dict[str, Any]:
-        """The record of one observable: "energy", "magnetisation" or ``"|magnetisation|"``."""
+        """The record of one observable: "energy", "magnetisation" or ``"|magnetisation|"``.
+
+        Parameters
+        ----------
+        observable : str
+
+        Returns
+        -------
+        dict
+            The keys of :data:`SAMPLE_COLUMNS`.
+        """
         names = [r["observable"] for r in self.records]
         check_choice(observable, "observable", names)
         return self.records[names.index(observable)]
@@ -871,7 +914,13 @@ class SampleResult(_Tables):
         return lines
 
     def summary(self) -> dict[str, Any]:
-        """Settings, records, acceptance, swap rates and the histogram test, for json.dumps."""
+        """Settings, records, acceptance, swap rates and the histogram test, for json.dumps.
+
+        Returns
+        -------
+        dict
+            Of JSON types only.
+        """
         return _jsonable(
             {
                 "experiment": "sample",
@@ -1068,6 +1117,14 @@ class IsingScanResult(_Tables):
         - ``acceptance``: the mean fraction of spin updates that flipped the spin.
     settings : dict
         side, n_units, temperatures, n_sweeps, burn_in, n_chains, initial, rng, seconds.
+
+    Examples
+    --------
+    >>> res = ising_temperature_scan(8, [1.5, 2.5, 3.5], n_sweeps=100, burn_in=20, n_chains=4)
+    >>> res.temperatures.tolist(), round(res.critical_temperature, 3)
+    ([1.5, 2.5, 3.5], 2.269)
+    >>> res.steepest_drop()[0] in res.temperatures
+    True
     """
 
     records: list[dict[str, Any]]
@@ -1075,10 +1132,20 @@ class IsingScanResult(_Tables):
 
     @property
     def temperatures(self) -> np.ndarray:
+        """The temperatures of the scan, in the order of :attr:`records`."""
         return self.column("temperature")
 
     def column(self, name: str) -> np.ndarray:
-        """One column of the records (see :data:`SCAN_COLUMNS`) as a float array."""
+        """One column of the records (see :data:`SCAN_COLUMNS`) as a float array.
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        ndarray of float64, shape (n_temperatures,)
+        """
         return _column(self.records, name, SCAN_COLUMNS)
 
     @property
@@ -1091,6 +1158,15 @@ class IsingScanResult(_Tables):
 
         The finite-lattice estimate of T_c from the magnetisation: the cell of the grid with
         the most negative slope ``(<|m|>(T_k+1) - <|m|>(T_k)) / (T_k+1 - T_k)``.
+
+        Returns
+        -------
+        T_k, T_k+1 : float
+
+        Raises
+        ------
+        ValueError
+            With fewer than two temperatures.
         """
         t, m = self.temperatures, self.column("abs_magnetisation")
         if t.size < 2:
@@ -1099,7 +1175,12 @@ class IsingScanResult(_Tables):
         return float(t[k]), float(t[k + 1])
 
     def heat_capacity_peak(self) -> float:
-        """The temperature of the grid at which the measured heat capacity is largest."""
+        """The temperature of the grid at which the measured heat capacity is largest.
+
+        Returns
+        -------
+        float
+        """
         return float(self.temperatures[int(np.argmax(self.column("heat_capacity")))])
 
     def _cells(self) -> list[list[str]]:
@@ -1140,7 +1221,13 @@ class IsingScanResult(_Tables):
         return lines
 
     def summary(self) -> dict[str, Any]:
-        """Settings, records, T_c and the finite-lattice estimates of it, for json.dumps."""
+        """Settings, records, T_c and the finite-lattice estimates of it, for json.dumps.
+
+        Returns
+        -------
+        dict
+            Of JSON types only.
+        """
         out: dict[str, Any] = {
             "experiment": "ising_temperature_scan",
             "settings": self.settings,
@@ -1340,6 +1427,13 @@ class ComparisonResult(_Tables):
         energy any chain of any sampler visited (``ground_kind``).
     ground_kind : {"exact", "lowest seen"}
     settings : dict
+
+    Examples
+    --------
+    >>> res = compare_samplers("ring", ["gibbs", "metropolis"], n_chains=4, n_sweeps=200,
+    ...                        burn_in=40, temperature=0.5, rng=0)
+    >>> res.samplers, res.record("metropolis")["sampler"], res.ground_kind
+    (['gibbs', 'metropolis'], 'metropolis', 'exact')
     """
 
     records: list[dict[str, Any]]
@@ -1353,13 +1447,35 @@ class ComparisonResult(_Tables):
 
     @property
     def samplers(self) -> list[str]:
+        """The samplers compared, in the order of :attr:`records`."""
         return [r["sampler"] for r in self.records]
 
     def column(self, name: str) -> np.ndarray:
-        """One column of the records (see :data:`COMPARE_COLUMNS`); None becomes NaN."""
+        """One column of the records (see :data:`COMPARE_COLUMNS`); None becomes NaN.
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        ndarray, shape (n_samplers,)
+        """
         return _column(self.records, name, COMPARE_COLUMNS)
 
     def record(self, sampler: str) -> dict[str, Any]:
+        """The record of one sampler.
+
+        Parameters
+        ----------
+        sampler : str
+            One of :attr:`samplers`.
+
+        Returns
+        -------
+        dict
+            The keys of :data:`COMPARE_COLUMNS`.
+        """
         check_choice(sampler, "sampler", self.samplers)
         return self.records[self.samplers.index(sampler)]
 
@@ -1405,7 +1521,13 @@ class ComparisonResult(_Tables):
         return lines
 
     def summary(self) -> dict[str, Any]:
-        """Settings, records, ground energy, swap rates and the winner, for json.dumps."""
+        """Settings, records, ground energy, swap rates and the winner, for json.dumps.
+
+        Returns
+        -------
+        dict
+            Of JSON types only.
+        """
         return _jsonable(
             {
                 "experiment": "compare_samplers",

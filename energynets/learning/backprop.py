@@ -473,8 +473,8 @@ def fit_mlp(
 
     References
     ----------
-    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by back-
-    propagating errors. Nature 323, 533-536.
+    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
+    back-propagating errors. Nature 323, 533-536.
 
     Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods. USSR
     Computational Mathematics and Mathematical Physics 4, 1-17.
@@ -756,8 +756,8 @@ def gradient_check(
 
     References
     ----------
-    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by back-
-    propagating errors. Nature 323, 533-536.
+    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
+    back-propagating errors. Nature 323, 533-536.
 
     LeCun, Y., Bottou, L., Orr, G. B. & Mueller, K.-R. (1998). Efficient BackProp. In Neural
     Networks: Tricks of the Trade, LNCS 1524, 9-50.

@@ -397,8 +397,8 @@ class SGD(Optimizer):
 
     References
     ----------
-    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by back-
-    propagating errors. Nature 323, 533-536.
+    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
+    back-propagating errors. Nature 323, 533-536.
 
     LeCun, Y., Bottou, L., Orr, G. B. & Mueller, K.-R. (1998). Efficient BackProp. In Neural
     Networks: Tricks of the Trade, LNCS 1524, 9-50.
