@@ -395,7 +395,7 @@ def run_capacity(
     ----------
     n_units : int >= 2
         N, the number of units.
-    alphas : array_like of float > 0, optional
+    alphas : array_like of float > 0, shape (n_loads,), optional
         Loads P / N to measure. Loads that round to the same P are measured once; the
         records hold the realised alpha = P / N. Default: the 13 loads
         ``np.round(np.linspace(0.02, 0.5, 13), 3)`` = 0.02, 0.06, ..., 0.5, which bracket
@@ -1048,9 +1048,9 @@ def run_correlated_recall(
     -------
     result : DenseCapacityResult
         One record per model (``n_patterns`` = all the patterns, each probed once).
-    recalled : dict of str -> ndarray (n_patterns, n_units)
+    recalled : dict of str -> ndarray, shape (n_patterns, n_units)
         The final states of each model.
-    probes : ndarray (n_patterns, n_units)
+    probes : ndarray, shape (n_patterns, n_units)
         The corrupted probes (the same for every model).
 
     References

@@ -862,7 +862,7 @@ def features_experiment(
         Values in [0, 1]. Default: :func:`nudged_digits`.
     y : array_like of int, shape (n_samples,)
         Class labels 0..K-1 (with X).
-    X_test, y_test : array_like, optional
+    X_test, y_test : array_like, shapes (n_test, n_inputs) and (n_test,), optional
         Held-out rows; default: ``test_fraction`` of the rows of X drawn with ``rng``.
     image_shape : (int, int), optional
         (height, width) of an image, kept for pictures (default (8, 8) for the digits).
@@ -1599,7 +1599,7 @@ def filters_experiment(
 
     Parameters
     ----------
-    X, y : array_like, optional
+    X, y : array_like, shapes (n_samples, n_inputs) and (n_samples,), optional
         Rows in [0, 1] and their labels; default :func:`nudged_digits` (not needed when both
         ``rbm`` and ``mlp`` are given).
     image_shape : (int, int), optional

@@ -219,7 +219,7 @@ def onsager_magnetisation(temperature: Any, coupling: float = 1.0) -> np.ndarray
 
     Parameters
     ----------
-    temperature : array_like of float > 0
+    temperature : array_like of float > 0, any shape
     coupling : float > 0
         J.
 
@@ -255,7 +255,7 @@ def onsager_energy(temperature: Any, coupling: float = 1.0) -> np.ndarray:
 
     Parameters
     ----------
-    temperature : array_like of float > 0
+    temperature : array_like of float > 0, any shape
     coupling : float > 0
         J.
 
@@ -1274,7 +1274,7 @@ def ising_temperature_scan(
     ----------
     side : int, even, 2 <= side <= 64
         Lattice side L; N = L^2 spins.
-    temperatures : array_like of float > 0, optional
+    temperatures : array_like of float > 0, shape (n_temperatures,), optional
         Default 1.5, 1.6, ..., 3.0, which brackets T_c.
     n_sweeps : int >= 2
         Sweeps per temperature, burn-in included.

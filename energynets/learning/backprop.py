@@ -396,7 +396,7 @@ def fit_mlp(
     X : array_like, shape (n_samples, layer_sizes[0])
         Inputs, any numeric dtype (e.g. grey levels / 255 as float32). Never modified nor
         copied whole: each mini-batch is gathered into a preallocated buffer.
-    y : array_like
+    y : array_like, shape (n_samples,) or (n_samples, n_outputs)
         Targets (see :meth:`MLP.check_targets`): integer labels in [0, n_outputs) of shape
         (n_samples,) for softmax outputs; values in [0, 1] (sigmoid) or any finite values
         (identity) of shape (n_samples, n_outputs), or (n_samples,) for one output.
@@ -736,7 +736,7 @@ def gradient_check(
     model : MLP
     X : array_like, shape (n_samples, layer_sizes[0])
         A small batch (each checked entry costs two forward passes over it).
-    y : array_like
+    y : array_like, shape (n_samples,) or (n_samples, n_outputs)
         Its targets (see :meth:`MLP.check_targets`).
     eps : float > 0
     n_entries : int >= 1, optional

@@ -764,7 +764,7 @@ class MLP:
         ----------
         activations : list of ndarray
             The result of :meth:`forward` for this batch (not modified).
-        y : array_like
+        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
             Targets of the batch (see :meth:`check_targets`).
 
         Returns
@@ -800,7 +800,7 @@ class MLP:
         Parameters
         ----------
         X : array_like, shape (n_samples, layer_sizes[0])
-        y : array_like
+        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
             Targets (see :meth:`check_targets`).
 
         Returns
@@ -887,7 +887,7 @@ class MLP:
         Parameters
         ----------
         X : array_like, shape (n_samples, layer_sizes[0])
-        y : array_like
+        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
             Targets (see :meth:`check_targets`).
 
         Returns
@@ -907,7 +907,7 @@ class MLP:
         Parameters
         ----------
         X : array_like, shape (n_samples, layer_sizes[0])
-        y : array_like
+        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
             Targets (see :meth:`check_targets`).
 
         Returns
@@ -922,7 +922,7 @@ class MLP:
         Parameters
         ----------
         X : array_like, shape (n_samples, layer_sizes[0])
-        y : array_like
+        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
             Targets (see :meth:`check_targets`).
 
         Returns
