@@ -905,8 +905,13 @@ def features_experiment(
 
     Examples
     --------
-    >>> result = features_experiment(n_hidden=16, rbm_epochs=1, classifier_epochs=1,
-    ...                              batch_size=100, rng=0)
+    On the first 500 of the embedded digits (the default data, :func:`nudged_digits`, has
+    8,985 rows):
+
+    >>> from energynets.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> result = features_experiment(X[:500] / 16.0, y[:500], n_hidden=16, rbm_epochs=1,
+    ...                              classifier_epochs=1, batch_size=100, rng=0)
     >>> [r["model"] for r in result.records]
     ['raw pixels', 'RBM features', 'MLP']
     """
