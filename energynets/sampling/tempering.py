@@ -269,8 +269,8 @@ def swap_step(
     exchange (which brings the lower energy to the colder replica) is always accepted:
 
     >>> perm, acc = swap_step([[-1.0], [0.0]], [0.5, 1.0], [0], [[0.99]])
-    >>> perm[:, 0], acc[0, 0]
-    (array([1, 0]), np.True_)
+    >>> perm[:, 0], bool(acc[0, 0])
+    (array([1, 0]), True)
     """
     e = as_float_array(energies, "energies", ndim=2, dtype=np.float64).copy()
     b = as_float_array(betas, "betas", ndim=1, dtype=np.float64)
