@@ -1,4 +1,5 @@
-"""Package-level promises: import has no side effects and is quick, the public names exist."""
+"""Package-level promises: import has no side effects and loads no heavy module, the public
+names exist."""
 
 import subprocess
 import sys
@@ -18,15 +19,14 @@ print(t_numpy, t_pkg, ",".join(heavy))
 """
 
 
-def test_import_is_light_and_fast():
+def test_import_is_light():
     out = subprocess.run(
         [sys.executable, "-c", CHECK_IMPORT], capture_output=True, text=True, check=True
     ).stdout.split()
-    t_pkg = float(out[1])
     heavy = out[2] if len(out) > 2 else ""
-    # scipy, matplotlib and tqdm load on first use, never at import
+    # scipy, matplotlib and tqdm load on first use, never at import (what keeps the import
+    # quick; its time is not asserted here: a timing on a shared machine is not a test)
     assert heavy == "", f"import energynets loaded {heavy}"
-    assert t_pkg < 0.5, f"import energynets took {t_pkg:.2f} s after numpy"
 
 
 def test_public_names():
