@@ -3,16 +3,17 @@
 A learning rate that is too large makes training blow up: the parameters (or the loss) grow
 without bound, overflow to infinity and then turn into NaN, and every later step only spreads
 the NaNs. The trainers (:func:`~energynets.fit_rbm`, :func:`~energynets.fit_mlp`,
-:func:`~energynets.fit_dbn`) check for it as they go: :func:`~energynets.fit_mlp` the loss of
-every mini-batch (a number it computes anyway) and the parameters after every epoch;
-:func:`~energynets.fit_rbm` the parameters after every epoch (a check per mini-batch would cost
-a pass over the weights each time). Parameters fail the check when they hold a NaN or an
-infinity, or an entry beyond the square root of the largest number of their dtype (about 1.8e19
-in float32, 1.3e154 in float64), where products of two of them overflow. When a check fails
-they raise :class:`TrainingDiverged`, which says what diverged and where, and carries the model
-with the last good parameters: those of the end of the last epoch that finished finite. No
-checkpoint is written with non-finite numbers, so the last checkpoint is good too. Floating-
-point warnings from the overflowing arithmetic are not shown: the error says it once.
+:func:`~energynets.fit_classification_rbm`, and :func:`~energynets.fit_dbn` through
+``fit_rbm``) check for it as they go, with one :class:`Guard` each: :func:`~energynets.fit_mlp`
+the loss of every mini-batch (a number it computes anyway) and the parameters after every
+epoch; the others the parameters after every epoch (a check per mini-batch would cost a pass
+over the weights each time). Parameters fail the check when they hold a NaN or an infinity, or
+an entry beyond the square root of the largest number of their dtype (about 1.8e19 in float32,
+1.3e154 in float64), where products of two of them overflow. When a check fails they raise
+:class:`TrainingDiverged`, which says what diverged and where, and carries the model with the
+last good parameters: those of the end of the last epoch that finished finite. No checkpoint is
+written with non-finite numbers, so the last checkpoint is good too. Floating-point warnings
+from the overflowing arithmetic are not shown: the error says it once.
 """
 
 from __future__ import annotations
@@ -49,9 +50,12 @@ class TrainingDiverged(FloatingPointError):
         The mini-batch update (from 0, counted over the whole run) at which it was detected,
         when known to the step.
     quantity : str
-        What diverged, e.g. ``"loss"`` or ``"weights"``.
+        What diverged, as the message names it: ``"the loss"``, ``"the parameters"``
+        (:func:`~energynets.fit_mlp`), ``"the weights"``, ``"the visible biases"`` or ``"the
+        hidden biases"`` (the RBM trainers).
     history : dict of lists
-        The history of the epochs completed before it.
+        The history of the epochs completed before it (for :func:`~energynets.fit_dbn`, the
+        history of the finished layers and ``"diverged_layer"``).
     checkpoint : str or None
         The last checkpoint written, if any (it holds finite parameters).
 
