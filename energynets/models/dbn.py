@@ -584,7 +584,7 @@ def fit_dbn(
 
     if model is None:
         model = DBN(sizes, rng=gen, dtype=dtype)
-    dbn = model
+    dbn = model  # the same DBN, under a name the checkpoint closures below see as not None
     seeds = gen.integers(0, 2**63, size=n_layers)
     history: dict[str, list[Any]] = {"layer": [], "n_epochs": [], "time": [], "rbm_history": []}
     layers_done = 0
