@@ -12,6 +12,8 @@ test error is not computed); compare recipes that way, then run the chosen one o
 ``--top-epochs N`` first trains the fresh output layer alone for N epochs on the DBN's
 top-level features (as Hinton & Salakhutdinov's code does before fine-tuning all layers),
 so that a random output layer does not send large gradients into the pretrained weights.
+``--dropout P --input-dropout Q`` fine-tune with dropout (Srivastava et al. 2014 fine-tune
+this DBN with P = 0.5 and Q = 0.2).
 
 784-500-500-2000 pretrained layer by layer with :func:`energynets.fit_dbn` (CD-1, learning
 rate 0.05, momentum 0.5 then 0.9, L2 weight decay 2e-4, batch 100, grey levels / 255 as
@@ -45,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--finetune-learning-rate", type=float, default=0.1)
     parser.add_argument("--finetune-weight-decay", type=float, default=1e-5)
     parser.add_argument("--top-epochs", type=int, default=0)
+    parser.add_argument("--dropout", type=float, default=0.0)
+    parser.add_argument("--input-dropout", type=float, default=0.0)
     parser.add_argument("--validation", type=int, default=0, metavar="N")
     parser.add_argument("--pretrained", type=Path, default=None, metavar="DBN.npz")
     parser.add_argument("--data-home", default=None)
@@ -96,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         learning_rate=args.finetune_learning_rate, momentum=0.9,
         n_epochs=args.finetune_epochs, batch_size=100,
         weight_decay=args.finetune_weight_decay, learning_rate_schedule="linear",
+        dropout=args.dropout, input_dropout=args.input_dropout,
         rng=args.seed + 2, callbacks=[finetune_progress],
     )  # fmt: skip
     io.save(mlp, args.out / "dbn_mlp.npz")

@@ -273,6 +273,23 @@ def add_train_mlp_parser(sub: Any) -> argparse.ArgumentParser:
         help="L2 penalty on the weights, not the biases (default: %(default)s)",
     )
     p.add_argument(
+        "--dropout",
+        type=_holdout,
+        default=0.0,
+        metavar="P",
+        help=(
+            "probability of dropping each hidden unit in each training example (inverted "
+            "dropout; default: %(default)s)"
+        ),
+    )
+    p.add_argument(
+        "--input-dropout",
+        type=_holdout,
+        default=0.0,
+        metavar="P",
+        help="the same for the input pixels (default: %(default)s)",
+    )
+    p.add_argument(
         "--validation-fraction",
         type=_holdout,
         default=0.1,
@@ -357,6 +374,8 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "epochs": preset["epochs"] if args.epochs is None else args.epochs,
         "batch_size": preset["batch_size"] if args.batch_size is None else args.batch_size,
         "weight_decay": args.weight_decay,
+        "dropout": args.dropout,
+        "input_dropout": args.input_dropout,
         "validation_fraction": args.validation_fraction,
         "early_stopping": args.early_stopping,
         "float32": args.float32,
@@ -421,6 +440,8 @@ def _describe(settings: dict[str, Any], sizes: list[int], data: str, n_valid: in
         f"learning rate {settings['learning_rate']:g} ({settings['schedule']} schedule), "
         f"{settings['epochs']} epochs of batches of {settings['batch_size']}"
         + (f", weight decay {settings['weight_decay']:g}" if settings["weight_decay"] else "")
+        + (f", dropout {settings['dropout']:g}" if settings["dropout"] else "")
+        + (f", input dropout {settings['input_dropout']:g}" if settings["input_dropout"] else "")
         + (
             f", early stopping after {settings['early_stopping']} epochs without progress"
             if settings["early_stopping"]
@@ -508,6 +529,8 @@ def _train_mlp_scene(
             batch_size=settings["batch_size"],
             momentum=MOMENTUM if settings["momentum"] is None else settings["momentum"],
             weight_decay=settings["weight_decay"],
+            dropout=settings["dropout"],
+            input_dropout=settings["input_dropout"],
             learning_rate_schedule=settings["schedule"],
             validation_data=valid,
             early_stopping=settings["early_stopping"],

@@ -1061,6 +1061,8 @@ class _MLPEstimator(_BaseEstimator):
     activation: str
     solver: str
     alpha: float
+    dropout: float
+    input_dropout: float
     batch_size: Any
     learning_rate: Any
     learning_rate_init: float
@@ -1092,6 +1094,8 @@ class _MLPEstimator(_BaseEstimator):
             ),
             "epsilon": check_float(self.epsilon, "epsilon", minimum=0.0, exclusive_minimum=True),
             "weight_decay": check_float(self.alpha, "alpha", minimum=0.0),
+            "dropout": self.dropout,  # checked by fit_mlp under the same names
+            "input_dropout": self.input_dropout,
             "learning_rate_schedule": (
                 self.learning_rate
                 if callable(self.learning_rate)
@@ -1152,6 +1156,12 @@ _MLP_PARAMETERS = """\
     alpha : float >= 0
         L2 weight decay: alpha W is added to the gradient of the mean loss (scikit-learn
         divides its alpha by the batch size), biases excluded.
+    dropout : float in [0, 1)
+        Probability of dropping each hidden unit in each training example (inverted
+        dropout, Srivastava et al. 2014; see :func:`energynets.fit_mlp`). Not in
+        scikit-learn.
+    input_dropout : float in [0, 1)
+        The same for the inputs.
     batch_size : int >= 1 or "auto"
         Rows per mini-batch; "auto" is min(200, n_samples).
     learning_rate : {"constant", "linear", "exponential"} or callable
@@ -1221,6 +1231,10 @@ class MLPClassifier(_ClassifierMixin, _MLPEstimator):
     ----------
     Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
     back-propagating errors. Nature 323, 533-536.
+
+    Srivastava, N., Hinton, G., Krizhevsky, A., Sutskever, I. & Salakhutdinov, R. (2014).
+    Dropout: a simple way to prevent neural networks from overfitting. Journal of Machine
+    Learning Research 15, 1929-1958.
     """
 
     def __init__(
@@ -1230,6 +1244,8 @@ class MLPClassifier(_ClassifierMixin, _MLPEstimator):
         *,
         solver: str = "adam",
         alpha: float = 0.0001,
+        dropout: float = 0.0,
+        input_dropout: float = 0.0,
         batch_size: Any = "auto",
         learning_rate: Any = "constant",
         learning_rate_init: float = 0.001,
@@ -1249,6 +1265,8 @@ class MLPClassifier(_ClassifierMixin, _MLPEstimator):
         self.activation = activation
         self.solver = solver
         self.alpha = alpha
+        self.dropout = dropout
+        self.input_dropout = input_dropout
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
@@ -1335,6 +1353,10 @@ class MLPRegressor(_RegressorMixin, _MLPEstimator):
     ----------
     Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
     back-propagating errors. Nature 323, 533-536.
+
+    Srivastava, N., Hinton, G., Krizhevsky, A., Sutskever, I. & Salakhutdinov, R. (2014).
+    Dropout: a simple way to prevent neural networks from overfitting. Journal of Machine
+    Learning Research 15, 1929-1958.
     """
 
     def __init__(
@@ -1344,6 +1366,8 @@ class MLPRegressor(_RegressorMixin, _MLPEstimator):
         *,
         solver: str = "adam",
         alpha: float = 0.0001,
+        dropout: float = 0.0,
+        input_dropout: float = 0.0,
         batch_size: Any = "auto",
         learning_rate: Any = "constant",
         learning_rate_init: float = 0.001,
@@ -1363,6 +1387,8 @@ class MLPRegressor(_RegressorMixin, _MLPEstimator):
         self.activation = activation
         self.solver = solver
         self.alpha = alpha
+        self.dropout = dropout
+        self.input_dropout = input_dropout
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
@@ -1435,8 +1461,8 @@ class DBNClassifier(_ClassifierMixin, _BaseEstimator):
         Epochs of each RBM.
     pretrain_learning_rate : float > 0
     pretrain_batch_size : int >= 1
-    solver, alpha, batch_size, learning_rate, learning_rate_init, max_iter, momentum,
-    beta_1, beta_2, epsilon
+    solver, alpha, dropout, input_dropout, batch_size, learning_rate, learning_rate_init,
+    max_iter, momentum, beta_1, beta_2, epsilon
         Of the fine-tuning, as for :class:`MLPClassifier`.
     verbose : bool
         Progress bars over the epochs.
@@ -1494,6 +1520,8 @@ class DBNClassifier(_ClassifierMixin, _BaseEstimator):
         pretrain_batch_size: int = 10,
         solver: str = "adam",
         alpha: float = 0.0001,
+        dropout: float = 0.0,
+        input_dropout: float = 0.0,
         batch_size: Any = "auto",
         learning_rate: Any = "constant",
         learning_rate_init: float = 0.001,
@@ -1513,6 +1541,8 @@ class DBNClassifier(_ClassifierMixin, _BaseEstimator):
         self.pretrain_batch_size = pretrain_batch_size
         self.solver = solver
         self.alpha = alpha
+        self.dropout = dropout
+        self.input_dropout = input_dropout
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
@@ -1557,6 +1587,8 @@ class DBNClassifier(_ClassifierMixin, _BaseEstimator):
         tuner = MLPClassifier(
             solver=self.solver,
             alpha=self.alpha,
+            dropout=self.dropout,
+            input_dropout=self.input_dropout,
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
             learning_rate_init=self.learning_rate_init,

@@ -197,7 +197,9 @@ def test_gaussian_rbm_equals_fit_rbm(digits):
 def test_mlp_classifier_equals_fit_mlp(digits):
     grey, _, y = digits
     labels = np.array([f"digit {d}" for d in y])  # any labels: classes_ holds them sorted
-    clf = MLPClassifier((16,), max_iter=4, batch_size=32, random_state=5).fit(grey, labels)
+    clf = MLPClassifier(
+        (16,), max_iter=4, batch_size=32, dropout=0.3, input_dropout=0.1, random_state=5
+    ).fit(grey, labels)
     gen = np.random.default_rng(5)
     mlp = en.MLP([64, 16, 10], "relu", "softmax", "he", rng=gen)
     mlp, history = en.fit_mlp(
@@ -209,6 +211,8 @@ def test_mlp_classifier_equals_fit_mlp(digits):
         n_epochs=4,
         batch_size=32,
         weight_decay=1e-4,
+        dropout=0.3,
+        input_dropout=0.1,
         rng=gen,
     )
     for a, b in zip(clf.coefs_ + clf.intercepts_, mlp.weights + mlp.biases, strict=True):
@@ -246,11 +250,14 @@ def test_mlp_regressor_equals_fit_mlp():
 
 def test_dbn_classifier_equals_fit_dbn_then_fit_mlp(digits):
     grey, _, y = digits
-    clf = DBNClassifier((20, 12), pretrain_n_iter=2, max_iter=3, random_state=11).fit(grey, y)
+    clf = DBNClassifier((20, 12), pretrain_n_iter=2, max_iter=3, dropout=0.2, random_state=11)
+    clf.fit(grey, y)
     gen = np.random.default_rng(11)
     dbn, _ = en.fit_dbn([64, 20, 12], grey, n_epochs=2, batch_size=10, learning_rate=0.1, rng=gen)
     mlp = dbn.to_mlp(10, rng=gen)
-    mlp, _ = en.fit_mlp(mlp, grey, y, n_epochs=3, batch_size=200, weight_decay=1e-4, rng=gen)
+    mlp, _ = en.fit_mlp(
+        mlp, grey, y, n_epochs=3, batch_size=200, weight_decay=1e-4, dropout=0.2, rng=gen
+    )
     for a, b in zip(clf.dbn_.rbms, dbn.rbms, strict=True):
         np.testing.assert_array_equal(a.weights, b.weights)
     np.testing.assert_array_equal(clf.predict_proba(grey), mlp.predict_proba(grey))

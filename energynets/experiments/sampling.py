@@ -658,7 +658,9 @@ class HistogramCheck:
     chi2, dof, p_value : float, int, float
         Pearson's statistic, its degrees of freedom (cells with expected count below 5 pooled
         into one), and the p-value. A small p-value (say < 1e-3) means the sampler is wrong or
-        has not mixed.
+        has not mixed. chi2 and p_value are NaN (and dof 0) when there is nothing to test: no
+        samples were kept, or so few that pooling leaves fewer than two cells (under 10
+        samples always do).
 
     Examples
     --------

@@ -114,7 +114,15 @@ class _Kernel:
     then biases) and the gradients views into ``grads`` of the same layout.
     """
 
-    def __init__(self, model: MLP, X: np.ndarray, batch_size: int) -> None:
+    def __init__(
+        self,
+        model: MLP,
+        X: np.ndarray,
+        batch_size: int,
+        dropout: float = 0.0,
+        input_dropout: float = 0.0,
+        gen: np.random.Generator | None = None,
+    ) -> None:
         dt = model.dtype
         sizes = model.layer_sizes
         B = batch_size
@@ -169,6 +177,18 @@ class _Kernel:
         self.x_cols = np.empty(B * n_in, dtype=dt)
         self.w_rows = np.empty(n_in * n_first, dtype=dt)
         self.g_rows = np.empty((n_in + 1) * n_first, dtype=dt)
+        # dropout: per row, a unit is kept when its uniform draw is below keep, and then
+        # scaled by 1 / keep (inverted dropout: the trained network is used as it is)
+        self.gen = gen
+        self.keep_input = 1.0 - input_dropout
+        self.keep_hidden = 1.0 - dropout
+        n_hid = len(sizes) - 2
+        if (input_dropout > 0 or (dropout > 0 and n_hid)) and gen is None:
+            raise ValueError("dropout needs a random generator")
+        self.u_x = np.empty((B, n_in), dtype=dt) if input_dropout > 0 else None
+        self.keep_x = np.empty((B, n_in), dtype=bool) if input_dropout > 0 else None
+        self.u_h = [np.empty((B, n), dtype=dt) for n in sizes[1:-1]] if dropout > 0 else None
+        self.keep_h = [np.empty((B, n), dtype=bool) for n in sizes[1:-1]] if dropout > 0 else None
 
     @staticmethod
     def _view(
@@ -204,6 +224,9 @@ class _Kernel:
             np.copyto(x, self.x_raw[:b], casting="unsafe")
         t = self.t[:b]
         np.take(targets, index, axis=0, out=t, mode="clip")
+        if self.u_x is not None:  # input dropout, before the zero columns are found
+            assert self.keep_x is not None
+            self._drop(x, self.u_x[:b], self.keep_x[:b], self.keep_input)
 
         # Input columns that are zero in every row of the batch (a third of MNIST's pixels)
         # contribute nothing to x W_1 and get a zero gradient: the first layer's two products
@@ -231,6 +254,12 @@ class _Kernel:
                 np.matmul(a, self.W[layer], out=z)
             z += self.b[layer]
             a = f(z, self.a[layer][:b])
+            if self.u_h is not None:
+                # f'(z) from the kept a, then both dropped with the same mask:
+                # d(m f(z) / keep) / dz = m f'(z) / keep
+                assert self.keep_h is not None
+                self.activation.derivative(a, z)
+                self._drop(a, self.u_h[layer][:b], self.keep_h[layer][:b], self.keep_hidden, z)
         if n_hidden:
             np.matmul(a, self.W[-1], out=out)
         out += self.b[-1]
@@ -261,10 +290,29 @@ class _Kernel:
             if layer > 0:
                 new_delta = self.delta[layer - 1][:b]
                 np.matmul(delta, self.W[layer].T, out=new_delta)
-                d = fprime(a_prev, self.z[layer - 1][:b])
+                d = self.z[layer - 1][:b]
+                if self.u_h is None:  # (with dropout, z already holds m f'(z) / keep)
+                    fprime(a_prev, d)
                 new_delta *= d
                 delta = new_delta
         return loss, correct
+
+    def _drop(
+        self,
+        a: np.ndarray,
+        u: np.ndarray,
+        kept: np.ndarray,
+        keep: float,
+        also: np.ndarray | None = None,
+    ) -> None:
+        """Multiply ``a`` (and ``also``) in place by a fresh dropout mask m / keep."""
+        assert self.gen is not None
+        self.gen.random(dtype=u.dtype, out=u)
+        np.less(u, keep, out=kept)
+        scale = 1.0 / keep
+        for arr in (a,) if also is None else (a, also):
+            np.multiply(arr, kept, out=arr)
+            arr *= scale
 
     def _used_columns(self, x: np.ndarray) -> np.ndarray | None:
         """Indices of the columns of x with a non-zero entry, or None when skipping the others
@@ -357,6 +405,13 @@ def _check_validation(
     return ("given", Xv, lv if mlp.output == "softmax" else tv), None
 
 
+def _check_dropout(value: Any, name: str) -> float:
+    p = check_float(value, name, minimum=0.0)
+    if p >= 1.0:
+        raise ValueError(f"{name} must be a probability in [0, 1) (1 drops every unit), got {p}")
+    return p
+
+
 def fit_mlp(
     mlp: MLP,
     X: Any,
@@ -370,6 +425,8 @@ def fit_mlp(
     betas: tuple[float, float] = (0.9, 0.999),
     epsilon: float = 1e-8,
     weight_decay: float = 0.0,
+    dropout: float = 0.0,
+    input_dropout: float = 0.0,
     learning_rate_schedule: str | Callable[[int], float] = "constant",
     validation_data: Any = None,
     early_stopping: int | None = None,
@@ -416,6 +473,14 @@ def fit_mlp(
     weight_decay : float >= 0
         L2 penalty weight_decay / 2 ||W||^2 on the weights only (the recorded loss does not
         include it).
+    dropout : float in [0, 1)
+        Dropout (Srivastava et al. 2014) on the hidden units: in each training example every
+        hidden unit is dropped (set to zero) with this probability, independently, and the
+        kept ones are scaled by 1 / (1 - dropout), so that the trained network is used as it
+        is for prediction ("inverted" dropout). The gradient is that of the thinned network.
+        The masks are drawn from ``rng``; 0 (the default) trains exactly as without dropout.
+    input_dropout : float in [0, 1)
+        The same for the input units (Srivastava et al. use 0.2 with 0.5 on the hidden units).
     learning_rate_schedule : {"constant", "linear", "exponential"} or callable
         Factor on the learning rate per epoch
         (:func:`energynets.learning.optim.learning_rate_schedule`).
@@ -428,7 +493,7 @@ def fit_mlp(
         return the network of the epoch with the lowest validation loss (Prechelt 1998).
         Needs ``validation_data``.
     rng : int, Generator or None
-        The batch order (and the validation split).
+        The batch order (and the validation split, and the dropout masks).
     callbacks : callable or sequence of callables
         Each is called after every epoch as ``callback(epoch, mlp, history)`` (epoch counting
         from 0, mlp the network being trained: read it, do not modify it); returning True
@@ -456,10 +521,10 @@ def fit_mlp(
     history : dict of lists
         One entry per epoch: "epoch", "learning_rate", "time" (seconds of training in the
         epoch, evaluation excluded), "loss" (the mean training loss over the epoch's
-        mini-batches, as the parameters moved), "accuracy" (the same for the accuracy;
-        softmax and sigmoid outputs) and, with validation data, "validation_loss" and
-        "validation_accuracy" (or "validation_score", R^2, for identity outputs) of the
-        network at the end of the epoch.
+        mini-batches, as the parameters moved; of the thinned networks with dropout),
+        "accuracy" (the same for the accuracy; softmax and sigmoid outputs) and, with
+        validation data, "validation_loss" and "validation_accuracy" (or
+        "validation_score", R^2, for identity outputs) of the network at the end of the epoch.
 
     Raises
     ------
@@ -484,6 +549,10 @@ def fit_mlp(
 
     Kingma, D. P. & Ba, J. (2015). Adam: a method for stochastic optimization. ICLR 2015.
 
+    Srivastava, N., Hinton, G., Krizhevsky, A., Sutskever, I. & Salakhutdinov, R. (2014).
+    Dropout: a simple way to prevent neural networks from overfitting. Journal of Machine
+    Learning Research 15, 1929-1958.
+
     Prechelt, L. (1998). Early stopping - but when? In Neural Networks: Tricks of the Trade, LNCS
     1524, 55-69.
 
@@ -506,6 +575,8 @@ def fit_mlp(
     batch = check_int(batch_size, "batch_size", minimum=1)
     lr_factor = optim.learning_rate_schedule(learning_rate_schedule, epochs)
     wd = check_float(weight_decay, "weight_decay", minimum=0.0)
+    p_drop = _check_dropout(dropout, "dropout")
+    p_drop_input = _check_dropout(input_dropout, "input_dropout")
     patience = None
     if early_stopping is not None:
         patience = check_int(early_stopping, "early_stopping", minimum=1)
@@ -530,7 +601,7 @@ def fit_mlp(
 
     # -- the model copy and its state ------------------------------------------------------
     model = mlp.copy()
-    kernel = _Kernel(model, X_arr, B)
+    kernel = _Kernel(model, X_arr, B, p_drop, p_drop_input, gen)
     n_w = kernel.n_weights
     # the optimiser sees all weights (decayed) and all biases (not decayed) as two arrays, or
     # everything as one array when there is no weight decay (fewer calls per step)
@@ -568,6 +639,8 @@ def fit_mlp(
             "n_samples": n,
             "n_train": n_train,
             "weight_decay": wd,
+            "dropout": p_drop,
+            "input_dropout": p_drop_input,
             "early_stopping": patience,
         }
 

@@ -346,14 +346,14 @@ class DenseAssociativeMemory:
 
         Returns
         -------
-        ndarray of bool, shape (n_states,)
+        ndarray of bool, shape (n_states,) (a numpy bool for a single 1-D state)
         """
-        s, _ = self._states(states)
+        s, was_1d = self._states(states)
         out = np.empty(s.shape[0], dtype=bool)
         for rows in self._chunks(s.shape[0]):
             terms = self._terms(s[rows] @ self._columns)
             out[rows] = ~np.any(self._deltas(s[rows], terms) < -terms.tol[:, None], axis=1)
-        return out
+        return out[0] if was_1d else out
 
     def _chunks(self, n_rows: int) -> list[slice]:
         size = max(1, _CHUNK_ELEMENTS // max(self.n_patterns, 1))

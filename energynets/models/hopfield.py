@@ -302,13 +302,14 @@ class HopfieldNetwork:
 
         Returns
         -------
-        ndarray of bool, shape (n_states,)
+        ndarray of bool, shape (n_states,) (a numpy bool for a single 1-D state)
         """
-        s, _ = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
+        s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
         h = _energy._fields(s, self._weights, self._bias)
         from energynets.sampling.dynamics import _tolerance
 
-        return np.all(s * h >= -_tolerance(self._weights, self._bias), axis=1)
+        fixed = np.all(s * h >= -_tolerance(self._weights, self._bias), axis=1)
+        return fixed[0] if was_1d else fixed
 
     # -- dynamics -------------------------------------------------------------------------
     def recall(

@@ -228,9 +228,10 @@ def test_float32_stays_float32_in_every_buffer():
     np.testing.assert_allclose(trained.weights[0], t64.weights[0], atol=2e-5)
 
 
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
 @pytest.mark.parametrize("output", sorted(OUTPUTS))
 @pytest.mark.parametrize("optimizer", optim.OPTIMIZERS)
-def test_training_steps_allocate_no_arrays(optimizer, output):
+def test_training_steps_allocate_no_arrays(optimizer, output, dropout):
     import tracemalloc
 
     # sizes such that every batch-sized array has at least 128 kB, e.g. (512, 64) float32,
@@ -247,7 +248,7 @@ def test_training_steps_allocate_no_arrays(optimizer, output):
     model = net.copy()
     targets = model.check_targets(y, n)
     labels = y if output == "softmax" else np.empty(0, dtype=np.int64)
-    kernel = _Kernel(model, X, 512)
+    kernel = _Kernel(model, X, 512, dropout, dropout / 2, np.random.default_rng(0))
     opt = optim.make_optimizer(optimizer, [kernel.params], weight_decay=1e-4)
     index = np.arange(512)
     scale = opt.gradient_scale(0.01)

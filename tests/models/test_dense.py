@@ -73,6 +73,8 @@ def test_exponential_is_stable_for_large_n():
         fixed = model.is_fixed_point(xi)
     np.testing.assert_array_equal(res.states, xi[:5])
     assert fixed.all()
+    single = model.is_fixed_point(xi[0])  # one 1-D state: one bool, not an array
+    assert np.ndim(single) == 0 and single
     # the energy itself is below the float range: -inf, never NaN
     assert np.all(model.energy(xi[:2]) == -np.inf)
     small = DenseAssociativeMemory(xi[:, :600], "exponential")

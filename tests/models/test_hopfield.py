@@ -20,6 +20,16 @@ def test_energy_by_hand():
     np.testing.assert_allclose(net.local_fields([[1, -1]]), [[-0.5, 0.5]])
 
 
+def test_fixed_points_by_hand_for_a_batch_and_a_single_state():
+    # h = W s + b: [1, 1] has h = (1.5, 0.5), s h >= 0, fixed; [-1, 1] has h_1 = 1.5 against
+    # s_1 = -1, so flipping unit 1 lowers the energy
+    net = _two_unit_net()
+    assert net.is_fixed_point([[1, 1], [-1, 1]]).tolist() == [True, False]
+    single = net.is_fixed_point([-1, 1])
+    assert np.ndim(single) == 0 and not single
+    assert np.ndim(net.is_fixed_point([1, 1])) == 0 and net.is_fixed_point([1, 1])
+
+
 def test_single_flip_recalled_in_one_sweep_by_hand():
     # one stored pattern: W = (xi xi^T - I) / 4, field of unit i in the probe is xi_i * (3 - 2)/4
     # for unflipped units and xi_i * 3/4 for the flipped one, so one sweep restores the pattern
