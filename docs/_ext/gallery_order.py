@@ -22,6 +22,7 @@ ORDER = (
     "plot_rbm_bars_and_stripes.py",
     "plot_rbm_hopfield.py",
     "plot_mlp_initialisation.py",
+    "plot_mlp_dropout.py",
     "plot_rbm_pipeline_gridsearch.py",
     "plot_capacity_phase_diagram.py",
 )
