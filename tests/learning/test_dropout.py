@@ -27,8 +27,9 @@ def _thinned_loss(net, params, x, t, output, masks_in, masks_hidden, keep_in, ke
 @pytest.mark.parametrize("output", sorted(OUTPUTS))
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 @pytest.mark.parametrize(("dropout", "input_dropout"), [(0.5, 0.0), (0.0, 0.3), (0.4, 0.2)])
+@pytest.mark.parametrize("zero_column", [False, True])
 def test_one_step_follows_the_gradient_of_the_thinned_network(
-    activation, output, dropout, input_dropout
+    activation, output, dropout, input_dropout, zero_column
 ):
     # one full-batch SGD step against central finite differences of the mean loss of the
     # thinned network, with the masks drawn as documented: after the batch order, per batch,
@@ -39,6 +40,8 @@ def test_one_step_follows_the_gradient_of_the_thinned_network(
     for b in net.biases:  # non-zero, so that no pre-activation sits on ReLU's kink (a row
         b[...] = gen.uniform(0.1, 0.3, b.shape)  # whose inputs are all dropped has z = b)
     X = gen.standard_normal((n, 4))
+    if zero_column:  # the first layer's path that skips the columns zero in the whole batch
+        X[:, 1] = 0.0
     if output == "softmax":
         y = gen.integers(0, k, n)
     elif output == "sigmoid":
