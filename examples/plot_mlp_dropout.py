@@ -85,7 +85,8 @@ plt.show()
 # sure of itself where it has no reason to be. It is no substitute for data: it pays most in
 # large networks trained long on too few examples, and slows training down when the network
 # is not overfitting in the first place. On MNIST, fine-tuning a pretrained deep belief
-# network with dropout needs many more epochs than plain fine-tuning (:doc:`../quality`).
+# network with dropout trails plain fine-tuning after 50 epochs and catches up only after
+# about 150, reaching a test error of 1.17% (:doc:`../quality`).
 #
 # References: Srivastava, N., Hinton, G., Krizhevsky, A., Sutskever, I. & Salakhutdinov, R.
 # (2014). Dropout: a simple way to prevent neural networks from overfitting. Journal of
