@@ -45,8 +45,8 @@ _LAZY_MODULES = (
 # public names loaded on first access, by the module that defines them
 _LAZY_NAMES = {
     "DBN": "energynets.models.dbn",
-    "fit_dbn": "energynets.models.dbn",
-    "ClassificationRBM": "energynets.learning.classification",
+    "fit_dbn": "energynets.learning.dbn",
+    "ClassificationRBM": "energynets.models.classification_rbm",
     "fit_classification_rbm": "energynets.learning.classification",
     # the function; importing its module binds the module here, so __getattr__ rebinds it
     "sweep": "energynets.sweep",

@@ -15,14 +15,14 @@ uninterrupted one: the results are bit-identical.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
+
+from energynets import _npz
 
 FORMAT_NAME = "energynets-checkpoint"
 FORMAT_VERSION = 1
@@ -103,8 +103,6 @@ def save_checkpoint(
     meta: Mapping[str, Any],
 ) -> None:
     """Write a checkpoint atomically; keep the one it replaces as ``<path>.prev``."""
-    from energynets.io import _fsync_directory, _open_temporary, _write_npz
-
     if isinstance(path, Section):
         outer = dict(path.outer_arrays())
         outer.update({f"inner.{name}": value for name, value in arrays.items()})
@@ -119,26 +117,8 @@ def save_checkpoint(
         "meta": np.array(json.dumps(_plain(meta), allow_nan=True)),
     }
     payload.update({k: np.asarray(v) for k, v in arrays.items()})
-    fd, temporary = _open_temporary(target)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            _write_npz(file, payload)
-            file.flush()
-            os.fsync(file.fileno())
-        if os.path.exists(target):
-            previous = target + ".prev"
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(previous)
-            try:
-                os.link(target, previous)
-            except OSError:
-                shutil.copy2(target, previous)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(os.path.dirname(target))
+    with _npz.atomic_file(target, keep_previous=True) as file:
+        _npz.write_npz(file, payload)
 
 
 def load_checkpoint(
@@ -146,8 +126,6 @@ def load_checkpoint(
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """(arrays, meta) of a checkpoint written by ``trainer``; ValueError naming the file (and
     its ``.prev`` when there is one) if it is damaged or is not such a checkpoint."""
-    from energynets.io import _BadFile, _read_arrays
-
     if isinstance(path, Section):
         outer, outer_meta = load_checkpoint(path.path, path.trainer)
         if outer_meta.get("inner_trainer") != trainer or "inner" not in outer_meta:
@@ -160,8 +138,8 @@ def load_checkpoint(
         hint = f"; the previous checkpoint is '{source}.prev'"
     with open(source, "rb") as file:
         try:
-            arrays = _read_arrays(file)
-        except _BadFile as exc:
+            arrays = _npz.read_npz(file)
+        except _npz.BadFile as exc:
             raise ValueError(f"cannot resume from '{source}': {exc}{hint}") from None
     fmt = arrays.pop("__format__", None)
     if fmt is None or fmt.shape != () or str(fmt[()]) != FORMAT_NAME:

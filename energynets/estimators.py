@@ -68,10 +68,11 @@ from energynets._validation import (
 from energynets.learning.backprop import fit_mlp
 from energynets.learning.contrastive import METHODS as RBM_METHODS
 from energynets.learning.contrastive import fit_rbm
+from energynets.learning.dbn import DBN_METHODS, fit_dbn
 from energynets.learning.hopfield_rules import RULES
 from energynets.learning.optim import OPTIMIZERS
 from energynets.metrics import pseudo_likelihood
-from energynets.models.dbn import DBN, DBN_METHODS, fit_dbn
+from energynets.models.dbn import DBN
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.models.mlp import ACTIVATIONS, INITIALIZERS, MLP, OUTPUTS
 from energynets.models.rbm import RBM

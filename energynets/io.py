@@ -25,23 +25,20 @@ member's CRC-32. Pickled objects are never unpickled, whatever the file says.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import math
 import os
-import secrets
 import stat
-import zipfile
 from collections.abc import Callable, Mapping
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
-from numpy.lib import format as npy_format
 
-from energynets.learning.classification import ClassificationRBM
+from energynets import _npz
+from energynets._npz import BadFile, one_line
 from energynets.models.boltzmann import BoltzmannMachine
+from energynets.models.classification_rbm import ClassificationRBM
 from energynets.models.continuous import ContinuousHopfield
-from energynets.models.dbn import DBN, _dbn_from_arrays
+from energynets.models.dbn import DBN
 from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.models.mlp import MLP
@@ -53,22 +50,11 @@ __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "load", "register_model", "save"]
 FORMAT_NAME = "energynets-model"
 #: The newest file format version this energynets writes and reads.
 FORMAT_VERSION = 1
-#: Arrays declaring more elements than this are refused before anything is read.
-MAX_ARRAY_ELEMENTS = 2**31
 
 PathLike = str | os.PathLike[str]
 FromParams = Callable[[dict[str, Any]], Any]
 
 _MARKERS = ("__format__", "__format_version__", "__class__")
-# npy header dictionaries are small; numpy's own default limit is 10000 bytes
-_MAX_HEADER_SIZE = 10000
-# Damaged data makes zipfile, zlib and numpy's npy reader raise a zoo of exception types
-# (BadZipFile, RuntimeError for "encrypted" members, NotImplementedError for unknown
-# compression, EOFError, zlib.error, struct.error, ValueError, ...); none of them may reach
-# the caller, so the few lines that read the file catch them all and say what was being read.
-_READ_ERRORS = (Exception,)
-# a model has a handful of arrays; a file with thousands of members is not a model file
-_MAX_MEMBERS = 1000
 
 _REGISTRY: dict[str, tuple[type, FromParams]] = {}
 
@@ -152,54 +138,6 @@ def _file_arrays(model: Any, class_name: str) -> dict[str, np.ndarray]:
     return arrays
 
 
-#: The modification time written for every member (the earliest a zip file can hold).
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def _write_npz(file: IO[bytes], arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` as a compressed ``.npz`` archive into the open binary ``file``.
-
-    The same layout as :func:`numpy.savez_compressed` (one ``<key>.npy`` member per array,
-    zip64 forced), written directly so that a parameter named like one of ``savez``'s own
-    keyword arguments (``allow_pickle``) cannot be mistaken for it, and with pickle disabled.
-    The members carry a fixed time stamp, so equal arrays give byte-identical files.
-    """
-    with zipfile.ZipFile(file, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for key, value in arrays.items():
-            # a fixed time stamp: the same model gives the same bytes, whenever it is saved
-            info = zipfile.ZipInfo(key + ".npy", date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with archive.open(info, mode="w", force_zip64=True) as member:
-                npy_format.write_array(member, value, allow_pickle=False)
-
-
-def _open_temporary(path: str) -> tuple[int, str]:
-    """Create a new, empty temporary file next to ``path``; return its descriptor and name."""
-    directory, base = os.path.split(path)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        temporary = os.path.join(directory, f".{base}.{secrets.token_hex(6)}.tmp")
-        try:
-            # mode 0o666 lets the umask decide the permissions, as for any new file
-            return os.open(temporary, flags, 0o666), temporary
-        except FileExistsError:  # pragma: no cover - 48 random bits collided
-            continue
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make a rename durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(directory or ".", os.O_RDONLY)
-    except OSError:  # e.g. Windows
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def save(model: Any, path: PathLike) -> None:
     """Save ``model`` to ``path`` as an ``.npz`` file, atomically and without pickle.
 
@@ -241,164 +179,48 @@ def save(model: Any, path: PathLike) -> None:
     >>> shutil.rmtree(folder)
     """
     arrays = _file_arrays(model, _registered_name(model))
-    target = os.fspath(path)
-    fd, temporary = _open_temporary(target)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            _write_npz(file, arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    _fsync_directory(os.path.dirname(target))
+    with _npz.atomic_file(path) as file:
+        _npz.write_npz(file, arrays)
 
 
 # -- loading -----------------------------------------------------------------------------------
-class _BadFile(Exception):
-    """Internal: what is wrong with a file, turned into a ValueError naming it by load."""
-
-
-def _quoted(name: str) -> str:
-    """``repr`` of a (possibly garbled) member name, shortened for a one-line message."""
-    text = repr(name)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _check_members(archive: zipfile.ZipFile) -> list[str]:
-    """Check every member's npy header (dtype, size) before any data is read; return keys."""
-    members = archive.infolist()
-    if len(members) > _MAX_MEMBERS:
-        raise _BadFile(f"the archive holds {len(members)} members (a model has a few arrays)")
-    keys = []
-    total = 0
-    for info in members:
-        if not info.filename.endswith(".npy") or "/" in info.filename:
-            raise _BadFile(f"unexpected member {_quoted(info.filename)} (only .npy arrays belong)")
-        key = info.filename[: -len(".npy")]
-        _check_compression(info, key)
-        try:
-            with archive.open(info) as member:
-                version = npy_format.read_magic(member)
-                if version == (1, 0):
-                    header = npy_format.read_array_header_1_0(
-                        member, max_header_size=_MAX_HEADER_SIZE
-                    )
-                elif version == (2, 0):
-                    header = npy_format.read_array_header_2_0(
-                        member, max_header_size=_MAX_HEADER_SIZE
-                    )
-                else:
-                    raise _BadFile(
-                        f"array {_quoted(key)} has unsupported npy format version {version}"
-                    )
-                header_size = member.tell()
-        except _BadFile:
-            raise
-        except _READ_ERRORS as exc:
-            raise _BadFile(
-                f"array {_quoted(key)} has a damaged header ({_one_line(exc)})"
-            ) from None
-        shape, _, dtype = header
-        if dtype.hasobject:
-            raise _BadFile(f"array {_quoted(key)} holds Python objects (pickled data is refused)")
-        if any(d < 0 for d in shape):
-            raise _BadFile(f"array {_quoted(key)} declares a negative dimension, shape {shape}")
-        n_elements = math.prod(shape)
-        total += n_elements
-        if n_elements > MAX_ARRAY_ELEMENTS or total > MAX_ARRAY_ELEMENTS:
-            raise _BadFile(
-                f"array {_quoted(key)} declares shape {shape} ({n_elements} elements, more than "
-                f"the limit of {MAX_ARRAY_ELEMENTS} for all arrays together)"
-            )
-        # an npy member is its header and the array's bytes, nothing else: a member holding
-        # less is damaged, one holding more hides data (a zip bomb need not be read to be
-        # refused), and reading every declared byte makes zipfile check the member's CRC-32
-        expected = header_size + n_elements * dtype.itemsize
-        if info.file_size != expected:
-            only = "only " if info.file_size < expected else ""
-            raise _BadFile(
-                f"array {_quoted(key)} declares shape {shape} of {dtype} but its member holds "
-                f"{only}{info.file_size} bytes ({expected} expected: a {header_size}-byte header "
-                f"and {expected - header_size} bytes of data)"
-            )
-        keys.append(key)
-    return keys
-
-
-def _check_compression(info: zipfile.ZipInfo, key: str) -> None:
-    """Refuse compression methods numpy never writes, and compressed data larger than the
-    member's declared size could need (data hidden behind a smaller declared size)."""
-    if info.compress_type == zipfile.ZIP_STORED:
-        bound = info.file_size
-    elif info.compress_type == zipfile.ZIP_DEFLATED:
-        # deflate never needs more than n + n / 1000 + 64 bytes (stored blocks cost 5 bytes
-        # per 65535, zlib's deflateBound is smaller still); twice n leaves room for any encoder
-        bound = 2 * info.file_size + 1024
-    else:
-        raise _BadFile(
-            f"array {_quoted(key)} uses zip compression method {info.compress_type} (numpy "
-            f"writes only stored ({zipfile.ZIP_STORED}) or deflated ({zipfile.ZIP_DEFLATED}) "
-            "members)"
-        )
-    if info.compress_size > bound:
-        raise _BadFile(
-            f"array {_quoted(key)} has {info.compress_size} bytes of compressed data for the "
-            f"{info.file_size} bytes its member declares (more than any encoder needs: data "
-            "hidden behind a smaller declared size)"
-        )
-
-
 def _scalar_string(arrays: dict[str, np.ndarray], key: str) -> str:
     value = arrays[key]
     if value.shape != () or value.dtype.kind != "U":
-        raise _BadFile(
-            f"{key} must be a 0-d string array, got {value.dtype} of shape {value.shape}"
-        )
+        raise BadFile(f"{key} must be a 0-d string array, got {value.dtype} of shape {value.shape}")
     return str(value[()])
 
 
 def _check_markers(arrays: dict[str, np.ndarray]) -> tuple[str, FromParams]:
     """Check the format markers; return the registered name and its ``from_params``."""
     if "__format__" not in arrays:
-        raise _BadFile(f"not an energynets model file (no __format__ = {FORMAT_NAME!r} entry)")
+        raise BadFile(f"not an energynets model file (no __format__ = {FORMAT_NAME!r} entry)")
     fmt = _scalar_string(arrays, "__format__")
     if fmt != FORMAT_NAME:
-        raise _BadFile(f"not an energynets model file (__format__ is {fmt!r})")
+        raise BadFile(f"not an energynets model file (__format__ is {fmt!r})")
     if "__format_version__" not in arrays:
-        raise _BadFile("missing the __format_version__ entry")
+        raise BadFile("missing the __format_version__ entry")
     version_array = arrays["__format_version__"]
     if version_array.shape != () or version_array.dtype.kind not in "iu":
-        raise _BadFile(
+        raise BadFile(
             f"__format_version__ must be a 0-d integer, got {version_array.dtype} "
             f"of shape {version_array.shape}"
         )
     version = int(version_array)
     if version > FORMAT_VERSION:
-        raise _BadFile(
+        raise BadFile(
             f"written in format version {version} by a newer energynets; this version reads "
             f"format versions up to {FORMAT_VERSION}, upgrade energynets to load it"
         )
     if version < 1:
-        raise _BadFile(f"invalid format version {version}")
+        raise BadFile(f"invalid format version {version}")
     if "__class__" not in arrays:
-        raise _BadFile("missing the __class__ entry")
+        raise BadFile("missing the __class__ entry")
     name = _scalar_string(arrays, "__class__")
     if name not in _REGISTRY:
         known = ", ".join(sorted(_REGISTRY))
-        raise _BadFile(f"unknown model class {name!r} (known classes: {known})")
+        raise BadFile(f"unknown model class {name!r} (known classes: {known})")
     return name, _REGISTRY[name][1]
-
-
-def _one_line(exc: BaseException, *, with_type: bool = True) -> str:
-    """The exception's message on one line, shortened, after its type's name if asked."""
-    text = " ".join(str(exc).split())
-    text = text if len(text) <= 200 else text[:197] + "..."
-    if not text:
-        return type(exc).__name__
-    return f"{type(exc).__name__}: {text}" if with_type else text
 
 
 def load(path: PathLike) -> Any:
@@ -445,9 +267,9 @@ def load(path: PathLike) -> Any:
         )
     with open(source, "rb") as file:
         try:
-            arrays = _read_arrays(file)
+            arrays = _npz.read_npz(file)
             name, from_params = _check_markers(arrays)
-        except _BadFile as exc:
+        except BadFile as exc:
             raise ValueError(f"cannot load '{source}': {exc}") from None
     params: dict[str, Any] = {
         key: str(value[()]) if value.dtype.kind == "U" and value.shape == () else value
@@ -464,29 +286,8 @@ def load(path: PathLike) -> Any:
     except Exception as exc:
         # a model's own checks raise ValueError or TypeError; values no check foresaw (an
         # infinite count, an index out of range) may raise anything: still the file's fault
-        detail = _one_line(exc, with_type=not isinstance(exc, ValueError | TypeError))
+        detail = one_line(exc, with_type=not isinstance(exc, ValueError | TypeError))
         raise ValueError(f"cannot load '{source}': invalid {name} parameters ({detail})") from None
-
-
-def _read_arrays(file: IO[bytes]) -> dict[str, np.ndarray]:
-    try:
-        with zipfile.ZipFile(file) as archive:
-            keys = _check_members(archive)
-    except _BadFile:
-        raise
-    except _READ_ERRORS as exc:
-        raise _BadFile(f"not a valid .npz (zip) archive ({_one_line(exc)})") from None
-    if len(set(keys)) != len(keys):
-        raise _BadFile("the archive holds the same array twice")
-    file.seek(0)
-    arrays = {}
-    try:
-        with np.load(file, allow_pickle=False) as npz:
-            for key in keys:
-                arrays[key] = npz[key]
-    except _READ_ERRORS as exc:
-        raise _BadFile(f"damaged array data ({_one_line(exc)})") from None
-    return arrays
 
 
 # -- the models of this package ----------------------------------------------------------------
@@ -663,7 +464,7 @@ register_model("ContinuousHopfield", ContinuousHopfield, _continuous_from_params
 def _dbn_from_params(params: dict[str, Any]) -> DBN:
     for key in params:
         _array(params, key)
-    return _dbn_from_arrays(params)
+    return DBN.from_arrays(params)
 
 
 register_model("DBN", DBN, _dbn_from_params)

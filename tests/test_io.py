@@ -12,7 +12,7 @@ import pytest
 from numpy.lib import format as npy_format
 
 import energynets.io as enio
-from energynets import HopfieldNetwork, corrupt
+from energynets import HopfieldNetwork, _npz, corrupt
 from energynets.learning.hopfield_rules import RULES
 
 
@@ -276,7 +276,7 @@ def fail(*args: Any, **kwargs: Any) -> None:
 @pytest.mark.parametrize(
     ("target", "replacement"),
     [
-        (enio, {"_write_npz": fail_while_writing}),
+        (_npz, {"write_npz": fail_while_writing}),
         (os, {"fsync": fail}),
         (os, {"replace": fail}),
     ],

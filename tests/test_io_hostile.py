@@ -44,6 +44,7 @@ from hypothesis import strategies as st
 from numpy.lib import format as npy_format
 
 import energynets.io as enio
+from energynets import _npz
 from energynets.learning.classification import ClassificationRBM
 from energynets.models.boltzmann import ising_2d
 from energynets.models.continuous import ContinuousHopfield
@@ -160,7 +161,7 @@ def saved_bytes(name: str) -> bytes:
     """The bytes ``save`` writes for MODELS[name] (its archive writer, into memory), made once
     so that every case of a class damages the same file."""
     buffer = io.BytesIO()
-    enio._write_npz(buffer, enio._file_arrays(MODELS[name](), name))
+    _npz.write_npz(buffer, enio._file_arrays(MODELS[name](), name))
     return buffer.getvalue()
 
 
@@ -783,7 +784,7 @@ def test_interrupted_saves_keep_the_earlier_file(
     content = path.read_bytes()
     newer = MODELS[name]()
     size = len(saved_bytes(name))
-    real_write = enio._write_npz
+    real_write = _npz.write_npz
     counted = 0
 
     def check_intact() -> None:
@@ -794,7 +795,7 @@ def test_interrupted_saves_keep_the_earlier_file(
     for budget in np.linspace(0, size - 1, SAVE_CUTS).astype(int):
         with monkeypatch.context() as patch:
             patch.setattr(
-                enio, "_write_npz", lambda f, a, b=int(budget): real_write(DiskFull(f, b), a)
+                _npz, "write_npz", lambda f, a, b=int(budget): real_write(DiskFull(f, b), a)
             )
             with pytest.raises(OSError, match="No space left"):
                 enio.save(newer, path)
@@ -807,7 +808,7 @@ def test_interrupted_saves_keep_the_earlier_file(
         raise KeyboardInterrupt
 
     for target, attribute, replacement, error in (
-        (enio, "_write_npz", ctrl_c_after_two_members, KeyboardInterrupt),
+        (_npz, "write_npz", ctrl_c_after_two_members, KeyboardInterrupt),
         (os, "fsync", interrupt(OSError(errno.EIO, "I/O error")), OSError),
         (os, "replace", interrupt(OSError(errno.EXDEV, "cross-device link")), OSError),
     ):
@@ -832,7 +833,7 @@ def test_interrupted_saves_keep_the_earlier_file(
 
     # a first save that fails leaves no file at all
     with monkeypatch.context() as patch:
-        patch.setattr(enio, "_write_npz", ctrl_c_after_two_members)
+        patch.setattr(_npz, "write_npz", ctrl_c_after_two_members)
         with pytest.raises(KeyboardInterrupt):
             enio.save(newer, tmp_path / "first.npz")
     check_intact()

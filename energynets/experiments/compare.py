@@ -1075,7 +1075,7 @@ def pretraining_experiment(
     """DBN-initialised vs randomly initialised MLP of the same shape, as labels get scarce.
 
     For every seed a deep belief network ``[n_inputs, *hidden]`` is pretrained greedily
-    (:func:`~energynets.models.dbn.fit_dbn`, CD-1) on *all* the training rows, without their
+    (:func:`~energynets.fit_dbn`, CD-1) on *all* the training rows, without their
     labels; then for every number of labels n a class-balanced subset of n labelled rows is
     drawn (:func:`balanced_subset`) and two networks ``[n_inputs, *hidden, n_classes]`` with
     sigmoid hidden units are trained on it by backprop (Adam, cross-entropy), with the same
@@ -1132,7 +1132,7 @@ def pretraining_experiment(
     networks. Science 313, 504-507.
     """
     from energynets.learning.backprop import fit_mlp
-    from energynets.models.dbn import fit_dbn
+    from energynets.learning.dbn import fit_dbn
     from energynets.models.mlp import MLP
 
     entropy = _entropy(rng)

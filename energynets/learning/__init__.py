@@ -6,8 +6,8 @@ from energynets.learning.classification import (
     discriminative_gradient,
     fit_classification_rbm,
 )
+from energynets.learning.dbn import fit_dbn
 from energynets.learning.divergence import TrainingDiverged
-from energynets.models.dbn import fit_dbn
 
 __all__ = [
     "ClassificationRBM",

@@ -6,6 +6,7 @@ from energynets.models.boltzmann import (
     ising_2d,
     sherrington_kirkpatrick,
 )
+from energynets.models.classification_rbm import ClassificationRBM
 from energynets.models.continuous import ContinuousHopfield
 from energynets.models.dbn import DBN
 from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
@@ -18,6 +19,7 @@ __all__ = [
     "MLP",
     "RBM",
     "BoltzmannMachine",
+    "ClassificationRBM",
     "ContinuousHopfield",
     "DenseAssociativeMemory",
     "HopfieldNetwork",

@@ -157,12 +157,12 @@ def test_fit_mlp_truncated_checkpoint(tmp_path):
 
 
 def test_ctrl_c_while_writing_a_checkpoint_leaves_the_last_one_whole(tmp_path, bas, monkeypatch):
-    from energynets import io
+    from energynets import _npz
 
     path = tmp_path / "rbm.npz"
     common = {"method": "pcd", "n_epochs": 4, "batch_size": 6, "rng": 5}
     whole, _ = en.fit_rbm(en.RBM(9, 5, rng=2), bas, **common)
-    write = io._write_npz
+    write = _npz.write_npz
     calls = []
 
     def interrupted_write(file, arrays):
@@ -172,10 +172,10 @@ def test_ctrl_c_while_writing_a_checkpoint_leaves_the_last_one_whole(tmp_path, b
             raise KeyboardInterrupt
         write(file, arrays)
 
-    monkeypatch.setattr(io, "_write_npz", interrupted_write)
+    monkeypatch.setattr(_npz, "write_npz", interrupted_write)
     with pytest.raises(KeyboardInterrupt):
         en.fit_rbm(en.RBM(9, 5, rng=2), bas, **common, checkpoint=path)
-    monkeypatch.setattr(io, "_write_npz", write)
+    monkeypatch.setattr(_npz, "write_npz", write)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rbm.npz", "rbm.npz.prev"]  # no temp
     resumed, history = en.fit_rbm(en.RBM(9, 5, rng=2), bas, **common, resume=path)
     assert len(history["epoch"]) == 4

@@ -17,7 +17,8 @@ import energynets as en
 from energynets import io as enio
 from energynets.datasets import bars_and_stripes
 from energynets.learning.contrastive import fit_rbm
-from energynets.models.dbn import DBN, fit_dbn
+from energynets.learning.dbn import fit_dbn
+from energynets.models.dbn import DBN
 from energynets.models.rbm import RBM
 
 FAST = {"monitor": ()}
