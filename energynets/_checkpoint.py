@@ -27,7 +27,10 @@ from energynets import _npz
 FORMAT_NAME = "energynets-checkpoint"
 FORMAT_VERSION = 1
 #: Optimiser attributes that are configuration or scratch, not state.
-_NOT_STATE = {"params", "shapes", "_work", "decay"}
+_NOT_STATE = {"params", "_work", "decay", "rescale", "_step_momentum"}
+#: Today's names of optimiser attributes that checkpoints of energynets 0.1.0 hold under
+#: another (the RBM trainers' momentum then kept its steps as "velocities").
+_RENAMED = {"velocities": "steps"}
 
 PathLike = str | os.PathLike[str]
 
@@ -62,11 +65,20 @@ def optimizer_state(optimizer: Any) -> tuple[dict[str, np.ndarray], dict[str, An
 
 def restore_optimizer(optimizer: Any, arrays: Mapping[str, np.ndarray], scalars: Mapping) -> None:
     """Put back the state of :func:`optimizer_state` into ``optimizer``, arrays in place."""
+    arrays = {_renamed(name): value for name, value in arrays.items()}
     own, _ = optimizer_state(optimizer)
     for name, target in own.items():
         np.copyto(target, arrays[name])
     for key, value in scalars.items():
-        setattr(optimizer, key, value)
+        setattr(optimizer, _RENAMED.get(key, key), value)
+
+
+def _renamed(name: str) -> str:
+    """An array's name with a renamed optimiser attribute (``optimizer.<attribute>.<i>``)."""
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == "optimizer" and parts[1] in _RENAMED:
+        return f"optimizer.{_RENAMED[parts[1]]}.{parts[2]}"
+    return name
 
 
 class Section:

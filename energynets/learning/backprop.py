@@ -35,13 +35,12 @@ from __future__ import annotations
 import math
 import numbers
 import os
-import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from energynets import _checkpoint
 from energynets._validation import (
     RNGLike,
     as_float_array,
@@ -51,16 +50,13 @@ from energynets._validation import (
     check_rng,
 )
 from energynets.learning import optim
-from energynets.learning.divergence import Guard
-from energynets.models.mlp import ACTIVATIONS, MLP, check_labels
+from energynets.learning._loop import Training, check_callbacks, run
+from energynets.learning._mlp_kernel import Kernel
+from energynets.models.mlp import MLP, check_labels
 
 __all__ = ["GradientCheck", "fit_mlp", "gradient_check"]
 
 Callback = Callable[[int, MLP, dict[str, list[Any]]], Any]
-
-#: The input layer skips the columns of a mini-batch that are zero in every row when they are
-#: at least this fraction of the columns (a third in MNIST batches of 100).
-SPARSE_COLUMNS = 0.1
 
 
 # -- input checks ------------------------------------------------------------------------------
@@ -104,275 +100,6 @@ def _check_xy(mlp: MLP, X: Any, y: Any, x_name: str, y_name: str) -> tuple[np.nd
     else:
         labels = np.empty(0, dtype=np.int64)
     return arr, targets, labels
-
-
-# -- the training kernel -----------------------------------------------------------------------
-class _Kernel:
-    """Preallocated buffers and the in-place forward/backward pass of one mini-batch.
-
-    The model's weights and biases are views into one flat array ``params`` (weights first,
-    then biases) and the gradients views into ``grads`` of the same layout.
-    """
-
-    def __init__(
-        self,
-        model: MLP,
-        X: np.ndarray,
-        batch_size: int,
-        dropout: float = 0.0,
-        input_dropout: float = 0.0,
-        gen: np.random.Generator | None = None,
-    ) -> None:
-        dt = model.dtype
-        sizes = model.layer_sizes
-        B = batch_size
-        n_w = sum(w.size for w in model.weights)
-        self.n_weights = n_w
-        self.params = np.empty(model.n_parameters, dtype=dt)
-        self.grads = np.empty(model.n_parameters, dtype=dt)
-        self.model = model
-        self.W, self.b, self.gW, self.gb = [], [], [], []
-        offset = 0
-        for w in model.weights:
-            self.W.append(self._view(self.params, offset, w.shape, w))
-            self.gW.append(self._view(self.grads, offset, w.shape))
-            offset += w.size
-        for b in model.biases:
-            self.b.append(self._view(self.params, offset, b.shape, b))
-            self.gb.append(self._view(self.grads, offset, b.shape))
-            offset += b.size
-        # the model trains in the flat buffer
-        model.weights, model.biases = self.W, self.b
-        self.activation = ACTIVATIONS[model.activation]
-        self.output = model.output
-        # inputs: gathered rows (in X's dtype when it differs from the model's)
-        self.x = np.empty((B, sizes[0]), dtype=dt)
-        self.x_raw = None if X.dtype == dt else np.empty((B, sizes[0]), dtype=X.dtype)
-        # per hidden layer: pre-activations z (later f'(z)), activations a, errors delta
-        self.z = [np.empty((B, n), dtype=dt) for n in sizes[1:-1]]
-        self.a = [np.empty((B, n), dtype=dt) for n in sizes[1:-1]]
-        self.delta = [np.empty((B, n), dtype=dt) for n in sizes[1:-1]]
-        k = sizes[-1]
-        self.out = np.empty((B, k), dtype=dt)  # logits, then the output error
-        self.t = np.empty((B, k), dtype=dt)  # targets
-        self.tmp = np.empty((B, k), dtype=dt)
-        self.row = np.empty(B, dtype=dt)
-        self.row2 = np.empty(B, dtype=dt)
-        self.labels = np.empty(B, dtype=np.int64)
-        self.pred = np.empty(B, dtype=np.int64)
-        self.hit = np.empty(B, dtype=bool)
-        self.hit_k = np.empty((B, k), dtype=bool)
-        self.hit_k2 = np.empty((B, k), dtype=bool)
-        self.ones = np.ones(B, dtype=dt)  # db = 1^T delta as a matrix-vector product
-        # the input layer restricted to the columns of the batch that are not all zero
-        n_in, n_first = sizes[0], sizes[1]
-        self.column_max = np.empty(n_in, dtype=dt)
-        self.column_min = np.empty(n_in, dtype=dt)
-        self.column_used = np.empty(n_in, dtype=bool)
-        self.column_used_min = np.empty(n_in, dtype=bool)
-        self.column_index = np.arange(n_in, dtype=np.intp)
-        # row i of dLoss/dW_1 is row gather[i] of g_rows: its place among the used columns,
-        # or the zero row after them
-        self.gather = np.empty(n_in, dtype=np.intp)
-        self.x_cols = np.empty(B * n_in, dtype=dt)
-        self.w_rows = np.empty(n_in * n_first, dtype=dt)
-        self.g_rows = np.empty((n_in + 1) * n_first, dtype=dt)
-        # dropout: per row, a unit is kept when its uniform draw is below keep, and then
-        # scaled by 1 / keep (inverted dropout: the trained network is used as it is)
-        self.gen = gen
-        self.keep_input = 1.0 - input_dropout
-        self.keep_hidden = 1.0 - dropout
-        n_hid = len(sizes) - 2
-        if (input_dropout > 0 or (dropout > 0 and n_hid)) and gen is None:
-            raise ValueError("dropout needs a random generator")
-        self.u_x = np.empty((B, n_in), dtype=dt) if input_dropout > 0 else None
-        self.keep_x = np.empty((B, n_in), dtype=bool) if input_dropout > 0 else None
-        self.u_h = [np.empty((B, n), dtype=dt) for n in sizes[1:-1]] if dropout > 0 else None
-        self.keep_h = [np.empty((B, n), dtype=bool) for n in sizes[1:-1]] if dropout > 0 else None
-
-    @staticmethod
-    def _view(
-        flat: np.ndarray, offset: int, shape: tuple[int, ...], value: np.ndarray | None = None
-    ) -> np.ndarray:
-        view = flat[offset : offset + int(np.prod(shape))].reshape(shape)
-        if value is not None:
-            view[...] = value
-        return view
-
-    def release(self) -> None:
-        """Give the model arrays of its own again (not views of the flat buffer)."""
-        self.model.weights = [w.copy() for w in self.W]
-        self.model.biases = [b.copy() for b in self.b]
-
-    def step(
-        self,
-        X: np.ndarray,
-        targets: np.ndarray,
-        labels: np.ndarray,
-        index: np.ndarray,
-        scale: float,
-    ) -> tuple[float, int]:
-        """Forward and backward pass on the rows ``index``; the gradients, times ``scale``,
-        land in ``grads``. Returns the summed loss of the rows and the number classified
-        right."""
-        b = index.shape[0]
-        x = self.x[:b]
-        if self.x_raw is None:
-            np.take(X, index, axis=0, out=x, mode="clip")
-        else:
-            np.take(X, index, axis=0, out=self.x_raw[:b], mode="clip")
-            np.copyto(x, self.x_raw[:b], casting="unsafe")
-        t = self.t[:b]
-        np.take(targets, index, axis=0, out=t, mode="clip")
-        if self.u_x is not None:  # input dropout, before the zero columns are found
-            assert self.keep_x is not None
-            self._drop(x, self.u_x[:b], self.keep_x[:b], self.keep_input)
-
-        # Input columns that are zero in every row of the batch (a third of MNIST's pixels)
-        # contribute nothing to x W_1 and get a zero gradient: the first layer's two products
-        # run on the other columns only (exactly the same sums, fewer terms).
-        cols = self._used_columns(x)
-        n_hidden = len(self.z)
-        out = self.out[:b]
-        x_cols = x
-        if cols is not None:
-            k, n_first = cols.shape[0], self.W[0].shape[1]
-            x_cols = self.x_cols[: b * k].reshape(b, k)
-            np.take(x, cols, axis=1, out=x_cols, mode="clip")
-            w_rows = self.w_rows[: k * n_first].reshape(k, n_first)
-            np.take(self.W[0], cols, axis=0, out=w_rows, mode="clip")
-            np.matmul(x_cols, w_rows, out=self.z[0][:b] if n_hidden else out)
-        else:
-            np.matmul(x, self.W[0], out=self.z[0][:b] if n_hidden else out)
-
-        # forward: z_l = a_{l-1} W_l + b_l, a_l = f(z_l) (z_1 without b_1 is computed above)
-        f = self.activation.function
-        a = x
-        for layer in range(n_hidden):
-            z = self.z[layer][:b]
-            if layer > 0:
-                np.matmul(a, self.W[layer], out=z)
-            z += self.b[layer]
-            a = f(z, self.a[layer][:b])
-            if self.u_h is not None:
-                # f'(z) from the kept a, then both dropped with the same mask:
-                # d(m f(z) / keep) / dz = m f'(z) / keep
-                assert self.keep_h is not None
-                self.activation.derivative(a, z)
-                self._drop(a, self.u_h[layer][:b], self.keep_h[layer][:b], self.keep_hidden, z)
-        if n_hidden:
-            np.matmul(a, self.W[-1], out=out)
-        out += self.b[-1]
-
-        # loss, accuracy and the output error delta_L = scale (y_hat - t) / b, in place
-        loss, correct = self._output_error(out, t, labels, index, b)
-        out *= scale / b
-
-        # backward: dW_l = a_{l-1}^T delta_l, db_l = 1^T delta_l,
-        # delta_{l-1} = (delta_l W_l^T) * f'(z_{l-1})
-        fprime = self.activation.derivative
-        delta = out
-        ones = self.ones[:b]
-        for layer in range(n_hidden, -1, -1):
-            np.matmul(ones, delta, out=self.gb[layer])
-            if layer == 0 and cols is not None:
-                # the used rows of dW_1 by one product, the others zero, by one gather
-                k, n_first = cols.shape[0], delta.shape[1]
-                g_rows = self.g_rows[: (k + 1) * n_first].reshape(k + 1, n_first)
-                np.matmul(x_cols.T, delta, out=g_rows[:k])
-                g_rows[k].fill(0.0)
-                self.gather.fill(k)
-                np.put(self.gather, cols, self.column_index[:k], mode="clip")
-                np.take(g_rows, self.gather, axis=0, out=self.gW[0], mode="clip")
-                break
-            a_prev = x if layer == 0 else self.a[layer - 1][:b]
-            np.matmul(a_prev.T, delta, out=self.gW[layer])
-            if layer > 0:
-                new_delta = self.delta[layer - 1][:b]
-                np.matmul(delta, self.W[layer].T, out=new_delta)
-                d = self.z[layer - 1][:b]
-                if self.u_h is None:  # (with dropout, z already holds m f'(z) / keep)
-                    fprime(a_prev, d)
-                new_delta *= d
-                delta = new_delta
-        return loss, correct
-
-    def _drop(
-        self,
-        a: np.ndarray,
-        u: np.ndarray,
-        kept: np.ndarray,
-        keep: float,
-        also: np.ndarray | None = None,
-    ) -> None:
-        """Multiply ``a`` (and ``also``) in place by a fresh dropout mask m / keep."""
-        assert self.gen is not None
-        self.gen.random(dtype=u.dtype, out=u)
-        np.less(u, keep, out=kept)
-        scale = 1.0 / keep
-        for arr in (a,) if also is None else (a, also):
-            np.multiply(arr, kept, out=arr)
-            arr *= scale
-
-    def _used_columns(self, x: np.ndarray) -> np.ndarray | None:
-        """Indices of the columns of x with a non-zero entry, or None when skipping the others
-        would not pay (fewer than SPARSE_COLUMNS of the columns are all zero)."""
-        # a column is used when its maximum or its minimum is non-zero (no x-sized temporary)
-        np.maximum.reduce(x, axis=0, out=self.column_max)
-        np.minimum.reduce(x, axis=0, out=self.column_min)
-        np.not_equal(self.column_max, 0.0, out=self.column_used)
-        np.not_equal(self.column_min, 0.0, out=self.column_used_min)
-        np.logical_or(self.column_used, self.column_used_min, out=self.column_used)
-        n_used = int(np.count_nonzero(self.column_used))
-        if n_used > (1.0 - SPARSE_COLUMNS) * x.shape[1]:
-            return None
-        return np.flatnonzero(self.column_used)  # n_used indices: the one small allocation
-
-    def _output_error(
-        self, out: np.ndarray, t: np.ndarray, labels: np.ndarray, index: np.ndarray, b: int
-    ) -> tuple[float, int]:
-        """Turn the logits ``out`` into y_hat - t in place; return the summed loss and the
-        number of rows classified right (0 for identity outputs)."""
-        if self.output == "softmax":
-            # loss_i = logsumexp(z_i) - z_{i,y_i}, computed on z - max(z) (no overflow)
-            m = self.row[:b]
-            np.max(out, axis=1, out=m)
-            pred = self.pred[:b]
-            np.argmax(out, axis=1, out=pred)
-            lab = self.labels[:b]
-            np.take(labels, index, out=lab, mode="clip")
-            hit = self.hit[:b]
-            np.equal(pred, lab, out=hit)
-            correct = int(np.count_nonzero(hit))
-            out -= m[:, None]
-            loss = -float(np.vdot(t, out))
-            np.exp(out, out=out)
-            s = self.row2[:b]
-            np.sum(out, axis=1, out=s)
-            out /= s[:, None]
-            np.log(s, out=s)
-            loss += float(np.sum(s, dtype=np.float64))
-            out -= t
-            return loss, correct
-        if self.output == "sigmoid":
-            # loss = sum softplus(z) - t z; a row is right when every (z > 0) == (t > 1/2)
-            tmp = self.tmp[:b]
-            np.logaddexp(0.0, out, out=tmp)
-            loss = float(np.sum(tmp, dtype=np.float64)) - float(np.vdot(t, out))
-            hk, hk2 = self.hit_k[:b], self.hit_k2[:b]
-            np.greater(out, 0.0, out=hk)
-            np.greater(t, 0.5, out=hk2)
-            np.equal(hk, hk2, out=hk)
-            hit = self.hit[:b]
-            np.all(hk, axis=1, out=hit)
-            correct = int(np.count_nonzero(hit))
-            f = ACTIVATIONS["sigmoid"].function
-            f(out, out)
-            out -= t
-            return loss, correct
-        # identity: loss = 1/2 ||z - t||^2
-        out -= t
-        return 0.5 * float(np.vdot(out, out)), 0
 
 
 # -- the trainer -------------------------------------------------------------------------------
@@ -565,7 +292,6 @@ def fit_mlp(
     >>> len(history["loss"]), history["accuracy"][-1] > 0.8
     (3, True)
     """
-    # -- validation (before any work) ------------------------------------------------------
     if not isinstance(mlp, MLP):
         raise TypeError(f"mlp must be an energynets MLP, got {type(mlp).__name__}")
     X_arr, targets, labels = _check_xy(mlp, X, y, "X", "y")
@@ -585,10 +311,7 @@ def fit_mlp(
                 "early_stopping needs validation_data (a pair (X_valid, y_valid) or a "
                 "fraction of X to hold out)"
             )
-    cbs = (callbacks,) if callable(callbacks) else tuple(callbacks)
-    for i, cb in enumerate(cbs):
-        if not callable(cb):
-            raise TypeError(f"callbacks[{i}] must be callable, got {type(cb).__name__}")
+    cbs = check_callbacks(callbacks)
     gen = check_rng(rng)
     n = X_arr.shape[0]
     valid, train_rows = _check_validation(mlp, validation_data, n, gen)
@@ -597,152 +320,155 @@ def fit_mlp(
         y_rows = labels[rows] if mlp.output == "softmax" else targets[rows]
         valid = ("given", np.asarray(X_arr[rows]), y_rows)
     n_train = n if train_rows is None else train_rows.shape[0]
-    B = min(batch, n_train)
+    settings = _MLPSettings(
+        opt_name, eta, lr_factor, min(batch, n_train), wd, p_drop, p_drop_input, patience,
+        {"momentum": momentum, "betas": betas, "epsilon": epsilon},
+    )  # fmt: skip
+    training = _MLPTraining(mlp, (X_arr, targets, labels), train_rows, valid, settings, gen)
+    run(
+        training, epochs, callbacks=cbs, progress=progress, desc=f"fit_mlp ({opt_name})",
+        checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume,
+    )  # fmt: skip
+    training.finish()
+    return training.model, training.history
 
-    # -- the model copy and its state ------------------------------------------------------
-    model = mlp.copy()
-    kernel = _Kernel(model, X_arr, B, p_drop, p_drop_input, gen)
-    n_w = kernel.n_weights
-    # the optimiser sees all weights (decayed) and all biases (not decayed) as two arrays, or
-    # everything as one array when there is no weight decay (fewer calls per step)
-    if wd > 0:
-        flat_params = [kernel.params[:n_w], kernel.params[n_w:]]
-        flat_grads = [kernel.grads[:n_w], kernel.grads[n_w:]]
-    else:
-        flat_params, flat_grads = [kernel.params], [kernel.grads]
-    opt = optim.make_optimizer(
-        opt_name,
-        flat_params,
-        momentum=momentum,
-        betas=betas,
-        epsilon=epsilon,
-        weight_decay=wd,
-        decay=(True, False) if wd > 0 else None,
-    )
 
-    classify = model.output != "identity"
-    history: dict[str, list[Any]] = {"epoch": [], "learning_rate": [], "time": [], "loss": []}
-    if classify:
-        history["accuracy"] = []
-    best_loss, best_epoch, best_params = np.inf, -1, None
-    first_epoch = 0
-    save_state: Callable[[int], None] | None = None
-    if checkpoint is not None or resume is not None:
-        every = _checkpoint.check_every(checkpoint_every)
-        settings = {
-            "optimizer": opt_name,
-            "batch_size": B,
+@dataclass
+class _MLPSettings:
+    """The checked arguments of :func:`fit_mlp` that shape the run."""
+
+    optimizer: str
+    learning_rate: float
+    learning_rate_factor: Callable[[int], float]
+    batch_size: int
+    weight_decay: float
+    dropout: float
+    input_dropout: float
+    patience: int | None
+    optimizer_options: dict[str, Any]
+
+
+class _MLPTraining(Training):
+    """The state and the updates of one :func:`fit_mlp` run."""
+
+    name = "fit_mlp"
+
+    def __init__(
+        self,
+        mlp: MLP,
+        data: tuple[np.ndarray, np.ndarray, np.ndarray],
+        train_rows: np.ndarray | None,
+        valid: Any,
+        settings: _MLPSettings,
+        gen: np.random.Generator,
+    ) -> None:
+        s = self.settings_ = settings
+        self.data, self.train_rows, self.valid, self.gen = data, train_rows, valid, gen
+        self.n_train = data[0].shape[0] if train_rows is None else train_rows.shape[0]
+        self.model = model = mlp.copy()
+        kernel = self.kernel = Kernel(model, data[0], s.batch_size, s.dropout, s.input_dropout, gen)
+        n_w = kernel.n_weights
+        # the optimiser sees all weights (decayed) and all biases (not decayed) as two arrays,
+        # or everything as one array when there is no weight decay (fewer calls per step)
+        if s.weight_decay > 0:
+            params = [kernel.params[:n_w], kernel.params[n_w:]]
+            self.grads = [kernel.grads[:n_w], kernel.grads[n_w:]]
+        else:
+            params, self.grads = [kernel.params], [kernel.grads]
+        self.optimizer = optim.make_optimizer(
+            s.optimizer, params, weight_decay=s.weight_decay,
+            decay=(True, False) if s.weight_decay > 0 else None, **s.optimizer_options,
+        )  # fmt: skip
+        self.classify = model.output != "identity"
+        self.history = {"epoch": [], "learning_rate": [], "time": [], "loss": []}
+        if self.classify:
+            self.history["accuracy"] = []
+        self.best_loss, self.best_epoch = np.inf, -1
+        self.best_params: np.ndarray | None = None
+        self.learning_rate = s.learning_rate
+        self.steps_per_epoch = -(-self.n_train // s.batch_size)
+
+    def train_epoch(self, epoch: int) -> int | None:
+        s, kernel, opt = self.settings_, self.kernel, self.optimizer
+        self.step_size = step_size = s.learning_rate * s.learning_rate_factor(epoch)
+        scale = float(opt.gradient_scale(step_size))
+        perm = self.gen.permutation(self.n_train)
+        order = perm if self.train_rows is None else self.train_rows[perm]
+        X, targets, labels = self.data
+        self.total_loss, self.total_correct = 0.0, 0
+        for i, start in enumerate(range(0, self.n_train, s.batch_size)):
+            index = order[start : start + s.batch_size]
+            loss, correct = kernel.step(X, targets, labels, index, scale)
+            if not math.isfinite(loss):
+                return i
+            opt.step_(self.grads, step_size, scale=scale)
+            self.total_loss += loss
+            self.total_correct += correct
+        return None
+
+    def record(self, epoch: int, seconds: float) -> bool:
+        h = self.history
+        h["epoch"].append(epoch)
+        h["learning_rate"].append(self.step_size)
+        h["time"].append(seconds)
+        h["loss"].append(self.total_loss / self.n_train)
+        if self.classify:
+            h["accuracy"].append(self.total_correct / self.n_train)
+        patience = self.settings_.patience
+        if self.valid is not None:
+            v_loss, v_score = self.model.evaluate(self.valid[1], self.valid[2])
+            h.setdefault("validation_loss", []).append(v_loss)
+            key = "validation_accuracy" if self.classify else "validation_score"
+            h.setdefault(key, []).append(v_score)
+            if patience is not None and v_loss < self.best_loss:
+                self.best_loss, self.best_epoch = v_loss, epoch
+                self.best_params = self.kernel.params.copy()
+        return patience is not None and epoch - self.best_epoch >= patience
+
+    def postfix(self) -> dict[str, str]:
+        return {"loss": f"{self.history['loss'][-1]:.4g}"}
+
+    def watched(self) -> dict[str, np.ndarray]:
+        return {"the parameters": self.kernel.params}
+
+    def release(self) -> None:
+        self.kernel.release()
+
+    def finish(self) -> None:
+        """After the run: the best network of early stopping, in arrays of its own."""
+        if self.best_params is not None:
+            np.copyto(self.kernel.params, self.best_params)
+        self.kernel.release()
+
+    def settings(self) -> dict[str, Any]:
+        s, model = self.settings_, self.model
+        return {
+            "optimizer": s.optimizer,
+            "batch_size": s.batch_size,
             "layer_sizes": list(model.layer_sizes),
             "activation": model.activation,
             "output": model.output,
             "dtype": str(model.dtype),
-            "n_samples": n,
-            "n_train": n_train,
-            "weight_decay": wd,
-            "dropout": p_drop,
-            "input_dropout": p_drop_input,
-            "early_stopping": patience,
+            "n_samples": self.data[0].shape[0],
+            "n_train": self.n_train,
+            "weight_decay": s.weight_decay,
+            "dropout": s.dropout,
+            "input_dropout": s.input_dropout,
+            "early_stopping": s.patience,
         }
 
-        def write_checkpoint(done: int) -> None:
-            assert checkpoint is not None
-            opt_arrays, opt_scalars = _checkpoint.optimizer_state(opt)
-            arrays = {"params": kernel.params, **opt_arrays}
-            if best_params is not None:
-                arrays["best_params"] = best_params
-            meta = {
-                "epoch": done,
-                "rng_state": gen.bit_generator.state,
-                "history": history,
-                "settings": settings,
-                "optimizer": opt_scalars,
-                "best": [None if np.isinf(best_loss) else best_loss, best_epoch],
-            }
-            _checkpoint.save_checkpoint(checkpoint, "fit_mlp", arrays, meta)
+    def state(self) -> dict[str, np.ndarray]:
+        return {"params": self.kernel.params}
 
-        if resume is not None:
-            saved, meta = _checkpoint.load_checkpoint(resume, "fit_mlp")
-            _checkpoint.check_settings(resume, meta["settings"], settings)
-            _checkpoint.restore_arrays(resume, saved, {"params": kernel.params})
-            _checkpoint.restore_optimizer(opt, saved, meta["optimizer"])
-            gen.bit_generator.state = meta["rng_state"]
-            history = {key: list(values) for key, values in meta["history"].items()}
-            loss_value, best_epoch = meta["best"]
-            best_loss = np.inf if loss_value is None else loss_value
-            best_params = saved["best_params"].copy() if "best_params" in saved else None
-            first_epoch = int(meta["epoch"])
-        if checkpoint is not None:
-            save_state = write_checkpoint
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    def extra_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        arrays = {} if self.best_params is None else {"best_params": self.best_params}
+        best = None if np.isinf(self.best_loss) else self.best_loss
+        return arrays, {"best": [best, self.best_epoch]}
 
-        bar = tqdm(
-            total=epochs,
-            initial=min(first_epoch, epochs),
-            desc=f"fit_mlp ({opt_name})",
-            unit="epoch",
-        )
-    guard = Guard(
-        "fit_mlp", {"the parameters": kernel.params}, eta, -(-n_train // B), checkpoint,
-        _checkpoint.resumed_into(checkpoint, resume, first_epoch), release=kernel.release,
-    )  # fmt: skip
-    try:
-        for epoch in range(first_epoch, epochs):
-            step_size = eta * lr_factor(epoch)
-            scale = float(opt.gradient_scale(step_size))
-            perm = gen.permutation(n_train)
-            order = perm if train_rows is None else train_rows[perm]
-            total_loss, total_correct = 0.0, 0
-            bad_loss_at = None
-            t0 = time.perf_counter()
-            # overflow is what divergence looks like: the guard reports it once, below
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                for i, start in enumerate(range(0, n_train, B)):
-                    index = order[start : start + B]
-                    loss, correct = kernel.step(X_arr, targets, labels, index, scale)
-                    if not math.isfinite(loss):
-                        bad_loss_at = i
-                        break
-                    opt.step_(flat_grads, step_size, scale=scale)
-                    total_loss += loss
-                    total_correct += correct
-                guard.end_of_epoch(epoch, model, history, bad_loss_at)
-            elapsed = time.perf_counter() - t0
-            history["epoch"].append(epoch)
-            history["learning_rate"].append(step_size)
-            history["time"].append(elapsed)
-            history["loss"].append(total_loss / n_train)
-            if classify:
-                history["accuracy"].append(total_correct / n_train)
-            if valid is not None:
-                v_loss, v_score = model.evaluate(valid[1], valid[2])
-                history.setdefault("validation_loss", []).append(v_loss)
-                key = "validation_accuracy" if classify else "validation_score"
-                history.setdefault(key, []).append(v_score)
-                if patience is not None:
-                    if v_loss < best_loss:
-                        best_loss, best_epoch = v_loss, epoch
-                        best_params = kernel.params.copy()
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{history['loss'][-1]:.4g}")
-            stop = patience is not None and epoch - best_epoch >= patience
-            for cb in cbs:
-                result = cb(epoch, model, history)
-                stop = stop or (isinstance(result, bool | np.bool_) and bool(result))
-            if save_state is not None and ((epoch + 1) % every == 0 or stop or epoch + 1 == epochs):
-                save_state(epoch + 1)
-                guard.saved_epoch = epoch + 1
-            if stop:
-                break
-    finally:
-        if bar is not None:
-            bar.close()
-    if best_params is not None:
-        np.copyto(kernel.params, best_params)
-    kernel.release()
-    return model, history
+    def restore_extra(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        loss_value, self.best_epoch = meta["best"]
+        self.best_loss = np.inf if loss_value is None else loss_value
+        self.best_params = arrays["best_params"].copy() if "best_params" in arrays else None
 
 
 def _targets_as_y(model: MLP, targets: np.ndarray) -> np.ndarray:

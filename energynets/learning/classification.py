@@ -47,8 +47,8 @@ classification restricted Boltzmann machine. JMLR 13, 643-669.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -62,7 +62,8 @@ from energynets._validation import (
     check_rng,
 )
 from energynets.learning import optim
-from energynets.learning.divergence import Guard
+from energynets.learning._loop import Training, check_callbacks, run
+from energynets.learning.contrastive import contrastive_gradient
 from energynets.metrics import RBMGradient
 from energynets.models.classification_rbm import (
     ClassificationRBM,
@@ -318,15 +319,47 @@ def fit_classification_rbm(
     Larochelle, H. & Bengio, Y. (2008). Classification using discriminative restricted
     Boltzmann machines. ICML 2008, 536-543.
     """
-    from energynets.learning.contrastive import contrastive_gradient
+    start_model, n_features, classes, dt, hidden, x, labels = _check_model_and_data(
+        X, y, n_hidden, n_classes, dtype
+    )
+    obj = check_choice(objective, "objective", OBJECTIVES)
+    weight_gen = check_float(alpha, "alpha", minimum=0.0)
+    eta = check_float(learning_rate, "learning_rate", minimum=0.0, exclusive_minimum=True)
+    epochs = check_int(n_epochs, "n_epochs", minimum=1)
+    B = min(check_int(batch_size, "batch_size", minimum=1), x.shape[0])
+    meth = check_choice(method, "method", GENERATIVE_METHODS)
+    steps = check_int(k, "k", minimum=1)
+    mom_at, uses_velocity = optim.momentum_schedule(momentum)
+    wd = check_float(weight_decay, "weight_decay", minimum=0.0)
+    if init_visible_bias is not None and init_visible_bias != "data":
+        raise ValueError(f"init_visible_bias must be 'data' or None, got {init_visible_bias!r}")
+    valid = _check_validation(validation_data, n_features, classes, dt)
+    cbs = check_callbacks(callbacks)
+    gen = check_rng(rng)
+    if start_model is not None:
+        model = start_model.copy()
+    else:
+        model = ClassificationRBM(n_features, classes, hidden, rng=gen, dtype=dt)
+        if init_visible_bias == "data":
+            _init_visible_bias(model, x, labels)
+    settings = _Settings(obj, weight_gen, eta, B, meth, steps, mom_at, uses_velocity, wd)
+    training = _ClassificationTraining(model, x, labels, valid, settings, gen)
+    run(training, epochs, callbacks=cbs, progress=progress,
+        desc=f"fit_classification_rbm ({obj})")  # fmt: skip
+    return model, training.history
 
-    # -- validation (before any work) --------------------------------------------------------
+
+def _check_model_and_data(
+    X: Any, y: Any, n_hidden: Any, n_classes: Any, dtype: Any
+) -> tuple[ClassificationRBM | None, int, int, Any, int, np.ndarray, np.ndarray]:
+    """(start model or None, n_features, n_classes, dtype, n_hidden, x, labels), checked."""
     arr = X if isinstance(X, np.ndarray) else np.asarray(X)
     if arr.ndim != 2 or arr.shape[1] == 0:
         raise ValueError(
             f"X must be a 2-D array (n_samples, n_features) with at least one column, got "
             f"shape {arr.shape}"
         )
+    hidden = 0
     if isinstance(n_hidden, ClassificationRBM):
         start_model: ClassificationRBM | None = n_hidden
         n_features = n_hidden.n_features
@@ -348,120 +381,133 @@ def fit_classification_rbm(
     if x.shape[0] == 0:
         raise ValueError(f"X must have at least one row, got shape {x.shape}")
     labels = check_row_labels(y, classes, x.shape[0])
-    obj = check_choice(objective, "objective", OBJECTIVES)
-    weight_gen = check_float(alpha, "alpha", minimum=0.0)
-    eta = check_float(learning_rate, "learning_rate", minimum=0.0, exclusive_minimum=True)
-    epochs = check_int(n_epochs, "n_epochs", minimum=1)
-    n = x.shape[0]
-    B = min(check_int(batch_size, "batch_size", minimum=1), n)
-    meth = check_choice(method, "method", GENERATIVE_METHODS)
-    steps = check_int(k, "k", minimum=1)
-    mom_at, uses_velocity = optim.momentum_schedule(momentum)
-    wd = check_float(weight_decay, "weight_decay", minimum=0.0)
-    if init_visible_bias is not None and init_visible_bias != "data":
-        raise ValueError(f"init_visible_bias must be 'data' or None, got {init_visible_bias!r}")
-    valid: tuple[np.ndarray, np.ndarray] | None = None
-    if validation_data is not None:
-        if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
-            raise TypeError(
-                "validation_data must be a pair (X_valid, y_valid), got "
-                f"{type(validation_data).__name__}"
-            )
-        xv = shape_check.check_features(validation_data[0], "validation_data[0]")
-        yv = check_row_labels(validation_data[1], classes, xv.shape[0], "validation_data[1]")
-        valid = (np.array(xv, copy=True), yv)
-    cbs = (callbacks,) if callable(callbacks) else tuple(callbacks)
-    for i, cb in enumerate(cbs):
-        if not callable(cb):
-            raise TypeError(f"callbacks[{i}] must be callable, got {type(cb).__name__}")
+    return start_model, n_features, classes, dt, hidden, x, labels
 
-    # -- the model ------------------------------------------------------------------------------
-    gen = check_rng(rng)
-    if start_model is not None:
-        model = start_model.copy()
-    else:
-        model = ClassificationRBM(n_features, classes, hidden, rng=gen, dtype=dt)
-        if init_visible_bias == "data":
-            p = np.clip(x.mean(axis=0, dtype=np.float64), _BIAS_EPS, 1.0 - _BIAS_EPS)
-            model.rbm.visible_bias[:n_features] = np.log(p / (1.0 - p))
-            freq = np.bincount(labels, minlength=classes) / n
-            model.rbm.visible_bias[n_features:] = np.log(np.maximum(freq, _BIAS_EPS))
-    rbm = model.rbm
-    monitor_gen = np.random.default_rng(int(gen.integers(2**63)))
-    subset = np.sort(monitor_gen.choice(n, size=min(n, MONITOR_SIZE), replace=False))
-    x_monitor, y_monitor = np.array(x[subset], copy=True), labels[subset]
-    needs_generative = obj != "discriminative"
-    chains: np.ndarray | None = None
-    if needs_generative and meth == "pcd":
-        start_rows = gen.integers(0, n, size=B)
-        chains = joint_rows(x[start_rows], labels[start_rows], classes)
-    params = [rbm.weights, rbm.visible_bias, rbm.hidden_bias]
-    optimizer = optim.MomentumSGD(params, use_velocity=uses_velocity)
-    steps_buf = [np.empty_like(p) for p in params]
 
-    history: dict[str, list[Any]] = {"epoch": [], "time": [], "log_loss": [], "accuracy": []}
-    bar = None
-    if progress:
-        from tqdm import tqdm
+def _check_validation(
+    validation_data: Any, n_features: int, classes: int, dt: Any
+) -> tuple[np.ndarray, np.ndarray] | None:
+    if validation_data is None:
+        return None
+    if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+        raise TypeError(
+            "validation_data must be a pair (X_valid, y_valid), got "
+            f"{type(validation_data).__name__}"
+        )
+    shape_check = ClassificationRBM(n_features, classes, 1, dtype=dt, weight_scale=0.0)
+    xv = shape_check.check_features(validation_data[0], "validation_data[0]")
+    yv = check_row_labels(validation_data[1], classes, xv.shape[0], "validation_data[1]")
+    return np.array(xv, copy=True), yv
 
-        bar = tqdm(total=epochs, desc=f"fit_classification_rbm ({obj})", unit="epoch")
-    guard = Guard(
-        "fit_classification_rbm",
-        {"the weights": rbm.weights, "the visible biases": rbm.visible_bias,
-         "the hidden biases": rbm.hidden_bias},
-        eta, -(-n // B),
-    )  # fmt: skip
-    try:
-        for epoch in range(epochs):
-            m = mom_at(epoch)
-            order = gen.permutation(n)
-            t0 = time.perf_counter()
-            # overflow is what divergence looks like: the guard reports it once, below
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                for begin in range(0, n, B):
-                    idx = order[begin : begin + B]
-                    xb, yb = x[idx], labels[idx]
-                    for s in steps_buf:
-                        s.fill(0.0)
-                    if obj != "generative":
-                        _, g = _discriminative_gradient(rbm, xb, yb)
-                        for s, part in zip(steps_buf, g, strict=True):
-                            s += part
-                    if needs_generative:
-                        g_gen, new_chains = contrastive_gradient(
-                            rbm, joint_rows(xb, yb, classes), k=steps, chains=chains, rng=gen
-                        )
-                        if chains is not None:
-                            chains = new_chains
-                        scale = 1.0 if obj == "generative" else weight_gen
-                        for s, part in zip(steps_buf, g_gen, strict=True):
-                            s += scale * part
-                    if wd > 0:
-                        steps_buf[0] -= wd * rbm.weights
-                    for s in steps_buf:
-                        s *= eta
-                    optimizer.step_(params, steps_buf, m)
-            guard.end_of_epoch(epoch, model, history)
-            elapsed = time.perf_counter() - t0
-            history["epoch"].append(epoch)
-            history["time"].append(elapsed)
-            loss, accuracy = model.evaluate(x_monitor, y_monitor)
-            history["log_loss"].append(loss)
-            history["accuracy"].append(accuracy)
-            if valid is not None:
-                loss, accuracy = model.evaluate(*valid)
-                history.setdefault("validation_log_loss", []).append(loss)
-                history.setdefault("validation_accuracy", []).append(accuracy)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(accuracy=f"{history['accuracy'][-1]:.3f}")
-            stop = False
-            for cb in cbs:
-                result = cb(epoch, model, history)
-                stop = stop or (isinstance(result, bool | np.bool_) and bool(result))
-            if stop:
-                break
-    finally:
-        if bar is not None:
-            bar.close()
-    return model, history
+
+def _init_visible_bias(model: ClassificationRBM, x: np.ndarray, labels: np.ndarray) -> None:
+    """Feature biases log(p / (1 - p)) and label biases log(class frequency), in place."""
+    n, n_features = x.shape
+    p = np.clip(x.mean(axis=0, dtype=np.float64), _BIAS_EPS, 1.0 - _BIAS_EPS)
+    model.rbm.visible_bias[:n_features] = np.log(p / (1.0 - p))
+    freq = np.bincount(labels, minlength=model.n_classes) / n
+    model.rbm.visible_bias[n_features:] = np.log(np.maximum(freq, _BIAS_EPS))
+
+
+@dataclass
+class _Settings:
+    objective: str
+    alpha: float
+    learning_rate: float
+    batch_size: int
+    method: str
+    k: int
+    momentum: Callable[[int], float]
+    uses_velocity: bool
+    weight_decay: float
+
+
+class _ClassificationTraining(Training):
+    """The state and the updates of one :func:`fit_classification_rbm` run."""
+
+    name = "fit_classification_rbm"
+
+    def __init__(
+        self,
+        model: ClassificationRBM,
+        x: np.ndarray,
+        labels: np.ndarray,
+        valid: tuple[np.ndarray, np.ndarray] | None,
+        settings: _Settings,
+        gen: np.random.Generator,
+    ) -> None:
+        s = self.settings_ = settings
+        self.model, self.x, self.labels, self.valid, self.gen = model, x, labels, valid, gen
+        n = x.shape[0]
+        monitor_gen = np.random.default_rng(int(gen.integers(2**63)))
+        subset = np.sort(monitor_gen.choice(n, size=min(n, MONITOR_SIZE), replace=False))
+        self.x_monitor, self.y_monitor = np.array(x[subset], copy=True), labels[subset]
+        self.needs_generative = s.objective != "discriminative"
+        self.chains: np.ndarray | None = None
+        if self.needs_generative and s.method == "pcd":
+            start_rows = gen.integers(0, n, size=s.batch_size)
+            self.chains = joint_rows(x[start_rows], labels[start_rows], model.n_classes)
+        rbm = model.rbm
+        self.params = [rbm.weights, rbm.visible_bias, rbm.hidden_bias]
+        self.optimizer = optim.Momentum(self.params, rescale=False, velocity=s.uses_velocity)
+        self.steps = [np.empty_like(p) for p in self.params]
+        self.history = {"epoch": [], "time": [], "log_loss": [], "accuracy": []}
+        self.learning_rate = s.learning_rate
+        self.steps_per_epoch = -(-n // s.batch_size)
+
+    def train_epoch(self, epoch: int) -> None:
+        s = self.settings_
+        m = s.momentum(epoch)
+        order = self.gen.permutation(self.x.shape[0])
+        for begin in range(0, self.x.shape[0], s.batch_size):
+            idx = order[begin : begin + s.batch_size]
+            self._direction(self.x[idx], self.labels[idx])
+            self.optimizer.step_(self.steps, 1.0, scale=-1.0, momentum=m)
+
+    def _direction(self, xb: np.ndarray, yb: np.ndarray) -> None:
+        """steps <- learning_rate times the update direction of one mini-batch."""
+        s, rbm = self.settings_, self.model.rbm
+        for step in self.steps:
+            step.fill(0.0)
+        if s.objective != "generative":
+            _, g = _discriminative_gradient(rbm, xb, yb)
+            for step, part in zip(self.steps, g, strict=True):
+                step += part
+        if self.needs_generative:
+            g_gen, new_chains = contrastive_gradient(
+                rbm, joint_rows(xb, yb, self.model.n_classes), k=s.k, chains=self.chains,
+                rng=self.gen,
+            )  # fmt: skip
+            if self.chains is not None:
+                self.chains = new_chains
+            scale = 1.0 if s.objective == "generative" else s.alpha
+            for step, part in zip(self.steps, g_gen, strict=True):
+                step += scale * part
+        if s.weight_decay > 0:
+            self.steps[0] -= s.weight_decay * rbm.weights
+        for step in self.steps:
+            step *= s.learning_rate
+
+    def record(self, epoch: int, seconds: float) -> bool:
+        h = self.history
+        h["epoch"].append(epoch)
+        h["time"].append(seconds)
+        loss, accuracy = self.model.evaluate(self.x_monitor, self.y_monitor)
+        h["log_loss"].append(loss)
+        h["accuracy"].append(accuracy)
+        if self.valid is not None:
+            loss, accuracy = self.model.evaluate(*self.valid)
+            h.setdefault("validation_log_loss", []).append(loss)
+            h.setdefault("validation_accuracy", []).append(accuracy)
+        return False
+
+    def postfix(self) -> dict[str, str]:
+        return {"accuracy": f"{self.history['accuracy'][-1]:.3f}"}
+
+    def watched(self) -> dict[str, np.ndarray]:
+        rbm = self.model.rbm
+        return {
+            "the weights": rbm.weights,
+            "the visible biases": rbm.visible_bias,
+            "the hidden biases": rbm.hidden_bias,
+        }

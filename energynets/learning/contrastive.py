@@ -35,6 +35,12 @@ Optimisation follows Hinton's practical guide: SGD with momentum (0.5 then 0.9 w
 hidden units, visible biases initialised to log(p / (1 - p)), learning-rate schedules, and
 optionally the centred gradient of Melchior, Fischer & Wiskott (2016).
 
+The pieces: the gradient kernel (:mod:`energynets.learning._rbm_kernel`), the negative phases
+(:mod:`energynets.learning._negative_phases`), the penalties and centring
+(:mod:`energynets.learning._penalties`, :mod:`energynets.learning.centering`), put together by
+:mod:`energynets.learning._rbm_training` and driven by the one training loop of the package
+(:mod:`energynets.learning._loop`).
+
 Speed: everything runs in the model's dtype (float32 end to end, random numbers included) on
 preallocated buffers. The positive and negative visible rows sit in one stacked buffer and the
 hidden probabilities, scaled by 1 / n_pos and -1 / n_neg, in another, so that the weight
@@ -62,33 +68,25 @@ machines. ICML 2008, 536-543.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from energynets import _checkpoint
 from energynets._validation import (
     RNGLike,
-    as_float_array,
     check_choice,
     check_float,
     check_int,
     check_rng,
 )
 from energynets.learning import optim
-from energynets.learning.divergence import Guard
-from energynets.metrics import (
-    RBMGradient,
-    _enumerated_layer,
-    free_energy_gap,
-    log_likelihood,
-    pseudo_likelihood,
-    rbm_log_partition,
-    reconstruction_error,
-)
-from energynets.models.rbm import RBM, _sample_one_hot, _softmax
+from energynets.learning._loop import check_callbacks, run
+from energynets.learning._rbm_kernel import Kernel
+from energynets.learning._rbm_training import RBMSettings, RBMTraining
+from energynets.learning.centering import CenteredRBM, center, centered_gradient, uncenter
+from energynets.metrics import RBMGradient, _enumerated_layer
+from energynets.models.rbm import RBM
 
 __all__ = [
     "METHODS",
@@ -107,629 +105,8 @@ METHODS = ("cd", "pcd", "pt")
 #: Quantities :func:`fit_rbm` can record after each epoch (``monitor=``).
 MONITORS = ("reconstruction_error", "pseudo_likelihood", "free_energy", "log_likelihood")
 
-#: Sliding factor nu of the hidden offset lambda <- (1 - nu) lambda + nu <q>_batch under
-#: centering (Melchior, Fischer & Wiskott 2016 use 0.01).
-CENTERING_RATE = 0.01
-
-#: Decay of the running mean activity q <- d q + (1 - d) <q>_batch of the sparsity penalty
-#: (Hinton 2010, section 11: between 0.9 and 0.99).
-SPARSITY_DECAY = 0.9
-
-#: Hinton's visible-bias initialisation log(p / (1 - p)) clips p to [eps, 1 - eps].
-VISIBLE_BIAS_EPS = 1e-3
-
 #: Rows of the fixed training subset (and of the validation subset) the monitors use.
 MONITOR_SIZE = 1000
-
-#: The kernel skips the visible columns of a block of rows that are zero in every row when
-#: they are at least this fraction of the columns (exact: the same sums with fewer terms).
-SPARSE_COLUMNS = 0.1
-
-#: Rows of the monitor subset used for the pseudo-likelihood, which costs n_visible free
-#: energies (n_visible n_hidden softplus evaluations) per row: at most 100 rows, and at most
-#: 2**22 / (n_visible n_hidden) of them (but at least 10), about 0.1 s per epoch.
-PSEUDO_LIKELIHOOD_ROWS = 100
-
-
-# -- fast in-place kernels -------------------------------------------------------------------
-def _sigmoid_(x: np.ndarray, minus_bias: np.ndarray | None = None) -> np.ndarray:
-    """x <- sigmoid(x + bias) = 1 / (1 + exp(-x - bias)) in place, in x's dtype.
-
-    ``minus_bias`` is -bias (broadcast over rows), so that adding the bias and negating is one
-    pass. Where exp overflows (x + bias below about -88 in float32) it is inf and the result
-    exactly 0, the correctly rounded value; the overflow is expected and not reported.
-    """
-    if minus_bias is None:
-        np.negative(x, out=x)
-    else:
-        np.subtract(minus_bias, x, out=x)
-    with np.errstate(over="ignore"):
-        np.exp(x, out=x)
-    x += 1.0
-    np.reciprocal(x, out=x)
-    return x
-
-
-_FLOAT32_ONE = np.uint32(0x3F800000)  # the bit pattern of 1.0f
-
-
-def _uniform_(gen: np.random.Generator, out: np.ndarray) -> np.ndarray:
-    """out <- independent uniforms on [0, 1) from ``gen``, in out's dtype.
-
-    For float32 each 64-bit output of the bit generator gives two numbers: 23 random bits
-    placed in the mantissa of a float in [1, 2) (bit pattern 0x3F800000 | bits >> 9), minus 1,
-    so the numbers are multiples of 2**-23. This is about twice as fast as
-    ``Generator.random(dtype=np.float32)`` (24 bits, one 32-bit draw per number), and the
-    sampling of the Bernoulli units costs as much as a matrix product otherwise.
-    """
-    if out.dtype == np.float32 and out.flags.c_contiguous and out.size % 2 == 0:
-        bits = gen.bit_generator.random_raw(out.size // 2).view(np.uint32)
-        np.right_shift(bits, 9, out=bits)
-        np.bitwise_or(bits, _FLOAT32_ONE, out=bits)
-        np.subtract(bits.view(np.float32).reshape(out.shape), 1.0, out=out)
-    else:
-        gen.random(out=out, dtype=out.dtype)
-    return out
-
-
-def _bernoulli_(
-    p: np.ndarray, uniforms: np.ndarray, out: np.ndarray, gen: np.random.Generator
-) -> np.ndarray:
-    """out <- 1[u < p] (0.0 or 1.0 in out's dtype), u uniform on [0, 1), drawn into uniforms."""
-    _uniform_(gen, uniforms)
-    np.less(uniforms, p, out=out)
-    return out
-
-
-# -- centering ---------------------------------------------------------------------------------
-class CenteredRBM(NamedTuple):
-    """The parameters of a centred RBM (Melchior, Fischer & Wiskott 2016).
-
-    Bernoulli visible units:
-
-        E_c(v, h) = -(v - mu)^T W (h - lambda) - a_c^T (v - mu) - b_c^T (h - lambda)
-
-    Gaussian visible units (s = v / sigma):
-
-        E_c(v, h) = sum_i (v_i - a_c,i)^2 / (2 sigma_i^2) - (s - mu)^T W (h - lambda)
-                    - b_c^T (h - lambda)
-
-    Expanding shows an ordinary RBM with the same W and biases
-
-        a = a_c - sigma * (W lambda),   b = b_c - W^T mu,
-
-    and an energy lower by a constant, so the distribution is the same (:func:`center`,
-    :func:`uncenter`). What changes is the gradient (:func:`centered_gradient`).
-
-    Attributes
-    ----------
-    weights : ndarray, shape (n_visible, n_hidden)
-    visible_bias : ndarray, shape (n_visible,)
-        a_c.
-    hidden_bias : ndarray, shape (n_hidden,)
-        b_c.
-    visible_offset : ndarray, shape (n_visible,)
-        mu, in units of v / sigma (the data mean of v / sigma in training).
-    hidden_offset : ndarray, shape (n_hidden,)
-        lambda (a running mean of the hidden probabilities given data in training).
-
-    References
-    ----------
-    Melchior, J., Fischer, A. & Wiskott, L. (2016). How to center deep Boltzmann machines. JMLR
-    17(99), 1-61.
-
-    Examples
-    --------
-    Centring changes the parametrisation, not the model:
-
-    >>> from energynets.models import RBM
-    >>> rbm = RBM(4, 3, rng=0, weight_scale=1.0)
-    >>> centered = center(rbm, np.full(4, 0.5), np.full(3, 0.5))
-    >>> back = uncenter(centered)
-    >>> bool(np.allclose(back.visible_bias, rbm.visible_bias))
-    True
-    >>> v = np.array([[1.0, 0.0, 1.0, 1.0]])
-    >>> bool(np.allclose(back.free_energy(v), rbm.free_energy(v)))
-    True
-    """
-
-    weights: np.ndarray
-    visible_bias: np.ndarray
-    hidden_bias: np.ndarray
-    visible_offset: np.ndarray
-    hidden_offset: np.ndarray
-
-
-def _offsets(rbm: RBM, visible_offset: Any, hidden_offset: Any) -> tuple[np.ndarray, np.ndarray]:
-    mu = as_float_array(visible_offset, "visible_offset", ndim=1, dtype=rbm.dtype)
-    lam = as_float_array(hidden_offset, "hidden_offset", ndim=1, dtype=rbm.dtype)
-    if mu.shape != (rbm.n_visible,):
-        raise ValueError(f"visible_offset must have shape ({rbm.n_visible},), got {mu.shape}")
-    if lam.shape != (rbm.n_hidden,):
-        raise ValueError(f"hidden_offset must have shape ({rbm.n_hidden},), got {lam.shape}")
-    return mu, lam
-
-
-def center(rbm: RBM, visible_offset: Any, hidden_offset: Any) -> CenteredRBM:
-    """The centred parameters of ``rbm`` for offsets mu and lambda (arrays are copies).
-
-    a_c = a + sigma * (W lambda),  b_c = b + W^T mu  (see :class:`CenteredRBM`).
-
-    Parameters
-    ----------
-    rbm : RBM
-    visible_offset : array_like, shape (n_visible,)
-        mu, in units of v / sigma.
-    hidden_offset : array_like, shape (n_hidden,)
-        lambda.
-
-    Returns
-    -------
-    CenteredRBM
-        W (a copy), a_c, b_c and the two offsets.
-
-    References
-    ----------
-    Melchior, J., Fischer, A. & Wiskott, L. (2016). How to center deep Boltzmann machines. JMLR
-    17(99), 1-61.
-    """
-    if not isinstance(rbm, RBM):
-        raise TypeError(f"rbm must be an energynets RBM, got {type(rbm).__name__}")
-    mu, lam = _offsets(rbm, visible_offset, hidden_offset)
-    shift = rbm.weights @ lam
-    if rbm.visible == "gaussian":
-        shift = shift * rbm.sigma
-    return CenteredRBM(
-        rbm.weights.copy(),
-        rbm.visible_bias + shift,
-        rbm.hidden_bias + mu @ rbm.weights,
-        mu.copy(),
-        lam.copy(),
-    )
-
-
-def uncenter(centered: CenteredRBM, visible: str = "bernoulli", sigma: Any = 1.0) -> RBM:
-    """The ordinary RBM with the same distribution as a centred one.
-
-    a = a_c - sigma * (W lambda),  b = b_c - W^T mu  (see :class:`CenteredRBM`).
-
-    Parameters
-    ----------
-    centered : CenteredRBM
-    visible : {"bernoulli", "gaussian"}
-    sigma : float or array_like, shape (n_visible,)
-        Standard deviations of Gaussian visible units.
-
-    Returns
-    -------
-    RBM
-        Weights W, visible bias a and hidden bias b, all copies.
-
-    References
-    ----------
-    Melchior, J., Fischer, A. & Wiskott, L. (2016). How to center deep Boltzmann machines. JMLR
-    17(99), 1-61.
-    """
-    w = as_float_array(centered.weights, "centered.weights", ndim=2)
-    rbm = RBM.from_params(w, visible=visible, sigma=sigma)
-    mu, lam = _offsets(rbm, centered.visible_offset, centered.hidden_offset)
-    shift = rbm.weights @ lam
-    if rbm.visible == "gaussian":
-        shift = shift * rbm.sigma
-    a_c = as_float_array(centered.visible_bias, "centered.visible_bias", ndim=1, dtype=w.dtype)
-    b_c = as_float_array(centered.hidden_bias, "centered.hidden_bias", ndim=1, dtype=w.dtype)
-    if a_c.shape != (rbm.n_visible,) or b_c.shape != (rbm.n_hidden,):
-        raise ValueError(
-            f"centered biases must have shapes ({rbm.n_visible},) and ({rbm.n_hidden},), got "
-            f"{a_c.shape} and {b_c.shape}"
-        )
-    rbm.visible_bias = a_c - shift
-    rbm.hidden_bias = b_c - mu @ rbm.weights
-    return rbm
-
-
-def centered_gradient(
-    gradient: RBMGradient, visible_offset: Any, hidden_offset: Any, sigma: Any = 1.0
-) -> RBMGradient:
-    """The gradient with respect to the centred parameters, from the ordinary one.
-
-    With a = a_c - sigma * (W lambda) and b = b_c - W^T mu (:class:`CenteredRBM`) the chain rule
-    gives, for any function L of the ordinary parameters,
-
-        dL/dW_c = dL/dW - (sigma * dL/da) lambda^T - mu (dL/db)^T,
-        dL/da_c = dL/da,   dL/db_c = dL/db.
-
-    For the log-likelihood dL/dW_c = < (s - mu)(q - lambda)^T >_data - < (s - mu)(h - lambda)^T
-    >_model, the centred gradient of Melchior, Fischer & Wiskott (2016), eq. 21 and Algorithm 1.
-
-    Parameters
-    ----------
-    gradient : RBMGradient
-        (dL/dW, dL/da, dL/db).
-    visible_offset, hidden_offset : array_like, shapes (n_visible,), (n_hidden,)
-        mu (in units of v / sigma) and lambda.
-    sigma : float or array_like, shape (n_visible,)
-        1 for Bernoulli visible units.
-
-    Returns
-    -------
-    RBMGradient
-
-    References
-    ----------
-    Melchior, J., Fischer, A. & Wiskott, L. (2016). How to center deep Boltzmann machines. JMLR
-    17(99), 1-61.
-    """
-    gw = np.asarray(gradient.weights)
-    ga = np.asarray(gradient.visible_bias)
-    gb = np.asarray(gradient.hidden_bias)
-    mu = np.asarray(visible_offset, dtype=gw.dtype)
-    lam = np.asarray(hidden_offset, dtype=gw.dtype)
-    gs = ga * np.asarray(sigma, dtype=gw.dtype)
-    return RBMGradient(gw - np.outer(gs, lam) - np.outer(mu, gb), ga.copy(), gb.copy())
-
-
-# -- the gradient estimate ---------------------------------------------------------------------
-class _Kernel:
-    """Buffers and phases of one stochastic gradient estimate, in the model's dtype.
-
-    Visible rows are stacked in ``v``: rows [B - b, B) hold the positive mini-batch (b <= B rows,
-    the last batch of an epoch may be shorter) and rows [B, B + c) the negative particles, so
-    ``v[B - b : B + c]`` is contiguous. ``h`` holds the matching hidden probabilities. For
-    Gaussian visible units ``v`` holds s = v / sigma, in which units the conditional of the
-    visible layer is N(a / sigma + W h, 1) and the hidden input s W + b as for Bernoulli units.
-
-    After :meth:`statistics`, ``grad_w``, ``grad_s``, ``grad_b`` hold <s q^T>_data - <s q^T>_neg,
-    <s>_data - <s>_neg and <q>_data - <q>_neg.
-    """
-
-    def __init__(
-        self,
-        rbm: RBM,
-        batch_size: int,
-        n_negative: int,
-        gen: np.random.Generator,
-        *,
-        fast_weights: bool = False,
-    ) -> None:
-        nv, nh, dt = rbm.n_visible, rbm.n_hidden, rbm.dtype
-        self.rbm = rbm
-        self.gen = gen
-        self.gaussian = rbm.visible == "gaussian"
-        self.groups = rbm.softmax_groups
-        self.B = batch_size
-        self.C = n_negative
-        rows = max(batch_size, n_negative)
-        self.v = np.zeros((batch_size + n_negative, nv), dtype=dt)
-        self.h = np.zeros((batch_size + n_negative, nh), dtype=dt)
-        self.row_weights = np.zeros(batch_size + n_negative, dtype=dt)
-        self.hs = np.zeros((rows, nh), dtype=dt)  # hidden samples; PCD: the chains, [:C]
-        self.uniform_h = np.empty((rows, nh), dtype=dt)
-        self.noise_v = np.empty((n_negative, nv), dtype=dt)
-        self.grad_w = np.empty((nv, nh), dtype=dt)
-        # zero-column skipping (0/1 or [0, 1] visible data only): a product v @ W, or the
-        # statistics v^T q, over the columns of v that are not zero in every row
-        self.skip_zero_columns = not self.gaussian
-        self.column_max = np.empty(nv, dtype=dt)
-        self.column_used = np.empty(nv, dtype=bool)
-        self.column_index = np.arange(nv, dtype=np.intp)
-        self.gather = np.empty(nv, dtype=np.intp)
-        self.v_cols = np.empty((batch_size + n_negative) * nv, dtype=dt)
-        self.w_rows = np.empty(nv * nh, dtype=dt)
-        self.g_rows = np.empty((nv + 1) * nh, dtype=dt)
-        self.grad_s = np.empty(nv, dtype=dt)
-        self.sum_s = np.empty(nv, dtype=dt)
-        self.grad_b = np.empty(nh, dtype=dt)
-        self.inv_sigma = (1.0 / rbm.sigma).astype(dt)
-        # parameters of the negative phase: the model's own arrays, or copies that add the fast
-        # weights (FPCD); neg_a is the visible bias in units of s (a / sigma for Gaussian units)
-        self.fast: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        if fast_weights:
-            self.fast = (np.zeros((nv, nh), dt), np.zeros(nv, dt), np.zeros(nh, dt))
-            self.neg_w = np.empty((nv, nh), dt)
-            self.neg_b = np.empty(nh, dt)
-        else:
-            self.neg_w = rbm.weights
-            self.neg_b = rbm.hidden_bias
-        self.neg_a = np.empty(nv, dt) if (fast_weights or self.gaussian) else rbm.visible_bias
-        # negated biases, for the fused bias-and-sigmoid of _sigmoid_
-        self.minus_b = np.empty(nh, dt)
-        self.minus_neg_b = np.empty(nh, dt)
-        self.minus_neg_a = np.empty(nv, dt)
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Recompute the derived parameters after the model (or the fast weights) changed."""
-        rbm = self.rbm
-        if self.fast is not None:
-            np.add(rbm.weights, self.fast[0], out=self.neg_w)
-            np.add(rbm.visible_bias, self.fast[1], out=self.neg_a)
-            np.add(rbm.hidden_bias, self.fast[2], out=self.neg_b)
-            if self.gaussian:
-                self.neg_a *= self.inv_sigma
-        elif self.gaussian:
-            np.multiply(rbm.visible_bias, self.inv_sigma, out=self.neg_a)
-        np.negative(rbm.hidden_bias, out=self.minus_b)
-        np.negative(self.neg_b, out=self.minus_neg_b)
-        np.negative(self.neg_a, out=self.minus_neg_a)
-
-    # -- phases ----------------------------------------------------------------------------
-    def load(self, data: np.ndarray, index: np.ndarray) -> int:
-        """Copy the rows ``data[index]`` into the positive block; return their number b."""
-        b = index.shape[0]
-        pos = self.v[self.B - b : self.B]
-        if data.dtype == pos.dtype:
-            np.take(data, index, axis=0, out=pos, mode="clip")
-        else:
-            pos[...] = data[index]
-        if self.gaussian:
-            pos *= self.inv_sigma
-        return b
-
-    def positive(self, b: int) -> np.ndarray:
-        """q = p(h = 1 | data) for the b rows of the positive block (regular weights)."""
-        q = self.h[self.B - b : self.B]
-        self._product(self.v[self.B - b : self.B], self.rbm.weights, q)
-        return _sigmoid_(q, self.minus_b)
-
-    def _used_columns(self, v: np.ndarray) -> np.ndarray | None:
-        """Indices of the columns of v (values >= 0) with a non-zero entry, or None when the
-        all-zero columns are too few for skipping them to pay (see SPARSE_COLUMNS)."""
-        if not self.skip_zero_columns:
-            return None
-        np.maximum.reduce(v, axis=0, out=self.column_max)
-        np.not_equal(self.column_max, 0.0, out=self.column_used)
-        n_used = int(np.count_nonzero(self.column_used))
-        if n_used > (1.0 - SPARSE_COLUMNS) * v.shape[1]:
-            return None
-        return np.flatnonzero(self.column_used)
-
-    def _columns(self, v: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """v[:, cols] in a preallocated buffer."""
-        out = self.v_cols[: v.shape[0] * cols.size].reshape(v.shape[0], cols.size)
-        return np.take(v, cols, axis=1, out=out, mode="clip")
-
-    def _product(self, v: np.ndarray, w: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """out <- v @ w, leaving out the columns of v that are zero in every row (and the
-        matching rows of w): the same sums with fewer terms. MNIST mini-batches have about a
-        third of their pixels off in every row, and so, mostly, do the negative particles."""
-        cols = self._used_columns(v)
-        if cols is None:
-            return np.matmul(v, w, out=out)
-        rows = self.w_rows[: cols.size * w.shape[1]].reshape(cols.size, w.shape[1])
-        np.take(w, cols, axis=0, out=rows, mode="clip")
-        return np.matmul(self._columns(v, cols), rows, out=out)
-
-    def sample_visible(self, hs: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """out <- a sample of the visible layer given hidden states hs (negative parameters)."""
-        np.matmul(hs, self.neg_w.T, out=out)
-        noise = self.noise_v[: out.shape[0]]
-        if self.gaussian:  # s | h ~ N(a / sigma + W h, 1)
-            out += self.neg_a
-            self.gen.standard_normal(out=noise, dtype=noise.dtype)
-            out += noise
-            return out
-        if not self.groups:
-            _sigmoid_(out, self.minus_neg_a)
-            return _bernoulli_(out, noise, out, self.gen)
-        # softmax groups: keep their inputs a_g + (W h)_g, sample every unit as a bit, then
-        # overwrite each group with a one-hot draw (the uniform of its first unit, now unused)
-        logits = [out[:, g] + self.neg_a[g] for g in self.groups]
-        _sigmoid_(out, self.minus_neg_a)
-        _bernoulli_(out, noise, out, self.gen)
-        for g, z in zip(self.groups, logits, strict=True):
-            out[:, g] = _sample_one_hot(_softmax(z), noise[:, g[0]])
-        return out
-
-    def hidden_probabilities(self, v: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """out <- p(h = 1 | v) under the negative-phase parameters."""
-        self._product(v, self.neg_w, out)
-        return _sigmoid_(out, self.minus_neg_b)
-
-    def sample_hidden(self, q: np.ndarray, out: np.ndarray) -> np.ndarray:
-        return _bernoulli_(q, self.uniform_h[: q.shape[0]], out, self.gen)
-
-    def gibbs_negative(self, b: int, k: int, persistent: bool) -> int:
-        """CD-k (persistent=False) or PCD-k (True) negative phase; returns its row count c.
-
-        Both run k block-Gibbs steps h -> v -> q = p(h | v), the last v and q being the negative
-        particles; they differ only in the hidden state the chain starts from.
-        """
-        c = self.C if persistent else b
-        q_data = self.h[self.B - b : self.B]
-        # CD starts each chain at the data (a hidden sample given its row of the mini-batch);
-        # PCD continues the persistent chains from where the previous update left them.
-        hs = self.hs[:c] if persistent else self.sample_hidden(q_data, self.hs[:b])
-        neg_v = self.v[self.B : self.B + c]
-        neg_q = self.h[self.B : self.B + c]
-        for step in range(k):
-            self.sample_visible(hs, neg_v)
-            self.hidden_probabilities(neg_v, neg_q)
-            if persistent or step < k - 1:
-                self.sample_hidden(neg_q, hs)  # for PCD: the chain state of the next update
-        return c
-
-    def statistics(self, b: int, c: int, scale: float = 1.0) -> None:
-        """grad_* <- scale * (data minus negative averages), from the b positive and c negative
-        rows (the rows of ``h`` are scaled in place)."""
-        lo, mid, hi = self.B - b, self.B, self.B + c
-        weights = self.row_weights[lo:hi]
-        weights[: mid - lo] = scale / b
-        weights[mid - lo :] = -scale / c
-        h = self.h[lo:hi]
-        h *= weights[:, None]  # scale q / b for data rows, -scale q / c for negative rows
-        v = self.v[lo:hi]
-        cols = self._used_columns(v)
-        if cols is None:
-            np.matmul(v.T, h, out=self.grad_w)  # <s q^T>_data - <s q^T>_neg: one GEMM
-        else:  # the rows of the used columns by one GEMM, the others zero, by one gather
-            k, nh = cols.size, h.shape[1]
-            g_rows = self.g_rows[: (k + 1) * nh].reshape(k + 1, nh)
-            np.matmul(self._columns(v, cols).T, h, out=g_rows[:k])
-            g_rows[k].fill(0.0)
-            self.gather.fill(k)
-            np.put(self.gather, cols, self.column_index[:k], mode="clip")
-            np.take(g_rows, self.gather, axis=0, out=self.grad_w, mode="clip")
-        np.sum(h, axis=0, out=self.grad_b)
-        # column sums by plain reductions rather than a (threaded) BLAS call
-        np.sum(self.v[lo:mid], axis=0, out=self.grad_s)
-        np.sum(self.v[mid:hi], axis=0, out=self.sum_s)
-        self.grad_s *= scale / b
-        self.sum_s *= scale / c
-        self.grad_s -= self.sum_s
-
-    def init_chains(self, data: np.ndarray, index: np.ndarray) -> None:
-        """Start C persistent chains at the data rows ``index``: hs ~ p(h | data[index])."""
-        start = self.v[self.B : self.B + self.C]
-        if data.dtype == start.dtype:
-            np.take(data, index, axis=0, out=start, mode="clip")
-        else:
-            start[...] = data[index]
-        if self.gaussian:
-            start *= self.inv_sigma
-        q = self.h[self.B : self.B + self.C]
-        self.hidden_probabilities(start, q)
-        self.sample_hidden(q, self.hs[: self.C])
-
-
-class _Tempering:
-    """Replica-exchange negative phase for RBMs (parallel tempering, Desjardins et al. 2010).
-
-    Each of the C chains has R replicas at inverse temperatures beta_1 < ... < beta_R = 1. The
-    tempered model at beta has weights beta W and hidden bias beta b; its visible bias is
-    beta a for Bernoulli units (a softmax group is sampled from softmax_k(beta (a_k +
-    (W h)_k))), and a unchanged for Gaussian units (whose tempered visible
-    conditional is N(a / sigma + beta W h, 1) in units of s = v / sigma). Its free energy is
-
-        F_beta(v) = T(beta, v) - sum_j softplus(beta x_j),   x = s W + b,
-
-    with T = -beta a.v (Bernoulli) or sum_i (v_i - a_i)^2 / (2 sigma_i^2) (Gaussian). After each
-    Gibbs sweep of all replicas, neighbouring temperatures i, j = i + 1 exchange replicas with
-    probability min(1, exp(F_i(v_i) + F_j(v_j) - F_i(v_j) - F_j(v_i))), first for the pairs
-    (0, 1), (2, 3), ... then (1, 2), (3, 4), ..., which leaves the product of the tempered
-    distributions invariant. Temperatures move between stored replicas, not states in memory.
-    """
-
-    def __init__(self, kernel: _Kernel, betas: np.ndarray) -> None:
-        rbm = kernel.rbm
-        dt = rbm.dtype
-        self.kernel = kernel
-        self.betas = betas.astype(dt)
-        self.R = betas.size
-        C = kernel.C
-        self.v = np.zeros((self.R * C, rbm.n_visible), dt)  # replica r of chain c: row r C + c
-        self.x = np.empty((self.R * C, rbm.n_hidden), dt)
-        self.q = np.empty((self.R * C, rbm.n_hidden), dt)
-        self.hs = np.empty((self.R * C, rbm.n_hidden), dt)
-        self.uniform_h = np.empty((self.R * C, rbm.n_hidden), dt)
-        self.uniform_v = np.empty((self.R * C, rbm.n_visible), dt)
-        self.noise = np.empty((self.R * C, rbm.n_visible), dt)
-        # temperature_of[r, c]: index into betas of stored replica r of chain c
-        self.temperature_of = np.repeat(np.arange(self.R)[:, None], C, axis=1)
-        self.attempts = np.zeros(self.R - 1, dtype=np.int64)
-        self.accepts = np.zeros(self.R - 1, dtype=np.int64)
-
-    def init_chains(self, data: np.ndarray, index: np.ndarray) -> None:
-        """Start every replica at a data row (``index`` has R * C entries)."""
-        if data.dtype == self.v.dtype:
-            np.take(data, index, axis=0, out=self.v, mode="clip")
-        else:
-            self.v[...] = data[index]
-        if self.kernel.gaussian:
-            self.v *= self.kernel.inv_sigma
-
-    def _row_betas(self) -> np.ndarray:
-        return self.betas[self.temperature_of].reshape(-1, 1)
-
-    def _inputs(self) -> None:
-        k = self.kernel
-        np.matmul(self.v, k.neg_w, out=self.x)
-        self.x += k.neg_b
-
-    def _sweep(self) -> None:
-        """One block-Gibbs sweep of every replica at its own temperature; x <- s W + b."""
-        k = self.kernel
-        beta = self._row_betas()
-        np.multiply(self.x, beta, out=self.q)
-        _sigmoid_(self.q)
-        _bernoulli_(self.q, self.uniform_h, self.hs, k.gen)
-        np.matmul(self.hs, k.neg_w.T, out=self.v)
-        if k.gaussian:
-            self.v *= beta
-            self.v += k.neg_a
-            k.gen.standard_normal(out=self.noise, dtype=self.noise.dtype)
-            self.v += self.noise
-        else:
-            self.v += k.neg_a
-            self.v *= beta
-            # softmax groups: p(v_g = e_k | h) = softmax_k(beta (a_k + (W h)_k)), drawn with
-            # the uniform of the group's first unit after every unit was sampled as a bit
-            logits = [self.v[:, g] for g in k.groups]  # fancy indexing: copies
-            _sigmoid_(self.v)
-            _bernoulli_(self.v, self.uniform_v, self.v, k.gen)
-            for g, z in zip(k.groups, logits, strict=True):
-                self.v[:, g] = _sample_one_hot(_softmax(z), self.uniform_v[:, g[0]])
-        self._inputs()
-
-    def _exchange(self) -> None:
-        """One round of replica exchanges between neighbouring temperatures."""
-        k = self.kernel
-        C = k.C
-        x = self.x.reshape(self.R, C, -1)
-        linear = None if k.gaussian else (self.v @ k.neg_a).reshape(self.R, C).astype(np.float64)
-        betas = self.betas.astype(np.float64)
-        chains = np.arange(C)
-        for first in (0, 1):
-            lower = np.arange(first, self.R - 1, 2)
-            if lower.size == 0:
-                continue
-            # stored replica at temperature t of chain c: where temperature_of[:, c] == t
-            slot = np.argsort(self.temperature_of, axis=0)  # slot[t, c]
-            si, sj = slot[lower], slot[lower + 1]  # (pairs, C)
-            bi = betas[lower][:, None, None]
-            bj = betas[lower + 1][:, None, None]
-            xi = x[si, chains].astype(np.float64)  # (pairs, C, nh)
-            xj = x[sj, chains].astype(np.float64)
-            log_ratio = (
-                np.logaddexp(0.0, bi * xj).sum(axis=2)
-                + np.logaddexp(0.0, bj * xi).sum(axis=2)
-                - np.logaddexp(0.0, bi * xi).sum(axis=2)
-                - np.logaddexp(0.0, bj * xj).sum(axis=2)
-            )
-            if linear is not None:
-                log_ratio += (bj - bi)[..., 0] * (linear[si, chains] - linear[sj, chains])
-            u = k.gen.random(log_ratio.shape, dtype=self.v.dtype)
-            accept = u < np.exp(np.minimum(log_ratio, 0.0))
-            self.attempts[lower] += C
-            self.accepts[lower] += accept.sum(axis=1)
-            pi, pj = np.nonzero(accept)
-            ci = chains[pj]
-            ri, rj = si[pi, pj], sj[pi, pj]
-            self.temperature_of[ri, ci] = lower[pi] + 1
-            self.temperature_of[rj, ci] = lower[pi]
-
-    def negative(self, n_steps: int) -> int:
-        """Run n_steps sweep-and-exchange rounds; copy the beta = 1 replicas (and their hidden
-        probabilities at beta = 1) into the kernel's negative block. Returns C."""
-        k = self.kernel
-        C = k.C
-        self._inputs()
-        for _ in range(n_steps):
-            self._sweep()
-            self._exchange()
-        cold = np.argmax(self.temperature_of == self.R - 1, axis=0) * C + np.arange(C)
-        neg_v = k.v[k.B : k.B + C]
-        neg_q = k.h[k.B : k.B + C]
-        np.take(self.v, cold, axis=0, out=neg_v)
-        np.take(self.x, cold, axis=0, out=neg_q)
-        _sigmoid_(neg_q)
-        return C
-
-    def swap_rates(self) -> np.ndarray:
-        rates = np.full(self.R - 1, np.nan)
-        tried = self.attempts > 0
-        rates[tried] = self.accepts[tried] / self.attempts[tried]
-        return rates
 
 
 def contrastive_gradient(
@@ -802,13 +179,13 @@ def contrastive_gradient(
     model = rbm.copy()
     n = v.shape[0]
     if chains is None:
-        kernel = _Kernel(model, n, n, gen)
+        kernel = Kernel(model, n, n, gen)
         persistent = False
     else:
         start = rbm.check_visible(chains, "chains")
         if start.shape[0] == 0:
             raise ValueError("chains must have at least one row, got 0")
-        kernel = _Kernel(model, n, start.shape[0], gen)
+        kernel = Kernel(model, n, start.shape[0], gen)
         kernel.init_chains(start, np.arange(start.shape[0]))
         persistent = True
     b = kernel.load(v, np.arange(n))
@@ -823,7 +200,7 @@ def contrastive_gradient(
 
 
 # -- argument checks -----------------------------------------------------------------------------
-def _check_training_data(rbm: RBM, data: Any, name: str) -> np.ndarray:
+def check_training_data(rbm: RBM, data: Any, name: str) -> np.ndarray:
     """Check data without copying it: 2-D, n_visible columns, finite, in [0, 1] (Bernoulli),
     each softmax group summing to 1 (one-hot for 0/1 data).
 
@@ -858,15 +235,6 @@ def _check_training_data(rbm: RBM, data: Any, name: str) -> np.ndarray:
     if rbm.softmax_groups:
         rbm.check_group_rows(arr, name)  # one-hot (or class probabilities) in each group
     return arr
-
-
-def _check_positive_float(value: Any, name: str) -> float:
-    return check_float(value, name, minimum=0.0, exclusive_minimum=True)
-
-
-def _data_mean(data: np.ndarray) -> np.ndarray:
-    """Column means in float64, accumulated without a converted copy of the data."""
-    return np.asarray(np.mean(data, axis=0, dtype=np.float64))
 
 
 def _check_monitor(monitor: Any, rbm: RBM, subset: np.ndarray) -> tuple[str, ...]:
@@ -1089,18 +457,50 @@ def fit_rbm(
     >>> len(history["epoch"])
     3
     """
-    # -- validation (before any work) ------------------------------------------------------------
     if not isinstance(rbm, RBM):
         raise TypeError(f"rbm must be an energynets RBM, got {type(rbm).__name__}")
-    X = _check_training_data(rbm, data, "data")
+    X = check_training_data(rbm, data, "data")
     n = X.shape[0]
     meth = check_choice(method, "method", METHODS)
     steps = check_int(k, "k", minimum=1)
     epochs = check_int(n_epochs, "n_epochs", minimum=1)
     B = min(check_int(batch_size, "batch_size", minimum=1), n)
-    eta = _check_positive_float(learning_rate, "learning_rate")
+    eta = check_float(learning_rate, "learning_rate", minimum=0.0, exclusive_minimum=True)
     mom_at, uses_velocity = optim.momentum_schedule(momentum)
     lr_factor = optim.learning_rate_schedule(learning_rate_schedule, epochs)
+    penalties = _check_penalties(weight_decay, l1, sparsity_target, sparsity_cost, centering)
+    C, R, fast_eta, fast_keep = _check_negative_phase(
+        meth, B, n_chains, n_temperatures, fast_weights, fast_learning_rate, fast_decay, eta
+    )
+    if init_visible_bias is not None and init_visible_bias != "data":
+        raise ValueError(
+            "init_visible_bias must be 'data' or None (keep the model's), got "
+            f"{init_visible_bias!r}"
+        )
+    X_valid = None
+    if validation_data is not None:
+        X_valid = check_training_data(rbm, validation_data, "validation_data")
+    m_size = check_int(monitor_size, "monitor_size", minimum=1)
+    cbs = check_callbacks(callbacks)
+    gen = check_rng(rng)
+    train_subset, valid_subset = _monitor_subsets(gen, X, X_valid, m_size, rbm.dtype)
+    settings = RBMSettings(
+        meth, steps, epochs, B, C, R, eta, lr_factor, mom_at, uses_velocity, *penalties,
+        bool(fast_weights), fast_eta, fast_keep, init_visible_bias,
+        _check_monitor(monitor, rbm, train_subset),
+    )  # fmt: skip
+    training = RBMTraining(rbm, X, settings, gen, train_subset, valid_subset)
+    run(
+        training, epochs, callbacks=cbs, progress=progress, desc=f"fit_rbm ({meth}-{steps})",
+        checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume,
+    )  # fmt: skip
+    return training.model, training.history
+
+
+def _check_penalties(
+    weight_decay: Any, l1: Any, sparsity_target: Any, sparsity_cost: Any, centering: Any
+) -> tuple[float, float, float | None, float, bool]:
+    """(weight_decay, l1, sparsity_target, sparsity_cost, centering), checked."""
     wd = check_float(weight_decay, "weight_decay", minimum=0.0)
     l1_cost = check_float(l1, "l1", minimum=0.0)
     s_cost = check_float(sparsity_cost, "sparsity_cost", minimum=0.0)
@@ -1113,317 +513,54 @@ def fit_rbm(
         raise ValueError("sparsity_cost > 0 needs a sparsity_target (a mean activation in (0, 1))")
     if not isinstance(centering, bool | np.bool_):
         raise TypeError(f"centering must be True or False, got {centering!r}")
+    return wd, l1_cost, s_target, s_cost, bool(centering)
+
+
+def _check_negative_phase(
+    method: str,
+    batch_size: int,
+    n_chains: Any,
+    n_temperatures: Any,
+    fast_weights: Any,
+    fast_learning_rate: Any,
+    fast_decay: Any,
+    learning_rate: float,
+) -> tuple[int, int, float, float]:
+    """(n_chains, n_temperatures, fast_learning_rate, fast_decay), checked against the
+    method."""
     if not isinstance(fast_weights, bool | np.bool_):
         raise TypeError(f"fast_weights must be True or False, got {fast_weights!r}")
-    if fast_weights and meth != "pcd":
-        raise ValueError(f"fast_weights (FPCD) needs method='pcd', got method={meth!r}")
+    if fast_weights and method != "pcd":
+        raise ValueError(f"fast_weights (FPCD) needs method='pcd', got method={method!r}")
     fast_eta = (
-        eta
+        learning_rate
         if fast_learning_rate is None
         else check_float(fast_learning_rate, "fast_learning_rate", minimum=0.0)
     )
     fast_keep = check_float(fast_decay, "fast_decay", minimum=0.0, maximum=1.0)
-    if n_chains is not None and meth == "cd":
+    if n_chains is not None and method == "cd":
         raise ValueError(
             "n_chains applies to method 'pcd' and 'pt' (CD runs one chain per row of the "
             f"mini-batch), got n_chains={n_chains!r} with method='cd'"
         )
-    C = B if n_chains is None else check_int(n_chains, "n_chains", minimum=1)
-    R = check_int(n_temperatures, "n_temperatures", minimum=2) if meth == "pt" else 1
-    if init_visible_bias is not None and init_visible_bias != "data":
-        raise ValueError(
-            "init_visible_bias must be 'data' or None (keep the model's), got "
-            f"{init_visible_bias!r}"
-        )
-    X_valid = None
-    if validation_data is not None:
-        X_valid = _check_training_data(rbm, validation_data, "validation_data")
-    m_size = check_int(monitor_size, "monitor_size", minimum=1)
-    cbs = (callbacks,) if callable(callbacks) else tuple(callbacks)
-    for i, cb in enumerate(cbs):
-        if not callable(cb):
-            raise TypeError(f"callbacks[{i}] must be callable, got {type(cb).__name__}")
-    gen = check_rng(rng)
-    monitor_gen = np.random.default_rng(int(gen.integers(2**63)))  # never touches training
-    train_subset = np.asarray(
-        X[np.sort(monitor_gen.choice(n, size=min(n, m_size), replace=False))], dtype=rbm.dtype
-    )
-    valid_subset = None
-    if X_valid is not None:
-        pick = np.sort(monitor_gen.choice(X_valid.shape[0], min(X_valid.shape[0], m_size), False))
-        valid_subset = np.asarray(X_valid[pick], dtype=rbm.dtype)
-    monitors = _check_monitor(monitor, rbm, train_subset)
-
-    # -- the model copy and its state --------------------------------------------------------------
-    model = rbm.copy()
-    dt = model.dtype
-    gaussian = model.visible == "gaussian"
-    need_mean = init_visible_bias == "data" or centering
-    data_mean = _data_mean(X) if need_mean else None
-    if init_visible_bias == "data":
-        assert data_mean is not None
-        if gaussian:
-            model.visible_bias[...] = data_mean
-        else:
-            p = np.clip(data_mean, VISIBLE_BIAS_EPS, 1.0 - VISIBLE_BIAS_EPS)
-            model.visible_bias[...] = np.log(p / (1.0 - p))
-            for g in model.softmax_groups:
-                # a softmax group: a_k = log p_k, so that softmax(a_g) = the class frequencies
-                model.visible_bias[g] = np.log(np.maximum(data_mean[g], VISIBLE_BIAS_EPS))
-
-    kernel = _Kernel(model, B, C if meth != "cd" else B, gen, fast_weights=bool(fast_weights))
-    tempering: _Tempering | None = None
-    if meth == "pcd":
-        kernel.init_chains(X, gen.integers(0, n, size=C))
-    elif meth == "pt":
-        tempering = _Tempering(kernel, np.linspace(0.0, 1.0, R))
-        tempering.init_chains(X, gen.integers(0, n, size=R * C))
-
-    sigma = model.sigma
-    if centering:
-        assert data_mean is not None
-        mu = (data_mean / model.sigma if gaussian else data_mean).astype(dt)
-        lam = np.full(model.n_hidden, 0.5, dtype=dt)
-        centred = center(model, mu, lam)
-        params = [model.weights, centred.visible_bias, centred.hidden_bias]
-        tmp_v = np.empty(model.n_visible, dt)
-        tmp_h = np.empty(model.n_hidden, dt)
-        outer_buf = np.empty_like(model.weights)
-    else:
-        params = [model.weights, model.visible_bias, model.hidden_bias]
-    optimizer = optim.MomentumSGD(params, use_velocity=uses_velocity)
-    penalty_buf = np.empty_like(model.weights) if (wd > 0 or l1_cost > 0) else None
-    running_q: np.ndarray | None = None
-    step_a = np.empty(model.n_visible, dt) if gaussian else kernel.grad_s
-    steps_out = (kernel.grad_w, step_a, kernel.grad_b)
-
-    need_pos_means = centering or s_target is not None
-
-    def uncenter_in_place() -> None:
-        # a = a_c - sigma (W lambda), b = b_c - W^T mu (CenteredRBM)
-        np.matmul(model.weights, lam, out=tmp_v)
-        if gaussian:
-            np.multiply(tmp_v, sigma, out=tmp_v)
-        np.subtract(params[1], tmp_v, out=model.visible_bias)
-        np.matmul(mu, model.weights, out=tmp_h)
-        np.subtract(params[2], tmp_h, out=model.hidden_bias)
-
-    def update(b: int, c: int, step_size: float, m: float) -> None:
-        """One parameter update from the kernel's positive and negative rows.
-
-        The statistics are scaled by the learning rate inside the kernel's GEMM, so that the
-        plain CD update W <- W + eta g costs a single extra pass over W.
-        """
-        nonlocal running_q
-        if need_pos_means:
-            q_pos = kernel.h[B - b : B].mean(axis=0)  # <q>_data, before statistics scales h
-        # FPCD needs the plain gradient g (its fast weights learn at another rate)
-        scale = 1.0 if kernel.fast is not None else step_size
-        kernel.statistics(b, c, scale)  # grad_* <- scale * (data - negative statistics)
-        sw, ss, sb = kernel.grad_w, kernel.grad_s, kernel.grad_b
-        if gaussian:
-            np.multiply(ss, kernel.inv_sigma, out=step_a)  # dL/da = (<s>_d - <s>_m) / sigma
-        if kernel.fast is not None:  # FPCD: W_f <- decay W_f + eta_fast g (plain gradient)
-            for fast_param, g in zip(kernel.fast, steps_out, strict=True):
-                fast_param *= fast_keep
-                fast_param += fast_eta * g
-            for g in steps_out:
-                g *= step_size
-        # from here on sw, step_a, sb (and ss) are eta_t times the gradient
-        if s_target is not None:
-            running_q = q_pos.copy() if running_q is None else running_q
-            running_q *= SPARSITY_DECAY
-            running_q += (1.0 - SPARSITY_DECAY) * q_pos
-            excess = (step_size * s_cost) * (running_q - s_target)
-            sb -= excess
-            sw -= np.outer(kernel.v[B - b : B].mean(axis=0), excess)
-        if centering:
-            # move lambda towards <q>_data, shifting a_c by sigma W (lambda_new - lambda) so
-            # that the ordinary visible bias a = a_c - sigma W lambda (the model) is unchanged
-            new_lam = (1.0 - CENTERING_RATE) * lam + CENTERING_RATE * q_pos
-            np.matmul(model.weights, new_lam - lam, out=tmp_v)
-            if gaussian:
-                np.multiply(tmp_v, sigma, out=tmp_v)
-            params[1] += tmp_v
-            lam[...] = new_lam
-            # centred gradient: g_W - (sigma g_a) lambda^T - mu g_b^T  (ss = sigma g_a)
-            np.multiply.outer(ss, lam, out=outer_buf)
-            sw -= outer_buf
-            np.multiply.outer(mu, sb, out=outer_buf)
-            sw -= outer_buf
-        if penalty_buf is not None:
-            if wd > 0:
-                np.multiply(model.weights, step_size * wd, out=penalty_buf)
-                sw -= penalty_buf
-            if l1_cost > 0:
-                np.sign(model.weights, out=penalty_buf)
-                np.multiply(penalty_buf, step_size * l1_cost, out=penalty_buf)
-                sw -= penalty_buf
-        optimizer.step_(params, steps_out, m)
-        if centering:
-            uncenter_in_place()
-        kernel.refresh()
-
-    history: dict[str, list[Any]] = {"epoch": [], "learning_rate": [], "momentum": [], "time": []}
-    first_epoch = 0
-    save_state: Callable[[int], None] | None = None
-    if checkpoint is not None or resume is not None:
-        # the training state outside the hot loop: arrays restored in place, so every buffer
-        # and view above keeps pointing at them
-        every = _checkpoint.check_every(checkpoint_every)
-        state = {
-            "model.weights": model.weights,
-            "model.visible_bias": model.visible_bias,
-            "model.hidden_bias": model.hidden_bias,
-            "kernel.v": kernel.v,
-            "kernel.h": kernel.h,
-            "kernel.hs": kernel.hs,
-        }
-        if kernel.fast is not None:
-            state.update({f"kernel.fast.{i}": a for i, a in enumerate(kernel.fast)})
-        if tempering is not None:
-            for name in ("v", "x", "q", "hs", "temperature_of", "attempts", "accepts"):
-                state[f"tempering.{name}"] = getattr(tempering, name)
-        if centering:
-            state.update({"centred.visible_bias": params[1], "centred.hidden_bias": params[2]})
-            state["centred.lambda"] = lam
-        settings = {
-            "method": meth,
-            "k": steps,
-            "batch_size": B,
-            "n_chains": C,
-            "n_temperatures": R,
-            "centering": bool(centering),
-            "fast_weights": bool(fast_weights),
-            "sparsity_target": s_target,
-            "visible": model.visible,
-            "shape": [model.n_visible, model.n_hidden],
-            "dtype": str(dt),
-            "n_samples": n,
-        }
-
-        def write_checkpoint(done: int) -> None:
-            assert checkpoint is not None
-            opt_arrays, opt_scalars = _checkpoint.optimizer_state(optimizer)
-            arrays = {**state, **opt_arrays}
-            if running_q is not None:
-                arrays["running_q"] = running_q
-            meta = {
-                "epoch": done,
-                "rng_state": gen.bit_generator.state,
-                "history": history,
-                "settings": settings,
-                "optimizer": opt_scalars,
-            }
-            _checkpoint.save_checkpoint(checkpoint, "fit_rbm", arrays, meta)
-
-        if resume is not None:
-            saved, meta = _checkpoint.load_checkpoint(resume, "fit_rbm")
-            _checkpoint.check_settings(resume, meta["settings"], settings)
-            _checkpoint.restore_arrays(resume, saved, state)
-            _checkpoint.restore_optimizer(optimizer, saved, meta["optimizer"])
-            if "running_q" in saved:
-                running_q = saved["running_q"].copy()
-            gen.bit_generator.state = meta["rng_state"]
-            history = {key: list(values) for key, values in meta["history"].items()}
-            first_epoch = int(meta["epoch"])
-            kernel.refresh()
-        if checkpoint is not None:
-            save_state = write_checkpoint
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(
-            total=epochs,
-            initial=min(first_epoch, epochs),
-            desc=f"fit_rbm ({meth}-{steps})",
-            unit="epoch",
-        )
-    # the divergence guard: the parameters are checked at the end of every epoch
-    guard = Guard(
-        "fit_rbm",
-        {
-            "the weights": model.weights,
-            "the visible biases": model.visible_bias,
-            "the hidden biases": model.hidden_bias,
-        },
-        eta, -(-n // B), checkpoint, _checkpoint.resumed_into(checkpoint, resume, first_epoch),
-    )  # fmt: skip
-    try:
-        for epoch in range(first_epoch, epochs):
-            step_size = eta * lr_factor(epoch)
-            m = mom_at(epoch)
-            order = gen.permutation(n)  # a shuffled index array: the data stay in place
-            t0 = time.perf_counter()
-            # overflow is what divergence looks like: the guard reports it once, below
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                for start in range(0, n, B):
-                    b = kernel.load(X, order[start : start + B])
-                    kernel.positive(b)
-                    if tempering is not None:
-                        c = tempering.negative(steps)
-                    else:
-                        c = kernel.gibbs_negative(b, steps, persistent=meth == "pcd")
-                    update(b, c, step_size, m)
-            guard.end_of_epoch(epoch, model, history)
-            elapsed = time.perf_counter() - t0
-            history["epoch"].append(epoch)
-            history["learning_rate"].append(step_size)
-            history["momentum"].append(m)
-            history["time"].append(elapsed)
-            if tempering is not None:
-                history.setdefault("swap_rate", []).append(float(np.mean(tempering.swap_rates())))
-            _record_monitors(history, monitors, model, train_subset, valid_subset)
-            if bar is not None:
-                bar.update(1)
-                if "reconstruction_error" in history:
-                    bar.set_postfix(recon=f"{history['reconstruction_error'][-1]:.4g}")
-            stop = False
-            for cb in cbs:
-                result = cb(epoch, model, history)
-                stop = stop or (isinstance(result, bool | np.bool_) and bool(result))
-            if save_state is not None and ((epoch + 1) % every == 0 or stop or epoch + 1 == epochs):
-                save_state(epoch + 1)
-                guard.saved_epoch = epoch + 1
-            if stop:
-                break
-    finally:
-        if bar is not None:
-            bar.close()
-    return model, history
+    C = batch_size if n_chains is None else check_int(n_chains, "n_chains", minimum=1)
+    R = check_int(n_temperatures, "n_temperatures", minimum=2) if method == "pt" else 1
+    return C, R, fast_eta, fast_keep
 
 
-def _record_monitors(
-    history: dict[str, list[Any]],
-    monitors: tuple[str, ...],
-    model: RBM,
-    train: np.ndarray,
-    valid: np.ndarray | None,
-) -> None:
-    """Append the monitored quantities of this epoch to ``history``."""
-    for name in monitors:
-        if name == "reconstruction_error":
-            history.setdefault(name, []).append(reconstruction_error(model, train))
-        elif name == "pseudo_likelihood":
-            budget = max(10, 2**22 // (model.n_visible * model.n_hidden))
-            rows = train[: min(PSEUDO_LIKELIHOOD_ROWS, budget)]
-            history.setdefault(name, []).append(pseudo_likelihood(model, rows))
-        elif name == "free_energy":
-            history.setdefault("free_energy_train", []).append(_mean_free_energy(model, train))
-            if valid is not None:
-                f_valid = _mean_free_energy(model, valid)
-                history.setdefault("free_energy_validation", []).append(f_valid)
-                gap = free_energy_gap(model, train, valid)
-                history.setdefault("free_energy_gap", []).append(gap)
-        elif name == "log_likelihood":
-            log_z = rbm_log_partition(model)
-            history.setdefault(name, []).append(log_likelihood(model, train, log_z))
-            if valid is not None:
-                history.setdefault("log_likelihood_validation", []).append(
-                    log_likelihood(model, valid, log_z)
-                )
-
-
-def _mean_free_energy(model: RBM, v: np.ndarray) -> float:
-    return float(np.mean(model.free_energy(v), dtype=np.float64))
+def _monitor_subsets(
+    gen: np.random.Generator,
+    X: np.ndarray,
+    X_valid: np.ndarray | None,
+    size: int,
+    dtype: np.dtype,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The fixed random rows the monitors use, from a stream of their own (seeded from
+    ``gen``), so that the monitors never change the training."""
+    n = X.shape[0]
+    monitor_gen = np.random.default_rng(int(gen.integers(2**63)))
+    train = np.asarray(X[np.sort(monitor_gen.choice(n, size=min(n, size), replace=False))], dtype)
+    if X_valid is None:
+        return train, None
+    pick = np.sort(monitor_gen.choice(X_valid.shape[0], min(X_valid.shape[0], size), False))
+    return train, np.asarray(X_valid[pick], dtype=dtype)

@@ -30,6 +30,9 @@ from energynets._validation import (
     check_int,
     check_rng,
 )
+from energynets.learning import contrastive
+from energynets.learning._loop import check_callbacks
+from energynets.learning.divergence import TrainingDiverged
 from energynets.models.dbn import DBN, check_layer_sizes, up_layer
 from energynets.models.rbm import RBM
 
@@ -186,92 +189,38 @@ def fit_dbn(
     Hinton, G. E. & Salakhutdinov, R. R. (2006). Reducing the dimensionality of data with
     neural networks. Science 313, 504-507.
     """
-    # imported here: models never import learning at module level (the import direction of
-    # the package is models -> learning)
-    from energynets.learning.contrastive import _check_training_data, fit_rbm
-    from energynets.learning.divergence import TrainingDiverged
-
     gen = check_rng(rng)
-    if isinstance(dbn_or_sizes, DBN):
-        model = dbn_or_sizes.copy()
-    elif isinstance(dbn_or_sizes, Sequence | np.ndarray) and not isinstance(
-        dbn_or_sizes, str | bytes
-    ):
-        sizes = check_layer_sizes(dbn_or_sizes)
-        check_dtype(dtype)
-        model = None
-    else:
-        raise TypeError(
-            "dbn_or_sizes must be a DBN or a list of layer sizes such as [784, 500, 500, 2000], "
-            f"got {type(dbn_or_sizes).__name__}"
-        )
+    model, sizes = _check_dbn(dbn_or_sizes, dtype)
     n_layers = model.n_layers if model is not None else len(sizes) - 1
     first = model.rbms[0] if model is not None else RBM(sizes[0], 1, rng=0, dtype=dtype)
-    data = _check_training_data(first, X, "X")
+    data = contrastive.check_training_data(first, X, "X")
     check_choice(method, "method", DBN_METHODS)
     epochs = _per_layer_epochs(n_epochs, n_layers)
-    unknown = sorted(set(rbm_options) - set(inspect.signature(fit_rbm).parameters))
-    managed = sorted(set(rbm_options) & _MANAGED)
-    if unknown:
-        raise TypeError(
-            f"fit_dbn got unexpected keyword arguments {unknown} (neither its own nor those of "
-            "fit_rbm)"
-        )
-    if managed:
-        raise TypeError(f"fit_dbn sets the fit_rbm arguments {managed} itself, got them again")
-    cbs = (callbacks,) if callable(callbacks) else tuple(callbacks)
-    for i, cb in enumerate(cbs):
-        if not callable(cb):
-            raise TypeError(f"callbacks[{i}] must be callable, got {type(cb).__name__}")
+    _check_rbm_options(rbm_options)
+    cbs = check_callbacks(callbacks)
     valid = rbm_options.pop("validation_data", None)
     if valid is not None:
-        valid = _check_training_data(first, valid, "validation_data")
+        valid = contrastive.check_training_data(first, valid, "validation_data")
     # the other settings are the same for every layer: fit_rbm checks them for layer 0,
     # before anything is trained
-
     if model is None:
         model = DBN(sizes, rng=gen, dtype=dtype)
-    dbn = model  # the same DBN, under a name the checkpoint closures below see as not None
     seeds = gen.integers(0, 2**63, size=n_layers)
-    history: dict[str, list[Any]] = {"layer": [], "n_epochs": [], "time": [], "rbm_history": []}
-    layers_done = 0
-    layer_checkpoint: _checkpoint.Section | None = None
-    layer_resume: _checkpoint.Section | None = None
-    if checkpoint is not None or resume is not None:
-        _checkpoint.check_every(checkpoint_every)
-        settings = {
-            "layer_sizes": list(dbn.layer_sizes),
-            "method": method,
-            "k": k,
-            "n_epochs": list(epochs),
-            "batch_size": batch_size,
-            "dtype": str(dbn.dtype),
-            "n_samples": int(data.shape[0]),
-        }
-
-        def finished_layers() -> dict[str, np.ndarray]:
-            return {
-                f"layer{i}.{name}": getattr(dbn.rbms[i], name)
-                for i in range(layers_done)
-                for name in _RBM_ARRAYS
-            }
-
-        def outer_meta() -> dict[str, Any]:
-            return {"settings": settings, "layers_done": layers_done, "history": history}
-
-        if resume is not None:
-            saved, meta = _checkpoint.load_checkpoint(resume, "fit_dbn")
-            _checkpoint.check_settings(resume, meta["settings"], settings)
-            layers_done = int(meta["layers_done"])
-            _checkpoint.restore_arrays(resume, saved, finished_layers())
-            history = {key: list(values) for key, values in meta["history"].items()}
-            if "inner" in meta:
-                layer_resume = _checkpoint.Section(resume, "fit_dbn", finished_layers, outer_meta)
-        if checkpoint is not None:
-            layer_checkpoint = _checkpoint.Section(
-                checkpoint, "fit_dbn", finished_layers, outer_meta
-            )
-    resume_layer = layers_done  # the layer whose fit_rbm state the checkpoint may hold
+    settings = {
+        "layer_sizes": list(model.layer_sizes),
+        "method": method,
+        "k": k,
+        "n_epochs": list(epochs),
+        "batch_size": batch_size,
+        "dtype": str(model.dtype),
+        "n_samples": int(data.shape[0]),
+    }
+    run = _Layers(model, settings, checkpoint, checkpoint_every, resume)
+    options = {
+        "method": method, "k": k, "batch_size": batch_size, "learning_rate": learning_rate,
+        "momentum": momentum, "weight_decay": weight_decay, "progress": progress,
+        "checkpoint_every": checkpoint_every, **rbm_options,
+    }  # fmt: skip
     layer_input: np.ndarray = data
     for layer in range(n_layers):
         t0 = time.perf_counter()
@@ -280,50 +229,141 @@ def fit_dbn(
             layer_input = up_layer(below, layer_input)
             if valid is not None:
                 valid = up_layer(below, valid)
-        if layer < resume_layer:  # restored from the checkpoint: only its up-pass was needed
+        if layer < run.resume_layer:  # restored from the checkpoint: only its up-pass counts
             continue
         if valid is not None:
-            rbm_options["validation_data"] = valid
-        layer_cbs = [_layer_callback(cb, layer) for cb in cbs]
+            options["validation_data"] = valid
+        trained, rbm_history = run.train_layer(
+            layer, layer_input, epochs[layer], int(seeds[layer]), cbs, options
+        )
+        run.finish_layer(layer, trained, rbm_history, time.perf_counter() - t0)
+    return model, run.history
+
+
+def _check_dbn(dbn_or_sizes: Any, dtype: Any) -> tuple[DBN | None, tuple[int, ...]]:
+    """(a copy of the given DBN or None, the layer sizes of a new one)."""
+    if isinstance(dbn_or_sizes, DBN):
+        return dbn_or_sizes.copy(), dbn_or_sizes.layer_sizes
+    if isinstance(dbn_or_sizes, Sequence | np.ndarray) and not isinstance(
+        dbn_or_sizes, str | bytes
+    ):
+        sizes = check_layer_sizes(dbn_or_sizes)
+        check_dtype(dtype)
+        return None, sizes
+    raise TypeError(
+        "dbn_or_sizes must be a DBN or a list of layer sizes such as [784, 500, 500, 2000], "
+        f"got {type(dbn_or_sizes).__name__}"
+    )
+
+
+def _check_rbm_options(rbm_options: dict[str, Any]) -> None:
+    unknown = sorted(set(rbm_options) - set(inspect.signature(contrastive.fit_rbm).parameters))
+    managed = sorted(set(rbm_options) & _MANAGED)
+    if unknown:
+        raise TypeError(
+            f"fit_dbn got unexpected keyword arguments {unknown} (neither its own nor those of "
+            "fit_rbm)"
+        )
+    if managed:
+        raise TypeError(f"fit_dbn sets the fit_rbm arguments {managed} itself, got them again")
+
+
+class _Layers:
+    """The layers of one :func:`fit_dbn` run, their history and checkpoints.
+
+    A DBN checkpoint holds the finished layers (``layer<i>.<array>``) and, when a layer was
+    interrupted, that layer's :func:`~energynets.fit_rbm` checkpoint as an inner section
+    (:class:`energynets._checkpoint.Section`).
+    """
+
+    def __init__(
+        self,
+        model: DBN,
+        settings: dict[str, Any],
+        checkpoint: str | os.PathLike[str] | None,
+        checkpoint_every: int,
+        resume: str | os.PathLike[str] | None,
+    ) -> None:
+        self.model, self.settings, self.checkpoint = model, settings, checkpoint
+        self.history: dict[str, list[Any]] = {
+            "layer": [], "n_epochs": [], "time": [], "rbm_history": [],
+        }  # fmt: skip
+        self.layers_done = 0
+        self.layer_checkpoint: _checkpoint.Section | None = None
+        self.layer_resume: _checkpoint.Section | None = None
+        if checkpoint is not None or resume is not None:
+            _checkpoint.check_every(checkpoint_every)
+        if resume is not None:
+            self._restore(resume)
+        if checkpoint is not None:
+            self.layer_checkpoint = self._section(checkpoint)
+        self.resume_layer = self.layers_done  # the layer whose fit_rbm state may be saved
+
+    def _section(self, path: str | os.PathLike[str]) -> _checkpoint.Section:
+        return _checkpoint.Section(path, "fit_dbn", self.finished_layers, self.outer_meta)
+
+    def finished_layers(self) -> dict[str, np.ndarray]:
+        return {
+            f"layer{i}.{name}": getattr(self.model.rbms[i], name)
+            for i in range(self.layers_done)
+            for name in _RBM_ARRAYS
+        }
+
+    def outer_meta(self) -> dict[str, Any]:
+        return {"settings": self.settings, "layers_done": self.layers_done, "history": self.history}
+
+    def _restore(self, resume: str | os.PathLike[str]) -> None:
+        saved, meta = _checkpoint.load_checkpoint(resume, "fit_dbn")
+        _checkpoint.check_settings(resume, meta["settings"], self.settings)
+        self.layers_done = int(meta["layers_done"])
+        _checkpoint.restore_arrays(resume, saved, self.finished_layers())
+        self.history = {key: list(values) for key, values in meta["history"].items()}
+        if "inner" in meta:
+            self.layer_resume = self._section(resume)
+
+    def train_layer(
+        self,
+        layer: int,
+        layer_input: np.ndarray,
+        n_epochs: int,
+        seed: int,
+        callbacks: tuple[Callable[..., Any], ...],
+        options: dict[str, Any],
+    ) -> tuple[RBM, dict[str, list[Any]]]:
+        """fit_rbm on one layer; a divergence names the layer and carries the whole DBN."""
         try:
-            trained, rbm_history = fit_rbm(
-                model.rbms[layer],
-                layer_input,
-                method=method,
-                k=k,
-                n_epochs=epochs[layer],
-                batch_size=batch_size,
-                learning_rate=learning_rate,
-                momentum=momentum,
-                weight_decay=weight_decay,
-                rng=np.random.default_rng(int(seeds[layer])),
-                callbacks=layer_cbs,
-                progress=progress,
-                checkpoint=layer_checkpoint,
-                checkpoint_every=checkpoint_every,
-                resume=layer_resume if layer == resume_layer else None,
-                **rbm_options,
-            )
+            return contrastive.fit_rbm(
+                self.model.rbms[layer], layer_input, n_epochs=n_epochs,
+                rng=np.random.default_rng(seed),
+                callbacks=[_layer_callback(cb, layer) for cb in callbacks],
+                checkpoint=self.layer_checkpoint,
+                resume=self.layer_resume if layer == self.resume_layer else None, **options,
+            )  # fmt: skip
         except TrainingDiverged as exc:
-            model.rbms[layer] = exc.model
+            self.model.rbms[layer] = exc.model
             raise TrainingDiverged(
                 f"layer {layer} of the DBN: {exc}",
-                model=model,
+                model=self.model,
                 epoch=exc.epoch,
                 step=exc.step,
                 quantity=exc.quantity,
-                history={**history, "diverged_layer": [layer]},
+                history={**self.history, "diverged_layer": [layer]},
                 checkpoint=exc.checkpoint,
             ) from None
-        model.rbms[layer] = trained
-        history["layer"].append(layer)
-        history["n_epochs"].append(len(rbm_history["epoch"]))
-        history["time"].append(time.perf_counter() - t0)
-        history["rbm_history"].append(rbm_history)
-        layers_done = layer + 1
-        if checkpoint is not None:
-            _checkpoint.save_checkpoint(checkpoint, "fit_dbn", finished_layers(), outer_meta())
-    return model, history
+
+    def finish_layer(
+        self, layer: int, trained: RBM, rbm_history: dict[str, list[Any]], seconds: float
+    ) -> None:
+        self.model.rbms[layer] = trained
+        self.history["layer"].append(layer)
+        self.history["n_epochs"].append(len(rbm_history["epoch"]))
+        self.history["time"].append(seconds)
+        self.history["rbm_history"].append(rbm_history)
+        self.layers_done = layer + 1
+        if self.checkpoint is not None:
+            _checkpoint.save_checkpoint(
+                self.checkpoint, "fit_dbn", self.finished_layers(), self.outer_meta()
+            )
 
 
 def _layer_callback(cb: Callable[..., Any], layer: int) -> Callable[..., Any]:

@@ -2,21 +2,17 @@
 
 What is here, and what is deliberately not:
 
-- :class:`MomentumSGD` holds the velocities of classical momentum (Polyak 1964), the update
-  of Hinton's ``rbm.m`` and practical guide,
-
-      v <- m v + step,    theta <- theta + v,
-
-  where ``step`` is the learning rate times the (ascent or descent) direction, computed by the
-  trainer. It updates the parameter arrays *in place* (the trainers own the copies they update)
-  and allocates nothing per step.
+- :class:`Optimizer` and its subclasses :class:`SGD`, :class:`Momentum`, :class:`Nesterov` and
+  :class:`Adam` (Kingma & Ba 2015) hold their parameter list and state, update the parameters
+  *in place* (the trainers own the copies they update) with a fixed number of passes and no
+  per-step allocation, and apply L2 weight decay to the parameters flagged for it.
+  :class:`Momentum` is the one momentum method of the package, in both conventions in use:
+  PyTorch's (v <- mu v + g, theta <- theta - eta v: a change of eta rescales the accumulated
+  steps), which the backprop trainer uses, and that of Hinton's ``rbm.m`` and practical guide
+  (v <- m v + eta_t g, theta <- theta + v: each step keeps the rate of its time, and m may
+  follow a schedule), which the RBM trainers use.
 - :func:`learning_rate_schedule` and :func:`momentum_schedule` turn the user-facing settings
   (a name, a number or a callable) into a function ``epoch -> value``, checked once.
-
-- :class:`Optimizer` and its subclasses :class:`SGD`, :class:`Momentum`, :class:`Nesterov` and
-  :class:`Adam` (Kingma & Ba 2015) are the minimisers of the backprop trainer: they hold their
-  parameter list and state, update the parameters in place with a fixed number of passes and
-  no per-step allocation, and apply L2 weight decay to the parameters flagged for it.
 
 No line searches, no second-order methods.
 
@@ -47,7 +43,6 @@ __all__ = [
     "SGD",
     "Adam",
     "Momentum",
-    "MomentumSGD",
     "Nesterov",
     "Optimizer",
     "learning_rate_schedule",
@@ -63,97 +58,6 @@ EXPONENTIAL_FINAL_FACTOR = 0.01
 
 #: Hinton's momentum schedule: 0.5 for the first epochs, then 0.9 (Hinton 2010, section 9).
 HINTON_MOMENTUM = (0.5, 0.9, 5)
-
-
-class MomentumSGD:
-    """Classical momentum on a fixed list of parameter arrays, updated in place.
-
-    For each parameter theta with velocity v (zero at the start)
-
-        v <- m v + step,    theta <- theta + v,
-
-    ``step`` being the learning rate times the update direction (the trainer decides the sign).
-    With ``momentum=0`` this is plain SGD, theta <- theta + step. Velocities are allocated only
-    when ``use_velocity`` is true, so plain SGD costs no memory.
-
-    Parameters
-    ----------
-    params : sequence of ndarray
-        The arrays that :meth:`step_` will update in place (their shapes and dtypes fix those
-        of the velocities).
-    use_velocity : bool
-        False when the momentum will always be 0 (then :meth:`step_` refuses m != 0).
-
-    Attributes
-    ----------
-    velocities : list of ndarray or None
-        One array per parameter, same shape and dtype; None without velocities.
-
-    References
-    ----------
-    Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods. USSR
-    Computational Mathematics and Mathematical Physics 4, 1-17.
-
-    Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
-    2010-003, University of Toronto.
-
-    Examples
-    --------
-    >>> theta = np.zeros(2)
-    >>> opt = MomentumSGD([theta])
-    >>> opt.step_([theta], [np.array([1.0, -1.0])], momentum=0.5)
-    >>> opt.step_([theta], [np.array([1.0, -1.0])], momentum=0.5)
-    >>> theta  # 1 + (0.5 * 1 + 1)
-    array([ 2.5, -2.5])
-    """
-
-    def __init__(self, params: Sequence[np.ndarray], use_velocity: bool = True) -> None:
-        self.shapes = [(p.shape, p.dtype) for p in params]
-        self.velocities: list[np.ndarray] | None = (
-            [np.zeros_like(p) for p in params] if use_velocity else None
-        )
-
-    def __repr__(self) -> str:
-        return f"MomentumSGD(n_params={len(self.shapes)}, velocity={self.velocities is not None})"
-
-    def step_(
-        self, params: Sequence[np.ndarray], steps: Sequence[np.ndarray], momentum: float
-    ) -> None:
-        """Apply one update in place: v <- m v + step; theta <- theta + v.
-
-        ``params`` are modified in place (hence the trailing underscore); ``steps`` are only
-        read. Shapes must match those given at construction.
-
-        Parameters
-        ----------
-        params : sequence of ndarray
-            The parameters, updated in place.
-        steps : sequence of ndarray
-            One step (learning rate times direction) per parameter, same shapes.
-        momentum : float in [0, 1)
-            m of the formula; must be 0 without velocities.
-
-        Raises
-        ------
-        ValueError
-            If ``momentum`` is not 0 for an optimiser made with ``use_velocity=False``.
-        """
-        if self.velocities is None:
-            if momentum != 0.0:
-                raise ValueError(
-                    f"momentum must be 0 for a MomentumSGD made with use_velocity=False, "
-                    f"got {momentum}"
-                )
-            for p, s in zip(params, steps, strict=True):
-                p += s
-            return
-        for p, v, s in zip(params, self.velocities, steps, strict=True):
-            if momentum == 0.0:
-                np.copyto(v, s)
-            else:
-                v *= momentum
-                v += s
-            p += v
 
 
 def learning_rate_schedule(schedule: Any, n_epochs: int) -> Callable[[int], float]:
@@ -308,6 +212,9 @@ class Optimizer:
     array([0.95, 0.95])
     """
 
+    #: Whether the update needs a scratch array per parameter (weight decay always does).
+    _needs_scratch = False
+
     def __init__(
         self,
         params: Sequence[np.ndarray],
@@ -328,7 +235,8 @@ class Optimizer:
         self.decay = flags
         self.n_steps = 0
         # one scratch buffer per parameter, for the passes that need a temporary
-        self._work = [np.empty_like(p) for p in self.params]
+        needs_work = self.weight_decay > 0.0 or self._needs_scratch
+        self._work = [np.empty_like(p) for p in self.params] if needs_work else []
 
     def __repr__(self) -> str:
         return (
@@ -425,23 +333,49 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """Classical momentum (Polyak 1964) in the convention of PyTorch's SGD:
+    """Classical momentum (Polyak 1964), the one momentum method of the package.
+
+    In PyTorch's convention (``rescale=True``, the backprop trainer's):
 
         v <- mu v + g,    theta <- theta - eta v.
 
     The state kept is u = -eta v (so a change of eta between steps rescales it), which makes
     the update u <- mu (eta_t / eta_{t-1}) u - eta_t g, theta <- theta + u.
 
+    In the convention of Hinton's ``rbm.m`` and practical guide (``rescale=False``, the RBM
+    trainers'), the velocity accumulates the steps with the rate of their time,
+
+        u <- m_t u - eta_t g,    theta <- theta + u,
+
+    and m_t may change from step to step (a schedule such as Hinton's 0.5 then 0.9, passed to
+    :meth:`step_`). The RBM trainers compute the steps -eta_t g themselves (the learning rate
+    folded into their statistics) and pass them with ``learning_rate=1, scale=-1``. With
+    ``velocity=False`` no state is kept: the update is plain SGD, theta <- theta + u_t, and
+    the momentum must be 0 at every step.
+
     Parameters
     ----------
     params, weight_decay, decay
         See :class:`Optimizer`.
     momentum : float in [0, 1)
+        mu (the default of :meth:`step_`).
+    rescale : bool
+        PyTorch's convention (True) or Hinton's (False).
+    velocity : bool
+        False for plain SGD without state.
+
+    Attributes
+    ----------
+    steps : list of ndarray or None
+        u, one per parameter (None without velocity).
 
     References
     ----------
     Polyak, B. T. (1964). Some methods of speeding up the convergence of iteration methods. USSR
     Computational Mathematics and Mathematical Physics 4, 1-17.
+
+    Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
+    2010-003, University of Toronto (section 9).
 
     Examples
     --------
@@ -451,6 +385,15 @@ class Momentum(Optimizer):
     ...     opt.step_([np.ones(1)], learning_rate=0.1)
     >>> theta  # -0.1, then -0.1 - (0.5 * 0.1 + 0.1)
     array([-0.25])
+
+    Hinton's convention with precomputed steps (an ascent of 1 per step, m = 0.5):
+
+    >>> theta = np.zeros(1)
+    >>> opt = Momentum([theta], rescale=False)
+    >>> for _ in range(2):
+    ...     opt.step_([np.ones(1)], 1.0, scale=-1.0, momentum=0.5)
+    >>> theta  # 1, then 1 + (0.5 * 1 + 1)
+    array([2.5])
     """
 
     nesterov = False
@@ -462,33 +405,76 @@ class Momentum(Optimizer):
         momentum: float = 0.9,
         weight_decay: float = 0.0,
         decay: Sequence[bool] | None = None,
+        rescale: bool = True,
+        velocity: bool = True,
     ) -> None:
         super().__init__(params, weight_decay=weight_decay, decay=decay)
-        mu = check_float(momentum, "momentum", minimum=0.0)
-        if mu >= 1.0:
-            raise ValueError(f"momentum must be < 1, got {mu}")
-        self.momentum = mu
-        self.steps = [np.zeros_like(p) for p in self.params]  # u = -eta v
+        self.momentum = _check_momentum(momentum, "momentum")
+        self.rescale = bool(rescale)
+        self.steps: list[np.ndarray] | None = (
+            [np.zeros_like(p) for p in self.params] if velocity else None
+        )
         self._last_lr: float | None = None
+        self._step_momentum = self.momentum
 
     @property
     def velocities(self) -> list[np.ndarray]:
-        """v of the formulas (copies), one per parameter."""
+        """v of PyTorch's formulas (copies), one per parameter."""
         lr = self._last_lr or 1.0
-        return [u / -lr for u in self.steps]
+        return [u / -lr for u in self.steps or []]
 
     def gradient_scale(self, learning_rate: float) -> float:
         return -float(learning_rate)
 
+    def step_(
+        self,
+        grads: Sequence[np.ndarray],
+        learning_rate: float,
+        *,
+        scale: float = 1.0,
+        momentum: float | None = None,
+    ) -> None:
+        """One update of the parameters, in place (hence the underscore).
+
+        Parameters
+        ----------
+        grads : sequence of ndarray
+            ``scale`` times the gradients, one per parameter, same shapes. They are used as
+            scratch space and hold garbage afterwards.
+        learning_rate : float > 0
+        scale : float != 0
+            The factor the gradients carry (1: plain gradients; with ``learning_rate=1`` and
+            ``scale=-1`` the "gradients" are the steps themselves).
+        momentum : float in [0, 1), optional
+            This step's momentum (a schedule's value); the constructor's by default. Must be 0
+            without velocity.
+        """
+        m = self.momentum if momentum is None else momentum
+        if self.steps is None and m != 0.0:
+            raise ValueError(f"momentum must be 0 for a Momentum made with velocity=False, got {m}")
+        self._step_momentum = m
+        super().step_(grads, learning_rate, scale=scale)
+
     def _update(self, grads: Sequence[np.ndarray], lr: float, scale: float) -> None:
-        decay = self.momentum * (lr / self._last_lr if self._last_lr else 1.0)
+        m = self._step_momentum
+        if self.rescale:
+            m = m * (lr / self._last_lr if self._last_lr else 1.0)
         self._last_lr = lr
         c = -lr / scale
+        if self.steps is None:  # plain SGD
+            for p, g in zip(self.params, grads, strict=True):
+                if c != 1.0:
+                    g *= c
+                p += g
+            return
         for p, g, u in zip(self.params, grads, self.steps, strict=True):
             if c != 1.0:
                 g *= c  # g <- -eta g
-            u *= decay
-            u += g
+            if m == 0.0:
+                np.copyto(u, g)
+            else:
+                u *= m
+                u += g
             if self.nesterov:
                 # theta <- theta - eta (g + mu v) = theta + (-eta g) + mu u
                 p += g
@@ -496,6 +482,13 @@ class Momentum(Optimizer):
                 p += g
             else:
                 p += u
+
+
+def _check_momentum(value: Any, name: str) -> float:
+    mu = check_float(value, name, minimum=0.0)
+    if mu >= 1.0:
+        raise ValueError(f"{name} must be < 1, got {mu}")
+    return mu
 
 
 class Nesterov(Momentum):
@@ -508,6 +501,8 @@ class Nesterov(Momentum):
     params, weight_decay, decay
         See :class:`Optimizer`.
     momentum : float in [0, 1)
+    rescale, velocity : bool
+        See :class:`Momentum` (the trainers use the defaults).
 
     References
     ----------
@@ -577,6 +572,8 @@ class Adam(Optimizer):
     >>> np.round(theta, 6)
     array([-0.1,  0.1])
     """
+
+    _needs_scratch = True
 
     def __init__(
         self,

@@ -10,7 +10,8 @@ import pytest
 import energynets as en
 from energynets.datasets import load_digits
 from energynets.learning import optim
-from energynets.learning.backprop import _Kernel, fit_mlp
+from energynets.learning._mlp_kernel import Kernel
+from energynets.learning.backprop import fit_mlp
 from energynets.models.mlp import ACTIVATIONS, MLP, OUTPUTS
 
 
@@ -208,7 +209,7 @@ def test_float32_stays_float32_in_every_buffer():
     X, y = _digits(200)
     net = MLP([64, 16, 10], rng=0, dtype=np.float32)
     model = net.copy()
-    kernel = _Kernel(model, X, 50)  # X is float64: gathered rows are cast batch by batch
+    kernel = Kernel(model, X, 50)  # X is float64: gathered rows are cast batch by batch
     arrays = [v for v in vars(kernel).values() if isinstance(v, np.ndarray)]
     arrays += [a for v in vars(kernel).values() if isinstance(v, list) for a in v]
     floats = [a for a in arrays if a.dtype.kind == "f" and a is not kernel.x_raw]
@@ -248,7 +249,7 @@ def test_training_steps_allocate_no_arrays(optimizer, output, dropout):
     model = net.copy()
     targets = model.check_targets(y, n)
     labels = y if output == "softmax" else np.empty(0, dtype=np.int64)
-    kernel = _Kernel(model, X, 512, dropout, dropout / 2, np.random.default_rng(0))
+    kernel = Kernel(model, X, 512, dropout, dropout / 2, np.random.default_rng(0))
     opt = optim.make_optimizer(optimizer, [kernel.params], weight_decay=1e-4)
     index = np.arange(512)
     scale = opt.gradient_scale(0.01)

@@ -25,9 +25,9 @@ from scipy.special import expit, logsumexp
 from energynets import metrics
 from energynets.datasets import bars_and_stripes
 from energynets.learning import optim
+from energynets.learning._negative_phases import Replicas
+from energynets.learning._rbm_kernel import Kernel
 from energynets.learning.contrastive import (
-    _Kernel,
-    _Tempering,
     center,
     centered_gradient,
     contrastive_gradient,
@@ -166,14 +166,14 @@ def test_negative_statistics_are_visible_samples_and_hidden_probabilities():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_uniforms_are_uniform(dtype):
-    from energynets.learning.contrastive import _uniform_
+    from energynets.learning._rbm_kernel import uniform_
 
     gen = np.random.default_rng(17)
     for shape in [(400, 250), (3, 7)]:  # the fast float32 path, and an odd size
-        u = _uniform_(gen, np.empty(shape, dtype=dtype))
+        u = uniform_(gen, np.empty(shape, dtype=dtype))
         assert u.dtype == dtype and u.min() >= 0.0 and u.max() < 1.0
         assert stats.kstest(u.ravel(), "uniform").pvalue > 1e-3
-    pairs = _uniform_(gen, np.empty((50000, 2), dtype=dtype))  # no correlation within a draw
+    pairs = uniform_(gen, np.empty((50000, 2), dtype=dtype))  # no correlation within a draw
     assert abs(np.corrcoef(pairs.T)[0, 1]) < 0.02
 
 
@@ -216,8 +216,8 @@ def test_parallel_tempering_samples_a_bimodal_model_exactly():
     n_chains = 10000
     start = np.zeros((1, 5))  # every replica of every chain starts in the mode 00000
     gen = np.random.default_rng(7)
-    kernel = _Kernel(rbm, 1, n_chains, gen)
-    tempering = _Tempering(kernel, np.linspace(0.0, 1.0, 5))
+    kernel = Kernel(rbm, 1, n_chains, gen)
+    tempering = Replicas(kernel, np.linspace(0.0, 1.0, 5))
     tempering.init_chains(start, np.zeros(5 * n_chains, dtype=int))
     tempering.negative(40)
     samples = kernel.v[1 : 1 + n_chains]
@@ -228,7 +228,7 @@ def test_parallel_tempering_samples_a_bimodal_model_exactly():
         kernel.h[1 : 1 + n_chains], rbm.hidden_probabilities(samples), rtol=1e-6, atol=1e-12
     )
     # the same test rejects plain Gibbs chains from the same start (the test has power)
-    plain = _Kernel(rbm, 1, n_chains, np.random.default_rng(8))
+    plain = Kernel(rbm, 1, n_chains, np.random.default_rng(8))
     plain.init_chains(np.zeros((n_chains, 5)), np.arange(n_chains))
     for _ in range(40):
         plain.gibbs_negative(1, 1, persistent=True)
@@ -248,8 +248,8 @@ def test_parallel_tempering_gaussian_visible_moments():
     mean = a + sigma * u  # E[v | h]
     exact = np.concatenate([p_h @ mean, p_h @ (mean**2 + sigma**2)])
     n_chains = 10000
-    kernel = _Kernel(rbm, 1, n_chains, np.random.default_rng(16))
-    tempering = _Tempering(kernel, np.linspace(0.0, 1.0, 4))
+    kernel = Kernel(rbm, 1, n_chains, np.random.default_rng(16))
+    tempering = Replicas(kernel, np.linspace(0.0, 1.0, 4))
     tempering.init_chains(a[None, :], np.zeros(4 * n_chains, dtype=int))
     tempering.negative(30)
     v = kernel.v[1 : 1 + n_chains] * sigma  # the kernel holds v / sigma
@@ -576,16 +576,16 @@ def test_bad_model_and_schedule_values():
 # -- optim -----------------------------------------------------------------------------------------
 def test_momentum_by_hand():
     theta = np.zeros(2)
-    opt = optim.MomentumSGD([theta])
+    opt = optim.Momentum([theta], rescale=False)  # Hinton's convention: the steps are given
     for _ in range(3):
-        opt.step_([theta], [np.array([1.0, 2.0])], momentum=0.5)
+        opt.step_([np.array([1.0, 2.0])], 1.0, scale=-1.0, momentum=0.5)
     # velocities 1, 1.5, 1.75 times the step
     np.testing.assert_allclose(theta, [4.25, 8.5])
-    plain = optim.MomentumSGD([theta], use_velocity=False)
-    plain.step_([theta], [np.array([1.0, 1.0])], momentum=0.0)
+    plain = optim.Momentum([theta], rescale=False, velocity=False)
+    plain.step_([np.array([1.0, 1.0])], 1.0, scale=-1.0, momentum=0.0)
     np.testing.assert_allclose(theta, [5.25, 9.5])
     with pytest.raises(ValueError, match="momentum must be 0"):
-        plain.step_([theta], [np.ones(2)], momentum=0.5)
+        plain.step_([np.ones(2)], 1.0, scale=-1.0, momentum=0.5)
 
 
 def test_schedules():
@@ -605,15 +605,15 @@ def test_schedules():
 def test_skipping_zero_columns_changes_nothing_but_rounding(method, monkeypatch):
     # a third of the columns are zero in every row (as MNIST's border pixels): training that
     # skips them in the products must give the same model as training that does not
-    from energynets.learning import contrastive
+    from energynets.learning import _rbm_kernel
 
     gen = np.random.default_rng(5)
     data = (gen.random((60, 30)) < 0.4).astype(np.float64)
     data[:, :10] = 0.0
     models = {}
     for sparse in (0.0, 2.0):  # 0: skip whenever a column is all zero; 2: never skip
-        monkeypatch.setattr(contrastive, "SPARSE_COLUMNS", sparse)
-        kernel = _Kernel(RBM(30, 7, rng=1), 10, 10, np.random.default_rng(0))
+        monkeypatch.setattr(_rbm_kernel, "SPARSE_COLUMNS", sparse)
+        kernel = Kernel(RBM(30, 7, rng=1), 10, 10, np.random.default_rng(0))
         cols = kernel._used_columns(data[:10])
         if sparse == 0.0:  # the skipping path is taken, and keeps exactly the used columns
             assert cols is not None

@@ -18,7 +18,9 @@ from scipy.special import logsumexp
 
 from energynets import metrics
 from energynets.datasets import bars_and_stripes
-from energynets.learning.contrastive import _Kernel, _Tempering, contrastive_gradient, fit_rbm
+from energynets.learning._negative_phases import Replicas
+from energynets.learning._rbm_kernel import Kernel
+from energynets.learning.contrastive import contrastive_gradient, fit_rbm
 from energynets.models.rbm import RBM
 from energynets.sampling.ais import RBMPath, ais, base_rate_bias, reverse_ais
 
@@ -274,17 +276,15 @@ def test_parallel_tempering_replicas_sample_the_exact_distribution():
     rbm = grouped_rbm(6, 3, [(0, 3), (3, 5)], seed=9, scale=1.5)
     vs, probs = exact_visible(rbm)
     n_chains = 4000
-    kernel = _Kernel(rbm, 1, n_chains, np.random.default_rng(10))
-    tempering = _Tempering(kernel, np.linspace(0.0, 1.0, 4))
+    kernel = Kernel(rbm, 1, n_chains, np.random.default_rng(10))
+    tempering = Replicas(kernel, np.linspace(0.0, 1.0, 4))
     tempering.init_chains(vs[:1], np.zeros(4 * n_chains, dtype=int))
     tempering.negative(30)
     assert chi_square_p(kernel.v[1 : 1 + n_chains], vs, probs) > 1e-3
     # every replica, hot ones included, stays one-hot in its groups
     state_index(tempering.v, vs)
     # at beta = 0 a group is uniform over its classes
-    cold_free = _Tempering(
-        _Kernel(rbm, 1, n_chains, np.random.default_rng(11)), np.array([0.0, 1.0])
-    )
+    cold_free = Replicas(Kernel(rbm, 1, n_chains, np.random.default_rng(11)), np.array([0.0, 1.0]))
     cold_free.init_chains(vs[:1], np.zeros(2 * n_chains, dtype=int))
     cold_free.negative(1)
     hot = cold_free.v[cold_free.temperature_of.ravel() == 0]

@@ -1,0 +1,242 @@
+"""The one training loop: epochs, callbacks, a progress bar, the divergence guard, checkpoints
+and bit-identical resume.
+
+Every trainer with epochs (:func:`~energynets.fit_rbm`, :func:`~energynets.fit_mlp`,
+:func:`~energynets.fit_classification_rbm`) keeps only its mathematics, as a subclass of
+:class:`Training`: what one epoch of updates does, what it records, and what its state is.
+:func:`run` does the rest, the same way for all of them:
+
+1. with ``resume``, read the checkpoint, check that it was written by the same trainer with
+   the same settings, and put back the state arrays (in place, so every buffer and view of the
+   trainer keeps pointing at them), the optimiser, the random generator and the history; the
+   epochs it holds are skipped;
+2. for each epoch: the updates (:meth:`Training.train_epoch`), timed, with floating-point
+   overflow silenced (it is what divergence looks like: the guard reports it once); the
+   divergence guard (:class:`~energynets.learning.divergence.Guard`), which restores the last
+   good parameters and raises :class:`~energynets.TrainingDiverged`; the history and monitors
+   (:meth:`Training.record`); the progress bar; the callbacks, any of which may stop the run
+   by returning True; a checkpoint every ``checkpoint_every`` epochs, after the last one and
+   when the run stops.
+
+A resumed run performs exactly the floating-point operations of an uninterrupted one on the
+same numbers, so its result is bit-identical.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from energynets import _checkpoint
+from energynets.learning.divergence import Guard
+
+__all__ = ["Callback", "Training", "check_callbacks", "run"]
+
+#: ``callback(epoch, model, history)``; returning True stops the training after this epoch.
+Callback = Callable[[int, Any, dict[str, list[Any]]], Any]
+
+PathLike = str | os.PathLike[str]
+
+
+def check_callbacks(
+    callbacks: Sequence[Callable[..., Any]] | Callable[..., Any],
+) -> tuple[Any, ...]:
+    """The callbacks as a tuple (one callable is allowed too); TypeError naming a bad one."""
+    cbs = (callbacks,) if callable(callbacks) else tuple(callbacks)
+    for i, cb in enumerate(cbs):
+        if not callable(cb):
+            raise TypeError(f"callbacks[{i}] must be callable, got {type(cb).__name__}")
+    return cbs
+
+
+class Training:
+    """A trainer's mathematics and state, driven epoch by epoch by :func:`run`.
+
+    A subclass sets these attributes and implements :meth:`train_epoch` and :meth:`record`;
+    the other methods have defaults.
+
+    Attributes
+    ----------
+    name : str
+        The trainer's name in messages and checkpoints (``"fit_rbm"``).
+    model : object
+        The model being trained (the trainer's own copy), passed to the callbacks.
+    history : dict of lists
+        One entry per epoch; :meth:`record` appends to it.
+    gen : numpy.random.Generator
+        All the randomness of the training (its state is checkpointed).
+    learning_rate : float
+        The base learning rate, for the divergence message.
+    steps_per_epoch : int
+        Mini-batch updates per epoch, to number them over the run in messages.
+    optimizer : object or None
+        Its state (arrays and numbers) is checkpointed.
+    """
+
+    name: str
+    model: Any
+    history: dict[str, list[Any]]
+    gen: np.random.Generator
+    learning_rate: float
+    steps_per_epoch: int
+    optimizer: Any = None
+
+    def train_epoch(self, epoch: int) -> int | None:
+        """All the updates of one epoch; the index of a mini-batch whose loss was not finite
+        (the guard then reports it), else None."""
+        raise NotImplementedError
+
+    def record(self, epoch: int, seconds: float) -> bool:
+        """Append this epoch's entries to the history (``seconds``: the time of its updates);
+        True to stop after it (early stopping)."""
+        raise NotImplementedError
+
+    def postfix(self) -> dict[str, str]:
+        """The numbers the progress bar shows after an epoch."""
+        return {}
+
+    def watched(self) -> dict[str, np.ndarray]:
+        """The parameter arrays the divergence guard checks, under the names its message
+        uses (the live arrays, updated in place)."""
+        raise NotImplementedError
+
+    def release(self) -> None:
+        """Called after the guard put the last good parameters back, before it raises."""
+
+    # -- the state a checkpoint holds --------------------------------------------------------
+    def settings(self) -> dict[str, Any]:
+        """What must be the same to resume (compared with the checkpoint's)."""
+        raise NotImplementedError
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The arrays of the training state by name, restored in place."""
+        raise NotImplementedError
+
+    def extra_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Arrays and meta entries beyond :meth:`state` and the optimiser (which may come and
+        go during the run, such as the best parameters of early stopping)."""
+        return {}, {}
+
+    def restore_extra(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        """Put back what :meth:`extra_state` saved; called after everything else is restored."""
+
+
+def run(
+    training: Training,
+    n_epochs: int,
+    *,
+    callbacks: tuple[Callback, ...] = (),
+    progress: bool = False,
+    desc: str = "",
+    checkpoint: PathLike | _checkpoint.Section | None = None,
+    checkpoint_every: int = 1,
+    resume: PathLike | _checkpoint.Section | None = None,
+) -> None:
+    """Train for epochs ``first_epoch, ..., n_epochs - 1`` (see the module docstring).
+
+    Parameters
+    ----------
+    training : Training
+    n_epochs : int
+        The epochs of the whole run (a resumed run starts after those its checkpoint holds).
+    callbacks : tuple of callables
+        ``callback(epoch, model, history)`` after every epoch; True stops the run.
+    progress : bool
+        Show a tqdm progress bar over epochs, labelled ``desc``.
+    checkpoint : path-like, optional
+        Write the training state here every ``checkpoint_every`` epochs, after the last one
+        and when the run stops (atomically, keeping the previous file as ``<path>.prev``).
+    checkpoint_every : int >= 1
+    resume : path-like, optional
+        Continue from this checkpoint.
+    """
+    saving = None
+    if checkpoint is not None or resume is not None:
+        every = _checkpoint.check_every(checkpoint_every)
+        saving = _Saving(training, training.settings())
+    first_epoch = 0
+    if resume is not None:
+        assert saving is not None
+        first_epoch = saving.restore(resume)
+    guard = Guard(
+        training.name, training.watched(), training.learning_rate, training.steps_per_epoch,
+        checkpoint, _checkpoint.resumed_into(checkpoint, resume, first_epoch),
+        release=training.release,
+    )  # fmt: skip
+    bar = _progress_bar(progress, n_epochs, first_epoch, desc)
+    try:
+        for epoch in range(first_epoch, n_epochs):
+            t0 = time.perf_counter()
+            # overflow is what divergence looks like: the guard reports it once, below
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                bad_loss_at = training.train_epoch(epoch)
+                guard.end_of_epoch(epoch, training.model, training.history, bad_loss_at)
+            stop = training.record(epoch, time.perf_counter() - t0)
+            if bar is not None:
+                bar.update(1)
+                postfix = training.postfix()
+                if postfix:
+                    bar.set_postfix(**postfix)
+            for cb in callbacks:
+                result = cb(epoch, training.model, training.history)
+                stop = stop or (isinstance(result, bool | np.bool_) and bool(result))
+            done = epoch + 1
+            if checkpoint is not None and (done % every == 0 or stop or done == n_epochs):
+                assert saving is not None
+                saving.save(checkpoint, done)
+                guard.saved_epoch = done
+            if stop:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _progress_bar(progress: bool, total: int, initial: int, desc: str) -> Any:
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=min(initial, total), desc=desc, unit="epoch")
+
+
+class _Saving:
+    """Writing and reading one training's checkpoints."""
+
+    def __init__(self, training: Training, settings: dict[str, Any]) -> None:
+        self.training = training
+        self.settings = settings
+
+    def save(self, path: PathLike | _checkpoint.Section, done: int) -> None:
+        t = self.training
+        arrays = dict(t.state())
+        meta: dict[str, Any] = {
+            "epoch": done,
+            "rng_state": t.gen.bit_generator.state,
+            "history": t.history,
+            "settings": self.settings,
+        }
+        if t.optimizer is not None:
+            opt_arrays, meta["optimizer"] = _checkpoint.optimizer_state(t.optimizer)
+            arrays.update(opt_arrays)
+        extra_arrays, extra_meta = t.extra_state()
+        arrays.update(extra_arrays)
+        meta.update(extra_meta)
+        _checkpoint.save_checkpoint(path, t.name, arrays, meta)
+
+    def restore(self, path: PathLike | _checkpoint.Section) -> int:
+        """Put the checkpoint's state back into the training; return the epochs it holds."""
+        t = self.training
+        saved, meta = _checkpoint.load_checkpoint(path, t.name)
+        _checkpoint.check_settings(path, meta["settings"], self.settings)
+        _checkpoint.restore_arrays(path, saved, t.state())
+        if t.optimizer is not None:
+            _checkpoint.restore_optimizer(t.optimizer, saved, meta["optimizer"])
+        t.gen.bit_generator.state = meta["rng_state"]
+        t.history = {key: list(values) for key, values in meta["history"].items()}
+        t.restore_extra(saved, meta)
+        return int(meta["epoch"])

@@ -1,0 +1,320 @@
+"""The negative phases of RBM training: where the model's particles come from.
+
+Each is a small object with one method, ``negative(kernel, b, k) -> c``, that writes c negative
+particles (visible samples and their hidden probabilities) into the kernel's negative block
+(:class:`~energynets.learning._rbm_kernel.Kernel`) after the kernel loaded b positive rows;
+its chain state is an explicit value (:meth:`NegativePhase.state`, checkpointed and restored
+in place):
+
+- :class:`CD`: k block-Gibbs steps started at the mini-batch itself (Hinton 2002);
+- :class:`PCD`: k steps of persistent chains that continue across updates (Tieleman 2008);
+- :class:`FastPCD`: PCD whose chains run on the regular weights plus fast weights that learn
+  with a large rate and decay quickly (Tieleman & Hinton 2009);
+- :class:`ParallelTempering`: persistent chains at a ladder of inverse temperatures with
+  replica exchanges between neighbours (Desjardins et al. 2010); the exchange schedule is that
+  of :func:`energynets.sampling.tempering.swap_order`.
+
+A new negative phase is a new small class here, beside its siblings.
+
+References
+----------
+Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence.
+Neural Computation 14, 1771-1800.
+Tieleman, T. (2008). Training restricted Boltzmann machines using approximations to the
+likelihood gradient. ICML 2008, 1064-1071.
+Tieleman, T. & Hinton, G. E. (2009). Using fast weights to improve persistent contrastive
+divergence. ICML 2009, 1033-1040.
+Desjardins, G., Courville, A., Bengio, Y., Vincent, P. & Delalleau, O. (2010). Tempered Markov
+chain Monte Carlo for training of restricted Boltzmann machines. AISTATS 2010, 145-152.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from energynets.learning._rbm_kernel import Kernel, bernoulli_, sigmoid_
+from energynets.models.rbm import _sample_one_hot as sample_one_hot
+from energynets.models.rbm import _softmax as softmax
+from energynets.sampling.tempering import swap_order
+
+__all__ = ["CD", "PCD", "FastPCD", "NegativePhase", "ParallelTempering"]
+
+
+class NegativePhase:
+    """The negative particles of each update; the base class of the negative phases.
+
+    Parameters
+    ----------
+    kernel : Kernel
+        The gradient kernel of the run (its negative block receives the particles).
+    """
+
+    #: Whether the kernel must allocate fast weights for this phase.
+    fast_weights = False
+
+    def __init__(self, kernel: Kernel) -> None:
+        self.kernel = kernel
+
+    def negative(self, b: int, k: int) -> int:
+        """Write the negative particles of one update into the kernel; return their number."""
+        raise NotImplementedError
+
+    def state(self) -> dict[str, np.ndarray]:
+        """The chain state, by name, restored in place on resume."""
+        return {}
+
+    def statistics_scale(self, step_size: float) -> float:
+        """The factor the kernel's statistics carry: the step size, so that the plain update
+        costs one extra pass over the weights."""
+        return step_size
+
+    def after_statistics(self, steps: Sequence[np.ndarray], step_size: float) -> None:
+        """Turn the statistics into the steps (step size times the gradient) when
+        :meth:`statistics_scale` left them plain."""
+
+    def record(self, history: dict[str, list]) -> None:
+        """Append this phase's own numbers to the history after an epoch."""
+
+
+class CD(NegativePhase):
+    """CD-k: k block-Gibbs steps from a hidden sample given each row of the mini-batch."""
+
+    def negative(self, b: int, k: int) -> int:
+        return self.kernel.gibbs_negative(b, k, persistent=False)
+
+
+class PCD(NegativePhase):
+    """PCD-k: k steps of ``n_chains`` persistent chains, started at data rows."""
+
+    def __init__(self, kernel: Kernel, data: np.ndarray, start_rows: np.ndarray) -> None:
+        super().__init__(kernel)
+        kernel.init_chains(data, start_rows)
+
+    def negative(self, b: int, k: int) -> int:
+        return self.kernel.gibbs_negative(b, k, persistent=True)
+
+
+class FastPCD(PCD):
+    """PCD whose chains run on W + W_fast (and biases likewise), where
+    W_fast <- fast_decay W_fast + fast_learning_rate g (the plain gradient g, without weight
+    decay, sparsity or momentum), as Tieleman & Hinton (2009) propose.
+
+    Parameters
+    ----------
+    kernel : Kernel
+        Made with ``fast_weights=True`` (it adds the fast weights to the negative phase's
+        parameters).
+    data, start_rows
+        The chains start at ``data[start_rows]``.
+    learning_rate : float >= 0
+        Of the fast weights.
+    decay : float in [0, 1]
+        Factor applied to the fast weights at every update.
+    """
+
+    fast_weights = True
+
+    def __init__(
+        self,
+        kernel: Kernel,
+        data: np.ndarray,
+        start_rows: np.ndarray,
+        learning_rate: float,
+        decay: float,
+    ) -> None:
+        super().__init__(kernel, data, start_rows)
+        assert kernel.fast is not None
+        self.fast = kernel.fast
+        self.learning_rate = learning_rate
+        self.decay = decay
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {f"kernel.fast.{i}": a for i, a in enumerate(self.fast)}
+
+    def statistics_scale(self, step_size: float) -> float:
+        return 1.0  # the fast weights learn from the plain gradient
+
+    def after_statistics(self, steps: Sequence[np.ndarray], step_size: float) -> None:
+        for fast_param, g in zip(self.fast, steps, strict=True):
+            fast_param *= self.decay
+            fast_param += self.learning_rate * g
+        for g in steps:
+            g *= step_size
+
+
+class ParallelTempering(NegativePhase):
+    """Replica-exchange negative phase for RBMs (parallel tempering, Desjardins et al. 2010).
+
+    Each of the C chains has R replicas at inverse temperatures evenly spaced in [0, 1]; each
+    update runs k rounds of a Gibbs sweep of every replica followed by replica exchanges, and
+    the beta = 1 replicas are the negative particles. The exchanges compare the replicas'
+    tempered free energies (the hidden units summed out), see :class:`Replicas`.
+
+    Parameters
+    ----------
+    kernel : Kernel
+    n_temperatures : int >= 2
+        R.
+    data, start_rows
+        Every replica starts at a data row (``start_rows`` has R C entries).
+    """
+
+    def __init__(
+        self, kernel: Kernel, n_temperatures: int, data: np.ndarray, start_rows: np.ndarray
+    ) -> None:
+        super().__init__(kernel)
+        self.replicas = Replicas(kernel, np.linspace(0.0, 1.0, n_temperatures))
+        self.replicas.init_chains(data, start_rows)
+
+    def negative(self, b: int, k: int) -> int:
+        return self.replicas.negative(k)
+
+    def state(self) -> dict[str, np.ndarray]:
+        names = ("v", "x", "q", "hs", "temperature_of", "attempts", "accepts")
+        return {f"tempering.{name}": getattr(self.replicas, name) for name in names}
+
+    def record(self, history: dict[str, list]) -> None:
+        history.setdefault("swap_rate", []).append(float(np.mean(self.replicas.swap_rates())))
+
+
+class Replicas:
+    """The replicas of :class:`ParallelTempering` and their sweeps and exchanges.
+
+    Each of the C chains has R replicas at inverse temperatures beta_1 < ... < beta_R = 1. The
+    tempered model at beta has weights beta W and hidden bias beta b; its visible bias is
+    beta a for Bernoulli units (a softmax group is sampled from softmax_k(beta (a_k +
+    (W h)_k))), and a unchanged for Gaussian units (whose tempered visible
+    conditional is N(a / sigma + beta W h, 1) in units of s = v / sigma). Its free energy is
+
+        F_beta(v) = T(beta, v) - sum_j softplus(beta x_j),   x = s W + b,
+
+    with T = -beta a.v (Bernoulli) or sum_i (v_i - a_i)^2 / (2 sigma_i^2) (Gaussian). After each
+    Gibbs sweep of all replicas, neighbouring temperatures i, j = i + 1 exchange replicas with
+    probability min(1, exp(F_i(v_i) + F_j(v_j) - F_i(v_j) - F_j(v_i))), first for the pairs
+    (0, 1), (2, 3), ... then (1, 2), (3, 4), ..., which leaves the product of the tempered
+    distributions invariant. Temperatures move between stored replicas, not states in memory.
+    """
+
+    def __init__(self, kernel: Kernel, betas: np.ndarray) -> None:
+        rbm = kernel.rbm
+        dt = rbm.dtype
+        self.kernel = kernel
+        self.betas = betas.astype(dt)
+        self.R = betas.size
+        C = kernel.C
+        self.v = np.zeros((self.R * C, rbm.n_visible), dt)  # replica r of chain c: row r C + c
+        self.x = np.empty((self.R * C, rbm.n_hidden), dt)
+        self.q = np.empty((self.R * C, rbm.n_hidden), dt)
+        self.hs = np.empty((self.R * C, rbm.n_hidden), dt)
+        self.uniform_h = np.empty((self.R * C, rbm.n_hidden), dt)
+        self.uniform_v = np.empty((self.R * C, rbm.n_visible), dt)
+        self.noise = np.empty((self.R * C, rbm.n_visible), dt)
+        # temperature_of[r, c]: index into betas of stored replica r of chain c
+        self.temperature_of = np.repeat(np.arange(self.R)[:, None], C, axis=1)
+        self.attempts = np.zeros(self.R - 1, dtype=np.int64)
+        self.accepts = np.zeros(self.R - 1, dtype=np.int64)
+
+    def init_chains(self, data: np.ndarray, index: np.ndarray) -> None:
+        """Start every replica at a data row (``index`` has R * C entries)."""
+        if data.dtype == self.v.dtype:
+            np.take(data, index, axis=0, out=self.v, mode="clip")
+        else:
+            self.v[...] = data[index]
+        if self.kernel.gaussian:
+            self.v *= self.kernel.inv_sigma
+
+    def _row_betas(self) -> np.ndarray:
+        return self.betas[self.temperature_of].reshape(-1, 1)
+
+    def _inputs(self) -> None:
+        k = self.kernel
+        np.matmul(self.v, k.neg_w, out=self.x)
+        self.x += k.neg_b
+
+    def _sweep(self) -> None:
+        """One block-Gibbs sweep of every replica at its own temperature; x <- s W + b."""
+        k = self.kernel
+        beta = self._row_betas()
+        np.multiply(self.x, beta, out=self.q)
+        sigmoid_(self.q)
+        bernoulli_(self.q, self.uniform_h, self.hs, k.gen)
+        np.matmul(self.hs, k.neg_w.T, out=self.v)
+        if k.gaussian:
+            self.v *= beta
+            self.v += k.neg_a
+            k.gen.standard_normal(out=self.noise, dtype=self.noise.dtype)
+            self.v += self.noise
+        else:
+            self.v += k.neg_a
+            self.v *= beta
+            # softmax groups: p(v_g = e_k | h) = softmax_k(beta (a_k + (W h)_k)), drawn with
+            # the uniform of the group's first unit after every unit was sampled as a bit
+            logits = [self.v[:, g] for g in k.groups]  # fancy indexing: copies
+            sigmoid_(self.v)
+            bernoulli_(self.v, self.uniform_v, self.v, k.gen)
+            for g, z in zip(k.groups, logits, strict=True):
+                self.v[:, g] = sample_one_hot(softmax(z), self.uniform_v[:, g[0]])
+        self._inputs()
+
+    def _exchange(self) -> None:
+        """One round of replica exchanges between neighbouring temperatures."""
+        k = self.kernel
+        C = k.C
+        x = self.x.reshape(self.R, C, -1)
+        linear = None if k.gaussian else (self.v @ k.neg_a).reshape(self.R, C).astype(np.float64)
+        betas = self.betas.astype(np.float64)
+        chains = np.arange(C)
+        order = swap_order(self.R)  # (0, 1), (2, 3), ... then (1, 2), (3, 4), ...
+        for parity in (0, 1):
+            lower = order[order % 2 == parity]
+            if lower.size == 0:
+                continue
+            # stored replica at temperature t of chain c: where temperature_of[:, c] == t
+            slot = np.argsort(self.temperature_of, axis=0)  # slot[t, c]
+            si, sj = slot[lower], slot[lower + 1]  # (pairs, C)
+            bi = betas[lower][:, None, None]
+            bj = betas[lower + 1][:, None, None]
+            xi = x[si, chains].astype(np.float64)  # (pairs, C, nh)
+            xj = x[sj, chains].astype(np.float64)
+            log_ratio = (
+                np.logaddexp(0.0, bi * xj).sum(axis=2)
+                + np.logaddexp(0.0, bj * xi).sum(axis=2)
+                - np.logaddexp(0.0, bi * xi).sum(axis=2)
+                - np.logaddexp(0.0, bj * xj).sum(axis=2)
+            )
+            if linear is not None:
+                log_ratio += (bj - bi)[..., 0] * (linear[si, chains] - linear[sj, chains])
+            u = k.gen.random(log_ratio.shape, dtype=self.v.dtype)
+            accept = u < np.exp(np.minimum(log_ratio, 0.0))
+            self.attempts[lower] += C
+            self.accepts[lower] += accept.sum(axis=1)
+            pi, pj = np.nonzero(accept)
+            ci = chains[pj]
+            ri, rj = si[pi, pj], sj[pi, pj]
+            self.temperature_of[ri, ci] = lower[pi] + 1
+            self.temperature_of[rj, ci] = lower[pi]
+
+    def negative(self, n_steps: int) -> int:
+        """Run n_steps sweep-and-exchange rounds; copy the beta = 1 replicas (and their hidden
+        probabilities at beta = 1) into the kernel's negative block. Returns C."""
+        k = self.kernel
+        C = k.C
+        self._inputs()
+        for _ in range(n_steps):
+            self._sweep()
+            self._exchange()
+        cold = np.argmax(self.temperature_of == self.R - 1, axis=0) * C + np.arange(C)
+        neg_v = k.v[k.B : k.B + C]
+        neg_q = k.h[k.B : k.B + C]
+        np.take(self.v, cold, axis=0, out=neg_v)
+        np.take(self.x, cold, axis=0, out=neg_q)
+        sigmoid_(neg_q)
+        return C
+
+    def swap_rates(self) -> np.ndarray:
+        rates = np.full(self.R - 1, np.nan)
+        tried = self.attempts > 0
+        rates[tried] = self.accepts[tried] / self.attempts[tried]
+        return rates
