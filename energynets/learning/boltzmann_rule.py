@@ -48,6 +48,7 @@ from energynets._validation import (
     check_int,
     check_rng,
 )
+from energynets.learning import optim
 from energynets.models.boltzmann import BoltzmannMachine
 from energynets.states import MAX_ENUMERATION_UNITS, all_states
 
@@ -524,88 +525,111 @@ def fit_boltzmann(
     if not isinstance(progress, bool | np.bool_):
         raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
     gen = check_rng(rng)
-
-    # the one copy; from here on w and b are updated in place
-    w = np.where(mask, m.weights, 0.0).astype(m.dtype)
-    b = np.array(m.bias, copy=True)
-    velocity_w = np.zeros_like(w)
-    velocity_b = np.zeros_like(b)
-    upper = np.triu(mask, k=1)
-
-    exact_phases = _ExactPhases(m, v) if mode == "exact" else None
-    sampled_phases = _SampledPhases(m, v, chains, sweeps, gen) if mode == "sampled" else None
-    n_batches = -(-n_data // batch)
-    n_updates = epochs * n_batches
-    all_rows = np.arange(n_data)
-    grad_norms: list[float] = []
-    log_likelihoods: list[float] = []
-    history: dict[str, Any] = {"gradient_norm": grad_norms}
-    if exact_phases is not None:
-        history["log_likelihood"] = log_likelihoods
-
-    def norm(grad_w: np.ndarray, grad_b: np.ndarray) -> float:
-        return float(np.sqrt(np.sum(grad_w[upper] ** 2) + np.sum(grad_b**2)))
-
+    rule = _Rule(m, v, mask, mode, chains, sweeps, mom, gen)
+    settings = (lr, schedule, batch, decay, epochs * -(-v.shape[0] // batch))
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=epochs, desc="Boltzmann rule", unit="epoch")
-    t = 0
     try:
         for epoch in range(1, epochs + 1):
-            order = all_rows if batch == n_data else gen.permutation(n_data)
-            free_now = None  # free statistics at the current parameters, if known
-            if exact_phases is not None:  # the full-data likelihood and gradient, exactly
-                mean_c, second_c, log_unnormalized = exact_phases.clamped(w, b)
-                free_now = exact_phases.free(w, b)
-                log_likelihoods.append(log_unnormalized - free_now[2])
-                grad_norms.append(
-                    norm(np.where(mask, second_c - free_now[1], 0.0), mean_c - free_now[0])
-                )
-            sum_grad_w = np.zeros(w.shape)
-            sum_grad_b = np.zeros(b.shape)
-            for k in range(n_batches):
-                rows = order[k * batch : (k + 1) * batch]
-                if exact_phases is not None:
-                    if batch < n_data:  # (a full batch's statistics were computed above)
-                        mean_c, second_c, _ = exact_phases.clamped(w, b, rows)
-                    if free_now is None:
-                        free_now = exact_phases.free(w, b)
-                    mean_f, second_f = free_now[0], free_now[1]
-                else:
-                    assert sampled_phases is not None
-                    mean_c, second_c = sampled_phases.clamped(w, b, rows)
-                    mean_f, second_f = sampled_phases.free(w, b)
-                grad_w = np.where(mask, second_c - second_f, 0.0)
-                grad_w = 0.5 * (grad_w + grad_w.T)  # exactly symmetric despite rounding
-                grad_b = mean_c - mean_f
-                sum_grad_w += grad_w
-                sum_grad_b += grad_b
-                rate = lr if schedule == "constant" else lr * (1.0 - t / n_updates)
-                velocity_w *= mom
-                velocity_w += rate * (grad_w - decay * w)
-                velocity_b *= mom
-                velocity_b += rate * grad_b
-                w += velocity_w
-                b += velocity_b
-                free_now = None  # the parameters moved
-                t += 1
-            if sampled_phases is not None:
-                grad_norms.append(norm(sum_grad_w / n_batches, sum_grad_b / n_batches))
+            rule.epoch(*settings)
             if bar is not None:
                 bar.update(1)
-            if callback is not None and callback(epoch, _machine(m, w, b), history) is True:
+            if callback is not None and callback(epoch, rule.machine(), rule.history) is True:
                 break
     finally:
         if bar is not None:
             bar.close()
-    if exact_phases is not None:
-        _, _, log_unnormalized = exact_phases.clamped(w, b)
-        log_likelihoods.append(log_unnormalized - exact_phases.free(w, b)[2])
-        history["log_likelihood"] = np.array(log_likelihoods)
-    history["gradient_norm"] = np.array(grad_norms)
-    return _machine(m, w, b), history
+    return rule.machine(), rule.finish()
+
+
+class _Rule:
+    """The state of one :func:`fit_boltzmann` run: the couplings and biases (updated in place),
+    the momentum, the phases and the history."""
+
+    def __init__(
+        self,
+        m: BoltzmannMachine,
+        v: np.ndarray,
+        mask: np.ndarray,
+        mode: str,
+        chains: int,
+        sweeps: int,
+        momentum: float,
+        gen: np.random.Generator,
+    ) -> None:
+        self.template, self.v, self.mask, self.gen = m, v, mask, gen
+        # the one copy; from here on w and b are updated in place
+        self.w = np.where(mask, m.weights, 0.0).astype(m.dtype)
+        self.b = np.array(m.bias, copy=True)
+        self.momentum = momentum
+        self.optimizer = optim.Momentum([self.w, self.b], rescale=False, velocity=momentum != 0.0)
+        self.upper = np.triu(mask, k=1)
+        self.exact = _ExactPhases(m, v) if mode == "exact" else None
+        self.sampled = _SampledPhases(m, v, chains, sweeps, gen) if mode == "sampled" else None
+        self.grad_norms: list[float] = []
+        self.log_likelihoods: list[float] = []
+        self.history: dict[str, Any] = {"gradient_norm": self.grad_norms}
+        if self.exact is not None:
+            self.history["log_likelihood"] = self.log_likelihoods
+        self.t = 0
+
+    def norm(self, grad_w: np.ndarray, grad_b: np.ndarray) -> float:
+        return float(np.sqrt(np.sum(grad_w[self.upper] ** 2) + np.sum(grad_b**2)))
+
+    def epoch(self, lr: float, schedule: str, batch: int, decay: float, n_updates: int) -> None:
+        """One pass over the data in mini-batches of ``batch`` rows."""
+        n_data = self.v.shape[0]
+        order = np.arange(n_data) if batch == n_data else self.gen.permutation(n_data)
+        free_now = None  # free statistics at the current parameters, if known
+        w, b, exact = self.w, self.b, self.exact
+        if exact is not None:  # the full-data likelihood and gradient, exactly
+            mean_c, second_c, log_unnormalized = exact.clamped(w, b)
+            free_now = exact.free(w, b)
+            self.log_likelihoods.append(log_unnormalized - free_now[2])
+            self.grad_norms.append(
+                self.norm(np.where(self.mask, second_c - free_now[1], 0.0), mean_c - free_now[0])
+            )
+        sum_grad_w, sum_grad_b = np.zeros(w.shape), np.zeros(b.shape)
+        n_batches = -(-n_data // batch)
+        for k in range(n_batches):
+            rows = order[k * batch : (k + 1) * batch]
+            if exact is not None:
+                if batch < n_data:  # (a full batch's statistics were computed above)
+                    mean_c, second_c, _ = exact.clamped(w, b, rows)
+                if free_now is None:
+                    free_now = exact.free(w, b)
+                mean_f, second_f = free_now[0], free_now[1]
+            else:
+                assert self.sampled is not None
+                mean_c, second_c = self.sampled.clamped(w, b, rows)
+                mean_f, second_f = self.sampled.free(w, b)
+            grad_w = np.where(self.mask, second_c - second_f, 0.0)
+            grad_w = 0.5 * (grad_w + grad_w.T)  # exactly symmetric despite rounding
+            grad_b = mean_c - mean_f
+            sum_grad_w += grad_w
+            sum_grad_b += grad_b
+            rate = lr if schedule == "constant" else lr * (1.0 - self.t / n_updates)
+            steps = [rate * (grad_w - decay * w), rate * grad_b]
+            self.optimizer.step_(steps, 1.0, scale=-1.0, momentum=self.momentum)
+            free_now = None  # the parameters moved
+            self.t += 1
+        if self.sampled is not None:
+            self.grad_norms.append(self.norm(sum_grad_w / n_batches, sum_grad_b / n_batches))
+
+    def machine(self) -> BoltzmannMachine:
+        return _machine(self.template, self.w, self.b)
+
+    def finish(self) -> dict[str, Any]:
+        """The history, with the final log-likelihood (exact phases)."""
+        if self.exact is not None:
+            _, _, log_unnormalized = self.exact.clamped(self.w, self.b)
+            self.log_likelihoods.append(log_unnormalized - self.exact.free(self.w, self.b)[2])
+            self.history["log_likelihood"] = np.array(self.log_likelihoods)
+        self.history["gradient_norm"] = np.array(self.grad_norms)
+        return self.history
 
 
 def _machine(template: BoltzmannMachine, w: np.ndarray, b: np.ndarray) -> BoltzmannMachine:
