@@ -43,8 +43,6 @@ __all__ = ["FORMAT_NAME", "SweepResult", "sweep", "task_seed"]
 
 #: The ``format`` entry of a results file's header line.
 FORMAT_NAME = "energynets-sweep/1"
-#: Keys of a row of :meth:`SweepResult.to_rows` that a sweep adds to the grid parameters.
-TASK_KEYS = ("replicate", "seed")
 
 
 def task_seed(entropy: int, point: int, replicate: int, spawn_key: Sequence[int] = ()) -> int:
@@ -515,6 +513,66 @@ def sweep(
     names, points = _check_grid(grid)
     n_replicates, explicit_seeds = _check_seeds(seeds)
     entropy, spawn_key = _root(rng)
+    _check_seed_argument(seed_argument, names)
+    if not isinstance(progress, bool | np.bool_):
+        raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
+    serial = _check_executor(function, executor, workers)
+    path = None if results is None else Path(results)
+    seeds_entry = explicit_seeds if explicit_seeds is not None else n_replicates
+    header = _header(function, names, points, seeds_entry, entropy, spawn_key, seed_argument)
+    # the results file is held open (and locked) to the end, so two sweeps cannot interleave
+    file, old_header, old_records, keep_bytes = _open_results(path)
+    try:
+        if old_header is not None:
+            # a sweep with fresh entropy resumes with the entropy it drew the first time
+            if header["entropy"] is None and isinstance(old_header.get("entropy"), int):
+                header["entropy"] = old_header["entropy"]
+            _check_same_sweep(path, header, old_header)
+        done = {int(record["task"]): record for record in old_records}
+        if header["entropy"] is None:
+            header["entropy"] = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+        tasks = _tasks(points, n_replicates, explicit_seeds, header["entropy"], spawn_key)
+        _check_resumed(path, done, tasks)
+        todo = [t for t in tasks if t[0] not in done]
+        n_resumed = len(done)
+        if file is not None:
+            _start_file(file, header, keep_bytes)
+        pool, own_pool = _pool(executor, workers, serial)
+        bar = _progress_bar(len(tasks), n_resumed) if progress else None
+        started = time.perf_counter()
+        try:
+            _run_tasks(function, todo, seed_argument, pool, serial, file, done, bar)
+        finally:
+            if own_pool is not None:
+                own_pool.shutdown(wait=True, cancel_futures=True)
+            if bar is not None:
+                bar.close()
+    finally:
+        if file is not None:
+            file.close()
+    settings = {
+        "function": header["function"],
+        "seeds": header["seeds"],
+        "entropy": header["entropy"],
+        "spawn_key": spawn_key,
+        "n_tasks": len(tasks),
+        "wall_time": time.perf_counter() - started,
+    }
+    return SweepResult(
+        records=[done[t[0]] for t in tasks],
+        parameters=names,
+        n_computed=len(todo),
+        n_resumed=n_resumed,
+        results=path,
+        settings=settings,
+    )
+
+
+# -- the steps of a sweep --------------------------------------------------------------------
+
+
+def _check_seed_argument(seed_argument: Any, names: list[str]) -> None:
+    """``seed_argument`` must be None or an argument name that is not a grid parameter."""
     if seed_argument is not None and (
         not isinstance(seed_argument, str) or not seed_argument.isidentifier()
     ):
@@ -524,8 +582,11 @@ def sweep(
             f"the grid has a parameter named {seed_argument!r}, the name of the seed argument "
             "(rename it, or pass seed_argument=None)"
         )
-    if not isinstance(progress, bool | np.bool_):
-        raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
+
+
+def _check_executor(function: Callable[..., Any], executor: Any, workers: Any) -> bool:
+    """Check ``executor`` and ``workers``; return whether the tasks run in this process (then
+    ``function`` need not be picklable)."""
     if executor is not None and workers is not None:
         raise ValueError("pass executor or workers, not both")
     if executor is not None and not callable(getattr(executor, "submit", None)):
@@ -546,48 +607,67 @@ def sweep(
                 f"{_function_name(function)} at the top level of a module (not a lambda or a "
                 "nested function), or pass workers=1"
             ) from None
+    return serial
 
-    path = None if results is None else Path(results)
-    if path is not None and path.exists() and path.is_dir():
-        raise ValueError(f"results '{path}' is a folder, expected a file")
-    header: dict[str, Any] = {
+
+def _header(
+    function: Callable[..., Any],
+    names: list[str],
+    points: list[dict[str, Any]],
+    seeds: int | list[int],
+    entropy: int | None,
+    spawn_key: list[int],
+    seed_argument: str | None,
+) -> dict[str, Any]:
+    """The first line of the results file: what makes a sweep (a resumed one must match)."""
+    return {
         "format": FORMAT_NAME,
         "function": _function_name(function),
         "parameters": names,
         "points": points,
-        "seeds": explicit_seeds if explicit_seeds is not None else n_replicates,
+        "seeds": seeds,
         "spawn_key": spawn_key,
         "entropy": entropy,
         "seed_argument": seed_argument,
     }
-    done: dict[int, dict[str, Any]] = {}
-    keep_bytes = 0
-    file = None
-    if path is not None:
-        # held open (and locked) from here to the end, so that two sweeps cannot interleave
-        file = _open_locked(path)
-        try:
-            old_header, old_records, keep_bytes = _read_results(path, file.read())
-        except BaseException:
-            file.close()
-            raise
-        if old_header is not None:
-            if entropy is None and isinstance(old_header.get("entropy"), int):
-                entropy = header["entropy"] = old_header["entropy"]
-            different = [
-                key for key in header if key != "format" and old_header.get(key) != header[key]
-            ]
-            if different:
-                file.close()
-                raise ValueError(
-                    f"results file '{path}' was written by another sweep (its "
-                    f"{', '.join(different)} differ); pass another results path or delete it"
-                )
-            for record in old_records:
-                done[int(record["task"])] = record
-    if entropy is None:
-        entropy = header["entropy"] = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
 
+
+def _open_results(
+    path: Path | None,
+) -> tuple[Any, dict[str, Any] | None, list[dict[str, Any]], int]:
+    """Open and lock the results file and read it: (the open file, its header, its task
+    records, the byte length of its complete lines); no file without a path."""
+    if path is None:
+        return None, None, [], 0
+    if path.exists() and path.is_dir():
+        raise ValueError(f"results '{path}' is a folder, expected a file")
+    file = _open_locked(path)
+    try:
+        header, records, keep_bytes = _read_results(path, file.read())
+    except BaseException:
+        file.close()
+        raise
+    return file, header, records, keep_bytes
+
+
+def _check_same_sweep(path: Path | None, header: dict[str, Any], old: dict[str, Any]) -> None:
+    """The results file's header ``old`` must describe the sweep of ``header``."""
+    different = [key for key in header if key != "format" and old.get(key) != header[key]]
+    if different:
+        raise ValueError(
+            f"results file '{path}' was written by another sweep (its "
+            f"{', '.join(different)} differ); pass another results path or delete it"
+        )
+
+
+def _tasks(
+    points: list[dict[str, Any]],
+    n_replicates: int,
+    explicit_seeds: list[int] | None,
+    entropy: int,
+    spawn_key: list[int],
+) -> list[_Task]:
+    """Every task of the sweep, in grid order: each point, each replicate, with its seed."""
     tasks: list[_Task] = []
     for i, point in enumerate(points):
         for r in range(n_replicates):
@@ -597,96 +677,102 @@ def sweep(
                 else task_seed(entropy, i, r, spawn_key)
             )
             tasks.append((len(tasks), i, r, point, seed))
+    return tasks
+
+
+def _check_resumed(path: Path | None, done: dict[int, dict[str, Any]], tasks: list[_Task]) -> None:
+    """Every task read back from the results file must be that task of this grid."""
     for index, record in done.items():
         if not 0 <= index < len(tasks) or record.get("params") != tasks[index][3]:
-            if file is not None:
-                file.close()
             raise ValueError(
                 f"results file '{path}' holds task {index} with parameters "
                 f"{record.get('params')}, which is not that task of this grid"
             )
-    todo = [t for t in tasks if t[0] not in done]
-    n_resumed = len(done)
 
-    if file is not None:
-        if keep_bytes == 0:
-            file.truncate(0)
-            _append_line(file, header)
-        else:  # drop a half-written last line
-            file.truncate(keep_bytes)
-            file.seek(keep_bytes)
-    own_pool = None
+
+def _start_file(file: Any, header: dict[str, Any], keep_bytes: int) -> None:
+    """Write the header line to a new results file, or cut a resumed one after its last
+    complete line (a half-written last line is dropped) and append from there."""
+    if keep_bytes == 0:
+        file.truncate(0)
+        _append_line(file, header)
+    else:
+        file.truncate(keep_bytes)
+        file.seek(keep_bytes)
+
+
+def _pool(
+    executor: Executor | None, workers: int | None, serial: bool
+) -> tuple[Executor, Executor | None]:
+    """Where the tasks run, and the process pool of this sweep (to shut down) if it made one."""
     if serial:
-        pool: Executor = _Serial()
-    elif executor is None:
+        return _Serial(), None
+    if executor is None:
         own_pool = ProcessPoolExecutor(
             max_workers=None if workers is None else int(workers), initializer=_one_blas_thread
         )
-        pool = own_pool
-    else:
-        pool = executor
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
+        return own_pool, own_pool
+    return executor, None
 
-        bar = tqdm(total=len(tasks), initial=n_resumed, desc="sweep", unit="task")
+
+def _progress_bar(n_tasks: int, n_resumed: int) -> Any:
+    """A tqdm bar over the tasks, the resumed ones already counted."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=n_tasks, initial=n_resumed, desc="sweep", unit="task")
+
+
+def _run_tasks(
+    function: Callable[..., Any],
+    todo: list[_Task],
+    seed_argument: str | None,
+    pool: Executor,
+    serial: bool,
+    file: Any,
+    done: dict[int, dict[str, Any]],
+    bar: Any,
+) -> None:
+    """Run the tasks ``todo`` on ``pool``; add each record to ``done`` and to the results
+    file as its task finishes. A failed task stops the sweep (the others are cancelled)."""
     futures: dict[Future[Any], _Task] = {}
-    started = time.perf_counter()
     try:
         for future, task in _completed(pool, todo, futures, function, seed_argument, serial):
-            index, i, r, point, seed = task
-            exc = future.exception()
-            if exc is not None:
-                raise RuntimeError(
-                    f"sweep task {index} ({_describe_point(point)}, replicate {r}, seed {seed}) "
-                    f"failed: {type(exc).__name__}: {exc}"
-                ) from exc
-            value, elapsed = future.result()
-            record = {
-                "task": index,
-                "point": i,
-                "replicate": r,
-                "seed": seed,
-                "params": point,
-                "result": value,
-                "elapsed": elapsed,
-            }
+            record = _record(future, task)
             if file is not None:
                 try:
                     _append_line(file, record)
                 except (TypeError, ValueError) as err:
                     raise TypeError(
-                        f"the result of task {index} ({_describe_point(point)}) is not JSON: {err}"
+                        f"the result of task {task[0]} ({_describe_point(task[3])}) is not "
+                        f"JSON: {err}"
                     ) from None
-            done[index] = record
+            done[task[0]] = record
             if bar is not None:
                 bar.update(1)
     finally:
         for future in futures:
             future.cancel()
-        if own_pool is not None:
-            own_pool.shutdown(wait=True, cancel_futures=True)
-        if file is not None:
-            file.close()
-        if bar is not None:
-            bar.close()
-    records = [done[t[0]] for t in tasks]
-    settings = {
-        "function": header["function"],
-        "seeds": header["seeds"],
-        "entropy": entropy,
-        "spawn_key": spawn_key,
-        "n_tasks": len(tasks),
-        "wall_time": time.perf_counter() - started,
+
+
+def _record(future: Future[Any], task: _Task) -> dict[str, Any]:
+    """The record of a finished task; a RuntimeError naming the task if it raised."""
+    index, i, r, point, seed = task
+    exc = future.exception()
+    if exc is not None:
+        raise RuntimeError(
+            f"sweep task {index} ({_describe_point(point)}, replicate {r}, seed {seed}) "
+            f"failed: {type(exc).__name__}: {exc}"
+        ) from exc
+    value, elapsed = future.result()
+    return {
+        "task": index,
+        "point": i,
+        "replicate": r,
+        "seed": seed,
+        "params": point,
+        "result": value,
+        "elapsed": elapsed,
     }
-    return SweepResult(
-        records=records,
-        parameters=names,
-        n_computed=len(todo),
-        n_resumed=n_resumed,
-        results=path,
-        settings=settings,
-    )
 
 
 def _describe_point(point: dict[str, Any]) -> str:
