@@ -29,7 +29,8 @@ The functions here only compute and return; the command line prints
 The experiments live one per module: :mod:`~energynets.experiments.capacity.classical`
 (:func:`run_capacity`), :mod:`~energynets.experiments.capacity.dense`
 (:func:`run_dense_capacity`), :mod:`~energynets.experiments.capacity.correlated`
-(:func:`run_correlated_recall`), and the published formulas in
+(:func:`run_correlated_recall`), their records in
+:mod:`~energynets.experiments.capacity.records` and the published formulas in
 :mod:`~energynets.experiments.capacity.theory`; every name is importable from here.
 
 References
@@ -61,17 +62,14 @@ associative memory with huge storage capacity. J. Stat. Phys. 168, 288-299.
 Ramsauer, H. et al. (2021). Hopfield networks is all you need. ICLR (arXiv:2008.02217).
 """
 
-from energynets.experiments.capacity.classical import (
-    COLUMNS,
-    CapacityResult,
-    check_alphas,
-    run_capacity,
-)
+from energynets.experiments.capacity.classical import check_alphas, run_capacity
 from energynets.experiments.capacity.correlated import run_correlated_recall
-from energynets.experiments.capacity.dense import (
+from energynets.experiments.capacity.dense import run_dense_capacity
+from energynets.experiments.capacity.records import (
+    COLUMNS,
     DENSE_COLUMNS,
+    CapacityResult,
     DenseCapacityResult,
-    run_dense_capacity,
 )
 from energynets.experiments.capacity.theory import (
     ALPHA_C,

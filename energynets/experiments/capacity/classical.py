@@ -28,128 +28,18 @@ from energynets._validation import (
     rng_stream,
 )
 from energynets.datasets import random_patterns
-from energynets.experiments._report import (
-    format_cells,
-    groups,
-    markdown_table,
-    rows_of,
-    text_table,
-    typed_column,
-)
 from energynets.experiments._runs import check_bool, draw_entropy, progress_bar
 from energynets.experiments.capacity._memories import (
     draw_probes,
     pseudoinverse_skipped,
     unstable_bits,
 )
+from energynets.experiments.capacity.records import CapacityResult
 from energynets.learning.hopfield_rules import RULES
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.sampling.dynamics import DYNAMICS, run_dynamics
 
-__all__ = ["COLUMNS", "CapacityResult", "run_capacity"]
-
-#: The keys of every record of a :class:`CapacityResult`, in table order.
-COLUMNS = (
-    "rule",
-    "n_units",
-    "n_patterns",
-    "alpha",
-    "one_step_error",
-    "fraction_fixed",
-    "fraction_recalled",
-    "error_after_relax",
-    "n_trials",
-)
-
-_FORMATS = {
-    "alpha": ".3f",
-    "one_step_error": ".5f",
-    "fraction_fixed": ".3f",
-    "fraction_recalled": ".3f",
-    "error_after_relax": ".5f",
-}
-_INTEGER_COLUMNS = ("n_units", "n_patterns", "n_trials")
-
-
-@dataclass
-class CapacityResult:
-    """The measurements of :func:`run_capacity`.
-
-    Attributes
-    ----------
-    records : list of dict
-        One dict per (rule, n_patterns), grouped by rule in the order the rules were given and
-        by increasing load within a rule, with exactly the keys of :data:`COLUMNS`:
-
-        - ``"rule"`` (str), ``"n_units"`` (int, N), ``"n_patterns"`` (int, P),
-          ``"alpha"`` (float, P / N);
-        - ``"one_step_error"`` (float): fraction of stored bits with xi_i^mu h_i(xi^mu) < 0;
-        - ``"fraction_fixed"`` (float): fraction of stored patterns that are fixed points;
-        - ``"fraction_recalled"`` (float): fraction of probes (stored patterns with
-          round(flip_fraction * N) bits flipped) that relax exactly to their pattern;
-        - ``"error_after_relax"`` (float): mean fraction of wrong bits after relaxing from
-          the stored pattern itself;
-        - ``"n_trials"`` (int): independent pattern sets averaged over.
-    settings : dict
-        ``n_units``, ``flip_fraction``, ``dynamics``, ``max_sweeps``, ``n_trials``,
-        ``max_probes``, ``rules``, ``alphas`` (the loads asked for) and ``rng`` (the int seed,
-        or a description of the generator that was passed).
-
-    Examples
-    --------
-    >>> res = run_capacity(n_units=50, alphas=[0.05, 0.1], rules=["hebbian", "storkey"], rng=0)
-    >>> res.rules, res.column("n_patterns", "storkey").tolist()
-    (['hebbian', 'storkey'], [2, 5])
-    >>> print(res.to_markdown().splitlines()[2])
-    | hebbian | 50 | 2 | 0.040 | 0.00000 | 1.000 | 1.000 | 0.00000 | 1 |
-    """
-
-    records: list[dict[str, Any]] = field(default_factory=list)
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def rules(self) -> list[str]:
-        """The rules present in :attr:`records`, in order of first appearance."""
-        return groups(self.records, "rule")
-
-    def column(self, name: str, rule: str | None = None) -> np.ndarray:
-        """One column of the records as an array, optionally only the rows of one rule.
-
-        Parameters
-        ----------
-        name : str
-            One of :data:`COLUMNS`.
-        rule : str, optional
-            Keep only this rule's rows (in order of increasing load).
-
-        Returns
-        -------
-        ndarray, shape (n_rows,): float for the measured columns and ``alpha``, int for the
-        counts, str for ``rule``.
-        """
-        check_choice(name, "name", COLUMNS)
-        rows = rows_of(self.records, "rule", rule)
-        return typed_column(rows, name, text=("rule",), integers=_INTEGER_COLUMNS)
-
-    def to_text(self) -> str:
-        """The records as an aligned plain-text table (text left, numbers right), for stdout.
-
-        Returns
-        -------
-        str
-            A header line, a line of dashes and one line per record, each ending in a newline.
-        """
-        return text_table(COLUMNS, format_cells(self.records, COLUMNS, _FORMATS))
-
-    def to_markdown(self) -> str:
-        """The records as a Markdown (GitHub pipe) table, numbers right-aligned.
-
-        Returns
-        -------
-        str
-            The header, the alignment row and one row per record, each ending in a newline.
-        """
-        return markdown_table(COLUMNS, format_cells(self.records, COLUMNS, _FORMATS))
+__all__ = ["run_capacity"]
 
 
 def check_alphas(alphas: Any) -> np.ndarray:

@@ -22,7 +22,8 @@ from energynets._validation import (
 )
 from energynets.experiments._runs import draw_entropy
 from energynets.experiments.capacity._memories import Memory, check_models, pseudoinverse_skipped
-from energynets.experiments.capacity.dense import DenseCapacityResult, dense_record
+from energynets.experiments.capacity.dense import dense_record
+from energynets.experiments.capacity.records import DenseCapacityResult
 from energynets.sampling.dynamics import DYNAMICS
 from energynets.states import corrupt
 
@@ -70,13 +71,8 @@ def run_correlated_recall(
 
     References
     ----------
-    Krotov, D. & Hopfield, J. J. (2016). Dense associative memory for pattern recognition. NeurIPS
-    2016, 1172-1180.
-
-    Demircigil, M., Heusel, J., Loewe, M., Upgang, S. & Vermet, F. (2017). On a model of associative
-    memory with huge storage capacity. J. Stat. Phys. 168, 288-299.
-
-    Ramsauer, H. et al. (2021). Hopfield networks is all you need. ICLR 2021 (arXiv:2008.02217).
+    Krotov & Hopfield (2016); Demircigil et al. (2017); Ramsauer et al. (2021). Full citations
+    under :func:`run_dense_capacity`.
 
     Examples
     --------

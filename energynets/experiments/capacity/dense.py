@@ -10,7 +10,6 @@ and recall against the load; :class:`DenseCapacityResult` holds the records, als
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,13 +23,6 @@ from energynets._validation import (
     rng_stream,
 )
 from energynets.datasets import random_patterns
-from energynets.experiments._report import (
-    format_cells,
-    groups,
-    rows_of,
-    text_table,
-    typed_column,
-)
 from energynets.experiments._runs import draw_entropy
 from energynets.experiments.capacity._memories import (
     Memory,
@@ -38,95 +30,10 @@ from energynets.experiments.capacity._memories import (
     draw_probes,
     pseudoinverse_skipped,
 )
+from energynets.experiments.capacity.records import DenseCapacityResult
 from energynets.sampling.dynamics import DYNAMICS
 
-__all__ = ["DENSE_COLUMNS", "DenseCapacityResult", "run_dense_capacity"]
-
-#: The keys of every record of :func:`run_dense_capacity` and :func:`run_correlated_recall`.
-DENSE_COLUMNS = (
-    "model",
-    "n_units",
-    "n_patterns",
-    "fraction_fixed",
-    "fraction_recalled",
-    "n_probes",
-    "n_trials",
-)
-
-_FORMATS = {"fraction_fixed": ".3f", "fraction_recalled": ".3f"}
-_INTEGER_COLUMNS = ("n_units", "n_patterns", "n_probes", "n_trials")
-
-
-@dataclass
-class DenseCapacityResult:
-    """The measurements of :func:`run_dense_capacity` or :func:`run_correlated_recall`.
-
-    Attributes
-    ----------
-    records : list of dict
-        One per (model, n_patterns), with the keys of :data:`DENSE_COLUMNS`:
-        ``"model"``, ``"n_units"`` (N), ``"n_patterns"`` (P), ``"fraction_fixed"`` (stored
-        patterns that are fixed points; for the modern network: kept by one update, signs
-        compared), ``"fraction_recalled"`` (noisy probes that end exactly on their
-        pattern), ``"n_probes"`` and ``"n_trials"``.
-    settings : dict
-        The arguments (``rng`` as given or described).
-
-    Examples
-    --------
-    Glyphs are strongly correlated: the Hebbian network keeps none of them, the exponential
-    dense memory all:
-
-    >>> import energynets as en
-    >>> from energynets.experiments.capacity import run_correlated_recall
-    >>> xi, _ = en.datasets.glyphs("HOPFIELD")
-    >>> res, recalled, probes = run_correlated_recall(xi, models=["hebbian", "exponential"], rng=0)
-    >>> print(res.to_text())
-    model        n_units  n_patterns  fraction_fixed  fraction_recalled  n_probes  n_trials
-    -----------  -------  ----------  --------------  -----------------  --------  --------
-    hebbian          192           8           0.000              0.000         8         1
-    exponential      192           8           1.000              1.000         8         1
-    <BLANKLINE>
-    >>> res.models, res.column("fraction_recalled", "exponential").tolist()
-    (['hebbian', 'exponential'], [1.0])
-    """
-
-    records: list[dict[str, Any]] = field(default_factory=list)
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def models(self) -> list[str]:
-        """The models present in :attr:`records`, in order of first appearance."""
-        return groups(self.records, "model")
-
-    def column(self, name: str, model: str | None = None) -> np.ndarray:
-        """One column as an array, optionally only the rows of one model.
-
-        Parameters
-        ----------
-        name : str
-            One of :data:`DENSE_COLUMNS`.
-        model : str, optional
-            Keep only this model's rows (in order of increasing load).
-
-        Returns
-        -------
-        ndarray, shape (n_rows,)
-            Float for the fractions, str for ``model``, int for the counts.
-        """
-        check_choice(name, "name", DENSE_COLUMNS)
-        rows = rows_of(self.records, "model", model)
-        return typed_column(rows, name, text=("model",), integers=_INTEGER_COLUMNS)
-
-    def to_text(self) -> str:
-        """The records as an aligned plain-text table.
-
-        Returns
-        -------
-        str
-            A header line, a line of dashes and one line per record, each ending in a newline.
-        """
-        return text_table(DENSE_COLUMNS, format_cells(self.records, DENSE_COLUMNS, _FORMATS))
+__all__ = ["run_dense_capacity"]
 
 
 def dense_record(

@@ -32,8 +32,8 @@ MLP, so no scikit-learn is needed and the classifiers differ only in their input
 One module per experiment (:mod:`~energynets.experiments.compare.features`,
 :mod:`~energynets.experiments.compare.pretraining`,
 :mod:`~energynets.experiments.compare.recall`, :mod:`~energynets.experiments.compare.filters`,
-:mod:`~energynets.experiments.compare.cost`), their common record
-:mod:`~energynets.experiments.compare.result` and the default data
+:mod:`~energynets.experiments.compare.cost`), their records
+:mod:`~energynets.experiments.compare.records` and the default data
 :mod:`~energynets.experiments.compare.data`; every name is importable from here.
 
 References
@@ -50,26 +50,25 @@ scikit-learn developers. Restricted Boltzmann Machine features for digit classif
 (example ``plot_rbm_logistic_classification``).
 """
 
-from energynets.experiments.compare.cost import CostResult, cost_experiment
+from energynets.experiments.compare.cost import cost_experiment
 from energynets.experiments.compare.data import nudge_images, nudged_digits
-from energynets.experiments.compare.features import (
-    SKLEARN_REFERENCE,
-    FeaturesResult,
-    features_experiment,
-)
+from energynets.experiments.compare.features import features_experiment
 from energynets.experiments.compare.filters import (
-    FiltersResult,
     filter_redundancy,
     filter_smoothness,
     filters_experiment,
 )
-from energynets.experiments.compare.pretraining import (
+from energynets.experiments.compare.pretraining import balanced_subset, pretraining_experiment
+from energynets.experiments.compare.recall import recall_experiment
+from energynets.experiments.compare.records import (
+    SKLEARN_REFERENCE,
+    CompareResult,
+    CostResult,
+    FeaturesResult,
+    FiltersResult,
     PretrainingResult,
-    balanced_subset,
-    pretraining_experiment,
+    RecallComparison,
 )
-from energynets.experiments.compare.recall import RecallComparison, recall_experiment
-from energynets.experiments.compare.result import CompareResult
 
 __all__ = [
     "SKLEARN_REFERENCE",

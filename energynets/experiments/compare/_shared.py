@@ -1,18 +1,14 @@
-"""What the comparisons share: their data, random streams, argument checks and trainers.
+"""What the comparisons share: their data, random streams and argument checks.
 
-- the keys of the independent random streams of one experiment, ``rng_stream(entropy, key)``;
+- :class:`Stream`: the keys of the independent random streams of one experiment,
+  ``rng_stream(entropy, key)``;
 - :class:`Data`: the training and test rows of a classification experiment, checked once
   (default: the nudged digits, split at random);
-- :func:`train_rbm` and :func:`train_classifier`: an RBM by contrastive divergence and a
-  softmax network by Adam, seeded from the experiment's streams, so that every classifier of
-  an experiment sees the same mini-batches when its rows are the same;
 - small argument checks (:func:`check_positive`, :func:`check_counts`).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -20,8 +16,11 @@ import numpy as np
 from energynets._validation import as_float_array, check_float, check_int, rng_stream
 from energynets.experiments.compare.data import nudged_digits
 
-# independent random streams of one experiment (rng_stream(entropy, key))
-SPLIT, RBM_INIT, RBM_FIT, CLS_INIT, FIT, MLP_INIT, PATTERNS, PROBES = range(8)
+
+class Stream:
+    """The keys of the independent random streams of one experiment: rng_stream(entropy, key)."""
+
+    SPLIT, RBM_INIT, RBM_FIT, CLS_INIT, FIT, MLP_INIT, PATTERNS, PROBES = range(8)
 
 
 def check_positive(value: Any, name: str) -> float:
@@ -35,11 +34,6 @@ def check_counts(values: Any, name: str, minimum: int = 1) -> tuple[int, ...]:
     if not items:
         raise ValueError(f"{name} must hold at least one value")
     return tuple(check_int(v, f"{name}[{i}]", minimum=minimum) for i, v in enumerate(items))
-
-
-def default_init(activation: str) -> str:
-    """The initialisation that suits a hidden activation: He for ReLUs, else Glorot."""
-    return "he" if activation in ("relu", "leaky_relu") else "xavier_uniform"
 
 
 class Data:
@@ -125,7 +119,7 @@ def _split(
         raise ValueError(
             f"test_fraction {frac:g} of {X.shape[0]} rows leaves no test or no training rows"
         )
-    order = rng_stream(entropy, SPLIT).permutation(X.shape[0])
+    order = rng_stream(entropy, Stream.SPLIT).permutation(X.shape[0])
     test, train = np.sort(order[:n_test]), np.sort(order[n_test:])
     return X[train], labels[train], X[test], labels[test]
 
@@ -155,66 +149,3 @@ def _check_image_shape(image_shape: Any, n_inputs: int) -> tuple[int, int] | Non
             f"image_shape must have height * width = {n_inputs} (the columns of X), got {(h, w)}"
         )
     return (h, w)
-
-
-def train_rbm(
-    X: np.ndarray,
-    n_hidden: int,
-    *,
-    method: str,
-    n_epochs: int,
-    learning_rate: float,
-    batch_size: int,
-    entropy: int,
-    callbacks: Sequence[Any] = (),
-) -> tuple[Any, float]:
-    """An RBM trained on ``X`` by ``method`` (CD-1 or PCD-1), and the seconds it took."""
-    from energynets.learning.contrastive import fit_rbm
-    from energynets.models.rbm import RBM
-
-    start = time.perf_counter()
-    rbm, _ = fit_rbm(
-        RBM(X.shape[1], n_hidden, rng=rng_stream(entropy, RBM_INIT)),
-        X,
-        method=method,
-        n_epochs=n_epochs,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        monitor=(),
-        rng=rng_stream(entropy, RBM_FIT),
-        callbacks=callbacks,
-    )
-    return rbm, time.perf_counter() - start
-
-
-def train_classifier(
-    sizes: Sequence[int],
-    X: np.ndarray,
-    y: np.ndarray,
-    *,
-    n_epochs: int,
-    learning_rate: float,
-    batch_size: int,
-    entropy: int,
-    init_key: int,
-    activation: str = "relu",
-    callbacks: Sequence[Any] = (),
-) -> tuple[Any, dict[str, list[Any]]]:
-    """A softmax network trained by Adam; the batch order comes from the same stream for every
-    classifier of an experiment (the same batches when the rows are the same)."""
-    from energynets.learning.backprop import fit_mlp
-    from energynets.models.mlp import MLP
-
-    init = default_init(activation)
-    net = MLP(sizes, activation=activation, init=init, rng=rng_stream(entropy, init_key))
-    return fit_mlp(
-        net,
-        X,
-        y,
-        optimizer="adam",
-        learning_rate=learning_rate,
-        n_epochs=n_epochs,
-        batch_size=batch_size,
-        rng=rng_stream(entropy, FIT),
-        callbacks=callbacks,
-    )

@@ -7,93 +7,17 @@ an MLP trained end to end; both measured after every epoch of their classifier.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from energynets._validation import RNGLike, check_choice, check_float, check_int, describe_rng
 from energynets.experiments._runs import draw_entropy
-from energynets.experiments.compare._shared import (
-    CLS_INIT,
-    MLP_INIT,
-    Data,
-    check_counts,
-    check_positive,
-    train_classifier,
-    train_rbm,
-)
-from energynets.experiments.compare.result import CompareResult
+from energynets.experiments.compare._shared import Data, Stream, check_counts, check_positive
+from energynets.experiments.compare._training import train_classifier, train_rbm
+from energynets.experiments.compare.records import CostResult
 
-__all__ = ["CostResult", "cost_experiment"]
-
-
-@dataclass
-class CostResult(CompareResult):
-    """What :func:`cost_experiment` measured.
-
-    Records (one per pipeline): ``model`` ("RBM + softmax" or "MLP"), ``target``,
-    ``reached`` (bool), ``passes`` (epochs over the training rows until the held-out accuracy
-    first reached the target, RBM epochs included; None if never), ``seconds`` (training
-    wall time until then, evaluations excluded; None if never), ``best_accuracy``,
-    ``total_passes``.
-
-    Attributes
-    ----------
-    records : list of dict
-        The rows described above.
-    settings : dict
-        Every setting of the run.
-    curves : dict of str to ndarray, shape (n_points, 3)
-        Columns (passes, seconds, held-out accuracy) after each epoch of a classifier: for
-        "MLP" one curve; for the pipeline one curve per RBM checkpoint, keyed
-        "RBM k epochs + softmax".
-
-    Examples
-    --------
-    >>> from energynets.datasets import load_digits
-    >>> X, y = load_digits()
-    >>> res = cost_experiment(X[:300] / 16.0, y[:300], checkpoints=[1], n_hidden=16,
-    ...                       classifier_epochs=2, mlp_hidden=16, mlp_epochs=2, rng=0)
-    >>> res.column("model").tolist(), sorted(res.curves)
-    (['RBM + softmax', 'MLP'], ['MLP', 'RBM 1 epochs + softmax'])
-    """
-
-    curves: dict[str, np.ndarray] = field(default_factory=dict)
-
-    EXPERIMENT: ClassVar[str] = "cost"
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "model", "target", "reached", "passes", "seconds", "best_accuracy", "total_passes",
-    )  # fmt: skip
-    FORMATS: ClassVar[dict[str, str]] = {
-        "target": ".3f", "reached": "", "passes": "d", "seconds": ".2f", "best_accuracy": ".4f",
-        "total_passes": "d",
-    }  # fmt: skip
-    TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("seconds",)
-
-    def _cells(self) -> list[list[str]]:
-        cells = super()._cells()
-        k = self.COLUMNS.index("reached")
-        for row, r in zip(cells, self.records, strict=True):
-            row[k] = "yes" if r["reached"] else "no"
-        return cells
-
-    def notes(self) -> list[str]:
-        """One-line remarks printed under the table: the data and the settings that matter.
-
-        Returns
-        -------
-        list of str
-        """
-        s = self.settings
-        return [
-            f"data: {s['data']}; accuracy measured on the {s['n_test']} held-out rows after "
-            "every classifier epoch",
-            f"RBM {s['n_inputs']}-{s['n_hidden']} checkpoints after {s['checkpoints']} epochs, "
-            f"softmax regression for up to {s['classifier_epochs']} epochs on each; MLP "
-            f"{s['n_inputs']}-{s['mlp_hidden']}-{s['n_classes']} for up to {s['mlp_epochs']} "
-            "epochs; one pass = one epoch over the training rows",
-        ]
+__all__ = ["cost_experiment"]
 
 
 def cost_experiment(
@@ -233,7 +157,8 @@ def _pipeline(
         _, hist = train_classifier(
             [s["n_hidden"], data.n_classes], rbm.hidden_probabilities(data.X_train), data.y_train,
             n_epochs=c_epochs, learning_rate=s["classifier_learning_rate"],
-            batch_size=s["batch_size"], entropy=entropy, init_key=CLS_INIT, callbacks=[on_epoch],
+            batch_size=s["batch_size"], entropy=entropy, init_key=Stream.CLS_INIT,
+            callbacks=[on_epoch],
         )  # fmt: skip
         passes = mark + np.arange(1, c_epochs + 1)
         seconds = rbm_time + np.cumsum(hist["time"])
@@ -261,7 +186,7 @@ def _end_to_end(data: Data, s: dict[str, Any], entropy: int) -> tuple[np.ndarray
     _, hist = train_classifier(
         [data.n_inputs, s["mlp_hidden"], data.n_classes], data.X_train, data.y_train,
         n_epochs=m_epochs, learning_rate=s["mlp_learning_rate"], batch_size=s["batch_size"],
-        entropy=entropy, init_key=MLP_INIT, callbacks=[on_epoch],
+        entropy=entropy, init_key=Stream.MLP_INIT, callbacks=[on_epoch],
     )  # fmt: skip
     passes = np.arange(1, m_epochs + 1)
     seconds = np.cumsum(hist["time"])

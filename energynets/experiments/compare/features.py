@@ -10,115 +10,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
 from energynets._validation import RNGLike, check_choice, check_int, describe_rng
-from energynets.experiments._report import find_record
 from energynets.experiments._runs import draw_entropy
-from energynets.experiments.compare._shared import (
-    CLS_INIT,
-    MLP_INIT,
-    Data,
-    check_positive,
-    train_classifier,
-    train_rbm,
-)
-from energynets.experiments.compare.result import CompareResult
+from energynets.experiments.compare._shared import Data, Stream, check_positive
+from energynets.experiments.compare._training import train_classifier, train_rbm
+from energynets.experiments.compare.records import FeaturesResult
 
-__all__ = ["SKLEARN_REFERENCE", "FeaturesResult", "features_experiment"]
-
-#: Test accuracies of scikit-learn's example plot_rbm_logistic_classification on the nudged
-#: digits (its documented output): logistic regression on raw pixels, on BernoulliRBM
-#: features, and an MLPClassifier, as quoted in docs REFERENCES.
-SKLEARN_REFERENCE = {"raw pixels": 0.781, "RBM features": 0.930, "MLP": 0.972}
-
-
-@dataclass
-class FeaturesResult(CompareResult):
-    """What :func:`features_experiment` measured.
-
-    Records (one per model): ``model`` ("raw pixels", "RBM features", "MLP"), ``inputs``
-    (the classifier's input size), ``train_accuracy``, ``test_accuracy``, ``passes`` (epochs
-    over the training rows, the RBM's included), ``seconds`` (training wall time).
-
-    Attributes
-    ----------
-    records : list of dict
-        The rows described above.
-    settings : dict
-        Every setting of the run.
-    rbm : RBM
-        The trained feature extractor.
-    mlp : MLP
-        The network trained end to end.
-    image_shape : (int, int) or None
-        (height, width) of one input image, for pictures of the weights.
-
-    Examples
-    --------
-    >>> from energynets.datasets import load_digits
-    >>> X, y = load_digits()
-    >>> res = features_experiment(X[:300] / 16.0, y[:300], image_shape=(8, 8), n_hidden=16,
-    ...                           rbm_epochs=1, classifier_epochs=1, mlp_hidden=16, rng=0)
-    >>> res.column("model").tolist(), res.rbm.n_hidden, res.image_shape
-    (['raw pixels', 'RBM features', 'MLP'], 16, (8, 8))
-    >>> 0.0 <= res.accuracy("MLP") <= 1.0
-    True
-    """
-
-    rbm: Any = None
-    mlp: Any = None
-    image_shape: tuple[int, int] | None = None
-
-    EXPERIMENT: ClassVar[str] = "features"
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "model", "inputs", "train_accuracy", "test_accuracy", "passes", "seconds",
-    )  # fmt: skip
-    FORMATS: ClassVar[dict[str, str]] = {
-        "inputs": "d", "train_accuracy": ".4f", "test_accuracy": ".4f", "passes": "d",
-        "seconds": ".2f",
-    }  # fmt: skip
-    TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("seconds",)
-
-    def accuracy(self, model: str) -> float:
-        """The test accuracy of one model ("raw pixels", "RBM features" or "MLP").
-
-        Parameters
-        ----------
-        model : str
-
-        Returns
-        -------
-        float
-        """
-        return float(find_record(self.records, "model", model)["test_accuracy"])
-
-    def notes(self) -> list[str]:
-        """One-line remarks printed under the table: the data and the settings that matter.
-
-        Returns
-        -------
-        list of str
-        """
-        s = self.settings
-        lines = [
-            f"data: {s['data']}; {s['n_train']} training and {s['n_test']} test rows",
-            f"RBM {s['n_inputs']}-{s['n_hidden']}: {s['rbm_method']}-1, {s['rbm_epochs']} "
-            f"epochs, learning rate {s['rbm_learning_rate']:g}, batches of {s['batch_size']}; "
-            f"features p(h = 1 | v)",
-            f"softmax regression (raw pixels and RBM features): Adam, learning rate "
-            f"{s['classifier_learning_rate']:g}, {s['classifier_epochs']} epochs; MLP "
-            f"{s['n_inputs']}-{s['mlp_hidden']}-{s['n_classes']} ({s['mlp_activation']}): "
-            f"Adam, learning rate {s['mlp_learning_rate']:g}, {s['mlp_epochs']} epochs; the "
-            "same batches for all",
-        ]
-        if s.get("nudged"):
-            ref = ", ".join(f"{k} {v:.3f}" for k, v in SKLEARN_REFERENCE.items())
-            lines.append(f"scikit-learn's example on the same data: {ref}")
-        return lines
+__all__ = ["features_experiment"]
 
 
 def features_experiment(
@@ -270,7 +172,7 @@ def _raw_pixels(data: Data, s: dict[str, Any], entropy: int) -> dict[str, Any]:
     raw, _ = train_classifier(
         [data.n_inputs, data.n_classes], data.X_train, data.y_train,
         n_epochs=s["classifier_epochs"], learning_rate=s["classifier_learning_rate"],
-        batch_size=s["batch_size"], entropy=entropy, init_key=CLS_INIT,
+        batch_size=s["batch_size"], entropy=entropy, init_key=Stream.CLS_INIT,
     )  # fmt: skip
     seconds = time.perf_counter() - start
     return _accuracy_record(
@@ -291,7 +193,7 @@ def _rbm_features(data: Data, s: dict[str, Any], entropy: int) -> tuple[Any, dic
     on_features, _ = train_classifier(
         [s["n_hidden"], data.n_classes], Ftr, data.y_train, n_epochs=s["classifier_epochs"],
         learning_rate=s["classifier_learning_rate"], batch_size=s["batch_size"], entropy=entropy,
-        init_key=CLS_INIT,
+        init_key=Stream.CLS_INIT,
     )  # fmt: skip
     seconds = rbm_seconds + time.perf_counter() - start
     passes = s["rbm_epochs"] + s["classifier_epochs"]
@@ -307,7 +209,7 @@ def _end_to_end(data: Data, s: dict[str, Any], entropy: int) -> tuple[Any, dict[
     mlp, _ = train_classifier(
         [data.n_inputs, s["mlp_hidden"], data.n_classes], data.X_train, data.y_train,
         n_epochs=s["mlp_epochs"], learning_rate=s["mlp_learning_rate"],
-        batch_size=s["batch_size"], entropy=entropy, init_key=MLP_INIT,
+        batch_size=s["batch_size"], entropy=entropy, init_key=Stream.MLP_INIT,
         activation=s["mlp_activation"],
     )  # fmt: skip
     seconds = time.perf_counter() - start

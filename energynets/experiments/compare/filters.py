@@ -10,85 +10,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
-from energynets._validation import (
-    RNGLike,
-    as_float_array,
-    check_choice,
-    check_int,
-    describe_rng,
-)
+from energynets._validation import RNGLike, as_float_array, check_choice, check_int, describe_rng
 from energynets.experiments._runs import draw_entropy
-from energynets.experiments.compare._shared import (
-    MLP_INIT,
-    check_positive,
-    train_classifier,
-    train_rbm,
-)
+from energynets.experiments.compare._shared import Stream, check_positive
+from energynets.experiments.compare._training import train_classifier, train_rbm
 from energynets.experiments.compare.data import nudged_digits
-from energynets.experiments.compare.result import CompareResult
+from energynets.experiments.compare.records import FiltersResult
 
-__all__ = ["FiltersResult", "filter_redundancy", "filter_smoothness", "filters_experiment"]
-
-
-@dataclass
-class FiltersResult(CompareResult):
-    """What :func:`filters_experiment` measured.
-
-    Records (one per model): ``model`` ("RBM" or "MLP"), ``n_filters``, ``mean_norm`` (mean
-    Euclidean norm of a filter), ``smoothness`` (:func:`filter_smoothness`), ``redundancy``
-    (:func:`filter_redundancy`), ``seconds`` (training time).
-
-    Attributes
-    ----------
-    records : list of dict
-        The rows described above.
-    settings : dict
-        Every setting of the run.
-    filters : dict of str to ndarray, shape (n_inputs, n_filters)
-        ``{"RBM": rbm.weights, "MLP": mlp.weights[0]}``.
-    image_shape : (int, int)
-
-    Examples
-    --------
-    >>> from energynets.datasets import load_digits
-    >>> X, y = load_digits()
-    >>> res = filters_experiment(X[:300] / 16.0, y[:300], image_shape=(8, 8), n_hidden=8,
-    ...                          rbm_epochs=1, mlp_epochs=1, rng=0)
-    >>> res.column("model").tolist(), res.filters["RBM"].shape
-    (['RBM', 'MLP'], (64, 8))
-    """
-
-    filters: dict[str, np.ndarray] = field(default_factory=dict)
-    image_shape: tuple[int, int] = (8, 8)
-
-    EXPERIMENT: ClassVar[str] = "filters"
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "model", "n_filters", "mean_norm", "smoothness", "redundancy", "seconds",
-    )  # fmt: skip
-    FORMATS: ClassVar[dict[str, str]] = {
-        "n_filters": "d", "mean_norm": ".3f", "smoothness": ".3f", "redundancy": ".3f",
-        "seconds": ".2f",
-    }  # fmt: skip
-    TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("seconds",)
-
-    def notes(self) -> list[str]:
-        """One-line remarks printed under the table: the data and the settings that matter.
-
-        Returns
-        -------
-        list of str
-        """
-        s = self.settings
-        return [
-            f"data: {s['data']}; RBM {s['rbm']}; MLP {s['mlp']}",
-            "smoothness: mean correlation of the weights of neighbouring pixels (1: smooth "
-            "strokes, 0: pixel noise); redundancy: mean |cosine| between two filters",
-        ]
+__all__ = ["filter_redundancy", "filter_smoothness", "filters_experiment"]
 
 
 def filter_smoothness(weights: Any, shape: Sequence[int]) -> float:
@@ -343,7 +276,7 @@ def _mlp_filters(
     start = time.perf_counter()
     net, _ = train_classifier(
         [n_inputs, n_hidden, n_classes], X, labels, n_epochs=m_epochs, learning_rate=m_eta,
-        batch_size=batch_size, entropy=entropy, init_key=MLP_INIT, activation=act,
+        batch_size=batch_size, entropy=entropy, init_key=Stream.MLP_INIT, activation=act,
     )  # fmt: skip
     seconds = time.perf_counter() - start
     return net, seconds, f"{n_inputs}-{n_hidden}-{n_classes} ({act}), Adam, {m_epochs} epochs"

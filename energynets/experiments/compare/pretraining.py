@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -24,92 +23,10 @@ from energynets._validation import (
     rng_stream,
 )
 from energynets.experiments._runs import draw_entropy, progress_bar
-from energynets.experiments.compare._shared import (
-    CLS_INIT,
-    FIT,
-    MLP_INIT,
-    RBM_FIT,
-    SPLIT,
-    Data,
-    check_counts,
-    check_positive,
-)
-from energynets.experiments.compare.result import CompareResult
+from energynets.experiments.compare._shared import Data, Stream, check_counts, check_positive
+from energynets.experiments.compare.records import PretrainingResult
 
-__all__ = ["PretrainingResult", "balanced_subset", "pretraining_experiment"]
-
-
-@dataclass
-class PretrainingResult(CompareResult):
-    """What :func:`pretraining_experiment` measured.
-
-    Records (one per number of labels and initialisation): ``n_labels``, ``init`` ("DBN" or
-    "random"), ``mean_accuracy``, ``std_accuracy`` (over seeds, ddof=1; 0 for one seed),
-    ``min_accuracy``, ``max_accuracy``, ``n_seeds``, ``seconds`` (mean fine-tuning time).
-
-    Attributes
-    ----------
-    records : list of dict
-        The rows described above.
-    settings : dict
-        Every setting of the run.
-    runs : list of dict
-        One per (seed, n_labels, init): ``seed``, ``n_labels``, ``init``, ``test_accuracy``,
-        ``seconds``.
-
-    Examples
-    --------
-    >>> from energynets.datasets import load_digits
-    >>> X, y = load_digits()
-    >>> res = pretraining_experiment(X[:300] / 16.0, y[:300], hidden=[16], n_labels=[50, None],
-    ...                              seeds=[0], pretrain_epochs=1, finetune_epochs=1, rng=0)
-    >>> [(r["n_labels"], r["init"]) for r in res.records]
-    [(50, 'DBN'), (50, 'random'), (240, 'DBN'), (240, 'random')]
-    >>> sorted(res.gain())
-    [50, 240]
-    """
-
-    runs: list[dict[str, Any]] = field(default_factory=list)
-
-    EXPERIMENT: ClassVar[str] = "pretraining"
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "n_labels", "init", "mean_accuracy", "std_accuracy", "min_accuracy", "max_accuracy",
-        "n_seeds", "seconds",
-    )  # fmt: skip
-    FORMATS: ClassVar[dict[str, str]] = {
-        "n_labels": "d", "mean_accuracy": ".4f", "std_accuracy": ".4f", "min_accuracy": ".4f",
-        "max_accuracy": ".4f", "n_seeds": "d", "seconds": ".2f",
-    }  # fmt: skip
-    TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("seconds",)
-
-    def gain(self) -> dict[int, float]:
-        """Mean accuracy of DBN initialisation minus random initialisation, per n_labels.
-
-        Returns
-        -------
-        dict of int to float
-        """
-        mean = {(r["n_labels"], r["init"]): r["mean_accuracy"] for r in self.records}
-        return {n: mean[(n, "DBN")] - mean[(n, "random")] for n in self.settings["n_labels"]}
-
-    def notes(self) -> list[str]:
-        """One-line remarks printed under the table: the data and the settings that matter.
-
-        Returns
-        -------
-        list of str
-        """
-        s = self.settings
-        gains = ", ".join(f"{n} labels {g:+.4f}" for n, g in self.gain().items())
-        return [
-            f"data: {s['data']}; the DBN is pretrained on all {s['n_train']} training rows "
-            f"(no labels), {s['n_test']} test rows",
-            f"network {'-'.join(map(str, s['layer_sizes']))} (sigmoid): DBN {s['dbn_method']}-1, "
-            f"{s['pretrain_epochs']} epochs per layer; fine-tuning and random-init training: "
-            f"Adam, learning rate {s['learning_rate']:g}, {s['finetune_epochs']} epochs, "
-            f"batches of {s['batch_size']}, the same labelled rows and batches",
-            f"seeds {s['seeds']}; mean gain of DBN initialisation: {gains}",
-        ]
+__all__ = ["balanced_subset", "pretraining_experiment"]
 
 
 def balanced_subset(labels: Any, n: int, rng: RNGLike = 0) -> np.ndarray:
@@ -303,7 +220,7 @@ def _pretrain(data: Data, s: dict[str, Any], seed: int) -> tuple[Any, float]:
         batch_size=s["batch_size"],
         learning_rate=s["pretrain_learning_rate"],
         monitor=(),
-        rng=rng_stream(seed, RBM_FIT),
+        rng=rng_stream(seed, Stream.RBM_FIT),
     )
     return dbn, time.perf_counter() - start
 
@@ -317,17 +234,17 @@ def _finetune(
     from energynets.models.mlp import MLP
 
     B = s["batch_size"]
-    rows = balanced_subset(data.y_train, count, rng=rng_stream(seed, SPLIT, j))
+    rows = balanced_subset(data.y_train, count, rng=rng_stream(seed, Stream.SPLIT, j))
     Xl, yl = data.X_train[rows], data.y_train[rows]
     per_epoch = -(-count // min(B, count))
     epochs = max(s["finetune_epochs"], -(-s["min_updates"] // per_epoch))
     nets = {
-        "DBN": dbn.to_mlp(data.n_classes, rng=rng_stream(seed, CLS_INIT, j)),
+        "DBN": dbn.to_mlp(data.n_classes, rng=rng_stream(seed, Stream.CLS_INIT, j)),
         "random": MLP(
             s["layer_sizes"],
             activation="sigmoid",
             init="xavier_uniform",
-            rng=rng_stream(seed, MLP_INIT, j),
+            rng=rng_stream(seed, Stream.MLP_INIT, j),
         ),
     }
     # the same output layer for both: only the hidden layers' start differs
@@ -343,7 +260,7 @@ def _finetune(
             learning_rate=s["learning_rate"],
             n_epochs=epochs,
             batch_size=B,
-            rng=rng_stream(seed, FIT, j),
+            rng=rng_stream(seed, Stream.FIT, j),
         )
         runs.append(
             {

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -25,92 +24,11 @@ from energynets._validation import (
     rng_stream,
 )
 from energynets.experiments._runs import draw_entropy
-from energynets.experiments.compare._shared import (
-    FIT,
-    MLP_INIT,
-    PATTERNS,
-    PROBES,
-    check_counts,
-    check_positive,
-    default_init,
-)
-from energynets.experiments.compare.result import CompareResult
+from energynets.experiments.compare._shared import Stream, check_counts, check_positive
+from energynets.experiments.compare._training import default_init
+from energynets.experiments.compare.records import RecallComparison
 
-__all__ = ["RecallComparison", "recall_experiment"]
-
-
-@dataclass
-class RecallComparison(CompareResult):
-    """What :func:`recall_experiment` measured.
-
-    Records (one per sweep point and model): ``sweep`` ("noise" or "load"), ``model``
-    ("hopfield" or "autoencoder"), ``n_units``, ``n_patterns``, ``noise`` (fraction of
-    flipped units in the probes), ``recalled`` (fraction of probes restored exactly),
-    ``overlap`` (mean final overlap m = s . xi / N with the pattern), ``train_seconds``
-    (storing the patterns / training the autoencoder) and ``recall_seconds``.
-
-    Attributes
-    ----------
-    records : list of dict
-        The rows described above.
-    settings : dict
-        Every setting of the run.
-
-    Examples
-    --------
-    >>> res = recall_experiment(n_units=32, n_patterns=3, noise_levels=[0.1], pattern_counts=[2],
-    ...                         n_epochs=2, n_copies=5, rng=0)
-    >>> [row["recalled"] for row in res.rows("noise", "hopfield")]
-    [1.0]
-    """
-
-    EXPERIMENT: ClassVar[str] = "recall"
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "sweep", "model", "n_units", "n_patterns", "noise", "recalled", "overlap",
-        "train_seconds", "recall_seconds",
-    )  # fmt: skip
-    FORMATS: ClassVar[dict[str, str]] = {
-        "n_units": "d", "n_patterns": "d", "noise": ".2f", "recalled": ".3f", "overlap": ".3f",
-        "train_seconds": ".4f", "recall_seconds": ".4f",
-    }  # fmt: skip
-    TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("train_seconds", "recall_seconds")
-
-    def rows(self, sweep: str, model: str) -> list[dict[str, Any]]:
-        """The records of one sweep ("noise" or "load") and model, in sweep order.
-
-        Parameters
-        ----------
-        sweep : {"noise", "load"}
-        model : {"hopfield", "autoencoder"}
-
-        Returns
-        -------
-        list of dict
-        """
-        check_choice(sweep, "sweep", ("noise", "load"))
-        check_choice(model, "model", ("hopfield", "autoencoder"))
-        return [r for r in self.records if r["sweep"] == sweep and r["model"] == model]
-
-    def notes(self) -> list[str]:
-        """One-line remarks printed under the table: the data and the settings that matter.
-
-        Returns
-        -------
-        list of str
-        """
-        s = self.settings
-        return [
-            f"{s['n_units']} units, random unbiased patterns; noise sweep at {s['n_patterns']} "
-            f"patterns, load sweep at noise {s['load_noise']:g}; {s['n_probes']} probes per "
-            "pattern",
-            f"Hopfield network: {s['rule']} rule, {s['dynamics']} zero-temperature dynamics "
-            f"(at most {s['max_sweeps']} sweeps)",
-            f"denoising autoencoder {s['n_units']}-{s['n_hidden']}-{s['n_units']} "
-            f"({s['activation']} hidden, sigmoid output, binary cross-entropy): Adam, "
-            f"learning rate {s['learning_rate']:g}, {s['n_epochs']} epochs on {s['n_copies']} "
-            f"corrupted copies per pattern (noise {s['train_noise']}), output thresholded at "
-            "1/2",
-        ]
+__all__ = ["recall_experiment"]
 
 
 def _check_fractions(values: Any, name: str) -> tuple[float, ...]:
@@ -264,7 +182,7 @@ def _pattern_pool(patterns: Any, n_units: Any, n_pool: int, entropy: int) -> np.
 
     if patterns is None:
         n = check_int(n_units, "n_units", minimum=2)
-        return random_patterns(n_pool, n, rng=rng_stream(entropy, PATTERNS))
+        return random_patterns(n_pool, n, rng=rng_stream(entropy, Stream.PATTERNS))
     from energynets._validation import as_spins
 
     pool, _ = as_spins(patterns, "patterns", allow_1d=False)
@@ -292,11 +210,11 @@ def _sweep_point(
     targets = np.tile(xi, (s["n_probes"], 1))
     rows: list[dict[str, Any]] = []
     for j, f in enumerate(noise_list):
-        probes = corrupt(targets, f, rng=rng_stream(entropy, PROBES, key, 1 + j))
+        probes = corrupt(targets, f, rng=rng_stream(entropy, Stream.PROBES, key, 1 + j))
         start = time.perf_counter()
         states = net.recall(
             probes, dynamics=s["dynamics"], max_sweeps=s["max_sweeps"],
-            rng=rng_stream(entropy, FIT, key, j),
+            rng=rng_stream(entropy, Stream.FIT, key, j),
         ).states  # fmt: skip
         hop_recall = time.perf_counter() - start
         start = time.perf_counter()
@@ -317,7 +235,7 @@ def _train_autoencoder(
     from energynets.states import corrupt
 
     n, copies, t_noise = s["n_units"], s["n_copies"], s["train_noise"]
-    gen = rng_stream(entropy, PROBES, key, 0)
+    gen = rng_stream(entropy, Stream.PROBES, key, 0)
     clean = np.tile(xi, (copies * len(t_noise), 1))
     noisy = np.concatenate([corrupt(np.tile(xi, (copies, 1)), f, rng=gen) for f in t_noise])
     start = time.perf_counter()
@@ -327,7 +245,7 @@ def _train_autoencoder(
             activation=s["activation"],
             output="sigmoid",
             init=default_init(s["activation"]),
-            rng=rng_stream(entropy, MLP_INIT, key),
+            rng=rng_stream(entropy, Stream.MLP_INIT, key),
         ),
         (noisy + 1.0) / 2.0,
         (clean + 1.0) / 2.0,
@@ -335,7 +253,7 @@ def _train_autoencoder(
         learning_rate=s["learning_rate"],
         n_epochs=s["n_epochs"],
         batch_size=s["batch_size"],
-        rng=rng_stream(entropy, FIT, key),
+        rng=rng_stream(entropy, Stream.FIT, key),
     )
     return dae, time.perf_counter() - start
 

@@ -30,7 +30,8 @@ sweep, row 0 the starting states.
 
 One module per question: :mod:`~energynets.experiments.sampling.sample`,
 :mod:`~energynets.experiments.sampling.scan` and
-:mod:`~energynets.experiments.sampling.comparison`, on the systems of
+:mod:`~energynets.experiments.sampling.comparison`, their records in
+:mod:`~energynets.experiments.sampling.records`, on the systems of
 :mod:`~energynets.experiments.sampling.systems`, with the chains, statistics, exact histogram
 check and Onsager's results each in a module of its own; every name is importable from here.
 
@@ -52,11 +53,7 @@ Newman, M. E. J. & Barkema, G. T. (1999). Monte Carlo Methods in Statistical Phy
 University Press, chapters 3 and 4 (the Ising model, errors by jackknife).
 """
 
-from energynets.experiments.sampling.comparison import (
-    COMPARE_COLUMNS,
-    ComparisonResult,
-    compare_samplers,
-)
+from energynets.experiments.sampling.comparison import compare_samplers
 from energynets.experiments.sampling.histogram import MAX_EXACT_UNITS, HistogramCheck
 from energynets.experiments.sampling.onsager import (
     ONSAGER_TC,
@@ -64,12 +61,16 @@ from energynets.experiments.sampling.onsager import (
     onsager_energy,
     onsager_magnetisation,
 )
-from energynets.experiments.sampling.sample import SAMPLE_COLUMNS, SampleResult, sample_system
-from energynets.experiments.sampling.scan import (
+from energynets.experiments.sampling.records import (
+    COMPARE_COLUMNS,
+    SAMPLE_COLUMNS,
     SCAN_COLUMNS,
+    ComparisonResult,
     IsingScanResult,
-    ising_temperature_scan,
+    SampleResult,
 )
+from energynets.experiments.sampling.sample import sample_system
+from energynets.experiments.sampling.scan import ising_temperature_scan
 from energynets.experiments.sampling.statistics import gelman_rubin
 from energynets.experiments.sampling.systems import (
     COMPARE_TEMPERATURES,

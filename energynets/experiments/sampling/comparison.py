@@ -11,196 +11,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from energynets._validation import (
-    RNGLike,
-    check_choices,
-    check_int,
-    describe_rng,
-    rng_stream,
-)
-from energynets.experiments._report import (
-    TableReport,
-    find_record,
-    format_cells,
-    jsonable,
-    record_column,
-)
+from energynets._validation import RNGLike, check_choices, check_int, describe_rng, rng_stream
 from energynets.experiments._runs import check_bool, draw_entropy, progress_bar
+from energynets.experiments.sampling import systems
 from energynets.experiments.sampling.chains import Run, run_chains
+from energynets.experiments.sampling.records import ComparisonResult
 from energynets.experiments.sampling.statistics import autocorrelation_curve, series_record
-from energynets.experiments.sampling.systems import (
-    COMPARE_TEMPERATURES,
-    SAMPLERS,
-    check_budget,
-    check_lattice,
-    default_temperature,
-    initial_states,
-    ladder,
-    resolve_system,
-    system_settings,
-)
 from energynets.models.boltzmann import BoltzmannMachine
 
-__all__ = ["COMPARE_COLUMNS", "ComparisonResult", "compare_samplers"]
-
-#: Columns of :attr:`ComparisonResult.records`.
-COMPARE_COLUMNS = (
-    "sampler",
-    "sweeps",
-    "replicas",
-    "mean_energy",
-    "energy_stderr",
-    "tau",
-    "tau_cost",
-    "ess",
-    "rhat",
-    "found_ground",
-    "time_to_ground",
-    "acceptance",
-    "swap_rate_min",
-    "seconds",
-)
+__all__ = ["compare_samplers"]
 
 # Up to this many units the ground-state energy is found by enumeration (2**20 states).
 _MAX_GROUND_STATE_UNITS = 20
-_FORMATS = {
-    "mean_energy": ".4f", "energy_stderr": ".2g", "tau": ".3g", "tau_cost": ".3g", "ess": ".0f",
-    "rhat": ".3f", "found_ground": ".2f", "time_to_ground": ".0f", "acceptance": ".3f",
-    "swap_rate_min": ".2f", "seconds": ".2f",
-}  # fmt: skip
-
-
-@dataclass
-class ComparisonResult(TableReport):
-    """What :func:`compare_samplers` measured, one record per sampler.
-
-    Attributes
-    ----------
-    records : list of dict
-        With the keys of :data:`COMPARE_COLUMNS`:
-
-        - ``sampler``; ``sweeps`` each replica made and ``replicas`` per chain (1, or the
-          tempering rungs), so that sweeps x replicas is the same budget for all;
-        - ``mean_energy`` <E> after burn-in and ``energy_stderr`` (spread of chain means);
-        - ``tau``: integrated autocorrelation time of E in the sampler's sweeps, ``tau_cost``
-          the same in sweep-equivalents of the budget (tau x replicas), ``ess``;
-        - ``rhat``: Gelman-Rubin R-hat of E across chains (near 1: the chains agree; large:
-          they are stuck in different valleys, which tau alone cannot see);
-        - ``found_ground``: fraction of chains whose energy reached the ground-state energy
-          (see ``ground_energy``), and ``time_to_ground``, the median budget (in
-          sweep-equivalents) they needed, None when fewer than half did;
-        - ``acceptance``; ``swap_rate_min`` (tempering: the smallest exchange rate of the
-          ladder, None otherwise); ``seconds`` of wall time.
-    energies : dict of str to ndarray, shape (n_sweeps_s + 1, n_chains)
-        The energy traces of each sampler (for tempering: of the replica at T).
-    costs : dict of str to ndarray, shape (n_sweeps_s + 1,)
-        The budget spent at each row of the trace, in sweep-equivalents (sweep x replicas).
-    autocorrelations : dict of str to ndarray
-        rho(t) of E after burn-in, per sampler, against lag in its own sweeps.
-    swap_rates : dict of str to ndarray
-        Tempering only: exchange rates between neighbouring rungs.
-    ground_energy : float
-        The ground-state energy: exact (enumeration) for at most 20 units, else the lowest
-        energy any chain of any sampler visited (``ground_kind``).
-    ground_kind : {"exact", "lowest seen"}
-    settings : dict
-
-    Examples
-    --------
-    >>> res = compare_samplers("ring", ["gibbs", "metropolis"], n_chains=4, n_sweeps=200,
-    ...                        burn_in=40, temperature=0.5, rng=0)
-    >>> res.samplers, res.record("metropolis")["sampler"], res.ground_kind
-    (['gibbs', 'metropolis'], 'metropolis', 'exact')
-    """
-
-    records: list[dict[str, Any]]
-    energies: dict[str, np.ndarray]
-    costs: dict[str, np.ndarray]
-    autocorrelations: dict[str, np.ndarray]
-    swap_rates: dict[str, np.ndarray]
-    ground_energy: float
-    ground_kind: str
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def samplers(self) -> list[str]:
-        """The samplers compared, in the order of :attr:`records`."""
-        return [r["sampler"] for r in self.records]
-
-    def column(self, name: str) -> np.ndarray:
-        """One column of the records (see :data:`COMPARE_COLUMNS`); None becomes NaN.
-
-        Parameters
-        ----------
-        name : str
-
-        Returns
-        -------
-        ndarray, shape (n_samplers,)
-        """
-        return record_column(self.records, name, COMPARE_COLUMNS)
-
-    def record(self, sampler: str) -> dict[str, Any]:
-        """The record of one sampler.
-
-        Parameters
-        ----------
-        sampler : str
-            One of :attr:`samplers`.
-
-        Returns
-        -------
-        dict
-            The keys of :data:`COMPARE_COLUMNS`.
-        """
-        return find_record(self.records, "sampler", sampler)
-
-    _HEADERS = (
-        "sampler", "sweeps", "replicas", "<E>", "+-", "tau", "tau x rep", "ESS", "R-hat",
-        "found E0", "t(E0)", "acc", "min swap", "s",
-    )  # fmt: skip
-
-    def _cells(self) -> list[list[str]]:
-        return format_cells(self.records, COMPARE_COLUMNS, _FORMATS)
-
-    def _notes(self) -> list[str]:
-        s = self.settings
-        lines = [
-            f"{s['system_label']} at T = {s['temperature']:g}; {s['n_chains']} chains, a budget "
-            f"of {s['n_sweeps']} sweep-equivalents each ({s['burn_in']} burn-in)",
-            f"ground-state energy E0 = {self.ground_energy:.6g} ({self.ground_kind})",
-        ]
-        for name, rates in self.swap_rates.items():
-            lines.append(f"{name} swap rates: " + ", ".join(f"{r:.2f}" for r in rates))
-        lines.append(
-            "a sampler mixes when its chains agree (R-hat near 1) and reach E0; tau x replicas "
-            "is the autocorrelation time per unit of budget"
-        )
-        return lines
-
-    def summary(self) -> dict[str, Any]:
-        """Settings, records, ground energy, swap rates and the winner, for json.dumps.
-
-        Returns
-        -------
-        dict
-            Of JSON types only.
-        """
-        return jsonable(
-            {
-                "experiment": "compare_samplers",
-                "settings": self.settings,
-                "records": self.records,
-                "ground_energy": self.ground_energy,
-                "ground_kind": self.ground_kind,
-                "swap_rates": self.swap_rates,
-            }
-        )
 
 
 def _energy_tolerance(model: BoltzmannMachine, scale: float) -> float:
@@ -273,30 +99,31 @@ def compare_samplers(
     >>> res.samplers, res.ground_kind
     (['gibbs', 'tempering'], 'exact')
     """
-    names = check_choices(samplers, "samplers", SAMPLERS, "sampler")
+    names = check_choices(samplers, "samplers", systems.SAMPLERS, "sampler")
     chains = check_int(n_chains, "n_chains", minimum=1)
-    budget, burn = check_budget(n_sweeps, burn_in)
+    budget, burn = systems.check_budget(n_sweeps, burn_in)
     show = check_bool(progress, "progress")
     entropy = draw_entropy(rng)
-    name, model = resolve_system(system, size, rng_stream(entropy, 0))
-    t = default_temperature(name, temperature, COMPARE_TEMPERATURES)
+    name, model = systems.resolve_system(system, size, rng_stream(entropy, 0))
+    t = systems.default_temperature(name, temperature, systems.COMPARE_TEMPERATURES)
     if "checkerboard" in names:
-        check_lattice(name, model)
+        systems.check_lattice(name, model)
     betas = None
     t_hot = None
     if "tempering" in names:
         betas, t_hot = _tempering_ladder(
             model, t, n_temperatures, hottest_temperature, budget, burn
         )
-    states = initial_states(model, chains, "random", rng_stream(entropy, 1))
+    states = systems.initial_states(model, chains, "random", rng_stream(entropy, 1))
 
     runs: dict[str, Run] = {}
     for sampler in names:
         sweeps = budget // _replicas(sampler, betas)
         with progress_bar(show, sweeps, f"{sampler}", "sweep", leave=False) as bar:
             runs[sampler] = run_chains(
-                model, sampler, states, sweeps, t, rng_stream(entropy, 2, SAMPLERS.index(sampler)),
-                record_codes=False, betas=betas, bar=bar,
+                model, sampler, states, sweeps, t,
+                rng_stream(entropy, 2, systems.SAMPLERS.index(sampler)), record_codes=False,
+                betas=betas, bar=bar,
             )  # fmt: skip
     ground, kind = _ground_energy(model, runs)
     threshold = ground + _energy_tolerance(model, ground)
@@ -310,7 +137,7 @@ def compare_samplers(
         )
         records.append(record)
     settings = {
-        **system_settings(name, size, model),
+        **systems.system_settings(name, size, model),
         "samplers": list(names),
         "temperature": t,
         "n_chains": chains,
@@ -341,7 +168,7 @@ def _tempering_ladder(
     burn: int,
 ) -> tuple[np.ndarray, float]:
     """The tempering ladder, checked to leave each replica at least 2 measured sweeps."""
-    betas, t_hot = ladder(model, temperature, n_temperatures, hottest)
+    betas, t_hot = systems.ladder(model, temperature, n_temperatures, hottest)
     if budget // betas.size - burn // betas.size < 2:
         raise ValueError(
             f"n_sweeps must give tempering at least 2 measured sweeps per replica "

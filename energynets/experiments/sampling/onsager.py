@@ -108,13 +108,13 @@ def onsager_energy(temperature: Any, coupling: float = 1.0) -> np.ndarray:
 
     Parameters
     ----------
-    temperature : array_like of float > 0, any shape
-    coupling : float > 0
-        J.
+    temperature, coupling : array_like of float > 0 (any shape), float > 0
+        T and J, as for :func:`onsager_magnetisation`.
 
     Returns
     -------
     ndarray, the shape of ``temperature``
+        u(T) per spin.
 
     References
     ----------

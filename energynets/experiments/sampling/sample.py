@@ -8,161 +8,20 @@ histogram against the exact distribution; :class:`SampleResult` holds them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from energynets._validation import (
-    RNGLike,
-    check_choice,
-    check_int,
-    describe_rng,
-    rng_stream,
-)
-from energynets.experiments._report import (
-    TableReport,
-    find_record,
-    format_cells,
-    jsonable,
-)
+from energynets._validation import RNGLike, check_choice, check_int, describe_rng, rng_stream
 from energynets.experiments._runs import check_bool, draw_entropy, progress_bar
+from energynets.experiments.sampling import systems
 from energynets.experiments.sampling.chains import Run, run_chains
-from energynets.experiments.sampling.histogram import (
-    MAX_EXACT_UNITS,
-    HistogramCheck,
-    histogram_check,
-    thinning,
-)
+from energynets.experiments.sampling.histogram import MAX_EXACT_UNITS, histogram_check, thinning
+from energynets.experiments.sampling.records import SampleResult
 from energynets.experiments.sampling.statistics import autocorrelation_curve, series_record
-from energynets.experiments.sampling.systems import (
-    SAMPLERS,
-    check_budget,
-    check_lattice,
-    default_temperature,
-    initial_states,
-    ladder,
-    resolve_system,
-    system_settings,
-)
 from energynets.models.boltzmann import BoltzmannMachine
 
-__all__ = ["SAMPLE_COLUMNS", "SampleResult", "sample_system"]
-
-#: Columns of :attr:`SampleResult.records`.
-SAMPLE_COLUMNS = ("observable", "mean", "stderr", "std", "tau", "ess", "rhat")
-_FORMATS = {"mean": ".5g", "stderr": ".2g", "std": ".4g", "tau": ".3g", "ess": ".0f", "rhat": ".3f"}
-
-
-@dataclass
-class SampleResult(TableReport):
-    """What :func:`sample_system` measured.
-
-    Attributes
-    ----------
-    records : list of dict
-        One per observable ("energy": E, "magnetisation": m, ``"|magnetisation|"``: ``|m|``),
-        with the keys of :data:`SAMPLE_COLUMNS`: the mean over chains and sweeps after burn-in, its
-        standard error (from the spread of the chain means; the chains are independent), the
-        standard deviation of the samples, the integrated autocorrelation time tau in sweeps
-        (Sokal's window), the effective sample size n_steps n_chains / tau, and the
-        Gelman-Rubin R-hat.
-    energies : ndarray, shape (n_sweeps + 1, n_chains)
-        E after each sweep (row 0: the starting states).
-    magnetisations : ndarray, shape (n_sweeps + 1, n_chains)
-        m = mean unit value after each sweep.
-    autocorrelations : dict of str to ndarray
-        rho(t) of "energy" and "magnetisation" after burn-in, averaged over chains.
-    acceptance : ndarray, shape (n_chains,)
-        Per chain: the fraction of unit updates that changed the unit (Gibbs, checkerboard,
-        tempering at T) or of accepted flips (Metropolis).
-    swap_rates : ndarray, shape (n_temperatures - 1,), or None
-        Parallel tempering: accepted / attempted exchanges between neighbouring rungs.
-    temperatures : ndarray or None
-        Parallel tempering: the ladder, from the hottest rung down to ``temperature``.
-    histogram : HistogramCheck or None
-        Systems of at most :data:`MAX_EXACT_UNITS` units.
-    settings : dict
-        The arguments (system, size, n_units, sampler, temperature, n_chains, n_sweeps,
-        burn_in, initial, rng, ...) and the wall time in seconds.
-
-    Examples
-    --------
-    >>> res = sample_system("ring", "gibbs", n_chains=4, n_sweeps=100, burn_in=20, rng=0)
-    >>> list(res.record("energy"))
-    ['observable', 'mean', 'stderr', 'std', 'tau', 'ess', 'rhat']
-    >>> res.energies.shape, res.acceptance.shape, res.swap_rates
-    ((101, 4), (4,), None)
-    """
-
-    _HEADERS = SAMPLE_COLUMNS
-
-    records: list[dict[str, Any]]
-    energies: np.ndarray
-    magnetisations: np.ndarray
-    autocorrelations: dict[str, np.ndarray]
-    acceptance: np.ndarray
-    swap_rates: np.ndarray | None
-    temperatures: np.ndarray | None
-    histogram: HistogramCheck | None
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    def record(self, observable: str) -> dict[str, Any]:
-        """The record of one observable: "energy", "magnetisation" or ``"|magnetisation|"``.
-
-        Parameters
-        ----------
-        observable : str
-
-        Returns
-        -------
-        dict
-            The keys of :data:`SAMPLE_COLUMNS`.
-        """
-        return find_record(self.records, "observable", observable)
-
-    def _cells(self) -> list[list[str]]:
-        return format_cells(self.records, SAMPLE_COLUMNS, _FORMATS)
-
-    def _notes(self) -> list[str]:
-        s = self.settings
-        lines = [
-            f"{s['system_label']}; {s['sampler']} sampler at T = {s['temperature']:g}; "
-            f"{s['n_chains']} chains x {s['n_sweeps']} sweeps ({s['burn_in']} burn-in), "
-            f"{s['seconds']:.2f} s",
-            f"acceptance: mean {float(np.mean(self.acceptance)):.3f}",
-        ]
-        if self.swap_rates is not None and self.temperatures is not None:
-            rungs = ", ".join(f"{t:.3g}" for t in self.temperatures)
-            rates = ", ".join(f"{r:.2f}" for r in self.swap_rates)
-            lines.append(f"tempering ladder T = {rungs}; swap rates {rates}")
-        h = self.histogram
-        if h is not None:
-            lines.append(
-                f"histogram of {h.kind} vs exact: chi2 = {h.chi2:.1f}, dof = {h.dof}, "
-                f"p = {h.p_value:.3g} ({h.n_samples} samples, every {h.thin} sweeps)"
-            )
-        return lines
-
-    def summary(self) -> dict[str, Any]:
-        """Settings, records, acceptance, swap rates and the histogram test, for json.dumps.
-
-        Returns
-        -------
-        dict
-            Of JSON types only.
-        """
-        return jsonable(
-            {
-                "experiment": "sample",
-                "settings": self.settings,
-                "records": self.records,
-                "acceptance_mean": float(np.mean(self.acceptance)),
-                "swap_rates": self.swap_rates,
-                "temperatures": self.temperatures,
-                "histogram": None if self.histogram is None else self.histogram.summary(),
-            }
-        )
+__all__ = ["sample_system"]
 
 
 def sample_system(
@@ -245,22 +104,22 @@ def sample_system(
     >>> res.energies.shape, res.histogram.kind
     ((301, 8), 'states')
     """
-    check_choice(sampler, "sampler", SAMPLERS)
+    check_choice(sampler, "sampler", systems.SAMPLERS)
     chains = check_int(n_chains, "n_chains", minimum=1)
-    n, burn = check_budget(n_sweeps, burn_in)
+    n, burn = systems.check_budget(n_sweeps, burn_in)
     check_choice(initial, "initial", ("random", "ordered"))
     show = check_bool(progress, "progress")
     entropy = draw_entropy(rng)
-    name, model = resolve_system(system, size, rng_stream(entropy, 0))
-    t = default_temperature(name, temperature)
+    name, model = systems.resolve_system(system, size, rng_stream(entropy, 0))
+    t = systems.default_temperature(name, temperature)
     betas = temperatures = None
     t_hot = None
     if sampler == "tempering":
-        betas, t_hot = ladder(model, t, n_temperatures, hottest_temperature)
+        betas, t_hot = systems.ladder(model, t, n_temperatures, hottest_temperature)
         temperatures = t / betas
     elif sampler == "checkerboard":
-        check_lattice(name, model)
-    states = initial_states(model, chains, initial, rng_stream(entropy, 1))
+        systems.check_lattice(name, model)
+    states = systems.initial_states(model, chains, initial, rng_stream(entropy, 1))
     small = model.n_units <= MAX_EXACT_UNITS
     with progress_bar(show, n, f"{sampler} T={t:g}", "sweep", leave=False) as bar:
         run = run_chains(
@@ -273,7 +132,7 @@ def sample_system(
         thin = thinning([records[0]["tau"], records[1]["tau"]], n - burn)
         histogram = histogram_check(model, t, run.codes[burn:], thin)
     settings = {
-        **system_settings(name, size, model),
+        **systems.system_settings(name, size, model),
         "sampler": sampler,
         "temperature": t,
         "n_chains": chains,

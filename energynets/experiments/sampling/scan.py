@@ -9,195 +9,24 @@ per spin with their errors, beside the infinite-lattice values of
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from energynets._validation import (
-    RNGLike,
-    check_choice,
-    check_int,
-    describe_rng,
-    rng_stream,
-)
-from energynets.experiments._report import TableReport, format_cells, jsonable, record_column
+from energynets._validation import RNGLike, check_choice, check_int, describe_rng, rng_stream
 from energynets.experiments._runs import check_bool, draw_entropy, progress_bar
 from energynets.experiments.sampling.chains import Run, run_chains
 from energynets.experiments.sampling.onsager import (
-    ONSAGER_TC,
     check_temperatures,
     onsager_energy,
     onsager_magnetisation,
 )
-from energynets.experiments.sampling.statistics import (
-    jackknife,
-    series_record,
-    stderr_over_chains,
-)
+from energynets.experiments.sampling.records import IsingScanResult
+from energynets.experiments.sampling.statistics import jackknife, series_record, stderr_over_chains
 from energynets.experiments.sampling.systems import MAX_SIZES, check_budget, initial_states
 from energynets.models.boltzmann import ising_2d
 
-__all__ = ["SCAN_COLUMNS", "IsingScanResult", "ising_temperature_scan"]
-
-#: Columns of :attr:`IsingScanResult.records`.
-SCAN_COLUMNS = (
-    "temperature",
-    "abs_magnetisation",
-    "abs_magnetisation_err",
-    "exact_magnetisation",
-    "energy",
-    "energy_err",
-    "exact_energy",
-    "heat_capacity",
-    "heat_capacity_err",
-    "susceptibility",
-    "susceptibility_err",
-    "tau_abs_magnetisation",
-    "acceptance",
-)
-# the columns of the table (the susceptibility's error is left out) and their formats
-_CELLS = (
-    "temperature", "abs_magnetisation", "abs_magnetisation_err", "exact_magnetisation", "energy",
-    "energy_err", "exact_energy", "heat_capacity", "heat_capacity_err", "susceptibility",
-    "tau_abs_magnetisation", "acceptance",
-)  # fmt: skip
-_FORMATS = {
-    "temperature": ".3f", "abs_magnetisation": ".4f", "abs_magnetisation_err": ".1g",
-    "exact_magnetisation": ".4f", "energy": ".4f", "energy_err": ".1g", "exact_energy": ".4f",
-    "heat_capacity": ".3f", "heat_capacity_err": ".1g", "susceptibility": ".3g",
-    "tau_abs_magnetisation": ".3g", "acceptance": ".3f",
-}  # fmt: skip
-
-
-@dataclass
-class IsingScanResult(TableReport):
-    """What :func:`ising_temperature_scan` measured, one record per temperature.
-
-    Attributes
-    ----------
-    records : list of dict
-        With the keys of :data:`SCAN_COLUMNS`, per spin, in order of temperature:
-
-        - ``temperature`` T;
-        - ``abs_magnetisation`` ``<|m|>``, m = (1/N) sum_i s_i, and its standard error ``_err``
-          (from the spread of the independent chains' means);
-        - ``exact_magnetisation``: Onsager-Yang's spontaneous magnetisation of the infinite
-          lattice, :func:`onsager_magnetisation`;
-        - ``energy`` <E> / N with ``energy_err``, and ``exact_energy``, Onsager's energy per
-          spin of the infinite lattice, :func:`onsager_energy`;
-        - ``heat_capacity`` C = Var(E) / (N T^2) and ``susceptibility``
-          ``chi = N (<m^2> - <|m|>^2) / T``, with jackknife errors over the chains;
-        - ``tau_abs_magnetisation``: the integrated autocorrelation time of ``|m|`` in sweeps
-          (critical slowing down: it peaks near T_c);
-        - ``acceptance``: the mean fraction of spin updates that flipped the spin.
-    settings : dict
-        side, n_units, temperatures, n_sweeps, burn_in, n_chains, initial, rng, seconds.
-
-    Examples
-    --------
-    >>> res = ising_temperature_scan(8, [1.5, 2.5, 3.5], n_sweeps=100, burn_in=20, n_chains=4)
-    >>> res.temperatures.tolist(), round(res.critical_temperature, 3)
-    ([1.5, 2.5, 3.5], 2.269)
-    >>> res.steepest_drop()[0] in res.temperatures
-    True
-    """
-
-    records: list[dict[str, Any]]
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def temperatures(self) -> np.ndarray:
-        """The temperatures of the scan, in the order of :attr:`records`."""
-        return self.column("temperature")
-
-    def column(self, name: str) -> np.ndarray:
-        """One column of the records (see :data:`SCAN_COLUMNS`) as a float array.
-
-        Parameters
-        ----------
-        name : str
-
-        Returns
-        -------
-        ndarray of float64, shape (n_temperatures,)
-        """
-        return record_column(self.records, name, SCAN_COLUMNS)
-
-    @property
-    def critical_temperature(self) -> float:
-        """Onsager's T_c = 2 / ln(1 + sqrt 2) = 2.269 (J = 1)."""
-        return ONSAGER_TC
-
-    def steepest_drop(self) -> tuple[float, float]:
-        """The neighbouring temperatures (T_k, T_k+1) between which ``<|m|>`` falls fastest.
-
-        The finite-lattice estimate of T_c from the magnetisation: the cell of the grid with
-        the most negative slope ``(<|m|>(T_k+1) - <|m|>(T_k)) / (T_k+1 - T_k)``.
-
-        Returns
-        -------
-        T_k, T_k+1 : float
-
-        Raises
-        ------
-        ValueError
-            With fewer than two temperatures.
-        """
-        t, m = self.temperatures, self.column("abs_magnetisation")
-        if t.size < 2:
-            raise ValueError(f"steepest_drop needs at least 2 temperatures, got {t.size}")
-        k = int(np.argmin(np.diff(m) / np.diff(t)))
-        return float(t[k]), float(t[k + 1])
-
-    def heat_capacity_peak(self) -> float:
-        """The temperature of the grid at which the measured heat capacity is largest.
-
-        Returns
-        -------
-        float
-        """
-        return float(self.temperatures[int(np.argmax(self.column("heat_capacity")))])
-
-    def _cells(self) -> list[list[str]]:
-        return format_cells(self.records, _CELLS, _FORMATS)
-
-    _HEADERS = (
-        "T", "<|m|>", "+-", "exact m", "E/N", "+-", "exact E/N", "C", "+-", "chi", "tau", "acc",
-    )  # fmt: skip
-
-    def _notes(self) -> list[str]:
-        s = self.settings
-        lines = [
-            f"2D Ising model, {s['side']} x {s['side']} periodic lattice, checkerboard Gibbs "
-            f"updates; {s['n_chains']} chains x {s['n_sweeps']} sweeps ({s['burn_in']} "
-            f"burn-in) per temperature, {s['seconds']:.1f} s",
-            f"Onsager T_c = 2 / ln(1 + sqrt 2) = {ONSAGER_TC:.4f}",
-        ]
-        if len(self.records) >= 2:
-            lo, hi = self.steepest_drop()
-            lines.append(f"steepest drop of <|m|> between T = {lo:g} and {hi:g}")
-            lines.append(f"heat capacity peaks at T = {self.heat_capacity_peak():g}")
-        return lines
-
-    def summary(self) -> dict[str, Any]:
-        """Settings, records, T_c and the finite-lattice estimates of it, for json.dumps.
-
-        Returns
-        -------
-        dict
-            Of JSON types only.
-        """
-        out: dict[str, Any] = {
-            "experiment": "ising_temperature_scan",
-            "settings": self.settings,
-            "records": self.records,
-            "onsager_critical_temperature": ONSAGER_TC,
-        }
-        if len(self.records) >= 2:
-            out["steepest_drop"] = list(self.steepest_drop())
-            out["heat_capacity_peak"] = self.heat_capacity_peak()
-        return jsonable(out)
+__all__ = ["ising_temperature_scan"]
 
 
 def _heat_capacity(energies: np.ndarray, n_units: int, temperature: float) -> float:
