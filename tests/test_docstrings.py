@@ -57,10 +57,18 @@ NO_REFERENCE = {
     "energynets.datasets.glyphs": "the package's own bitmaps, drawn for the recall demos",
     "energynets.datasets.glyph_shape": "the height and width of those bitmaps",
     "energynets.datasets.read_idx": "a reader of the IDX file format, not a method",
-    "energynets.experiments.capacity.double_factorial": "k!!, arithmetic in a capacity formula",
-    "energynets.experiments.compare.balanced_subset": "draws a class-balanced subset of rows",
-    "energynets.experiments.compare.filter_redundancy": "a descriptive statistic defined here",
-    "energynets.experiments.compare.filter_smoothness": "a descriptive statistic defined here",
+    "energynets.experiments.capacity.theory.double_factorial": (
+        "k!!, arithmetic in a capacity formula"
+    ),
+    "energynets.experiments.compare.pretraining.balanced_subset": (
+        "draws a class-balanced subset of rows"
+    ),
+    "energynets.experiments.compare.filters.filter_redundancy": (
+        "a descriptive statistic defined here"
+    ),
+    "energynets.experiments.compare.filters.filter_smoothness": (
+        "a descriptive statistic defined here"
+    ),
     "energynets.states.all_states": "lists the 2**n binary states in counting order",
     "energynets.learning.divergence.TrainingDiverged": "an exception, raised on a diverged run",
     "energynets.learning.optim.make_optimizer": "a factory; the optimiser classes cite",

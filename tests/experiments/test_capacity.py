@@ -130,7 +130,7 @@ def test_stability_measures_match_a_plain_numpy_oracle(monkeypatch, rule):
     # for Storkey the second load is built incrementally, which must equal storing all 20.
     n_units = 50
     xi = en.datasets.random_patterns(20, n_units, rng=123)
-    monkeypatch.setattr(capacity, "random_patterns", lambda p, n, rng: xi[:p].copy())
+    monkeypatch.setattr(capacity.classical, "random_patterns", lambda p, n, rng: xi[:p].copy())
     res = run_capacity(n_units=n_units, alphas=[0.2, 0.4], rules=[rule], rng=0)
     for rec, p in zip(res.records, (10, 20), strict=True):
         x = xi[:p]

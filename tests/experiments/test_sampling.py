@@ -419,10 +419,10 @@ def test_the_figures_draw_and_save(tmp_path):
 def test_chi_square_with_nothing_to_test_is_nan_with_zero_dof():
     probs = np.array([0.5, 0.25, 0.25])
     for counts in ([0, 0, 0], [2, 1, 0]):  # no samples; 3 samples: every cell pooled into one
-        chi2, dof, p = sx._chi_square(np.array(counts, dtype=float), probs)
+        chi2, dof, p = sx.histogram._chi_square(np.array(counts, dtype=float), probs)
         assert math.isnan(chi2) and math.isnan(p) and dof == 0
     # 40 samples: three cells of expected count >= 5, two degrees of freedom, scipy's p-value
-    chi2, dof, p = sx._chi_square(np.array([24.0, 8.0, 8.0]), probs)
+    chi2, dof, p = sx.histogram._chi_square(np.array([24.0, 8.0, 8.0]), probs)
     assert dof == 2
     assert chi2 == pytest.approx((24 - 20) ** 2 / 20 + 2 * (8 - 10) ** 2 / 10)
     assert p == pytest.approx(stats.chi2.sf(chi2, 2))

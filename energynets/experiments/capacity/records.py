@@ -1,0 +1,218 @@
+"""The records the capacity experiments return, and how they print.
+
+:class:`CapacityResult` holds one record per (rule, load) of
+:func:`~energynets.experiments.capacity.run_capacity` (the keys of :data:`COLUMNS`),
+:class:`DenseCapacityResult` one per (model, load) of
+:func:`~energynets.experiments.capacity.run_dense_capacity` and
+:func:`~energynets.experiments.capacity.run_correlated_recall` (:data:`DENSE_COLUMNS`); both
+give a column as an array, the rows of one rule or model, and an aligned table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from energynets._validation import check_choice
+from energynets.experiments._report import (
+    format_cells,
+    groups,
+    markdown_table,
+    rows_of,
+    text_table,
+    typed_column,
+)
+
+__all__ = ["COLUMNS", "DENSE_COLUMNS", "CapacityResult", "DenseCapacityResult"]
+
+#: The keys of every record of a :class:`CapacityResult`, in table order.
+COLUMNS = (
+    "rule",
+    "n_units",
+    "n_patterns",
+    "alpha",
+    "one_step_error",
+    "fraction_fixed",
+    "fraction_recalled",
+    "error_after_relax",
+    "n_trials",
+)
+
+_FORMATS = {
+    "alpha": ".3f",
+    "one_step_error": ".5f",
+    "fraction_fixed": ".3f",
+    "fraction_recalled": ".3f",
+    "error_after_relax": ".5f",
+}
+_INTEGERS = ("n_units", "n_patterns", "n_trials")
+
+#: The keys of every record of :func:`run_dense_capacity` and :func:`run_correlated_recall`.
+DENSE_COLUMNS = (
+    "model",
+    "n_units",
+    "n_patterns",
+    "fraction_fixed",
+    "fraction_recalled",
+    "n_probes",
+    "n_trials",
+)
+
+_DENSE_FORMATS = {"fraction_fixed": ".3f", "fraction_recalled": ".3f"}
+_DENSE_INTEGERS = ("n_units", "n_patterns", "n_probes", "n_trials")
+
+
+@dataclass
+class CapacityResult:
+    """The measurements of :func:`run_capacity`.
+
+    Attributes
+    ----------
+    records : list of dict
+        One dict per (rule, n_patterns), grouped by rule in the order the rules were given and
+        by increasing load within a rule, with exactly the keys of :data:`COLUMNS`:
+
+        - ``"rule"`` (str), ``"n_units"`` (int, N), ``"n_patterns"`` (int, P),
+          ``"alpha"`` (float, P / N);
+        - ``"one_step_error"`` (float): fraction of stored bits with xi_i^mu h_i(xi^mu) < 0;
+        - ``"fraction_fixed"`` (float): fraction of stored patterns that are fixed points;
+        - ``"fraction_recalled"`` (float): fraction of probes (stored patterns with
+          round(flip_fraction * N) bits flipped) that relax exactly to their pattern;
+        - ``"error_after_relax"`` (float): mean fraction of wrong bits after relaxing from
+          the stored pattern itself;
+        - ``"n_trials"`` (int): independent pattern sets averaged over.
+    settings : dict
+        ``n_units``, ``flip_fraction``, ``dynamics``, ``max_sweeps``, ``n_trials``,
+        ``max_probes``, ``rules``, ``alphas`` (the loads asked for) and ``rng`` (the int seed,
+        or a description of the generator that was passed).
+
+    Examples
+    --------
+    >>> from energynets.experiments.capacity import run_capacity
+    >>> res = run_capacity(n_units=50, alphas=[0.05, 0.1], rules=["hebbian", "storkey"], rng=0)
+    >>> res.rules, res.column("n_patterns", "storkey").tolist()
+    (['hebbian', 'storkey'], [2, 5])
+    >>> print(res.to_markdown().splitlines()[2])
+    | hebbian | 50 | 2 | 0.040 | 0.00000 | 1.000 | 1.000 | 0.00000 | 1 |
+    """
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rules(self) -> list[str]:
+        """The rules present in :attr:`records`, in order of first appearance."""
+        return groups(self.records, "rule")
+
+    def column(self, name: str, rule: str | None = None) -> np.ndarray:
+        """One column of the records as an array, optionally only the rows of one rule.
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`COLUMNS`.
+        rule : str, optional
+            Keep only this rule's rows (in order of increasing load).
+
+        Returns
+        -------
+        ndarray, shape (n_rows,): float for the measured columns and ``alpha``, int for the
+        counts, str for ``rule``.
+        """
+        check_choice(name, "name", COLUMNS)
+        rows = rows_of(self.records, "rule", rule)
+        return typed_column(rows, name, text=("rule",), integers=_INTEGERS)
+
+    def to_text(self) -> str:
+        """The records as an aligned plain-text table (text left, numbers right), for stdout.
+
+        Returns
+        -------
+        str
+            A header line, a line of dashes and one line per record, each ending in a newline.
+        """
+        return text_table(COLUMNS, format_cells(self.records, COLUMNS, _FORMATS))
+
+    def to_markdown(self) -> str:
+        """The records as a Markdown (GitHub pipe) table, numbers right-aligned.
+
+        Returns
+        -------
+        str
+            The header, the alignment row and one row per record, each ending in a newline.
+        """
+        return markdown_table(COLUMNS, format_cells(self.records, COLUMNS, _FORMATS))
+
+
+@dataclass
+class DenseCapacityResult:
+    """The measurements of :func:`run_dense_capacity` or :func:`run_correlated_recall`.
+
+    Attributes
+    ----------
+    records : list of dict
+        One per (model, n_patterns), with the keys of :data:`DENSE_COLUMNS`:
+        ``"model"``, ``"n_units"`` (N), ``"n_patterns"`` (P), ``"fraction_fixed"`` (stored
+        patterns that are fixed points; for the modern network: kept by one update, signs
+        compared), ``"fraction_recalled"`` (noisy probes that end exactly on their
+        pattern), ``"n_probes"`` and ``"n_trials"``.
+    settings : dict
+        The arguments (``rng`` as given or described).
+
+    Examples
+    --------
+    Glyphs are strongly correlated: the Hebbian network keeps none of them, the exponential
+    dense memory all:
+
+    >>> import energynets as en
+    >>> from energynets.experiments.capacity import run_correlated_recall
+    >>> xi, _ = en.datasets.glyphs("HOPFIELD")
+    >>> res, recalled, probes = run_correlated_recall(xi, models=["hebbian", "exponential"], rng=0)
+    >>> print(res.to_text())
+    model        n_units  n_patterns  fraction_fixed  fraction_recalled  n_probes  n_trials
+    -----------  -------  ----------  --------------  -----------------  --------  --------
+    hebbian          192           8           0.000              0.000         8         1
+    exponential      192           8           1.000              1.000         8         1
+    <BLANKLINE>
+    >>> res.models, res.column("fraction_recalled", "exponential").tolist()
+    (['hebbian', 'exponential'], [1.0])
+    """
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def models(self) -> list[str]:
+        """The models present in :attr:`records`, in order of first appearance."""
+        return groups(self.records, "model")
+
+    def column(self, name: str, model: str | None = None) -> np.ndarray:
+        """One column as an array, optionally only the rows of one model.
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`DENSE_COLUMNS`.
+        model : str, optional
+            Keep only this model's rows (in order of increasing load).
+
+        Returns
+        -------
+        ndarray, shape (n_rows,)
+            Float for the fractions, str for ``model``, int for the counts.
+        """
+        check_choice(name, "name", DENSE_COLUMNS)
+        rows = rows_of(self.records, "model", model)
+        return typed_column(rows, name, text=("model",), integers=_DENSE_INTEGERS)
+
+    def to_text(self) -> str:
+        """The records as an aligned plain-text table.
+
+        Returns
+        -------
+        str
+            A header line, a line of dashes and one line per record, each ending in a newline.
+        """
+        return text_table(DENSE_COLUMNS, format_cells(self.records, DENSE_COLUMNS, _DENSE_FORMATS))
