@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from energynets import _npz
+from energynets._json import plain
 
 FORMAT_NAME = "energynets-checkpoint"
 FORMAT_VERSION = 1
@@ -33,18 +34,6 @@ _NOT_STATE = {"params", "_work", "decay", "rescale", "_step_momentum"}
 _RENAMED = {"velocities": "steps"}
 
 PathLike = str | os.PathLike[str]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 def optimizer_state(optimizer: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
@@ -59,7 +48,7 @@ def optimizer_state(optimizer: Any) -> tuple[dict[str, np.ndarray], dict[str, An
             for i, v in enumerate(value):
                 arrays[f"optimizer.{key}.{i}"] = v
         elif value is None or isinstance(value, bool | int | float | np.generic):
-            scalars[key] = _plain(value)
+            scalars[key] = plain(value)
     return arrays, scalars
 
 
@@ -126,7 +115,7 @@ def save_checkpoint(
         "__format__": np.array(FORMAT_NAME),
         "__format_version__": np.array(FORMAT_VERSION),
         "__trainer__": np.array(trainer),
-        "meta": np.array(json.dumps(_plain(meta), allow_nan=True)),
+        "meta": np.array(json.dumps(plain(meta), allow_nan=True)),
     }
     payload.update({k: np.asarray(v) for k, v in arrays.items()})
     with _npz.atomic_file(target, keep_previous=True) as file:
@@ -178,7 +167,7 @@ def load_checkpoint(
 
 def check_settings(source: PathLike, saved: Mapping[str, Any], current: Mapping[str, Any]) -> None:
     """ValueError when a setting of the resumed run differs from the checkpoint's."""
-    current = _plain(current)
+    current = plain(current)
     different = [k for k in current if saved.get(k) != current[k]]
     if different:
         parts = ", ".join(f"{k}={saved.get(k)!r} (now {current[k]!r})" for k in different)

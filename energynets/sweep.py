@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from energynets._json import plain
 from energynets._validation import RNGLike
 
 __all__ = ["FORMAT_NAME", "SweepResult", "sweep", "task_seed"]
@@ -208,19 +209,6 @@ class SweepResult:
 # -- checks ----------------------------------------------------------------------------------
 
 
-def _json_value(value: Any) -> Any:
-    """``value`` with numpy scalars and arrays turned into plain Python (for JSON)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Mapping):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
-    return value
-
-
 def _check_grid(grid: Any) -> tuple[list[str], list[dict[str, Any]]]:
     """The parameter names and the grid points (dicts) of a grid."""
     if isinstance(grid, Mapping):
@@ -239,7 +227,7 @@ def _check_grid(grid: Any) -> tuple[list[str], list[dict[str, Any]]]:
             if len(options) == 0:
                 raise ValueError(f"grid[{name!r}] must hold at least one value, got none")
             names.append(name)
-            values.append([_json_value(v) for v in options])
+            values.append([plain(v) for v in options])
         points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
     elif isinstance(grid, Sequence) and not isinstance(grid, str | bytes):
         if not grid or not all(isinstance(p, Mapping) for p in grid):
@@ -253,7 +241,7 @@ def _check_grid(grid: Any) -> tuple[list[str], list[dict[str, Any]]]:
                 raise ValueError(
                     f"every grid point must have the keys {names}, grid[{i}] has {list(point)}"
                 )
-        points = [{k: _json_value(v) for k, v in p.items()} for p in grid]
+        points = [{k: plain(v) for k, v in p.items()} for p in grid]
     else:
         raise TypeError(
             "grid must be a dict of name -> list of values, or a list of dicts, got "
@@ -374,7 +362,7 @@ def _run_task(
     kwargs = dict(params)
     if seed_argument is not None:
         kwargs[seed_argument] = seed
-    value = _json_value(function(**kwargs))
+    value = plain(function(**kwargs))
     return value, time.perf_counter() - start
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from energynets._json import plain
 from energynets._validation import check_choice
 
 
@@ -30,20 +31,7 @@ from energynets._validation import check_choice
 def jsonable(value: Any) -> Any:
     """Plain Python values for json.dumps: arrays to lists, numpy scalars to Python, NaN and
     inf to None (JSON has neither)."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    return value
+    return plain(value, finite=True)
 
 
 def format_value(value: Any, spec: str) -> str:
