@@ -189,7 +189,7 @@ class MLPClassifier(ClassifierMixin, SoftmaxClassifier, _MLPEstimator):
     """
 
     def fit(self, X: Any, y: Any) -> MLPClassifier:
-        """Train a fresh network on (X, y).
+        """Train a fresh network on (X, y), with one softmax output per class of y.
 
         Parameters
         ----------
@@ -242,7 +242,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
     """
 
     def fit(self, X: Any, y: Any) -> MLPRegressor:
-        """Train a fresh network on (X, y).
+        """Train a fresh network on (X, y): one linear output per column of y (one for 1-D y).
 
         Parameters
         ----------
