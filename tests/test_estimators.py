@@ -41,6 +41,7 @@ from energynets.estimators import (  # noqa: E402
     NotFittedError,
     expected_failed_checks,
 )
+from energynets.estimators._base import check_X  # noqa: E402
 from energynets.metrics import pseudo_likelihood  # noqa: E402
 
 ESTIMATORS = [
@@ -91,7 +92,7 @@ class _BitsBernoulliRBM(BernoulliRBM):
     """
 
     def _check_X(self, X, *, reset, name="X"):
-        arr = est._check_X(self, X, reset=reset, name=name)
+        arr = check_X(self, X, reset=reset, name=name)
         return (np.floor(4.0 * arr) % 2.0).astype(arr.dtype)
 
     def __sklearn_tags__(self):
@@ -104,7 +105,7 @@ class _SquashedDBNClassifier(DBNClassifier):
     """Test harness: the usual checks of X, then X -> sigmoid(X), into (0, 1)."""
 
     def _check_X(self, X, *, reset):
-        arr = est._check_X(self, X, reset=reset)
+        arr = check_X(self, X, reset=reset)
         return expit(arr)
 
     def __sklearn_tags__(self):

@@ -65,6 +65,7 @@ from energynets.learning import optim
 from energynets.learning._loop import Training, check_callbacks, run
 from energynets.learning.contrastive import contrastive_gradient
 from energynets.metrics import RBMGradient
+from energynets.models._activations import sigmoid
 from energynets.models.classification_rbm import (
     ClassificationRBM,
     check_row_labels,
@@ -72,7 +73,6 @@ from energynets.models.classification_rbm import (
     row_blocks,
     split_parameters,
 )
-from energynets.models.mlp import _sigmoid as _mlp_sigmoid
 from energynets.models.rbm import RBM, _softmax
 
 __all__ = [
@@ -177,7 +177,7 @@ def _discriminative_gradient(
         r = -p
         r[rows[: stop - start], picked] += 1.0
         residual[start:stop] = r
-        s = _mlp_sigmoid(o, o)  # o is not needed any more
+        s = sigmoid(o, o)  # o is not needed any more
         s *= r[:, :, None]  # G, (rows, K, H)
         g_hidden[start:stop] = s.sum(axis=1)
         g_label_w += s.sum(axis=0)

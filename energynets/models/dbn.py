@@ -48,8 +48,8 @@ from energynets._validation import (
     check_int,
     check_rng,
 )
+from energynets.models._activations import sigmoid
 from energynets.models.mlp import MLP
-from energynets.models.mlp import _sigmoid as _mlp_sigmoid
 from energynets.models.rbm import RBM
 
 __all__ = ["DBN"]
@@ -418,4 +418,4 @@ def up_layer(rbm: RBM, q: np.ndarray) -> np.ndarray:
     :meth:`DBN.up_pass`; integer data times float32 weights would otherwise give float64)."""
     z = (q @ rbm.weights).astype(rbm.dtype, copy=False)
     z += rbm.hidden_bias
-    return _mlp_sigmoid(z, z)
+    return sigmoid(z, z)

@@ -62,6 +62,37 @@ from energynets._validation import (
     check_int,
     check_rng,
 )
+from energynets.models._activations import (
+    LEAKY_SLOPE,
+    NORMAL_INIT_STD,  # noqa: F401 - importable from here, as it always was
+    binary_cross_entropy,
+    constant_init,
+    cross_entropy,
+    he_init,
+    identity,
+    identity_derivative,
+    identity_output,
+    leaky_relu,
+    leaky_relu_derivative,
+    lecun_init,
+    normal_init,
+    relu,
+    relu_derivative,
+    sigmoid,
+    sigmoid_derivative,
+    sigmoid_output,
+    softmax,
+    squared_error,
+    tanh,
+    tanh_derivative,
+    xavier_normal_init,
+    xavier_uniform_init,
+)
+from energynets.models._labels import (
+    check_labels,  # noqa: F401 - importable from here, as it always was
+    one_hot,  # noqa: F401
+    target_matrix,
+)
 
 __all__ = [
     "ACTIVATIONS",
@@ -72,12 +103,6 @@ __all__ = [
     "Activation",
     "Output",
 ]
-
-#: Slope of the leaky ReLU for negative inputs, f(z) = 0.01 z (Maas, Hannun & Ng 2013).
-LEAKY_SLOPE = 0.01
-
-#: Standard deviation of the ``"normal"`` initialisation, N(0, 0.01^2) (Hinton 2010).
-NORMAL_INIT_STD = 0.01
 
 #: Rows per chunk when a large X goes through the network (bounds the memory of predict).
 _CHUNK_ROWS = 8192
@@ -109,79 +134,13 @@ class Activation(NamedTuple):
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-def _sigmoid(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    # f(z) = 1 / (1 + e^{-z}); e^{-z} overflows to inf for z below about -88 (float32) or
-    # -709 (float64), and then f = 1 / inf = 0, the correctly rounded value
-    np.negative(z, out=out)
-    with np.errstate(over="ignore"):
-        np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
-
-
-def _sigmoid_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    # f'(z) = f(z) (1 - f(z)) = a - a^2
-    if out is a:
-        a = a.copy()
-    np.multiply(a, a, out=out)
-    return np.subtract(a, out, out=out)
-
-
-def _tanh(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    return np.tanh(z, out=out)
-
-
-def _tanh_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    # f'(z) = 1 - tanh(z)^2 = 1 - a^2
-    np.multiply(a, a, out=out)
-    return np.subtract(1.0, out, out=out)
-
-
-def _relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    return np.maximum(z, 0.0, out=out)
-
-
-def _relu_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    # f'(z) = 1 for z > 0, 0 for z < 0 (and 0 at the kink); with a = max(z, 0) >= 0 this is
-    # sign(a) (computed in a's dtype, with no boolean temporary)
-    return np.sign(a, out=out)
-
-
-def _leaky_relu(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    # f(z) = max(z, s z) for a slope 0 < s < 1
-    if out is z:
-        z = z.copy()
-    np.multiply(z, LEAKY_SLOPE, out=out)
-    return np.maximum(z, out, out=out)
-
-
-def _leaky_relu_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    # f'(z) = 1 for z > 0, s for z < 0; sign(a) = sign(z), so f' = (1 + s)/2 + sign(a) (1 - s)/2
-    # (at the kink z = 0 this gives (1 + s) / 2, a subgradient)
-    np.sign(a, out=out)
-    out *= 0.5 * (1.0 - LEAKY_SLOPE)
-    out += 0.5 * (1.0 + LEAKY_SLOPE)
-    return out
-
-
-def _identity(z: np.ndarray, out: np.ndarray) -> np.ndarray:
-    if out is not z:
-        np.copyto(out, z)
-    return out
-
-
-def _identity_derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    out.fill(1.0)
-    return out
-
-
 #: The hidden activations by name.
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", _sigmoid, _sigmoid_derivative),
-    "tanh": Activation("tanh", _tanh, _tanh_derivative),
-    "relu": Activation("relu", _relu, _relu_derivative),
-    "leaky_relu": Activation("leaky_relu", _leaky_relu, _leaky_relu_derivative),
-    "identity": Activation("identity", _identity, _identity_derivative),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative),
+    "tanh": Activation("tanh", tanh, tanh_derivative),
+    "relu": Activation("relu", relu, relu_derivative),
+    "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_derivative),
+    "identity": Activation("identity", identity, identity_derivative),
 }
 
 
@@ -215,102 +174,24 @@ class Output(NamedTuple):
     loss: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    # softmax_k(z) = e^{z_k - m} / sum_j e^{z_j - m}, m = max_j z_j: no overflow
-    p = z - z.max(axis=1, keepdims=True)
-    np.exp(p, out=p)
-    p /= p.sum(axis=1, keepdims=True)
-    return p
-
-
-def _cross_entropy(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    # -sum_k t_k log softmax_k(z) = logsumexp(z) - t.z for targets summing to 1, with
-    # logsumexp(z) = m + log(1 + sum_{k != k*} e^{z_k - m}), m = z_{k*} the largest logit:
-    # log1p keeps a loss far below 1 (the label is the largest logit by far) to full relative
-    # precision where log(sum) would round 1 + tiny to 1, and
-    # loss = log1p(...) + sum_k t_k (m - z_k) adds terms >= 0 only: exact at any logits
-    top = z.argmax(axis=1)
-    rows = np.arange(z.shape[0])
-    gaps = z[rows, top][:, None] - z  # m - z_k >= 0
-    others = np.exp(-gaps)
-    others[rows, top] = 0.0
-    lse = np.log1p(others.sum(axis=1))
-    return (lse + np.einsum("ij,ij->i", targets, gaps)).astype(np.float64)
-
-
-def _sigmoid_output(z: np.ndarray) -> np.ndarray:
-    return _sigmoid(z, np.empty_like(z))
-
-
-def _binary_cross_entropy(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    # -t log sigma(z) - (1 - t) log(1 - sigma(z)) = softplus(z) - t z, written as
-    # max(z, 0) - t z + log(1 + e^{-|z|}) with max(z, 0) - t z = (1 - t) z for z > 0 and
-    # -t z otherwise: a sum of terms >= 0, so a loss far below 1 (t = 1, z = 40: e^{-40}) keeps
-    # its relative precision instead of vanishing in softplus(z) - z; exact at any logits
-    linear = np.where(z > 0, (1.0 - targets) * z, -targets * z)
-    return (linear + np.log1p(np.exp(-np.abs(z)))).sum(axis=1, dtype=np.float64)
-
-
-def _identity_output(z: np.ndarray) -> np.ndarray:
-    return z.copy()
-
-
-def _squared_error(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    # 1/2 sum_k (z_k - t_k)^2
-    r = z - targets
-    return 0.5 * np.einsum("ij,ij->i", r, r).astype(np.float64)
-
-
 #: The output functions by name, each with its loss.
 OUTPUTS: dict[str, Output] = {
-    "softmax": Output("softmax", _softmax, _cross_entropy),
-    "sigmoid": Output("sigmoid", _sigmoid_output, _binary_cross_entropy),
-    "identity": Output("identity", _identity_output, _squared_error),
+    "softmax": Output("softmax", softmax, cross_entropy),
+    "sigmoid": Output("sigmoid", sigmoid_output, binary_cross_entropy),
+    "identity": Output("identity", identity_output, squared_error),
 }
 
 
 # -- initialisation strategies -----------------------------------------------------------------
-def _normal_init(n_in: int, n_out: int, gen: np.random.Generator) -> np.ndarray:
-    """W ~ N(0, 0.01^2): small random numbers, scale independent of the layer (Hinton 2010)."""
-    return gen.standard_normal((n_in, n_out)) * NORMAL_INIT_STD
-
-
-def _xavier_uniform_init(n_in: int, n_out: int, gen: np.random.Generator) -> np.ndarray:
-    """W ~ U(-r, r), r = sqrt(6 / (n_in + n_out)): Var W = 2 / (n_in + n_out) (Glorot 2010)."""
-    r = np.sqrt(6.0 / (n_in + n_out))
-    return gen.uniform(-r, r, size=(n_in, n_out))
-
-
-def _xavier_normal_init(n_in: int, n_out: int, gen: np.random.Generator) -> np.ndarray:
-    """W ~ N(0, 2 / (n_in + n_out)) (Glorot & Bengio 2010)."""
-    return gen.standard_normal((n_in, n_out)) * np.sqrt(2.0 / (n_in + n_out))
-
-
-def _he_init(n_in: int, n_out: int, gen: np.random.Generator) -> np.ndarray:
-    """W ~ N(0, 2 / n_in): keeps the variance of ReLU activations constant (He et al. 2015)."""
-    return gen.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)
-
-
-def _lecun_init(n_in: int, n_out: int, gen: np.random.Generator) -> np.ndarray:
-    """W ~ N(0, 1 / n_in) (LeCun et al. 1998)."""
-    return gen.standard_normal((n_in, n_out)) * np.sqrt(1.0 / n_in)
-
-
-def _constant_init(n_in: int, n_out: int, gen: np.random.Generator) -> np.ndarray:
-    """W_ij = 1 / n_in for all i, j: every hidden unit of a layer computes the same function,
-    gets the same gradient and stays a copy of the others (the symmetry random init breaks)."""
-    return np.full((n_in, n_out), 1.0 / n_in)
-
-
 #: Weight initialisations by name: ``init(n_in, n_out, gen) -> (n_in, n_out) float64``. Biases
 #: always start at zero.
 INITIALIZERS: dict[str, Callable[[int, int, np.random.Generator], np.ndarray]] = {
-    "normal": _normal_init,
-    "xavier_uniform": _xavier_uniform_init,
-    "xavier_normal": _xavier_normal_init,
-    "he": _he_init,
-    "lecun": _lecun_init,
-    "constant": _constant_init,
+    "normal": normal_init,
+    "xavier_uniform": xavier_uniform_init,
+    "xavier_normal": xavier_normal_init,
+    "he": he_init,
+    "lecun": lecun_init,
+    "constant": constant_init,
 }
 
 
@@ -690,33 +571,7 @@ class MLP:
         -------
         ndarray, shape (n_samples, n_outputs)
         """
-        k = self.layer_sizes[-1]
-        if self.output == "softmax":
-            labels = check_labels(y, k, name)
-            if labels.shape[0] != n_samples:
-                raise ValueError(
-                    f"{name} must have one label per row of X: X has {n_samples} rows, {name} "
-                    f"has {labels.shape[0]}"
-                )
-            return one_hot(labels, k, self.dtype)
-        arr = as_float_array(y, name, ndim=(1, 2), dtype=self.dtype)
-        if arr.ndim == 1:
-            if k != 1:
-                raise ValueError(
-                    f"{name} must have shape (n_samples, {k}) for {k} outputs, got {arr.shape}"
-                )
-            arr = arr[:, None]
-        if arr.shape != (n_samples, k):
-            raise ValueError(
-                f"{name} must have shape ({n_samples}, {k}) (one row per row of X, one column "
-                f"per output), got {arr.shape}"
-            )
-        if self.output == "sigmoid" and (arr.min() < 0 or arr.max() > 1):
-            raise ValueError(
-                f"{name} must lie in [0, 1] for sigmoid outputs, got values in "
-                f"[{arr.min():g}, {arr.max():g}]"
-            )
-        return np.array(arr, dtype=self.dtype, order="C", copy=True)
+        return target_matrix(y, self.output, self.layer_sizes[-1], n_samples, self.dtype, name)
 
     # -- forward and backward --------------------------------------------------------------
     def forward(self, X: Any) -> list[np.ndarray]:
@@ -969,46 +824,3 @@ def _check_output_size(output: str, n_outputs: int) -> None:
             f"output='softmax' needs at least 2 output units (one per class), got {n_outputs}; "
             "use output='sigmoid' for a single binary output"
         )
-
-
-def check_labels(y: Any, n_classes: int, name: str = "y") -> np.ndarray:
-    """Integer class labels in [0, n_classes) as a 1-D int64 array (a new array).
-
-    Float arrays are accepted when every value is a whole number (e.g. labels read from a
-    text file); booleans, fractions, NaN and out-of-range labels are refused with a message
-    naming ``name``.
-    """
-    arr = y if isinstance(y, np.ndarray) else np.asarray(y)
-    if arr.ndim != 1:
-        raise ValueError(
-            f"{name} must be a 1-D array of integer class labels, got shape {arr.shape}"
-        )
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} must not be empty")
-    if arr.dtype == np.bool_ or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.floating):
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
-        fractional = arr[arr != np.round(arr)]
-        if fractional.size:
-            raise ValueError(
-                f"{name} must hold integer class labels, got non-integer values such as "
-                f"{fractional[:3].tolist()}"
-            )
-    lo, hi = arr.min(), arr.max()
-    if lo < 0 or hi >= n_classes:
-        raise ValueError(
-            f"{name} must hold class labels in [0, {n_classes}) for the {n_classes} output "
-            f"units, got values in [{lo:g}, {hi:g}]"
-        )
-    return arr.astype(np.int64)
-
-
-def one_hot(labels: np.ndarray, n_classes: int, dtype: Any = np.float64) -> np.ndarray:
-    """The one-hot matrix of integer labels, shape (n_samples, n_classes)."""
-    out = np.zeros((labels.shape[0], n_classes), dtype=dtype)
-    out[np.arange(labels.shape[0]), labels] = 1.0
-    return out

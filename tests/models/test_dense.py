@@ -150,13 +150,13 @@ def test_degree_two_is_the_classical_hebbian_network(dynamics, order):
 
 
 def test_chunked_batch_equals_one_probe_at_a_time(monkeypatch):
-    from energynets.models import dense
+    from energynets.models import _chunks
 
     xi = en.datasets.random_patterns(40, 30, rng=8)
     probes = en.corrupt(xi[:9], 0.3, rng=9)
     model = DenseAssociativeMemory(xi, "polynomial", 3)
     whole = model.recall(probes, rng=10)
-    monkeypatch.setattr(dense, "_CHUNK_ELEMENTS", 2 * 40)  # chunks of two probes
+    monkeypatch.setattr(_chunks, "CHUNK_ELEMENTS", 2 * 40)  # chunks of two probes
     chunked = model.recall(probes, rng=10)
     np.testing.assert_array_equal(chunked.states, whole.states)
     np.testing.assert_array_equal(chunked.energies, whole.energies)
