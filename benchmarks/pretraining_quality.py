@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from energynets._cli_compare import presets
+from energynets.cli._compare_presets import presets
 from energynets.datasets import load_mnist
 from energynets.experiments.compare import pretraining_experiment
 

@@ -3,7 +3,7 @@
 The task: the Hopfield capacity phase diagram of ``energynets sweep`` (the Hebbian, Storkey and
 pseudo-inverse rules, N = 200 and 400, ten loads alpha = P / N from 0.05 to 0.5, three seeds
 each, at most 30 probes per point: 180 tasks of
-:func:`energynets._cli_sweep.capacity_cell`), run by :func:`energynets.sweep.sweep`.
+:func:`energynets.cli._cluster.capacity_cell`), run by :func:`energynets.sweep.sweep`.
 
 - ours: ``sweep(..., workers=2)``, a local process pool of 2 workers (its start and shutdown
   are timed: they are part of what a user waits for);
@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.runner import Case, Job, Target
-from energynets._cli_sweep import capacity_cell, phase_diagram_points
+from energynets.cli._cluster import capacity_cell
+from energynets.cli.sweep import phase_diagram_points
 from energynets.sweep import sweep
 
 SERIAL = "1 process"

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from energynets import _cli_compare
-from energynets._cli_compare import EXPERIMENTS, presets
+from energynets.cli import compare as _cli_compare
 from energynets.cli import main
+from energynets.cli.compare import EXPERIMENTS, presets
 from energynets.experiments import compare
 from tests.cli_helpers import one_line_error
 

@@ -29,8 +29,8 @@ from typing import Any
 
 import pytest
 
-from energynets import _cli_mlp, _cli_sweep, cli, io
-from energynets.cli import main
+from energynets import cli, io
+from energynets.cli import _args, _cluster, main, recall, sample, sweep, train_mlp, train_rbm
 from energynets.models.rbm import RBM
 from tests.cli_helpers import one_line_error
 
@@ -75,18 +75,18 @@ CONTEXT = {
 #: The hostile values each type of option accepts (by the type function; integer types
 #: declare their bounds, see _accepted).
 ACCEPTS: dict[Any, frozenset[str]] = {
-    cli._fraction: frozenset({"zero"}),  # [0, 1]
-    cli._positive: frozenset({"huge"}),  # finite > 0: 1e30 is one
-    cli._nonnegative: frozenset({"zero", "huge"}),  # finite >= 0
-    cli._momentum: frozenset({"zero"}),  # [0, 1) or hinton
-    _cli_mlp._momentum: frozenset({"zero"}),  # [0, 1)
-    _cli_mlp._holdout: frozenset({"zero"}),  # [0, 1)
-    _cli_mlp._hidden_sizes: frozenset(),  # sizes >= 1 (and <= 2**31 - 1), or none
-    cli._alphas: frozenset(),  # loads in (0, 10]
-    cli._temperatures: frozenset({"huge"}),  # finite > 0
-    cli._letters: frozenset({"zero", "inf", "word"}),  # distinct glyphs: 0, INF, ABC
-    _cli_sweep._sizes: frozenset(),  # sizes >= 2 (and <= 2**31 - 1)
-    _cli_sweep._address: frozenset(),  # [protocol://]host:port
+    _args.fraction: frozenset({"zero"}),  # [0, 1]
+    _args.positive: frozenset({"huge"}),  # finite > 0: 1e30 is one
+    _args.nonnegative: frozenset({"zero", "huge"}),  # finite >= 0
+    train_rbm._momentum: frozenset({"zero"}),  # [0, 1) or hinton
+    _args.fraction_below_one: frozenset({"zero"}),  # [0, 1)
+    _args.fraction_below_one: frozenset({"zero"}),  # [0, 1)
+    train_mlp._hidden_sizes: frozenset(),  # sizes >= 1 (and <= 2**31 - 1), or none
+    _args.alphas: frozenset(),  # loads in (0, 10]
+    sample._temperatures: frozenset({"huge"}),  # finite > 0
+    recall._letters: frozenset({"zero", "inf", "word"}),  # distinct glyphs: 0, INF, ABC
+    sweep._sizes: frozenset(),  # sizes >= 2 (and <= 2**31 - 1)
+    _cluster.address: frozenset(),  # [protocol://]host:port
 }
 #: ... and options of no type or a path type, by their name.
 ACCEPTS_BY_NAME = {
@@ -139,14 +139,14 @@ def _accepted(action: argparse.Action) -> frozenset[str]:
         assert not set(HOSTILE.values()) & set(action.choices)
         return frozenset()
     kind = action.type
-    if hasattr(kind, "minimum"):  # cli._int_at_least(minimum, maximum)
+    if hasattr(kind, "minimum"):  # _args.int_at_least(minimum, maximum)
         accepted = {"zero"} if kind.minimum <= 0 else set()
         if kind.maximum is None:
             accepted.add("huge")
         return frozenset(accepted)
     if kind in ACCEPTS:
         return ACCEPTS[kind]
-    if getattr(kind, "__qualname__", "") == "_names.<locals>.parse":
+    if getattr(kind, "__qualname__", "") == "names.<locals>.parse":
         return frozenset()  # comma-separated names from a list
     name = _name(action)
     assert name in ACCEPTS_BY_NAME, f"say which hostile values {name} accepts (ACCEPTS)"

@@ -13,7 +13,8 @@ import pytest
 
 import energynets as en
 from energynets import io
-from energynets.cli import DIGITS_TEST_ROWS, main
+from energynets.cli import main
+from energynets.cli._data import DIGITS_TEST_ROWS
 from tests.cli_helpers import one_line_error, read_json, resume_command, same_npz
 
 FILES = ["confusion_matrix.png", "history.json", "learning_curve.png", "mlp.npz", "weights.png"]
@@ -386,7 +387,7 @@ def test_help_lists_the_options(capsys):
 
 
 def test_the_parser_offers_the_library_names():
-    from energynets import _cli_mlp
+    from energynets.cli import train_mlp as _cli_mlp
     from energynets.learning import optim
     from energynets.models import mlp
 

@@ -19,7 +19,7 @@ SCRIPT = textwrap.dedent(
     import numpy as np
     import energynets as en
     from energynets import sampling
-    from energynets._cli_sweep import capacity_cell
+    from energynets.cli._cluster import capacity_cell
     from energynets.experiments import capacity, compare
     from energynets.models.boltzmann import sherrington_kirkpatrick
 

@@ -63,7 +63,7 @@ def test_datasets_glyphs_returns_the_rows_asked_for():
 def test_default_demo_letters_are_recalled_by_the_hebbian_rule():
     # the demo promises that Hebbian storage recalls its default letters: they must be fixed
     # points and come back exactly from 20% flipped pixels
-    from energynets.cli import DEFAULT_LETTERS
+    from energynets.cli._hopfield_scenes import DEFAULT_LETTERS
 
     patterns, _ = en.datasets.glyphs(DEFAULT_LETTERS)
     net = en.HopfieldNetwork.from_patterns(patterns, rule="hebbian")

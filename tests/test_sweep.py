@@ -394,7 +394,7 @@ def test_help_shows_the_cluster_options(capsys):
 
 
 def test_sweep_command_task_failure_is_one_line(tmp_path, capsys, monkeypatch):
-    import energynets._cli_sweep as cli_sweep
+    import energynets.cli.sweep as cli_sweep
 
     def broken(**kwargs):
         raise ArithmeticError("no capacity today")

@@ -113,7 +113,7 @@ def test_features_same_seed_same_table(digits):
 def test_features_rbm_features_beat_raw_pixels_and_the_mlp_beats_both():
     # the ordering of scikit-learn's example (raw 0.78 < RBM 0.93 < MLP 0.97) on the nudged
     # digits, with the quick settings of `energynets compare` (about 3 s)
-    from energynets._cli_compare import presets
+    from energynets.cli._compare_presets import presets
 
     result = features_experiment(**presets("digits", quick=True)["features"], rng=0)
     raw, rbm, mlp = (result.accuracy(m) for m in ("raw pixels", "RBM features", "MLP"))

@@ -411,7 +411,7 @@ def test_the_figures_draw_and_save(tmp_path):
         plotting.histogram_vs_exact([1, 2, 3], [0.5, 0.5])
     with pytest.raises(ValueError, match="result must be a SampleResult"):
         plotting.sampling_figure(scan)
-    from energynets import cli
+    from energynets.cli import sample as cli
 
     assert sx.SYSTEMS == cli.SYSTEMS and sx.SAMPLERS == cli.SAMPLERS
 

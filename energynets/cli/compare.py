@@ -5,10 +5,11 @@ associative recall, filters, cost) on the nudged 8 x 8 digits embedded in the pa
 MNIST when its files are present (``--dataset mnist``), and writes a Markdown report
 (``report.md``: the settings, every table, the figures), one PNG per experiment
 (``compare_<experiment>.png``) and everything measured (``report.json``). ``--quick`` runs
-small versions of all of them (about 15 seconds on the digits).
+small versions of all of them (about 15 seconds on the digits); the settings of each mode are
+those of :func:`energynets.cli._compare_presets.presets`.
 
-The conventions are those of the other commands (:mod:`energynets.cli`): the options and the
-data are checked before the output folder is created, a mistake ends the command with one line
+The conventions are those of the other commands: the options and the data are checked before
+the output folder is created, a mistake ends the command with one line
 ``energynets compare: error: <message>`` and exit status 2, and every file is written
 atomically, ``report.md`` last.
 """
@@ -23,22 +24,18 @@ from typing import Any
 
 import numpy as np
 
-from energynets.cli import (
-    _add_output,
-    _add_seed,
-    _folder_name,
-    _int_at_least,
-    _jsonable,
-    _names,
-    _output_folder,
-    _report,
-    _use_agg,
-    _wrap,
-    _write_json,
-    _write_text,
+from energynets.cli._args import add_data_home, add_limit, add_output, add_seed, names
+from energynets.cli._compare_presets import presets
+from energynets.cli._data import load_mnist
+from energynets.cli._output import (
+    jsonable,
+    output_folder,
+    report,
+    use_agg,
+    wrap,
+    write_json,
+    write_text,
 )
-
-__all__ = ["EXPERIMENTS", "add_compare_parser", "compare_command", "presets"]
 
 #: The experiments, in report order.
 EXPERIMENTS = ("features", "pretraining", "recall", "filters", "cost")
@@ -82,103 +79,12 @@ INTRODUCTIONS = {
 }
 
 
-def presets(dataset: str, quick: bool) -> dict[str, dict[str, Any]]:
-    """The keyword arguments of each experiment function for a data set and mode.
-
-    Parameters
-    ----------
-    dataset : {"digits", "mnist"}
-    quick : bool
-        Small versions of every experiment (seconds each on the digits).
-
-    Returns
-    -------
-    dict of str to dict
-        ``presets(...)["features"]`` etc., passed to the experiment functions.
-    """
-    if dataset == "digits":
-        if quick:
-            return {
-                "features": {
-                    "n_hidden": 100, "rbm_epochs": 10, "classifier_epochs": 10, "batch_size": 20,
-                    "rbm_learning_rate": 0.1, "mlp_epochs": 20,
-                },
-                "pretraining": {
-                    "hidden": (64,), "n_labels": (100, None), "seeds": (0, 1),
-                    "pretrain_epochs": 10, "finetune_epochs": 5, "min_updates": 200,
-                    "batch_size": 20,
-                },
-                "recall": {
-                    "n_units": 64, "n_patterns": 5, "noise_levels": (0.0, 0.1, 0.2, 0.3),
-                    "pattern_counts": (2, 5, 10, 20), "n_epochs": 20, "n_copies": 20,
-                    "n_probes": 3,
-                },
-                "filters": {},
-                "cost": {
-                    "target_accuracy": 0.8, "n_hidden": 100, "checkpoints": (1, 10),
-                    "classifier_epochs": 10, "mlp_epochs": 15, "batch_size": 20,
-                },
-            }  # fmt: skip
-        return {
-            "features": {},
-            "pretraining": {"seeds": (0, 1, 2, 3, 4)},
-            "recall": {},
-            "filters": {},
-            "cost": {},
-        }
-    # MNIST: grey levels / 255, the network sizes of the RBM and MLP chapters
-    if quick:
-        return {
-            "features": {
-                "n_hidden": 200, "rbm_epochs": 3, "rbm_learning_rate": 0.1,
-                "classifier_epochs": 5, "classifier_learning_rate": 3e-3, "mlp_hidden": 200,
-                "mlp_epochs": 8, "batch_size": 20,
-            },
-            "pretraining": {
-                "hidden": (200, 200), "n_labels": (100, 1000), "seeds": (0, 1),
-                "pretrain_epochs": 2, "pretrain_learning_rate": 0.05, "finetune_epochs": 10,
-                "batch_size": 100, "learning_rate": 1e-3,
-            },
-            "recall": {
-                "n_units": 64, "n_patterns": 5, "noise_levels": (0.0, 0.1, 0.2, 0.3),
-                "pattern_counts": (2, 5, 10, 20), "n_epochs": 20, "n_copies": 20,
-                "n_probes": 3,
-            },
-            "filters": {},
-            "cost": {
-                "target_accuracy": 0.9, "n_hidden": 200, "checkpoints": (1, 3),
-                "rbm_learning_rate": 0.1, "classifier_epochs": 5,
-                "classifier_learning_rate": 3e-3, "mlp_hidden": 200, "mlp_epochs": 8,
-                "batch_size": 20,
-            },
-        }  # fmt: skip
-    return {
-        "features": {
-            "n_hidden": 500, "rbm_epochs": 10, "rbm_learning_rate": 0.05,
-            "classifier_epochs": 20, "classifier_learning_rate": 1e-3, "mlp_hidden": 500,
-            "mlp_epochs": 30, "batch_size": 20,
-        },
-        "pretraining": {
-            "hidden": (500, 500), "n_labels": (100, 1000, 10000, None),
-            "seeds": (0, 1, 2, 3, 4), "pretrain_epochs": 10, "pretrain_learning_rate": 0.05,
-            "finetune_epochs": 20, "batch_size": 100, "learning_rate": 1e-3,
-        },
-        "recall": {},
-        "filters": {},
-        "cost": {
-            "target_accuracy": 0.95, "n_hidden": 500, "checkpoints": (1, 2, 5, 10),
-            "rbm_learning_rate": 0.05, "classifier_epochs": 20, "classifier_learning_rate": 1e-3,
-            "mlp_hidden": 500, "mlp_epochs": 20, "batch_size": 20,
-        },
-    }  # fmt: skip
-
-
-def add_compare_parser(sub: Any) -> argparse.ArgumentParser:
-    """Add the ``compare`` subcommand to the subparsers ``sub``; return its parser."""
-    p: argparse.ArgumentParser = sub.add_parser(
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``compare`` to the subcommands ``subparsers``; return its parser."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
         "compare",
         help="energy-based vs backprop learning, side by side; a Markdown report with figures",
-        description=_wrap(
+        description=wrap(
             "Compare learning from an energy function with learning by backprop on the same "
             "data, batches, budget and seeds: softmax regression on raw pixels vs on RBM "
             "features vs an MLP (features); DBN-initialised vs randomly initialised networks "
@@ -199,26 +105,11 @@ def add_compare_parser(sub: Any) -> argparse.ArgumentParser:
             "IDX files (default: %(default)s)"
         ),
     )
-    p.add_argument(
-        "--data-home",
-        metavar="DIR",
-        type=_folder_name,
-        default=None,
-        help=(
-            "folder holding mnist/ with the original *-ubyte.gz files (default: "
-            "$ENERGYNETS_DATA, then the cache folder)"
-        ),
-    )
-    p.add_argument(
-        "--limit",
-        type=_int_at_least(1),
-        default=None,
-        metavar="N",
-        help="MNIST: use only the first N rows of each split (default: all)",
-    )
+    add_data_home(p, folders="mnist/")
+    add_limit(p, "MNIST: use only the first N rows of each split (default: all)")
     p.add_argument(
         "--experiments",
-        type=_names("experiment", EXPERIMENTS),
+        type=names("experiment", EXPERIMENTS),
         default=list(EXPERIMENTS),
         metavar="NAME[,NAME...]",
         help=f"which experiments to run (default: all of {','.join(EXPERIMENTS)})",
@@ -228,8 +119,8 @@ def add_compare_parser(sub: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="small versions of every experiment (about 15 seconds on the digits)",
     )
-    _add_seed(p)
-    _add_output(p)
+    add_seed(p)
+    add_output(p)
     p.set_defaults(output=DEFAULT_OUTPUT)
     return p
 
@@ -244,17 +135,8 @@ def _load(args: argparse.Namespace) -> dict[str, Any]:
                 "--data-home applies to --dataset mnist (the digits are in the package)"
             )
         return {}
-    from energynets import datasets
-
-    try:
-        X, y = datasets.load_mnist("train", data_home=args.data_home)
-        X_test, y_test = datasets.load_mnist("test", data_home=args.data_home)
-    except FileNotFoundError as exc:
-        first = str(exc).split(". ")[0]
-        raise FileNotFoundError(
-            f"--dataset mnist: {first}. Put the original *-ubyte.gz files in a folder mnist/ "
-            "and give the folder above it with --data-home or ENERGYNETS_DATA"
-        ) from None
+    X, y = load_mnist("mnist", "train", args.data_home)
+    X_test, y_test = load_mnist("mnist", "test", args.data_home)
     if args.limit is not None:
         X, y, X_test, y_test = (
             X[: args.limit],
@@ -272,13 +154,13 @@ def _load(args: argparse.Namespace) -> dict[str, Any]:
 
 def _settings_lines(settings: dict[str, Any]) -> list[str]:
     out = []
-    for key, value in _jsonable(settings).items():
+    for key, value in jsonable(settings).items():
         out.append(f"`{key}` = {value}")
     return out
 
 
 def run_experiments(
-    names: list[str],
+    chosen: list[str],
     data: dict[str, Any],
     dataset: str,
     quick: bool,
@@ -291,7 +173,7 @@ def run_experiments(
     image: dict[str, Any] = {"image_shape": (28, 28)} if dataset == "mnist" else {}
     results: dict[str, Any] = {}
     for name in EXPERIMENTS:
-        if name not in names:
+        if name not in chosen:
             continue
         print(f"== {name} ==", flush=True)
         start = time.perf_counter()
@@ -353,7 +235,7 @@ def report_markdown(
     ]
     lines += [f"- {key}: {value}" for key, value in header.items()]
     for k, (name, result) in enumerate(results.items(), start=1):
-        lines += ["", f"## {k}. {name}", "", _wrap(INTRODUCTIONS[name]), "", result.table()]
+        lines += ["", f"## {k}. {name}", "", wrap(INTRODUCTIONS[name]), "", result.table()]
         if name in figures:
             lines += [f"![{name}]({figures[name]})", ""]
         lines += ["<details><summary>settings</summary>", ""]
@@ -362,14 +244,42 @@ def report_markdown(
     return "\n".join(lines).rstrip() + "\n"
 
 
-def compare_command(args: argparse.Namespace) -> int:
-    """Run ``energynets compare`` (see the module docstring); return the exit status."""
+def _command(args: argparse.Namespace, chosen: list[str]) -> str:
+    """The command line that repeats this run, for the report."""
+    command = f"energynets compare --dataset {args.dataset} --seed {args.seed}"
+    command += (" --quick" if args.quick else "") + (
+        f" --limit {args.limit}" if args.limit is not None else ""
+    )
+    if chosen != list(EXPERIMENTS):
+        command += f" --experiments {','.join(chosen)}"
+    return command
+
+
+def _header(
+    args: argparse.Namespace, chosen: list[str], data_name: str, seconds: float
+) -> dict[str, Any]:
+    """The settings at the top of the report."""
     from energynets import __version__
 
-    names = list(dict.fromkeys(args.experiments))
+    return {
+        "command": _command(args, chosen),
+        "data": data_name,
+        "mode": "quick" if args.quick else "full",
+        "seed": args.seed,
+        "experiments": ", ".join(chosen),
+        "energynets": __version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "seconds": f"{seconds:.1f}",
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``energynets compare`` (see the module docstring); return the exit status."""
+    chosen = list(dict.fromkeys(args.experiments))
     data = _load(args)
-    folder = _output_folder(args.output)
-    _use_agg()
+    folder = output_folder(args.output)
+    use_agg()
     from energynets import plotting
 
     mode = "quick" if args.quick else "full"
@@ -379,38 +289,22 @@ def compare_command(args: argparse.Namespace) -> int:
         else f"MNIST ({len(data['X'])} training and {len(data['X_test'])} test rows, grey / 255)"
     )
     print(f"Comparing energy-based and backprop learning on {data_name}, {mode} mode, "
-          f"seed {args.seed}: {', '.join(names)}.\n", flush=True)  # fmt: skip
+          f"seed {args.seed}: {', '.join(chosen)}.\n", flush=True)  # fmt: skip
     start = time.perf_counter()
-    results = run_experiments(names, data, args.dataset, args.quick, args.seed)
+    results = run_experiments(chosen, data, args.dataset, args.quick, args.seed)
     written: list[Path] = []
     figures: dict[str, str] = {}
     for name, result in results.items():
         path = folder / f"compare_{name}.png"
         written.append(plotting.save_figure(_figure(name, result), path))
         figures[name] = path.name
-    command = f"energynets compare --dataset {args.dataset} --seed {args.seed}"
-    command += (" --quick" if args.quick else "") + (
-        f" --limit {args.limit}" if args.limit is not None else ""
-    )
-    if names != list(EXPERIMENTS):
-        command += f" --experiments {','.join(names)}"
-    header = {
-        "command": command,
-        "data": data_name,
-        "mode": mode,
-        "seed": args.seed,
-        "experiments": ", ".join(names),
-        "energynets": __version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-        "seconds": f"{time.perf_counter() - start:.1f}",
-    }
+    header = _header(args, chosen, data_name, time.perf_counter() - start)
     summary = {
         "command": "compare",
         "header": header,
         "results": {name: result.summary() for name, result in results.items()},
     }
-    written.append(_write_json(_jsonable(summary), folder / "report.json"))
-    written.append(_write_text(report_markdown(results, header, figures), folder / "report.md"))
-    _report(written)
+    written.append(write_json(jsonable(summary), folder / "report.json"))
+    written.append(write_text(report_markdown(results, header, figures), folder / "report.md"))
+    report(written)
     return 0

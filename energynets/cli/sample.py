@@ -1,0 +1,269 @@
+"""``energynets sample``: sample the Ising model, a spin glass or a frustrated ring.
+
+A single run prints the energy and magnetisation statistics of one sampler and writes
+sample.png and sample.json; ``--scan`` measures the 2D Ising transition (ising_scan.png) and
+``--compare`` races samplers on one budget (compare.png), with the scenes of
+:mod:`energynets.cli._sampling_scenes`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from energynets.cli._args import (
+    add_count,
+    add_output,
+    add_seed,
+    names,
+    positive,
+    positive_floats,
+)
+from energynets.cli._output import output_folder, report, use_agg, write_json
+from energynets.cli._sampling_scenes import race_scene, scan_scene
+
+# the sampling systems and samplers (energynets.experiments.sampling.SYSTEMS and SAMPLERS; not
+# imported here so that the parser builds without loading the experiments)
+SYSTEMS = ("ising", "sk", "ring")
+SAMPLERS = ("gibbs", "metropolis", "checkerboard", "tempering")
+
+_temperatures = positive_floats("temperatures", "2.0,2.2,2.4")
+_samplers = names("sampler", SAMPLERS)
+
+#: Why each option that does not apply to a mode belongs elsewhere.
+_HINTS = {
+    "--sampler": " (use --samplers with --compare)",
+    "--temperature": " (use --temperatures with --scan)",
+    "--temperatures": " (it belongs to --scan)",
+    "--samplers": " (it belongs to --compare)",
+    "--replicas": " (it belongs to the tempering sampler)",
+    "--hottest": " (it belongs to the tempering sampler)",
+}
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """--system, --size, --sampler, --temperature, --chains, --sweeps, --burn-in."""
+    p.add_argument(
+        "--system",
+        choices=SYSTEMS,
+        default=None,
+        help=(
+            "2D Ising model (periodic lattice, J = 1), Sherrington-Kirkpatrick spin glass, or "
+            "antiferromagnetic ring (default: ising; sk with --compare)"
+        ),
+    )
+    add_count(
+        p,
+        "--size",
+        "N",
+        "lattice side for ising (default 16; 32 with --scan), number of spins for sk "
+        "(default 64) and ring (default 9)",
+        minimum=2,
+    )
+    p.add_argument(
+        "--sampler",
+        choices=SAMPLERS,
+        default=None,
+        help="default: checkerboard for ising, gibbs otherwise",
+    )
+    p.add_argument(
+        "--temperature",
+        type=positive,
+        default=None,
+        metavar="T",
+        help=(
+            "temperature (default: ising 2.5, sk 0.5, ring 0.5; with --compare: ising 1.5, "
+            "sk 0.25, ring 0.5)"
+        ),
+    )
+    add_count(
+        p,
+        "--chains",
+        "K",
+        "independent chains, run as one batch (default: %(default)s)",
+        default=16,
+    )
+    add_count(
+        p,
+        "--sweeps",
+        "S",
+        "sweeps per chain (per temperature with --scan; the budget in sweep-equivalents "
+        "with --compare) (default: 1000; 2000 with --compare)",
+        minimum=2,
+    )
+    add_count(
+        p,
+        "--burn-in",
+        "B",
+        "sweeps left out of the statistics (default: a fifth of --sweeps)",
+        minimum=0,
+    )
+
+
+def _add_mode_options(p: argparse.ArgumentParser) -> None:
+    """The tempering ladder, and --scan / --compare with their own options."""
+    add_count(
+        p, "--replicas", "R", "rungs of the parallel-tempering ladder (default: 8)", minimum=2
+    )
+    p.add_argument(
+        "--hottest",
+        type=positive,
+        default=None,
+        metavar="T",
+        help="temperature of the hottest tempering rung (default: from the couplings)",
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--scan",
+        action="store_true",
+        help="2D Ising magnetisation and heat capacity against temperature (system ising)",
+    )
+    mode.add_argument(
+        "--compare",
+        action="store_true",
+        help="compare samplers on the same budget (see --samplers)",
+    )
+    p.add_argument(
+        "--temperatures",
+        type=_temperatures,
+        default=None,
+        metavar="T1,T2,...",
+        help="with --scan: the temperatures (default: 1.5, 1.6, ..., 3.0)",
+    )
+    p.add_argument(
+        "--samplers",
+        type=_samplers,
+        default=None,
+        metavar="A,B,...",
+        help="with --compare: the samplers to race (default: gibbs,tempering)",
+    )
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``sample`` to the subcommands ``subparsers``; return its parser."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "sample",
+        help="sample the Ising model, a spin glass or a frustrated ring; Ising scans; races",
+        description=(
+            "Run many chains of a sampler on a system at temperature T and print the energy "
+            "and magnetisation statistics (mean, standard error, autocorrelation time, "
+            "effective sample size, R-hat), with a chi-square test against the exact "
+            "distribution for systems of at most 16 units; writes sample.png and sample.json. "
+            "--scan measures the 2D Ising magnetisation and heat capacity against T next to "
+            "Onsager's T_c = 2.269 (ising_scan.png, ising_scan.json); --compare gives several "
+            "samplers the same budget on a hard system and shows which one mixes "
+            "(compare.png, compare.json)."
+        ),
+    )
+    _add_run_options(p)
+    _add_mode_options(p)
+    add_seed(p)
+    add_output(p)
+    return p
+
+
+def _check_mode(args: argparse.Namespace) -> None:
+    """Options that belong to another mode: one-line errors before any work."""
+    if args.scan:
+        mode = "--scan"
+        wrong = {
+            "--sampler": args.sampler,
+            "--temperature": args.temperature,
+            "--samplers": args.samplers,
+            "--replicas": args.replicas,
+            "--hottest": args.hottest,
+        }
+        if args.system not in (None, "ising"):
+            raise ValueError(f"--scan is for --system ising, got --system {args.system}")
+    else:
+        if args.compare:
+            mode = "--compare"
+            wrong = {"--sampler": args.sampler, "--temperatures": args.temperatures}
+            tempering = "tempering" in (args.samplers or ["tempering"])
+        else:
+            mode = "a single run (without --scan or --compare)"
+            wrong = {"--temperatures": args.temperatures, "--samplers": args.samplers}
+            tempering = args.sampler == "tempering"
+        if not tempering:
+            mode += " without the tempering sampler"
+            wrong.update({"--replicas": args.replicas, "--hottest": args.hottest})
+    for option, value in wrong.items():
+        if value is not None:
+            raise ValueError(f"{option} does not apply to {mode}{_HINTS[option]}")
+
+
+def _sample_scene(
+    args: argparse.Namespace, folder: Path, system: str, n_sweeps: int, burn_in: int
+) -> list[Path]:
+    """Sample one system with one sampler, print the table, write sample.png and .json."""
+    use_agg()
+    from energynets import plotting
+    from energynets.experiments.sampling import sample_system
+
+    sampler = args.sampler or ("checkerboard" if system == "ising" else "gibbs")
+    print(f"Sampling the {system} system with the {sampler} sampler ({args.chains} chains):")
+    result = sample_system(
+        system,
+        sampler,
+        size=args.size,
+        n_chains=args.chains,
+        n_sweeps=n_sweeps,
+        burn_in=burn_in,
+        temperature=args.temperature,
+        n_temperatures=args.replicas or 8,
+        hottest_temperature=args.hottest,
+        rng=args.seed,
+        progress=True,
+    )
+    print(result.to_text())
+    return [
+        plotting.save_figure(plotting.sampling_figure(result), folder / "sample.png"),
+        write_json(result.summary(), folder / "sample.json"),
+    ]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``energynets sample``; return the exit status."""
+    _check_mode(args)
+    n_sweeps = args.sweeps if args.sweeps is not None else (2000 if args.compare else 1000)
+    burn_in = args.burn_in if args.burn_in is not None else n_sweeps // 5
+    if burn_in > n_sweeps - 2:
+        raise ValueError(
+            f"--burn-in must leave at least 2 sweeps to measure (<= --sweeps - 2 = "
+            f"{n_sweeps - 2}), got {burn_in}"
+        )
+    folder = output_folder(args.output)
+    if args.scan:
+        side = 32 if args.size is None else args.size
+        if side % 2:
+            raise ValueError(f"--size must be even for --scan (checkerboard updates), got {side}")
+        written = scan_scene(
+            folder,
+            side=side,
+            temperatures=args.temperatures,
+            n_sweeps=n_sweeps,
+            burn_in=burn_in,
+            n_chains=args.chains,
+            seed=args.seed,
+            save_json=True,
+        )
+    elif args.compare:
+        written = race_scene(
+            folder,
+            system=args.system or "sk",
+            size=args.size,
+            samplers=args.samplers or ["gibbs", "tempering"],
+            temperature=args.temperature,
+            n_chains=args.chains,
+            n_sweeps=n_sweeps,
+            burn_in=burn_in,
+            n_temperatures=args.replicas or 8,
+            hottest=args.hottest,
+            seed=args.seed,
+            save_json=True,
+        )
+    else:
+        written = _sample_scene(args, folder, args.system or "ising", n_sweeps, burn_in)
+    report(written)
+    return 0
