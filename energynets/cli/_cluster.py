@@ -129,9 +129,9 @@ def capacity_cell(
 
 
 def _loads(n_units: int, alphas: Sequence[float] | None) -> list[int]:
-    from energynets.experiments.capacity import _check_alphas
+    from energynets.experiments.capacity import check_alphas
 
-    return sorted({max(1, round(float(a) * n_units)) for a in _check_alphas(alphas)})
+    return sorted({max(1, round(float(a) * n_units)) for a in check_alphas(alphas)})
 
 
 def capacity_points(
@@ -181,7 +181,7 @@ def run_capacity_parallel(
 ) -> Any:
     """:func:`run_capacity` with one task per (rule, load), on ``executor`` or ``workers``
     local processes; the same :class:`CapacityResult` as the serial run with ``rng=seed``."""
-    from energynets.experiments.capacity import CapacityResult, _check_alphas
+    from energynets.experiments.capacity import CapacityResult, check_alphas
     from energynets.sweep import sweep
 
     points = capacity_points(
@@ -208,7 +208,7 @@ def run_capacity_parallel(
         "n_trials": n_trials,
         "max_probes": max_probes,
         "rules": list(rules),
-        "alphas": _check_alphas(alphas).tolist(),
+        "alphas": check_alphas(alphas).tolist(),
         "rng": seed,
     }
     return CapacityResult(records=[r["result"] for r in result.records], settings=settings)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from energynets._json import plain
 
 
 def use_agg() -> None:
@@ -76,14 +76,4 @@ def one_line(exc: BaseException) -> str:
 def jsonable(value: Any) -> Any:
     """``value`` with numpy scalars and arrays as Python numbers and lists, NaN and inf as
     None (JSON has neither)."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [jsonable(v) for v in value]
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if np.isfinite(value) else None
-    return value
+    return plain(value, finite=True)

@@ -62,7 +62,8 @@ associative memory with huge storage capacity. J. Stat. Phys. 168, 288-299.
 Ramsauer, H. et al. (2021). Hopfield networks is all you need. ICLR (arXiv:2008.02217).
 """
 
-from energynets.experiments.capacity.classical import check_alphas, run_capacity
+from energynets.experiments.capacity.classical import check_alphas as check_alphas
+from energynets.experiments.capacity.classical import run_capacity
 from energynets.experiments.capacity.correlated import run_correlated_recall
 from energynets.experiments.capacity.dense import run_dense_capacity
 from energynets.experiments.capacity.records import (
@@ -99,4 +100,3 @@ __all__ = [
 ]
 
 # The old private name, for energynets._cli_sweep until the merge points it at check_alphas.
-_check_alphas = check_alphas
