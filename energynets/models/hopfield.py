@@ -30,7 +30,7 @@ from energynets._validation import (
     check_dtype,
 )
 from energynets.learning import hopfield_rules
-from energynets.sampling.dynamics import RecallResult, run_dynamics
+from energynets.sampling.dynamics import RecallResult, run_dynamics, tolerance, unstable
 
 __all__ = ["HopfieldNetwork"]
 
@@ -306,9 +306,7 @@ class HopfieldNetwork:
         """
         s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
         h = _energy._fields(s, self._weights, self._bias)
-        from energynets.sampling.dynamics import _tolerance
-
-        fixed = np.all(s * h >= -_tolerance(self._weights, self._bias), axis=1)
+        fixed = ~np.any(unstable(s, h, tolerance(self._weights, self._bias)), axis=1)
         return fixed[0] if was_1d else fixed
 
     # -- dynamics -------------------------------------------------------------------------
@@ -364,12 +362,19 @@ class HopfieldNetwork:
             rng=rng,
         )
 
-    def _field_factor(self) -> tuple[np.ndarray, np.ndarray] | None:
+    def field_factor(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(F, D) with W = F F^T - diag(D) when that is cheaper than W itself, else None.
 
         Hebbian weights of P patterns: F = X^T / sqrt(N), D = P / N. Pseudo-inverse weights:
         F an orthonormal basis of the patterns' span, D = diag(F F^T). Used by the dynamics
-        to compute fields in O(N P) per state instead of O(N^2) when P < N / 4.
+        (:class:`~energynets.sampling.dynamics.QuadraticModel`) to compute fields in O(N P)
+        per state instead of O(N^2) when P < N / 4. Computed once, on first use.
+
+        Returns
+        -------
+        tuple of ndarray or None
+            F of shape (n_units, r) and D of shape (n_units,), the network's dtype; None for
+            other rules, for networks built from weights, or when P >= N / 4.
         """
         if self._factor is False:
             self._factor = None
