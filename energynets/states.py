@@ -199,7 +199,14 @@ def all_states(n_units: int, kind: str = "spins", dtype: Any = np.float64) -> np
         )
     if kind not in ("spins", "bits"):
         raise ValueError(f"kind must be 'spins' or 'bits', got {kind!r}")
-    codes = np.arange(2**n, dtype=np.int64)[:, None]
-    shifts = np.arange(n - 1, -1, -1, dtype=np.int64)[None, :]
+    return state_rows(n, kind, 0, 2**n, dtype)
+
+
+def state_rows(n_units: int, kind: str, start: int, stop: int, dtype: Any) -> np.ndarray:
+    """Rows ``start:stop`` of ``all_states(n_units, kind, dtype)``, without building the rest:
+    row k is the binary expansion of k, the first unit most significant (arguments unchecked).
+    """
+    codes = np.arange(start, stop, dtype=np.int64)[:, None]
+    shifts = np.arange(n_units - 1, -1, -1, dtype=np.int64)[None, :]
     bits = ((codes >> shifts) & 1).astype(dtype)
     return 2 * bits - 1 if kind == "spins" else bits
