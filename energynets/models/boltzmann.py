@@ -21,11 +21,11 @@ learning with hidden units (the 4-2-4 encoder of the 1985 paper).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from energynets import energy as _energy
 from energynets._validation import (
     RNGLike,
     as_float_array,
@@ -36,6 +36,7 @@ from energynets._validation import (
     check_int,
     check_rng,
 )
+from energynets.energy import unchecked_energy, unchecked_fields
 
 __all__ = [
     "BoltzmannMachine",
@@ -255,23 +256,32 @@ class BoltzmannMachine:
         return np.where(gen.random((n, self.n_units)) < 0.5, hi, lo).astype(self.dtype)
 
     # -- energy and conditionals ------------------------------------------------------------
+    def _each_state(self, states: Any, compute: Callable[[np.ndarray], np.ndarray]) -> Any:
+        """``compute`` of the checked states, (n_states, ...); its first row for a 1-D state."""
+        s, was_1d = self.check_states(states)
+        out = compute(s)
+        return out[0] if was_1d else out
+
     def energy(self, states: Any) -> np.ndarray:
         """Energy E(s) = -1/2 s^T W s - b^T s.
 
         Parameters
         ----------
         states : array_like, shape (n_states, n_units) or (n_units,)
+            Unit values, spins or bits as the machine's ``units``.
 
         Returns
         -------
         ndarray, shape (n_states,) (a float for one 1-D state)
+            At unit temperature p(s) = exp(-E(s)) / Z.
         """
-        s, was_1d = self.check_states(states)
-        e = _energy._energy(s, self._weights, self._bias)
-        return e[0] if was_1d else e
+        return self._each_state(states, lambda s: unchecked_energy(s, self._weights, self._bias))
 
     def local_fields(self, states: Any) -> np.ndarray:
-        """Local fields h = s W + b, shape like ``states``.
+        """Local fields h = s W + b, shape like ``states``: h_i = sum_j W_ij s_j + b_i.
+
+        Setting unit i high rather than low lowers the energy by (hi - lo) h_i, so the fields
+        give the single-unit conditionals (:meth:`conditional_high`).
 
         Parameters
         ----------
@@ -280,11 +290,8 @@ class BoltzmannMachine:
         Returns
         -------
         ndarray, shape (n_states, n_units) (shape (n_units,) for a single 1-D state)
-            h_i = sum_j W_ij s_j + b_i.
         """
-        s, was_1d = self.check_states(states)
-        h = _energy._fields(s, self._weights, self._bias)
-        return h[0] if was_1d else h
+        return self._each_state(states, lambda s: unchecked_fields(s, self._weights, self._bias))
 
     def conditional_high(self, fields: np.ndarray) -> np.ndarray:
         """p(s_i = high | rest) from local fields: sigma(2 h) for spins, sigma(h) for bits.

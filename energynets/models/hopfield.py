@@ -15,11 +15,11 @@ probes and an ``rng`` and returns a :class:`~energynets.sampling.dynamics.Recall
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from energynets import energy as _energy
 from energynets._validation import (
     RNGLike,
     as_float_array,
@@ -29,6 +29,7 @@ from energynets._validation import (
     check_couplings,
     check_dtype,
 )
+from energynets.energy import unchecked_energy, unchecked_fields
 from energynets.learning import hopfield_rules
 from energynets.sampling.dynamics import RecallResult, run_dynamics, tolerance, unstable
 
@@ -262,6 +263,12 @@ class HopfieldNetwork:
         return f"HopfieldNetwork(n_units={self.n_units}, n_patterns={n_pat}, rule={self.rule!r})"
 
     # -- energy ---------------------------------------------------------------------------
+    def _each_state(self, states: Any, compute: Callable[[np.ndarray], np.ndarray]) -> Any:
+        """``compute`` of the checked spins, (n_states, ...); its first row for one 1-D state."""
+        s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
+        out = compute(s)
+        return out[0] if was_1d else out
+
     def energy(self, states: Any) -> np.ndarray:
         """Energy E(s) = -1/2 s^T W s - b^T s.
 
@@ -272,13 +279,15 @@ class HopfieldNetwork:
         Returns
         -------
         ndarray, shape (n_states,) (a float for a single 1-D state)
+            No zero-temperature update raises it: a recall lowers the energy sweep by sweep.
         """
-        s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
-        e = _energy._energy(s, self._weights, self._bias)
-        return e[0] if was_1d else e
+        return self._each_state(states, lambda s: unchecked_energy(s, self._weights, self._bias))
 
     def local_fields(self, states: Any) -> np.ndarray:
         """Local fields h = s W + b, shape like ``states``.
+
+        h_i = sum_j W_ij s_j + b_i is the input unit i receives from the others; flipping unit
+        i changes the energy by 2 s_i h_i.
 
         Parameters
         ----------
@@ -287,14 +296,14 @@ class HopfieldNetwork:
         Returns
         -------
         ndarray, shape (n_states, n_units) (shape (n_units,) for a single 1-D state)
-            h_i = sum_j W_ij s_j + b_i; flipping unit i changes the energy by 2 s_i h_i.
         """
-        s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
-        h = _energy._fields(s, self._weights, self._bias)
-        return h[0] if was_1d else h
+        return self._each_state(states, lambda s: unchecked_fields(s, self._weights, self._bias))
 
     def is_fixed_point(self, states: Any) -> np.ndarray:
         """True for each state that no zero-temperature update changes (s_i h_i >= 0 for all i).
+
+        A field within the dynamics' tolerance of zero counts as zero (the unit keeps its
+        state), as in :meth:`recall`.
 
         Parameters
         ----------
@@ -304,10 +313,13 @@ class HopfieldNetwork:
         -------
         ndarray of bool, shape (n_states,) (a numpy bool for a single 1-D state)
         """
-        s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
-        h = _energy._fields(s, self._weights, self._bias)
-        fixed = ~np.any(unstable(s, h, tolerance(self._weights, self._bias)), axis=1)
-        return fixed[0] if was_1d else fixed
+        tol = tolerance(self._weights, self._bias)
+
+        def fixed(s: np.ndarray) -> np.ndarray:
+            h = unchecked_fields(s, self._weights, self._bias)
+            return ~np.any(unstable(s, h, tol), axis=1)
+
+        return self._each_state(states, fixed)
 
     # -- dynamics -------------------------------------------------------------------------
     def recall(
