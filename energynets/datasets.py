@@ -260,7 +260,7 @@ def binarize(
     References
     ----------
     Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief
-    networks. ICML 2008.
+    networks. ICML 2008, 872-879 (binarized MNIST).
 
     Examples
     --------

@@ -58,11 +58,11 @@ def quadratic_fields(states: Any, weights: Any, bias: Any) -> np.ndarray:
 
     References
     ----------
+    Hertz, J., Krogh, A. & Palmer, R. G. (1991). Introduction to the Theory of Neural Computation.
+    Addison-Wesley, chapter 2 (the local field h_i).
+
     Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
     computational abilities. PNAS 79, 2554-2558.
-
-    Hertz, J., Krogh, A. & Palmer, R. G. (1991). Introduction to the Theory of Neural Computation.
-    Addison-Wesley, chapter 2.
     """
     return unchecked_fields(*_check_quadratic(states, weights, bias))
 

@@ -178,7 +178,7 @@ def log_partition(model: Any, temperature: float = 1.0) -> float:
     References
     ----------
     Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
-    machines. Cognitive Science 9, 147-169.
+    machines. Cognitive Science 9, 147-169 (the Boltzmann distribution and its normalisation Z).
 
     Examples
     --------
@@ -209,7 +209,7 @@ def probabilities(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.
     Parameters
     ----------
     model : object with ``n_units``, ``energy(states)`` and optionally ``unit_kind``
-        See :func:`log_partition`.
+        See :func:`log_partition`; the result holds all 2**n_units states.
     temperature : float > 0
 
     Returns
@@ -229,7 +229,7 @@ def probabilities(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.
     References
     ----------
     Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
-    machines. Cognitive Science 9, 147-169.
+    machines. Cognitive Science 9, 147-169 (the probabilities P(s) of the states of a machine).
 
     Examples
     --------
@@ -267,7 +267,7 @@ def expectations(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.n
     Parameters
     ----------
     model : object with ``n_units``, ``energy(states)`` and optionally ``unit_kind``
-        See :func:`log_partition`.
+        See :func:`log_partition`; summed block by block, up to :data:`MAX_UNITS` units.
     temperature : float > 0
 
     Returns
@@ -287,7 +287,7 @@ def expectations(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.n
     References
     ----------
     Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
-    machines. Cognitive Science 9, 147-169.
+    machines. Cognitive Science 9, 147-169 (the statistics <s_i s_j> their learning rule uses).
 
     Examples
     --------
@@ -350,7 +350,7 @@ def ground_states(model: Any, *, rtol: float | None = None) -> tuple[np.ndarray,
     References
     ----------
     Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
-    computational abilities. PNAS 79, 2554-2558.
+    computational abilities. PNAS 79, 2554-2558 (the energy whose minima the dynamics reach).
 
     Examples
     --------
@@ -392,7 +392,7 @@ def sample(model: Any, n_samples: int, temperature: float = 1.0, rng: RNGLike = 
     Parameters
     ----------
     model : object with ``n_units``, ``energy(states)`` and optionally ``unit_kind``
-        See :func:`log_partition`.
+        See :func:`log_partition`; only the blocks that receive samples are revisited.
     n_samples : int >= 0
     temperature : float > 0
     rng : int, numpy.random.Generator or None
@@ -413,8 +413,8 @@ def sample(model: Any, n_samples: int, temperature: float = 1.0, rng: RNGLike = 
 
     References
     ----------
-    Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
-    machines. Cognitive Science 9, 147-169.
+    Devroye, L. (1986). Non-Uniform Random Variate Generation. Springer, New York (the inversion
+    method, chapter 2).
 
     Examples
     --------

@@ -69,6 +69,9 @@ def to_bits(spins: Any) -> np.ndarray:
 
     References
     ----------
+    Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
+    computational abilities. PNAS 79, 2554-2558 (its units take the values V_i = 0 and 1).
+
     Hertz, J., Krogh, A. & Palmer, R. G. (1991). Introduction to the Theory of Neural
     Computation. Addison-Wesley, chapter 2.
 
@@ -144,7 +147,8 @@ def overlap(states: Any, patterns: Any) -> np.ndarray:
     References
     ----------
     Amit, D. J., Gutfreund, H. & Sompolinsky, H. (1985). Storing infinite numbers of patterns
-    in a spin-glass model of neural networks. Phys. Rev. Lett. 55, 1530-1533.
+    in a spin-glass model of neural networks. Phys. Rev. Lett. 55, 1530-1533 (the overlaps
+    as order parameters of the retrieval states).
 
     Examples
     --------

@@ -397,8 +397,9 @@ def sherrington_kirkpatrick(
     rng : int, Generator or None
         Randomness of the couplings.
     field : float
-        External field h.
+        External field h, the same on every spin.
     dtype : numpy.float32 or numpy.float64
+        The machine's dtype; the couplings are drawn in float64.
 
     Returns
     -------

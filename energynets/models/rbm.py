@@ -441,7 +441,9 @@ class RBM:
         Parameters
         ----------
         v : array_like, shape (n_samples, n_visible) or (n_visible,)
+            Visible states.
         h : array_like, shape (n_samples, n_hidden) or (n_hidden,)
+            Hidden states, 0 or 1, one row per row of ``v``.
 
         Returns
         -------

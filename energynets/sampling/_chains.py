@@ -37,13 +37,8 @@ The checkerboard sampler stores each colour of the lattice packed, (L1, L2 / 2, 
 that the neighbour sums of one colour are four rolls (``np.roll``) of the other: O(N) work per
 half-sweep on exactly the sites being updated.
 
-
-References
-----------
-Geman, S. & Geman, D. (1984). Stochastic relaxation, Gibbs distributions, and the Bayesian
-restoration of images. IEEE Trans. PAMI 6, 721-741.
-Metropolis, N., Rosenbluth, A. W., Rosenbluth, M. N., Teller, A. H. & Teller, E. (1953).
-Equation of state calculations by fast computing machines. J. Chem. Phys. 21, 1087-1092.
+The two rules are those of Geman & Geman (1984) and Metropolis et al. (1953); see
+:mod:`energynets.sampling.gibbs` for the references.
 """
 
 from __future__ import annotations

@@ -71,7 +71,9 @@ class AnnealingPath(Protocol):
         Parameters
         ----------
         n_samples : int >= 0
+            One sample per AIS run.
         rng : numpy.random.Generator
+            The only source of randomness.
 
         Returns
         -------
@@ -87,6 +89,7 @@ class AnnealingPath(Protocol):
         states : ndarray, shape (n_samples, ...)
             States of the path's model, one per row.
         beta : float in [0, 1]
+            0: the base p_0, 1: the target p_1.
 
         Returns
         -------
@@ -100,8 +103,9 @@ class AnnealingPath(Protocol):
         Parameters
         ----------
         states : ndarray, shape (n_samples, ...)
-            States of the path's model, one per row.
+            The current states of the runs, one per row.
         beta : float in [0, 1]
+            The inverse temperature whose p_beta the step leaves invariant.
         rng : numpy.random.Generator
 
         Returns
@@ -182,6 +186,7 @@ class BoltzmannPath:
         Parameters
         ----------
         n_samples : int >= 0
+            Rows of the result: full states of the machine, visible and hidden units.
         rng : numpy.random.Generator
 
         Returns
@@ -208,6 +213,7 @@ class BoltzmannPath:
         Parameters
         ----------
         states : ndarray, shape (n_samples, n_units)
+            Full states of the machine, unit values.
         beta : float in [0, 1]
 
         Returns
@@ -224,7 +230,9 @@ class BoltzmannPath:
         Parameters
         ----------
         states : ndarray, shape (n_samples, n_units)
+            Full states of the machine, unit values.
         beta_from, beta_to : float in [0, 1]
+            Two neighbouring inverse temperatures of the schedule.
 
         Returns
         -------
@@ -238,6 +246,7 @@ class BoltzmannPath:
         Parameters
         ----------
         beta : float in [0, 1]
+            0 gives the base (independent units with biases b0), 1 the machine itself.
 
         Returns
         -------
@@ -258,8 +267,10 @@ class BoltzmannPath:
         Parameters
         ----------
         states : ndarray, shape (n_samples, n_units)
+            Full states of the machine, one per run.
         beta : float in [0, 1]
         rng : numpy.random.Generator
+            Draws the unit updates (one uniform number per unit and row).
 
         Returns
         -------

@@ -314,6 +314,7 @@ class RBMPath:
         Parameters
         ----------
         n_samples : int >= 0
+            Rows of the result: visible vectors (the hidden units are summed out).
         rng : numpy.random.Generator
 
         Returns
@@ -348,6 +349,7 @@ class RBMPath:
         Parameters
         ----------
         beta : float in [0, 1]
+            0 gives the base-rate model (no weights, visible biases a0), 1 the RBM itself.
 
         Returns
         -------
@@ -371,6 +373,7 @@ class RBMPath:
         Parameters
         ----------
         states : ndarray, shape (n_samples, n_visible)
+            Visible vectors; the hidden units are summed out.
         beta : float in [0, 1]
 
         Returns
@@ -404,7 +407,9 @@ class RBMPath:
         Parameters
         ----------
         states : ndarray, shape (n_samples, n_visible)
+            Visible vectors, the model's dtype.
         beta_from, beta_to : float in [0, 1]
+            Two neighbouring inverse temperatures (the steps of a schedule are small).
 
         Returns
         -------
@@ -448,8 +453,10 @@ class RBMPath:
         Parameters
         ----------
         states : ndarray, shape (n_samples, n_visible)
+            Visible vectors, one per run.
         beta : float in [0, 1]
         rng : numpy.random.Generator
+            Draws h, then v'.
 
         Returns
         -------
@@ -467,7 +474,10 @@ class RBMPath:
         Parameters
         ----------
         states : ndarray, shape (n_samples, n_visible)
+            Visible vectors at ``beta_from``'s step of the schedule.
         beta_from, beta_to : float in [0, 1]
+            The step: the increment is taken from ``beta_from`` to ``beta_to``, the
+            transition at ``beta_to``.
         rng : numpy.random.Generator
 
         Returns
