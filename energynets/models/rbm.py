@@ -355,6 +355,7 @@ class RBM:
         Parameters
         ----------
         v : array_like, shape (n_samples, n_visible) or (n_visible,)
+            Visible rows, or one visible vector.
         name : str
             The argument name the error messages use.
 
@@ -404,8 +405,9 @@ class RBM:
         Parameters
         ----------
         h : array_like, shape (n_samples, n_hidden) or (n_hidden,)
+            Hidden rows: 0/1 states or probabilities.
         name : str
-            The argument name the error messages use.
+            The name of ``h`` in the error messages.
 
         Returns
         -------
@@ -519,6 +521,7 @@ class RBM:
         Parameters
         ----------
         v : array_like, shape (n_samples, n_visible) or (n_visible,)
+            Visible rows (probabilities are allowed for Bernoulli units: mean-field inputs).
 
         Returns
         -------
@@ -557,6 +560,7 @@ class RBM:
         ----------
         v : array_like, shape (n_samples, n_visible) or (n_visible,)
         rng : int, Generator or None
+            One uniform number per hidden unit and row.
 
         Returns
         -------
