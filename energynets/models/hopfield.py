@@ -274,7 +274,8 @@ class HopfieldNetwork:
 
         Parameters
         ----------
-        states : array_like, shape (n_states, n_units) or (n_units,), spins +-1
+        states : array_like, shape (n_states, n_units) or (n_units,)
+            Spins +-1, one state per row.
 
         Returns
         -------
@@ -291,7 +292,8 @@ class HopfieldNetwork:
 
         Parameters
         ----------
-        states : array_like, shape (n_states, n_units) or (n_units,), spins +-1
+        states : array_like, shape (n_states, n_units) or (n_units,)
+            Spins +-1.
 
         Returns
         -------
@@ -307,7 +309,8 @@ class HopfieldNetwork:
 
         Parameters
         ----------
-        states : array_like, shape (n_states, n_units) or (n_units,), spins +-1
+        states : array_like, shape (n_states, n_units) or (n_units,)
+            Spins +-1, e.g. the stored patterns (are they fixed points?).
 
         Returns
         -------

@@ -57,13 +57,7 @@ from energynets._validation import (
     check_int,
     check_rng,
 )
-from energynets.models._softmax_groups import (
-    check_clamp,
-    check_rows_sum_to_one,
-    describe_group,
-    disjoint_groups,
-    label_probabilities,
-)
+from energynets.models import _softmax_groups as one_of_k
 from energynets.models._units import sample_one_hot, sigmoid, softmax
 
 __all__ = ["GROUP_SUM_TOLERANCE", "RBM", "check_softmax_groups"]
@@ -119,7 +113,7 @@ def check_softmax_groups(
             "softmax_groups needs Bernoulli visible units (a one-of-K group is binary), got "
             f"visible={visible!r}"
         )
-    return disjoint_groups(items, n_visible)
+    return one_of_k.disjoint_groups(items, n_visible)
 
 
 class RBM:
@@ -184,7 +178,7 @@ class RBM:
     2010-003, University of Toronto.
 
     Larochelle, H. & Bengio, Y. (2008). Classification using discriminative restricted
-    Boltzmann machines. ICML 2008, 536-543.
+    Boltzmann machines. ICML 2008, 536-543 (a softmax group as the label of an image).
     """
 
     def __init__(
@@ -326,7 +320,8 @@ class RBM:
     def __repr__(self) -> str:
         groups = ""
         if self._groups:
-            groups = ", softmax_groups=[" + ", ".join(map(describe_group, self._groups)) + "]"
+            groups = ", softmax_groups=[" + ", ".join(map(one_of_k.describe_group, self._groups))
+            groups += "]"
         return (
             f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden}, "
             f"visible={self.visible!r}, dtype={self.dtype.name}{groups})"
@@ -397,7 +392,7 @@ class RBM:
         ValueError
             Naming ``name``, the first row and the group that do not sum to 1.
         """
-        check_rows_sum_to_one(self._groups, v, name, GROUP_SUM_TOLERANCE)
+        one_of_k.check_rows_sum_to_one(self._groups, v, name, GROUP_SUM_TOLERANCE)
 
     def check_hidden(self, h: Any, name: str = "h") -> np.ndarray:
         """Validate a batch of hidden vectors (values in [0, 1]); return 2-D, model dtype.
@@ -634,7 +629,7 @@ class RBM:
         h = self.sample_hidden(v2, gen)
         v_new = self.sample_visible(h, gen)
         if clamp is not None:
-            mask = check_clamp(self._groups, clamp, v2.shape)
+            mask = one_of_k.check_clamp(self._groups, clamp, v2.shape)
             fixed = v2 if clamp_values is None else np.broadcast_to(clamp_values, v2.shape)
             v_new = np.where(mask, fixed, v_new).astype(self.dtype)
         return v_new, h
@@ -699,7 +694,7 @@ class RBM:
             v = np.array(self.check_visible(init, "init"), copy=True)
         fixed = v.copy() if clamp is not None else None
         if clamp is not None:
-            check_clamp(self._groups, clamp, v.shape)
+            one_of_k.check_clamp(self._groups, clamp, v.shape)
         recorded = []
         every = None if thin is None else check_int(thin, "thin", minimum=1)
         for step in range(1, steps + 1):
@@ -751,7 +746,7 @@ class RBM:
         Larochelle, H. & Bengio, Y. (2008). Classification using discriminative restricted
         Boltzmann machines. ICML 2008, 536-543.
         """
-        return label_probabilities(self, v, self._group(group), group)
+        return one_of_k.label_probabilities(self, v, self._group(group), group)
 
     def predict_label(self, v: Any, group: int = 0) -> np.ndarray:
         """The most probable class of each row, argmax_k p(v_g = e_k | rest of v).

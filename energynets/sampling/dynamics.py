@@ -236,6 +236,8 @@ def run_dynamics(
     Returns
     -------
     RecallResult
+        ``states``, ``converged``, ``n_sweeps``, ``energies`` (one row per sweep),
+        ``overlaps`` and ``cycled``.
 
     References
     ----------
@@ -595,7 +597,7 @@ def trajectory(
     References
     ----------
     Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
-    computational abilities. PNAS 79, 2554-2558.
+    computational abilities. PNAS 79, 2554-2558 (the asynchronous dynamics, one unit at a time).
 
     Examples
     --------

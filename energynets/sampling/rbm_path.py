@@ -143,7 +143,7 @@ def base_rate_bias(
     References
     ----------
     Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief networks.
-    ICML 2008, 872-879.
+    ICML 2008, 872-879 (the base-rate model).
 
     Examples
     --------
