@@ -7,6 +7,7 @@ machines use bits b in {0, 1}. The two are related by s = 2 b - 1. Batches of st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -204,6 +205,14 @@ def all_states(n_units: int, kind: str = "spins", dtype: Any = np.float64) -> np
     if kind not in ("spins", "bits"):
         raise ValueError(f"kind must be 'spins' or 'bits', got {kind!r}")
     return state_rows(n, kind, 0, 2**n, dtype)
+
+
+def apply_to_rows(checked: tuple[np.ndarray, bool], compute: Callable[[np.ndarray], Any]) -> Any:
+    """``compute(rows)`` of a checked batch ``checked = (rows, was_1d)``, and for a single 1-D
+    state (``was_1d``) its first row: one state in, one value (or one row) out."""
+    rows, was_1d = checked
+    out = compute(rows)
+    return out[0] if was_1d else out
 
 
 def state_rows(n_units: int, kind: str, start: int, stop: int, dtype: Any) -> np.ndarray:

@@ -21,7 +21,7 @@ learning with hidden units (the 4-2-4 encoder of the 1985 paper).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,7 @@ from energynets._validation import (
     check_rng,
 )
 from energynets.energy import unchecked_energy, unchecked_fields
+from energynets.states import apply_to_rows
 
 __all__ = [
     "BoltzmannMachine",
@@ -256,12 +257,6 @@ class BoltzmannMachine:
         return np.where(gen.random((n, self.n_units)) < 0.5, hi, lo).astype(self.dtype)
 
     # -- energy and conditionals ------------------------------------------------------------
-    def _each_state(self, states: Any, compute: Callable[[np.ndarray], np.ndarray]) -> Any:
-        """``compute`` of the checked states, (n_states, ...); its first row for a 1-D state."""
-        s, was_1d = self.check_states(states)
-        out = compute(s)
-        return out[0] if was_1d else out
-
     def energy(self, states: Any) -> np.ndarray:
         """Energy E(s) = -1/2 s^T W s - b^T s.
 
@@ -275,7 +270,8 @@ class BoltzmannMachine:
         ndarray, shape (n_states,) (a float for one 1-D state)
             At unit temperature p(s) = exp(-E(s)) / Z.
         """
-        return self._each_state(states, lambda s: unchecked_energy(s, self._weights, self._bias))
+        energy = partial(unchecked_energy, weights=self._weights, bias=self._bias)
+        return apply_to_rows(self.check_states(states), energy)
 
     def local_fields(self, states: Any) -> np.ndarray:
         """Local fields h = s W + b, shape like ``states``: h_i = sum_j W_ij s_j + b_i.
@@ -291,7 +287,8 @@ class BoltzmannMachine:
         -------
         ndarray, shape (n_states, n_units) (shape (n_units,) for a single 1-D state)
         """
-        return self._each_state(states, lambda s: unchecked_fields(s, self._weights, self._bias))
+        fields = partial(unchecked_fields, weights=self._weights, bias=self._bias)
+        return apply_to_rows(self.check_states(states), fields)
 
     def conditional_high(self, fields: np.ndarray) -> np.ndarray:
         """p(s_i = high | rest) from local fields: sigma(2 h) for spins, sigma(h) for bits.

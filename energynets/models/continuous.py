@@ -26,7 +26,6 @@ properties like those of two-state neurons. PNAS 81, 3088-3092.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +39,7 @@ from energynets._validation import (
     check_int,
 )
 from energynets.energy import unchecked_energy
+from energynets.states import apply_to_rows
 
 __all__ = ["ContinuousHopfield", "ContinuousTrajectory"]
 
@@ -191,12 +191,6 @@ class ContinuousHopfield:
             )
         return arr2, was_1d
 
-    def _each_row(self, x: Any, name: str, compute: Callable[[np.ndarray], np.ndarray]) -> Any:
-        """``compute`` of the checked rows of ``x``; its first row for a single 1-D state."""
-        rows, was_1d = self._batch(x, name)
-        out = compute(rows)
-        return out[0] if was_1d else out
-
     def output(self, potentials: Any) -> np.ndarray:
         """V = tanh(gain u), the shape of ``potentials``.
 
@@ -210,7 +204,9 @@ class ContinuousHopfield:
         ndarray, the shape of ``potentials``
             Outputs in (-1, 1).
         """
-        return self._each_row(potentials, "potentials", lambda u: np.tanh(self.gain * u))
+        return apply_to_rows(
+            self._batch(potentials, "potentials"), lambda u: np.tanh(self.gain * u)
+        )
 
     def potentials_from(self, outputs: Any, *, clip: float = 0.999) -> np.ndarray:
         """u = artanh(V) / gain, with V clipped to [-clip, clip] (so +-1 spins are allowed).
@@ -234,7 +230,7 @@ class ContinuousHopfield:
                 raise ValueError("outputs must lie in [-1, 1] (V = tanh(gain u))")
             return np.arctanh(np.clip(v, -c, c)) / self.gain
 
-        return self._each_row(outputs, "outputs", potentials)
+        return apply_to_rows(self._batch(outputs, "outputs"), potentials)
 
     def energy(self, outputs: Any) -> np.ndarray:
         """Lyapunov energy E(V) = -1/2 V W V - b V + (1/tau) sum_i int_0^{V_i} g^{-1}(v) dv.
@@ -253,7 +249,7 @@ class ContinuousHopfield:
                 raise ValueError("outputs must lie strictly inside (-1, 1) for the energy")
             return self._energy(v)
 
-        return self._each_row(outputs, "outputs", energy)
+        return apply_to_rows(self._batch(outputs, "outputs"), energy)
 
     def _energy(self, v: np.ndarray) -> np.ndarray:
         quad = unchecked_energy(v, self._weights, self._bias)
@@ -290,7 +286,7 @@ class ContinuousHopfield:
         def velocity(u: np.ndarray) -> np.ndarray:
             return -u / self.tau + np.tanh(self.gain * u) @ self._weights + self._bias
 
-        return self._each_row(potentials, "potentials", velocity)
+        return apply_to_rows(self._batch(potentials, "potentials"), velocity)
 
     # -- dynamics -----------------------------------------------------------------------------
     def simulate(

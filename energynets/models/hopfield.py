@@ -15,7 +15,7 @@ probes and an ``rng`` and returns a :class:`~energynets.sampling.dynamics.Recall
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ from energynets._validation import (
 from energynets.energy import unchecked_energy, unchecked_fields
 from energynets.learning import hopfield_rules
 from energynets.sampling.dynamics import RecallResult, run_dynamics, tolerance, unstable
+from energynets.states import apply_to_rows
 
 __all__ = ["HopfieldNetwork"]
 
@@ -263,11 +264,9 @@ class HopfieldNetwork:
         return f"HopfieldNetwork(n_units={self.n_units}, n_patterns={n_pat}, rule={self.rule!r})"
 
     # -- energy ---------------------------------------------------------------------------
-    def _each_state(self, states: Any, compute: Callable[[np.ndarray], np.ndarray]) -> Any:
-        """``compute`` of the checked spins, (n_states, ...); its first row for one 1-D state."""
-        s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
-        out = compute(s)
-        return out[0] if was_1d else out
+    def _spins(self, states: Any) -> tuple[np.ndarray, bool]:
+        """``states`` checked as spins of this network: (rows, whether it was one 1-D state)."""
+        return as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
 
     def energy(self, states: Any) -> np.ndarray:
         """Energy E(s) = -1/2 s^T W s - b^T s.
@@ -282,7 +281,8 @@ class HopfieldNetwork:
         ndarray, shape (n_states,) (a float for a single 1-D state)
             No zero-temperature update raises it: a recall lowers the energy sweep by sweep.
         """
-        return self._each_state(states, lambda s: unchecked_energy(s, self._weights, self._bias))
+        energy = partial(unchecked_energy, weights=self._weights, bias=self._bias)
+        return apply_to_rows(self._spins(states), energy)
 
     def local_fields(self, states: Any) -> np.ndarray:
         """Local fields h = s W + b, shape like ``states``.
@@ -299,7 +299,8 @@ class HopfieldNetwork:
         -------
         ndarray, shape (n_states, n_units) (shape (n_units,) for a single 1-D state)
         """
-        return self._each_state(states, lambda s: unchecked_fields(s, self._weights, self._bias))
+        fields = partial(unchecked_fields, weights=self._weights, bias=self._bias)
+        return apply_to_rows(self._spins(states), fields)
 
     def is_fixed_point(self, states: Any) -> np.ndarray:
         """True for each state that no zero-temperature update changes (s_i h_i >= 0 for all i).
@@ -322,7 +323,7 @@ class HopfieldNetwork:
             h = unchecked_fields(s, self._weights, self._bias)
             return ~np.any(unstable(s, h, tol), axis=1)
 
-        return self._each_state(states, fixed)
+        return apply_to_rows(self._spins(states), fixed)
 
     # -- dynamics -------------------------------------------------------------------------
     def recall(
