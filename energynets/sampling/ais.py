@@ -160,7 +160,8 @@ def _as_path(model_or_path: Any, base_bias: Any, base_visible_bias: Any = None) 
 
 
 def _schedule(path: Any, betas: Any, n_betas: int | None) -> np.ndarray:
-    """The inverse temperatures: given, or the default of the path's kind."""
+    """The inverse temperatures: given, or the default of the path's kind (the two schedules
+    are looked up in this module's namespace when called, where the tests replace them)."""
     if betas is not None:
         return check_betas(betas)
     if isinstance(path, RBMPath):
