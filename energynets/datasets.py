@@ -26,7 +26,6 @@ import hashlib
 import http.client
 import os
 import struct
-import tempfile
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from energynets._npz import atomic_file
 from energynets._validation import (
     RNGLike,
     as_float_array,
@@ -43,6 +43,7 @@ from energynets._validation import (
     check_int,
     check_rng,
 )
+from energynets.states import state_rows
 
 __all__ = [
     "bars_and_stripes",
@@ -120,7 +121,7 @@ def bars_and_stripes(n: int) -> np.ndarray:
     [[0, 0, 0, 0], [0, 0, 1, 1], [0, 1, 0, 1], [1, 0, 1, 0], [1, 1, 0, 0], [1, 1, 1, 1]]
     """
     m = check_int(n, "n", minimum=1, maximum=12)
-    codes = ((np.arange(2**m)[:, None] >> np.arange(m - 1, -1, -1)) & 1).astype(np.float64)
+    codes = state_rows(m, "bits", 0, 2**m, np.float64)
     stripes = np.repeat(codes, m, axis=1)  # each row of the image constant
     bars = np.tile(codes, (1, m))  # each column constant
     allp = np.concatenate([stripes, bars])
@@ -259,7 +260,7 @@ def binarize(
     References
     ----------
     Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief
-    networks. ICML 2008.
+    networks. ICML 2008, 872-879 (binarized MNIST).
 
     Examples
     --------
@@ -462,8 +463,8 @@ class _FolderError(Exception):
 
 
 def _fetch(url: str, destination: Path, expected: str) -> None:
-    """Download ``url`` to ``destination`` atomically: a temporary file in the same folder,
-    checked against ``expected`` (sha256), then renamed; nothing is left behind on failure."""
+    """Download ``url`` to ``destination`` atomically, checked against ``expected`` (sha256);
+    nothing is left behind on failure."""
     with _urlopen(url, timeout=_DOWNLOAD_TIMEOUT) as response:
         # the folder is created only once a mirror answers: offline, nothing is written
         try:
@@ -475,26 +476,17 @@ def _fetch(url: str, destination: Path, expected: str) -> None:
 
 
 def _fetch_into(response: Any, destination: Path, expected: str) -> None:
-    """Stream ``response`` into a temporary sibling of ``destination``, check, rename."""
-    fd, tmp_name = tempfile.mkstemp(
-        dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
-    )
-    tmp = Path(tmp_name)
-    try:
+    """Stream ``response`` into ``destination`` through the atomic writer; a checksum that
+    does not match raises inside it, so nothing is published and the temporary file goes."""
+    with atomic_file(destination) as out:
         digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
-            while chunk := response.read(1 << 20):
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+        while chunk := response.read(1 << 20):
+            digest.update(chunk)
+            out.write(chunk)
         if digest.hexdigest() != expected:
             raise ValueError(
                 f"checksum mismatch (sha256 {digest.hexdigest()}, expected {expected})"
             )
-        os.replace(tmp, destination)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _download(folder: str, name: str, target: Path) -> Path:

@@ -58,16 +58,16 @@ def quadratic_fields(states: Any, weights: Any, bias: Any) -> np.ndarray:
 
     References
     ----------
+    Hertz, J., Krogh, A. & Palmer, R. G. (1991). Introduction to the Theory of Neural Computation.
+    Addison-Wesley, chapter 2 (the local field h_i).
+
     Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
     computational abilities. PNAS 79, 2554-2558.
-
-    Hertz, J., Krogh, A. & Palmer, R. G. (1991). Introduction to the Theory of Neural Computation.
-    Addison-Wesley, chapter 2.
     """
-    return _fields(*_check_quadratic(states, weights, bias))
+    return unchecked_fields(*_check_quadratic(states, weights, bias))
 
 
-def _fields(states: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+def unchecked_fields(states: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """:func:`quadratic_fields` without the checks (for models that checked already)."""
     return states @ weights + bias
 
@@ -95,9 +95,9 @@ def quadratic_energy(states: Any, weights: Any, bias: Any) -> np.ndarray:
     ValueError, TypeError
         Naming the argument that is not a finite real array of the right shape.
     """
-    return _energy(*_check_quadratic(states, weights, bias))
+    return unchecked_energy(*_check_quadratic(states, weights, bias))
 
 
-def _energy(states: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+def unchecked_energy(states: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """:func:`quadratic_energy` without the checks (for models that checked already)."""
     return -0.5 * np.einsum("bi,bi->b", states @ weights, states) - states @ bias

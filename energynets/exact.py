@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from energynets._validation import RNGLike, check_choice, check_float, check_int, check_rng
-from energynets.states import MAX_ENUMERATION_UNITS, all_states
+from energynets.states import MAX_ENUMERATION_UNITS, all_states, state_rows
 
 
 def logsumexp(a: Any) -> Any:
@@ -77,14 +77,6 @@ def _describe_model(model: Any) -> tuple[int, str]:
     return n_units, kind
 
 
-def _states_slice(n_units: int, kind: str, start: int, stop: int) -> np.ndarray:
-    """Rows ``start:stop`` of ``all_states(n_units, kind)``, without building the rest."""
-    codes = np.arange(start, stop, dtype=np.int64)[:, None]
-    shifts = np.arange(n_units - 1, -1, -1, dtype=np.int64)[None, :]
-    bits = ((codes >> shifts) & 1).astype(np.float64)
-    return 2.0 * bits - 1.0 if kind == "spins" else bits
-
-
 def _blocks(n_units: int, kind: str) -> Iterator[tuple[int, np.ndarray]]:
     """Yield ``(start, states)``: consecutive blocks of the rows of ``all_states``.
 
@@ -94,8 +86,8 @@ def _blocks(n_units: int, kind: str) -> Iterator[tuple[int, np.ndarray]]:
     """
     low_bits = min(n_units, _BLOCK_BITS)
     high_bits = n_units - low_bits
-    low = _states_slice(low_bits, kind, 0, 2**low_bits)
-    high = _states_slice(high_bits, kind, 0, 2**high_bits)
+    low = state_rows(low_bits, kind, 0, 2**low_bits, np.float64)
+    high = state_rows(high_bits, kind, 0, 2**high_bits, np.float64)
     for k in range(2**high_bits):
         states = np.empty((2**low_bits, n_units), dtype=np.float64)
         states[:, :high_bits] = high[k]
@@ -186,7 +178,7 @@ def log_partition(model: Any, temperature: float = 1.0) -> float:
     References
     ----------
     Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
-    machines. Cognitive Science 9, 147-169.
+    machines. Cognitive Science 9, 147-169 (the Boltzmann distribution and its normalisation Z).
 
     Examples
     --------
@@ -217,7 +209,7 @@ def probabilities(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.
     Parameters
     ----------
     model : object with ``n_units``, ``energy(states)`` and optionally ``unit_kind``
-        See :func:`log_partition`.
+        See :func:`log_partition`; the result holds all 2**n_units states.
     temperature : float > 0
 
     Returns
@@ -237,7 +229,7 @@ def probabilities(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.
     References
     ----------
     Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
-    machines. Cognitive Science 9, 147-169.
+    machines. Cognitive Science 9, 147-169 (the probabilities P(s) of the states of a machine).
 
     Examples
     --------
@@ -275,7 +267,7 @@ def expectations(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.n
     Parameters
     ----------
     model : object with ``n_units``, ``energy(states)`` and optionally ``unit_kind``
-        See :func:`log_partition`.
+        See :func:`log_partition`; summed block by block, up to :data:`MAX_UNITS` units.
     temperature : float > 0
 
     Returns
@@ -295,7 +287,7 @@ def expectations(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.n
     References
     ----------
     Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
-    machines. Cognitive Science 9, 147-169.
+    machines. Cognitive Science 9, 147-169 (the statistics <s_i s_j> their learning rule uses).
 
     Examples
     --------
@@ -358,7 +350,7 @@ def ground_states(model: Any, *, rtol: float | None = None) -> tuple[np.ndarray,
     References
     ----------
     Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
-    computational abilities. PNAS 79, 2554-2558.
+    computational abilities. PNAS 79, 2554-2558 (the energy whose minima the dynamics reach).
 
     Examples
     --------
@@ -382,7 +374,7 @@ def ground_states(model: Any, *, rtol: float | None = None) -> tuple[np.ndarray,
         scale = max(scale, float(np.max(np.abs(energy))))
     if rtol is None:
         # rounding of E depends on the dtype the model computes in (float32 models too)
-        dtype = np.asarray(model.energy(_states_slice(n_units, kind, 0, 1))).dtype
+        dtype = np.asarray(model.energy(state_rows(n_units, kind, 0, 1, np.float64))).dtype
         eps = float(np.finfo(dtype).eps) if np.issubdtype(dtype, np.inexact) else 0.0
         tolerance = 8.0 * n_units * eps * scale
     else:
@@ -400,7 +392,7 @@ def sample(model: Any, n_samples: int, temperature: float = 1.0, rng: RNGLike = 
     Parameters
     ----------
     model : object with ``n_units``, ``energy(states)`` and optionally ``unit_kind``
-        See :func:`log_partition`.
+        See :func:`log_partition`; only the blocks that receive samples are revisited.
     n_samples : int >= 0
     temperature : float > 0
     rng : int, numpy.random.Generator or None
@@ -421,8 +413,8 @@ def sample(model: Any, n_samples: int, temperature: float = 1.0, rng: RNGLike = 
 
     References
     ----------
-    Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
-    machines. Cognitive Science 9, 147-169.
+    Devroye, L. (1986). Non-Uniform Random Variate Generation. Springer, New York (the inversion
+    method, chapter 2).
 
     Examples
     --------

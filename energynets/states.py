@@ -7,6 +7,7 @@ machines use bits b in {0, 1}. The two are related by s = 2 b - 1. Batches of st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,9 @@ def to_bits(spins: Any) -> np.ndarray:
 
     References
     ----------
+    Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
+    computational abilities. PNAS 79, 2554-2558 (its units take the values V_i = 0 and 1).
+
     Hertz, J., Krogh, A. & Palmer, R. G. (1991). Introduction to the Theory of Neural
     Computation. Addison-Wesley, chapter 2.
 
@@ -144,7 +148,8 @@ def overlap(states: Any, patterns: Any) -> np.ndarray:
     References
     ----------
     Amit, D. J., Gutfreund, H. & Sompolinsky, H. (1985). Storing infinite numbers of patterns
-    in a spin-glass model of neural networks. Phys. Rev. Lett. 55, 1530-1533.
+    in a spin-glass model of neural networks. Phys. Rev. Lett. 55, 1530-1533 (the overlaps
+    as order parameters of the retrieval states).
 
     Examples
     --------
@@ -199,7 +204,22 @@ def all_states(n_units: int, kind: str = "spins", dtype: Any = np.float64) -> np
         )
     if kind not in ("spins", "bits"):
         raise ValueError(f"kind must be 'spins' or 'bits', got {kind!r}")
-    codes = np.arange(2**n, dtype=np.int64)[:, None]
-    shifts = np.arange(n - 1, -1, -1, dtype=np.int64)[None, :]
+    return state_rows(n, kind, 0, 2**n, dtype)
+
+
+def apply_to_rows(checked: tuple[np.ndarray, bool], compute: Callable[[np.ndarray], Any]) -> Any:
+    """``compute(rows)`` of a checked batch ``checked = (rows, was_1d)``, and for a single 1-D
+    state (``was_1d``) its first row: one state in, one value (or one row) out."""
+    rows, was_1d = checked
+    out = compute(rows)
+    return out[0] if was_1d else out
+
+
+def state_rows(n_units: int, kind: str, start: int, stop: int, dtype: Any) -> np.ndarray:
+    """Rows ``start:stop`` of ``all_states(n_units, kind, dtype)``, without building the rest:
+    row k is the binary expansion of k, the first unit most significant (arguments unchecked).
+    """
+    codes = np.arange(start, stop, dtype=np.int64)[:, None]
+    shifts = np.arange(n_units - 1, -1, -1, dtype=np.int64)[None, :]
     bits = ((codes >> shifts) & 1).astype(dtype)
     return 2 * bits - 1 if kind == "spins" else bits

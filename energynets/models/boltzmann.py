@@ -21,11 +21,11 @@ learning with hidden units (the 4-2-4 encoder of the 1985 paper).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from energynets import energy as _energy
 from energynets._validation import (
     RNGLike,
     as_float_array,
@@ -36,6 +36,8 @@ from energynets._validation import (
     check_int,
     check_rng,
 )
+from energynets.energy import unchecked_energy, unchecked_fields
+from energynets.states import apply_to_rows
 
 __all__ = [
     "BoltzmannMachine",
@@ -261,17 +263,21 @@ class BoltzmannMachine:
         Parameters
         ----------
         states : array_like, shape (n_states, n_units) or (n_units,)
+            Unit values, spins or bits as the machine's ``units``.
 
         Returns
         -------
         ndarray, shape (n_states,) (a float for one 1-D state)
+            At unit temperature p(s) = exp(-E(s)) / Z.
         """
-        s, was_1d = self.check_states(states)
-        e = _energy._energy(s, self._weights, self._bias)
-        return e[0] if was_1d else e
+        energy = partial(unchecked_energy, weights=self._weights, bias=self._bias)
+        return apply_to_rows(self.check_states(states), energy)
 
     def local_fields(self, states: Any) -> np.ndarray:
-        """Local fields h = s W + b, shape like ``states``.
+        """Local fields h = s W + b, shape like ``states``: h_i = sum_j W_ij s_j + b_i.
+
+        Setting unit i high rather than low lowers the energy by (hi - lo) h_i, so the fields
+        give the single-unit conditionals (:meth:`conditional_high`).
 
         Parameters
         ----------
@@ -280,11 +286,9 @@ class BoltzmannMachine:
         Returns
         -------
         ndarray, shape (n_states, n_units) (shape (n_units,) for a single 1-D state)
-            h_i = sum_j W_ij s_j + b_i.
         """
-        s, was_1d = self.check_states(states)
-        h = _energy._fields(s, self._weights, self._bias)
-        return h[0] if was_1d else h
+        fields = partial(unchecked_fields, weights=self._weights, bias=self._bias)
+        return apply_to_rows(self.check_states(states), fields)
 
     def conditional_high(self, fields: np.ndarray) -> np.ndarray:
         """p(s_i = high | rest) from local fields: sigma(2 h) for spins, sigma(h) for bits.
@@ -390,8 +394,9 @@ def sherrington_kirkpatrick(
     rng : int, Generator or None
         Randomness of the couplings.
     field : float
-        External field h.
+        External field h, the same on every spin.
     dtype : numpy.float32 or numpy.float64
+        The machine's dtype; the couplings are drawn in float64.
 
     Returns
     -------

@@ -38,6 +38,8 @@ from energynets._validation import (
     check_float,
     check_int,
 )
+from energynets.energy import unchecked_energy
+from energynets.states import apply_to_rows
 
 __all__ = ["ContinuousHopfield", "ContinuousTrajectory"]
 
@@ -195,15 +197,16 @@ class ContinuousHopfield:
         Parameters
         ----------
         potentials : array_like, shape (n_states, n_units) or (n_units,)
+            Internal potentials u, any real values.
 
         Returns
         -------
         ndarray, the shape of ``potentials``
             Outputs in (-1, 1).
         """
-        u, was_1d = self._batch(potentials, "potentials")
-        v = np.tanh(self.gain * u)
-        return v[0] if was_1d else v
+        return apply_to_rows(
+            self._batch(potentials, "potentials"), lambda u: np.tanh(self.gain * u)
+        )
 
     def potentials_from(self, outputs: Any, *, clip: float = 0.999) -> np.ndarray:
         """u = artanh(V) / gain, with V clipped to [-clip, clip] (so +-1 spins are allowed).
@@ -218,14 +221,16 @@ class ContinuousHopfield:
         ndarray, the shape of ``outputs``
             The potentials u whose outputs are V (clipped).
         """
-        v, was_1d = self._batch(outputs, "outputs")
-        c = check_float(clip, "clip", minimum=0.0, exclusive_minimum=True)
-        if c >= 1.0:
-            raise ValueError(f"clip must be < 1, got {c}")
-        if np.any(np.abs(v) > 1.0):
-            raise ValueError("outputs must lie in [-1, 1] (V = tanh(gain u))")
-        u = np.arctanh(np.clip(v, -c, c)) / self.gain
-        return u[0] if was_1d else u
+
+        def potentials(v: np.ndarray) -> np.ndarray:
+            c = check_float(clip, "clip", minimum=0.0, exclusive_minimum=True)
+            if c >= 1.0:
+                raise ValueError(f"clip must be < 1, got {c}")
+            if np.any(np.abs(v) > 1.0):
+                raise ValueError("outputs must lie in [-1, 1] (V = tanh(gain u))")
+            return np.arctanh(np.clip(v, -c, c)) / self.gain
+
+        return apply_to_rows(self._batch(outputs, "outputs"), potentials)
 
     def energy(self, outputs: Any) -> np.ndarray:
         """Lyapunov energy E(V) = -1/2 V W V - b V + (1/tau) sum_i int_0^{V_i} g^{-1}(v) dv.
@@ -238,14 +243,16 @@ class ContinuousHopfield:
         -------
         ndarray, shape (n_states,) (a float for a 1-D state)
         """
-        v, was_1d = self._batch(outputs, "outputs")
-        if np.any(np.abs(v) >= 1.0):
-            raise ValueError("outputs must lie strictly inside (-1, 1) for the energy")
-        e = self._energy(v)
-        return e[0] if was_1d else e
+
+        def energy(v: np.ndarray) -> np.ndarray:
+            if np.any(np.abs(v) >= 1.0):
+                raise ValueError("outputs must lie strictly inside (-1, 1) for the energy")
+            return self._energy(v)
+
+        return apply_to_rows(self._batch(outputs, "outputs"), energy)
 
     def _energy(self, v: np.ndarray) -> np.ndarray:
-        quad = -0.5 * np.einsum("bi,bi->b", v @ self._weights, v) - v @ self._bias
+        quad = unchecked_energy(v, self._weights, self._bias)
         # V artanh V + 1/2 log(1 - V^2), written with log1p for accuracy near V = 0
         integral = v * np.arctanh(v) + 0.5 * np.log1p(-(v * v))
         return quad + integral.sum(axis=1) / (self.gain * self.tau)
@@ -259,7 +266,7 @@ class ContinuousHopfield:
         v = np.tanh(a)
         abs_a = np.abs(a)
         log_cosh = abs_a + np.log1p(np.exp(-2.0 * abs_a)) - np.log(2.0)
-        quad = -0.5 * np.einsum("bi,bi->b", v @ self._weights, v) - v @ self._bias
+        quad = unchecked_energy(v, self._weights, self._bias)
         return quad + (a * v - log_cosh).sum(axis=1) / (self.gain * self.tau)
 
     def velocity(self, potentials: Any) -> np.ndarray:
@@ -268,15 +275,18 @@ class ContinuousHopfield:
         Parameters
         ----------
         potentials : array_like, shape (n_states, n_units) or (n_units,)
+            The state u of the network at one time.
 
         Returns
         -------
         ndarray, the shape of ``potentials``
             The time derivative of each potential; zero at a fixed point.
         """
-        u, was_1d = self._batch(potentials, "potentials")
-        du = -u / self.tau + np.tanh(self.gain * u) @ self._weights + self._bias
-        return du[0] if was_1d else du
+
+        def velocity(u: np.ndarray) -> np.ndarray:
+            return -u / self.tau + np.tanh(self.gain * u) @ self._weights + self._bias
+
+        return apply_to_rows(self._batch(potentials, "potentials"), velocity)
 
     # -- dynamics -----------------------------------------------------------------------------
     def simulate(

@@ -15,11 +15,11 @@ probes and an ``rng`` and returns a :class:`~energynets.sampling.dynamics.Recall
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from energynets import energy as _energy
 from energynets._validation import (
     RNGLike,
     as_float_array,
@@ -29,8 +29,10 @@ from energynets._validation import (
     check_couplings,
     check_dtype,
 )
+from energynets.energy import unchecked_energy, unchecked_fields
 from energynets.learning import hopfield_rules
-from energynets.sampling.dynamics import RecallResult, run_dynamics
+from energynets.sampling.dynamics import RecallResult, run_dynamics, tolerance, unstable
+from energynets.states import apply_to_rows
 
 __all__ = ["HopfieldNetwork"]
 
@@ -262,54 +264,66 @@ class HopfieldNetwork:
         return f"HopfieldNetwork(n_units={self.n_units}, n_patterns={n_pat}, rule={self.rule!r})"
 
     # -- energy ---------------------------------------------------------------------------
+    def _spins(self, states: Any) -> tuple[np.ndarray, bool]:
+        """``states`` checked as spins of this network: (rows, whether it was one 1-D state)."""
+        return as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
+
     def energy(self, states: Any) -> np.ndarray:
         """Energy E(s) = -1/2 s^T W s - b^T s.
 
         Parameters
         ----------
-        states : array_like, shape (n_states, n_units) or (n_units,), spins +-1
+        states : array_like, shape (n_states, n_units) or (n_units,)
+            Spins +-1, one state per row.
 
         Returns
         -------
         ndarray, shape (n_states,) (a float for a single 1-D state)
+            No zero-temperature update raises it: a recall lowers the energy sweep by sweep.
         """
-        s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
-        e = _energy._energy(s, self._weights, self._bias)
-        return e[0] if was_1d else e
+        energy = partial(unchecked_energy, weights=self._weights, bias=self._bias)
+        return apply_to_rows(self._spins(states), energy)
 
     def local_fields(self, states: Any) -> np.ndarray:
         """Local fields h = s W + b, shape like ``states``.
 
+        h_i = sum_j W_ij s_j + b_i is the input unit i receives from the others; flipping unit
+        i changes the energy by 2 s_i h_i.
+
         Parameters
         ----------
-        states : array_like, shape (n_states, n_units) or (n_units,), spins +-1
+        states : array_like, shape (n_states, n_units) or (n_units,)
+            Spins +-1.
 
         Returns
         -------
         ndarray, shape (n_states, n_units) (shape (n_units,) for a single 1-D state)
-            h_i = sum_j W_ij s_j + b_i; flipping unit i changes the energy by 2 s_i h_i.
         """
-        s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
-        h = _energy._fields(s, self._weights, self._bias)
-        return h[0] if was_1d else h
+        fields = partial(unchecked_fields, weights=self._weights, bias=self._bias)
+        return apply_to_rows(self._spins(states), fields)
 
     def is_fixed_point(self, states: Any) -> np.ndarray:
         """True for each state that no zero-temperature update changes (s_i h_i >= 0 for all i).
 
+        A field within the dynamics' tolerance of zero counts as zero (the unit keeps its
+        state), as in :meth:`recall`.
+
         Parameters
         ----------
-        states : array_like, shape (n_states, n_units) or (n_units,), spins +-1
+        states : array_like, shape (n_states, n_units) or (n_units,)
+            Spins +-1, e.g. the stored patterns (are they fixed points?).
 
         Returns
         -------
         ndarray of bool, shape (n_states,) (a numpy bool for a single 1-D state)
         """
-        s, was_1d = as_spins(states, "states", n_units=self.n_units, dtype=self.dtype)
-        h = _energy._fields(s, self._weights, self._bias)
-        from energynets.sampling.dynamics import _tolerance
+        tol = tolerance(self._weights, self._bias)
 
-        fixed = np.all(s * h >= -_tolerance(self._weights, self._bias), axis=1)
-        return fixed[0] if was_1d else fixed
+        def fixed(s: np.ndarray) -> np.ndarray:
+            h = unchecked_fields(s, self._weights, self._bias)
+            return ~np.any(unstable(s, h, tol), axis=1)
+
+        return apply_to_rows(self._spins(states), fixed)
 
     # -- dynamics -------------------------------------------------------------------------
     def recall(
@@ -364,12 +378,19 @@ class HopfieldNetwork:
             rng=rng,
         )
 
-    def _field_factor(self) -> tuple[np.ndarray, np.ndarray] | None:
+    def field_factor(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(F, D) with W = F F^T - diag(D) when that is cheaper than W itself, else None.
 
         Hebbian weights of P patterns: F = X^T / sqrt(N), D = P / N. Pseudo-inverse weights:
         F an orthonormal basis of the patterns' span, D = diag(F F^T). Used by the dynamics
-        to compute fields in O(N P) per state instead of O(N^2) when P < N / 4.
+        (:class:`~energynets.sampling.dynamics.QuadraticModel`) to compute fields in O(N P)
+        per state instead of O(N^2) when P < N / 4. Computed once, on first use.
+
+        Returns
+        -------
+        tuple of ndarray or None
+            F of shape (n_units, r) and D of shape (n_units,), the network's dtype; None for
+            other rules, for networks built from weights, or when P >= N / 4.
         """
         if self._factor is False:
             self._factor = None

@@ -44,7 +44,6 @@ machines. ICML 2008, 536-543.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -58,6 +57,8 @@ from energynets._validation import (
     check_int,
     check_rng,
 )
+from energynets.models import _softmax_groups as one_of_k
+from energynets.models._units import sample_one_hot, sigmoid, softmax
 
 __all__ = ["GROUP_SUM_TOLERANCE", "RBM", "check_softmax_groups"]
 
@@ -68,77 +69,9 @@ VISIBLE_KINDS = ("bernoulli", "gaussian")
 GROUP_SUM_TOLERANCE = 1e-4
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic function, overflow-free for any x, keeping the dtype of x."""
-    out = np.empty_like(x)
-    pos = x >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
-    ex = np.exp(x[~pos])
-    out[~pos] = ex / (1.0 + ex)
-    return out
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    """Row-wise softmax exp(x_k) / sum_l exp(x_l) of a 2-D array, max subtracted (a new array)."""
-    z = x - x.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    return z
-
-
-def _sample_one_hot(probabilities: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
-    """One-hot rows drawn from the categorical rows of ``probabilities``, shape (n, K).
-
-    Row n gets unit k, the first with cumulative probability above uniforms[n] * total (the
-    inverse-CDF method; ``uniforms`` has shape (n,), values in [0, 1)). Rows need not be
-    normalised. Returns an array of the dtype of ``probabilities``.
-    """
-    cumulative = np.cumsum(probabilities, axis=1)
-    threshold = uniforms * cumulative[:, -1]
-    k = np.count_nonzero(cumulative <= threshold[:, None], axis=1)
-    np.minimum(k, probabilities.shape[1] - 1, out=k)
-    return (np.arange(probabilities.shape[1])[None, :] == k[:, None]).astype(probabilities.dtype)
-
-
-def _group_units(group: Any, i: int, n_visible: int) -> np.ndarray:
-    """The visible indices of one entry of ``softmax_groups`` (see check_softmax_groups)."""
-    where = f"softmax_groups[{i}]"
-    if isinstance(group, slice):
-        return np.arange(n_visible, dtype=np.int64)[group]
-    if isinstance(group, tuple):
-        if len(group) != 2 or not all(
-            isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in group
-        ):
-            raise ValueError(
-                f"{where} must be a (start, stop) pair of ints, a slice or a list of visible "
-                f"indices, got the tuple {group!r}"
-            )
-        start, stop = int(group[0]), int(group[1])
-        if not 0 <= start <= stop <= n_visible:
-            raise ValueError(
-                f"{where} = (start, stop) must satisfy 0 <= start <= stop <= n_visible = "
-                f"{n_visible}, got {group!r}"
-            )
-        return np.arange(start, stop, dtype=np.int64)
-    if isinstance(group, str | bytes) or isinstance(group, numbers.Number):
-        raise TypeError(
-            f"{where} must be a (start, stop) pair, a slice or a list of visible indices, got "
-            f"{type(group).__name__} {group!r}"
-        )
-    arr = np.asarray(group)
-    if arr.ndim != 1 or not (arr.size == 0 or np.issubdtype(arr.dtype, np.integer)):
-        raise TypeError(
-            f"{where} must be a 1-D list of int visible indices, got an array of shape "
-            f"{arr.shape} and dtype {arr.dtype}"
-        )
-    units = arr.astype(np.int64)
-    if units.size and (units.min() < 0 or units.max() >= n_visible):
-        bad = units[(units < 0) | (units >= n_visible)][0]
-        raise ValueError(
-            f"{where} must hold visible indices in [0, {n_visible}) (n_visible = {n_visible}), "
-            f"got {int(bad)}"
-        )
-    return units
+# the names learning/ and metrics import until they move to energynets.models._units
+_softmax = softmax
+_sample_one_hot = sample_one_hot
 
 
 def check_softmax_groups(
@@ -180,39 +113,7 @@ def check_softmax_groups(
             "softmax_groups needs Bernoulli visible units (a one-of-K group is binary), got "
             f"visible={visible!r}"
         )
-    owner = np.full(n_visible, -1, dtype=np.int64)
-    out = []
-    for i, group in enumerate(items):
-        units = _group_units(group, i, n_visible)
-        if units.size < 2:
-            raise ValueError(
-                f"softmax_groups[{i}] must hold at least 2 visible units (a one-of-K group of "
-                f"one unit is always on), got {units.size} unit(s): {units.tolist()}"
-            )
-        uniq, counts = np.unique(units, return_counts=True)
-        if np.any(counts > 1):
-            raise ValueError(
-                f"softmax_groups[{i}] must not repeat a visible unit, got unit "
-                f"{int(uniq[counts > 1][0])} twice"
-            )
-        taken = owner[units] >= 0
-        if np.any(taken):
-            unit = int(units[taken][0])
-            raise ValueError(
-                f"softmax_groups must be disjoint, got visible unit {unit} in both "
-                f"softmax_groups[{int(owner[unit])}] and softmax_groups[{i}]"
-            )
-        owner[units] = i
-        units.setflags(write=False)
-        out.append(units)
-    return tuple(out)
-
-
-def _describe_group(units: np.ndarray) -> str:
-    """``(start, stop)`` for a run of consecutive increasing indices, else the list."""
-    if np.array_equal(units, np.arange(units[0], units[0] + units.size)):
-        return f"({int(units[0])}, {int(units[0]) + units.size})"
-    return str(units.tolist())
+    return one_of_k.disjoint_groups(items, n_visible)
 
 
 class RBM:
@@ -277,7 +178,7 @@ class RBM:
     2010-003, University of Toronto.
 
     Larochelle, H. & Bengio, Y. (2008). Classification using discriminative restricted
-    Boltzmann machines. ICML 2008, 536-543.
+    Boltzmann machines. ICML 2008, 536-543 (a softmax group as the label of an image).
     """
 
     def __init__(
@@ -419,11 +320,23 @@ class RBM:
     def __repr__(self) -> str:
         groups = ""
         if self._groups:
-            groups = ", softmax_groups=[" + ", ".join(map(_describe_group, self._groups)) + "]"
+            groups = ", softmax_groups=[" + ", ".join(map(one_of_k.describe_group, self._groups))
+            groups += "]"
         return (
             f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden}, "
             f"visible={self.visible!r}, dtype={self.dtype.name}{groups})"
         )
+
+    def _rows(self, x: Any, name: str, n_columns: int, what: str) -> np.ndarray:
+        """``x`` as a 2-D array of the model's dtype with ``n_columns`` columns (one row for a
+        1-D input; a view when no conversion was needed)."""
+        arr = as_float_array(x, name, ndim=(1, 2), dtype=self.dtype, allow_empty=True)
+        arr2 = arr[None, :] if arr.ndim == 1 else arr
+        if arr2.shape[1] != n_columns:
+            raise ValueError(
+                f"{name} must have {n_columns} columns ({what}), got shape {arr.shape}"
+            )
+        return arr2
 
     def check_visible(self, v: Any, name: str = "v") -> np.ndarray:
         """Validate a batch of visible vectors; return a 2-D array of the model's dtype.
@@ -437,6 +350,7 @@ class RBM:
         Parameters
         ----------
         v : array_like, shape (n_samples, n_visible) or (n_visible,)
+            Visible rows, or one visible vector.
         name : str
             The argument name the error messages use.
 
@@ -451,12 +365,7 @@ class RBM:
         ValueError
             Naming ``name``, if the shape or the values do not fit the model.
         """
-        arr = as_float_array(v, name, ndim=(1, 2), dtype=self.dtype, allow_empty=True)
-        arr2 = arr[None, :] if arr.ndim == 1 else arr
-        if arr2.shape[1] != self.n_visible:
-            raise ValueError(
-                f"{name} must have {self.n_visible} columns (n_visible), got shape {arr.shape}"
-            )
+        arr2 = self._rows(v, name, self.n_visible, "n_visible")
         if self.visible == "bernoulli" and arr2.size and (arr2.min() < 0 or arr2.max() > 1):
             raise ValueError(
                 f"{name} must lie in [0, 1] for Bernoulli visible units, got values in "
@@ -483,18 +392,7 @@ class RBM:
         ValueError
             Naming ``name``, the first row and the group that do not sum to 1.
         """
-        for i, g in enumerate(self._groups):
-            if v.shape[0] == 0:
-                return
-            total = v[:, g].sum(axis=1, dtype=np.float64)
-            bad = np.abs(total - 1.0) > GROUP_SUM_TOLERANCE
-            if np.any(bad):
-                row = int(np.argmax(bad))
-                raise ValueError(
-                    f"{name} must have exactly one unit on in each softmax group (values "
-                    f"summing to 1 over the group), got row {row} summing to {total[row]:g} "
-                    f"over softmax_groups[{i}] = {_describe_group(g)}"
-                )
+        one_of_k.check_rows_sum_to_one(self._groups, v, name, GROUP_SUM_TOLERANCE)
 
     def check_hidden(self, h: Any, name: str = "h") -> np.ndarray:
         """Validate a batch of hidden vectors (values in [0, 1]); return 2-D, model dtype.
@@ -502,8 +400,9 @@ class RBM:
         Parameters
         ----------
         h : array_like, shape (n_samples, n_hidden) or (n_hidden,)
+            Hidden rows: 0/1 states or probabilities.
         name : str
-            The argument name the error messages use.
+            The name of ``h`` in the error messages.
 
         Returns
         -------
@@ -512,14 +411,10 @@ class RBM:
         Raises
         ------
         ValueError
-            Naming ``name``, if the shape or the values do not fit the model.
+            Naming ``name``, if a row does not have n_hidden values or a value lies outside
+            [0, 1].
         """
-        arr = as_float_array(h, name, ndim=(1, 2), dtype=self.dtype, allow_empty=True)
-        arr2 = arr[None, :] if arr.ndim == 1 else arr
-        if arr2.shape[1] != self.n_hidden:
-            raise ValueError(
-                f"{name} must have {self.n_hidden} columns (n_hidden), got shape {arr.shape}"
-            )
+        arr2 = self._rows(h, name, self.n_hidden, "n_hidden")
         if arr2.size and (arr2.min() < 0 or arr2.max() > 1):
             raise ValueError(f"{name} must lie in [0, 1] (Bernoulli hidden units)")
         return arr2
@@ -543,7 +438,9 @@ class RBM:
         Parameters
         ----------
         v : array_like, shape (n_samples, n_visible) or (n_visible,)
+            Visible states.
         h : array_like, shape (n_samples, n_hidden) or (n_hidden,)
+            Hidden states, 0 or 1, one row per row of ``v``.
 
         Returns
         -------
@@ -619,12 +516,13 @@ class RBM:
         Parameters
         ----------
         v : array_like, shape (n_samples, n_visible) or (n_visible,)
+            Visible rows (probabilities are allowed for Bernoulli units: mean-field inputs).
 
         Returns
         -------
         ndarray, shape (n_samples, n_hidden)
         """
-        return _sigmoid(self.hidden_input(self.check_visible(v)))
+        return sigmoid(self.hidden_input(self.check_visible(v)))
 
     def visible_mean(self, h: Any) -> np.ndarray:
         """E[v | h], shape (n_samples, n_visible).
@@ -644,9 +542,9 @@ class RBM:
         x = h2 @ self.weights.T
         if self.visible == "bernoulli":
             x += self.visible_bias
-            mean = _sigmoid(x)
+            mean = sigmoid(x)
             for g in self._groups:
-                mean[:, g] = _softmax(x[:, g])
+                mean[:, g] = softmax(x[:, g])
             return mean
         return self.visible_bias + self.sigma * x
 
@@ -657,6 +555,7 @@ class RBM:
         ----------
         v : array_like, shape (n_samples, n_visible) or (n_visible,)
         rng : int, Generator or None
+            One uniform number per hidden unit and row.
 
         Returns
         -------
@@ -689,28 +588,9 @@ class RBM:
             u = gen.random(mean.shape, dtype=self.dtype)
             v = (u < mean).astype(self.dtype)
             for g in self._groups:
-                v[:, g] = _sample_one_hot(mean[:, g], u[:, g[0]])
+                v[:, g] = sample_one_hot(mean[:, g], u[:, g[0]])
             return v
         return mean + self.sigma * gen.standard_normal(mean.shape, dtype=self.dtype)
-
-    def _check_clamp(self, clamp: Any, shape: tuple[int, ...]) -> np.ndarray:
-        """The clamp mask broadcast to ``shape``; a softmax group is clamped whole or not."""
-        try:
-            mask = np.broadcast_to(np.asarray(clamp, dtype=bool), shape)
-        except ValueError:
-            raise ValueError(
-                f"clamp must be a bool mask of shape ({shape[1]},) or {shape}, got shape "
-                f"{np.shape(clamp)}"
-            ) from None
-        for i, g in enumerate(self._groups):
-            part = mask[:, g]
-            if np.any(part.any(axis=1) != part.all(axis=1)):
-                raise ValueError(
-                    f"clamp must hold each softmax group whole or leave it free (a one-of-K "
-                    f"group cannot be partly clamped), got softmax_groups[{i}] = "
-                    f"{_describe_group(g)} partly clamped"
-                )
-        return mask
 
     def gibbs_step(
         self, v: Any, rng: RNGLike = 0, *, clamp: Any = None, clamp_values: Any = None
@@ -749,10 +629,22 @@ class RBM:
         h = self.sample_hidden(v2, gen)
         v_new = self.sample_visible(h, gen)
         if clamp is not None:
-            mask = self._check_clamp(clamp, v2.shape)
+            mask = one_of_k.check_clamp(self._groups, clamp, v2.shape)
             fixed = v2 if clamp_values is None else np.broadcast_to(clamp_values, v2.shape)
             v_new = np.where(mask, fixed, v_new).astype(self.dtype)
         return v_new, h
+
+    def _noise(self, n: int, gen: np.random.Generator) -> np.ndarray:
+        """``n`` visible rows of noise: uniform bits with one uniformly chosen unit on in each
+        softmax group, or N(a, sigma^2)."""
+        if self.visible == "bernoulli":
+            u = gen.random((n, self.n_visible), dtype=self.dtype)
+            v = (u < 0.5).astype(self.dtype)
+            for g in self._groups:
+                v[:, g] = sample_one_hot(np.ones((n, g.size), self.dtype), u[:, g[0]])
+            return v
+        noise = gen.standard_normal((n, self.n_visible), dtype=self.dtype)
+        return self.visible_bias + self.sigma * noise
 
     def sample(
         self,
@@ -797,20 +689,12 @@ class RBM:
         if init is None:
             if n_samples is None:
                 raise ValueError("give n_samples (chains from noise) or init (starting states)")
-            n = check_int(n_samples, "n_samples", minimum=1)
-            if self.visible == "bernoulli":
-                u = gen.random((n, self.n_visible), dtype=self.dtype)
-                v = (u < 0.5).astype(self.dtype)
-                for g in self._groups:
-                    v[:, g] = _sample_one_hot(np.ones((n, g.size), self.dtype), u[:, g[0]])
-            else:
-                noise = gen.standard_normal((n, self.n_visible), dtype=self.dtype)
-                v = self.visible_bias + self.sigma * noise
+            v = self._noise(check_int(n_samples, "n_samples", minimum=1), gen)
         else:
             v = np.array(self.check_visible(init, "init"), copy=True)
         fixed = v.copy() if clamp is not None else None
         if clamp is not None:
-            self._check_clamp(clamp, v.shape)
+            one_of_k.check_clamp(self._groups, clamp, v.shape)
         recorded = []
         every = None if thin is None else check_int(thin, "thin", minimum=1)
         for step in range(1, steps + 1):
@@ -862,38 +746,7 @@ class RBM:
         Larochelle, H. & Bengio, Y. (2008). Classification using discriminative restricted
         Boltzmann machines. ICML 2008, 536-543.
         """
-        g = self._group(group)
-        k = g.size
-        nv = self.n_visible
-        arr = as_float_array(v, "v", ndim=(1, 2), dtype=self.dtype, allow_empty=True)
-        arr2 = arr[None, :] if arr.ndim == 1 else arr
-        if arr2.shape[1] == nv:
-            full = np.array(arr2, copy=True)
-        elif arr2.shape[1] == nv - k:
-            rest = np.ones(nv, dtype=bool)
-            rest[g] = False
-            full = np.zeros((arr2.shape[0], nv), dtype=self.dtype)
-            full[:, rest] = arr2
-        else:
-            raise ValueError(
-                f"v must have {nv} columns (n_visible; the label group's columns are ignored) "
-                f"or {nv - k} (the visible units outside softmax_groups[{group}]), got shape "
-                f"{arr.shape}"
-            )
-        full[:, g] = 0.0
-        full[:, g[0]] = 1.0  # a valid placeholder label, so that check_visible can run
-        self.check_visible(full, "v")
-        full[:, g[0]] = 0.0
-        x0 = full @ self.weights + self.hidden_bias  # hidden input without the label
-        w_label = self.weights[g]  # (K, n_hidden)
-        a_label = self.visible_bias[g]
-        out = np.empty((full.shape[0], k), dtype=self.dtype)
-        rows = max(1, 2**20 // (k * self.n_hidden))
-        for start in range(0, full.shape[0], rows):
-            xb = x0[start : start + rows, None, :] + w_label[None, :, :]
-            logits = a_label + np.logaddexp(0, xb).sum(axis=2)
-            out[start : start + rows] = _softmax(logits)
-        return out
+        return one_of_k.label_probabilities(self, v, self._group(group), group)
 
     def predict_label(self, v: Any, group: int = 0) -> np.ndarray:
         """The most probable class of each row, argmax_k p(v_g = e_k | rest of v).

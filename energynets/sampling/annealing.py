@@ -31,7 +31,8 @@ from energynets._validation import (
     check_rng,
 )
 from energynets.models.boltzmann import BoltzmannMachine
-from energynets.sampling.gibbs import SAMPLERS, ChainResult, _check_model, _make_chains
+from energynets.sampling._chains import check_model, make_chains, run
+from energynets.sampling.gibbs import SAMPLERS, ChainResult
 
 __all__ = ["SCHEDULES", "schedule", "simulated_annealing"]
 
@@ -158,25 +159,12 @@ def simulated_annealing(
     >>> float(res.energies[-1].min())
     -5.0
     """
-    bm = _check_model(model)
+    bm = check_model(model)
     s, _ = bm.check_states(states)
     ladder = _check_schedule(betas)
     check_choice(sampler, "sampler", SAMPLERS)
     per_beta = check_int(sweeps_per_beta, "sweeps_per_beta", minimum=1)
     gen = check_rng(rng)
-
-    chains = _make_chains(bm, s, sampler)
+    chains = make_chains(bm, s, sampler)
     n_sweeps = ladder.size * per_beta
-    first = chains.energies()
-    energies = np.empty((n_sweeps + 1, s.shape[0]), dtype=first.dtype)
-    energies[0] = first
-    changes = np.zeros(s.shape[0], dtype=np.int64)
-    t = 0
-    for beta in ladder:
-        chains.set_inverse_temperature(float(beta))
-        for _ in range(per_beta):
-            changes += chains.sweep(gen)
-            t += 1
-            energies[t] = chains.energies()
-    acceptance = changes / float(n_sweeps * bm.n_units)
-    return ChainResult(chains.states(), None, energies, acceptance)
+    return ChainResult(*run(chains, n_sweeps, gen, betas=ladder, sweeps_per_beta=per_beta))

@@ -28,6 +28,7 @@ is every probe that is already at a fixed point, so late sweeps cost almost noth
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -51,13 +52,28 @@ ORDERS = ("random", "sequential")
 
 
 class QuadraticModel(Protocol):
-    """What the dynamics need from a model: symmetric weights with zero diagonal, and a bias."""
+    """What the dynamics need from a model: symmetric weights with zero diagonal, and a bias.
+
+    ``field_factor`` is optional: a model without it is run with its full weights, as if it
+    returned None.
+    """
 
     @property
     def weights(self) -> np.ndarray: ...
 
     @property
     def bias(self) -> np.ndarray: ...
+
+    def field_factor(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(F, D) with W = F F^T - diag(D), or None: use the weights W themselves.
+
+        F has shape (n_units, r) and D shape (n_units,), in the weights' dtype. A model
+        returns them when it knows such a factor of rank r well below n_units (Hebbian or
+        projector weights of r patterns): the dynamics then compute a field update in
+        O(n_units r) instead of O(n_units^2) per state, with the same results up to rounding.
+        None when no factor is known, or when it would not be cheaper.
+        """
+        ...
 
 
 @dataclass(frozen=True)
@@ -134,7 +150,7 @@ class _Couplings:
         return delta @ self.weights[block]
 
 
-def _tolerance(weights: np.ndarray, bias: np.ndarray) -> float:
+def tolerance(weights: np.ndarray, bias: np.ndarray) -> float:
     """|h| below this counts as zero: 1e-9 times the largest possible |h_i| (cached)."""
     key = (id(weights), id(bias))
     cached = _TOLERANCE_CACHE.get(key)
@@ -149,6 +165,22 @@ def _tolerance(weights: np.ndarray, bias: np.ndarray) -> float:
 
 
 _TOLERANCE_CACHE: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, float]] = {}
+# the name experiments/capacity.py imports until it moves to tolerance (after the merge)
+_tolerance = tolerance
+
+
+def unstable(
+    s: np.ndarray, h: np.ndarray, tol: float, free: np.ndarray | None = None
+) -> np.ndarray:
+    """The zero-temperature rule: where a unit flips, s_i h_i < -tol (among ``free`` units).
+
+    A unit whose field is within ``tol`` of zero keeps its state (sign(0) = s_i), so every
+    flip lowers the energy. Works on batches, single rows and scalars alike.
+    """
+    flip = s * h < -tol
+    if free is not None:
+        flip &= free
+    return flip
 
 
 def _clamp_mask(clamp: Any, n_probes: int, n_units: int) -> np.ndarray | None:
@@ -204,6 +236,8 @@ def run_dynamics(
     Returns
     -------
     RecallResult
+        ``states``, ``converged``, ``n_sweeps``, ``energies`` (one row per sweep),
+        ``overlaps`` and ``cycled``.
 
     References
     ----------
@@ -239,22 +273,25 @@ def run_dynamics(
     gen = check_rng(rng)
     pats = None if patterns is None else np.asarray(patterns, dtype=dtype)
 
-    factor_fn = getattr(model, "_field_factor", None)
+    factor_fn = getattr(model, "field_factor", None)  # optional, see QuadraticModel
     couplings = _Couplings(weights, factor_fn() if callable(factor_fn) else None)
+    run = _Run(couplings, bias, tolerance(weights, bias), temp, gen)
     if dynamics == "sync":
-        out = _sync(couplings, bias, s, temp, n_max, mask, pats, gen)
+        out = _sync(run, s, n_max, mask, pats)
     else:
-        out = _async(couplings, bias, s, order, temp, n_max, mask, pats, gen)
-    if was_1d:
-        out = RecallResult(
-            states=out.states[0],
-            converged=out.converged,
-            n_sweeps=out.n_sweeps,
-            energies=out.energies,
-            overlaps=out.overlaps,
-            cycled=out.cycled,
-        )
-    return out
+        out = _async(run, s, order, n_max, mask, pats)
+    return dataclasses.replace(out, states=out.states[0]) if was_1d else out
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What stays fixed during one call of the dynamics."""
+
+    couplings: _Couplings
+    bias: np.ndarray
+    tol: float  # |h| below this counts as zero (see tolerance)
+    temp: float  # 0: deterministic; > 0: Glauber
+    gen: np.random.Generator
 
 
 def _energy_from_fields(s: np.ndarray, h: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -284,43 +321,35 @@ class _Trace:
 
 
 def _async(
-    couplings: _Couplings,
-    bias: np.ndarray,
+    run: _Run,
     s: np.ndarray,
     order: str,
-    temp: float,
     n_max: int,
     mask: np.ndarray | None,
     pats: np.ndarray | None,
-    gen: np.random.Generator,
 ) -> RecallResult:
     n_probes, n_units = s.shape
-    weights = couplings.weights
-    tol = _tolerance(weights, bias)
-    h = couplings.product(s) + bias
-    trace = _Trace(s, h, bias, pats)
+    h = run.couplings.product(s) + run.bias
+    trace = _Trace(s, h, run.bias, pats)
     n_sweeps = np.zeros(n_probes, dtype=np.int64)
     free = None if mask is None else ~mask
-    stochastic = temp > 0.0
+    stochastic = run.temp > 0.0
 
     for _ in range(n_max):
         if stochastic:
             rows = np.arange(n_probes)
         else:
-            unstable = s * h < -tol
-            if free is not None:
-                unstable &= free
-            rows = np.flatnonzero(unstable.any(axis=1))
+            rows = np.flatnonzero(unstable(s, h, run.tol, free).any(axis=1))
             if rows.size == 0:
                 break
         n_sweeps[rows] += 1
-        perm = gen.permutation(n_units) if order == "random" else np.arange(n_units)
+        perm = run.gen.permutation(n_units) if order == "random" else np.arange(n_units)
         if rows.size == n_probes:  # every probe moves: work in place, no gathers
-            _async_sweep(couplings, bias, s, h, perm, tol, temp, free, gen)
+            _async_sweep(run, s, h, perm, free)
         else:
             sub_s, sub_h = s[rows], h[rows]
             sub_free = None if free is None else free[rows]
-            _async_sweep(couplings, bias, sub_s, sub_h, perm, tol, temp, sub_free, gen)
+            _async_sweep(run, sub_s, sub_h, perm, sub_free)
             s[rows], h[rows] = sub_s, sub_h
         trace.record(s, h)
 
@@ -328,36 +357,26 @@ def _async(
     if stochastic:
         converged = np.zeros(n_probes, dtype=bool)
     else:
-        unstable = s * h < -tol
-        if free is not None:
-            unstable &= free
-        converged = ~unstable.any(axis=1)
+        converged = ~np.any(unstable(s, h, run.tol, free), axis=1)
     return RecallResult(s, converged, n_sweeps, energies, overlaps, np.zeros(n_probes, bool))
 
 
 def _async_sweep(
-    couplings: _Couplings,
-    bias: np.ndarray,
-    s: np.ndarray,
-    h: np.ndarray,
-    perm: np.ndarray,
-    tol: float,
-    temp: float,
-    free: np.ndarray | None,
-    gen: np.random.Generator,
+    run: _Run, s: np.ndarray, h: np.ndarray, perm: np.ndarray, free: np.ndarray | None
 ) -> None:
     """One asynchronous sweep in the order ``perm``, updating ``s`` and ``h`` in place."""
-    if temp == 0.0 and s.shape[0] <= _FEW_PROBES:
-        _sweep_events(couplings.weights, s, h, perm, tol, free)
+    couplings = run.couplings
+    if run.temp == 0.0 and s.shape[0] <= _FEW_PROBES:
+        _sweep_events(couplings.weights, s, h, perm, run.tol, free)
     elif couplings.factor is not None:
         # with W = F F^T - diag(D), carry the overlaps m = s F (B x r) through the sweep and
         # form the fields of one block at a time: O(B N r) per sweep instead of O(B N^2)
         f, d = couplings.factor
         m = s @ f
-        _sweep_blocks(couplings, s, h, perm, tol, temp, free, gen, low_rank=(m, bias))
-        h[...] = m @ f.T - s * d + bias
+        _sweep_blocks(run, s, h, perm, free, overlaps=m)
+        h[...] = m @ f.T - s * d + run.bias
     else:
-        _sweep_blocks(couplings, s, h, perm, tol, temp, free, gen)
+        _sweep_blocks(run, s, h, perm, free)
 
 
 def _sweep_events(
@@ -382,11 +401,9 @@ def _sweep_events(
         fp = None if free is None else free[r, perm]
         p = 0
         while p < n_units:
-            unstable = sp[p:] * hp[p:] < -tol
-            if fp is not None:
-                unstable &= fp[p:]
-            q = int(unstable.argmax())  # the method: np.argmax's wrapper costs a third more
-            if not unstable[q]:
+            ahead = unstable(sp[p:], hp[p:], tol, None if fp is None else fp[p:])
+            q = int(ahead.argmax())  # the method: np.argmax's wrapper costs a third more
+            if not ahead[q]:
                 break
             p += q
             d = -2.0 * sp[p]
@@ -399,82 +416,89 @@ def _sweep_events(
 
 
 def _sweep_blocks(
-    couplings: _Couplings,
+    run: _Run,
     s: np.ndarray,
     h: np.ndarray,
     perm: np.ndarray,
-    tol: float,
-    temp: float,
     free: np.ndarray | None,
-    gen: np.random.Generator,
-    low_rank: tuple[np.ndarray, np.ndarray] | None = None,
+    overlaps: np.ndarray | None = None,
 ) -> None:
     """Sweep in blocks of ``_BLOCK`` positions: exact inside a block, one GEMM per block.
 
-    With ``low_rank = (m, bias)`` the fields are not kept in ``h`` during the sweep: each
-    block's fields come from the overlaps m = s F, which are updated in place.
+    With ``overlaps`` (m = s F, for weights W = F F^T - diag(D)) the fields are not kept in
+    ``h`` during the sweep: each block's fields come from m, which is updated in place.
     """
     n_rows, n_units = s.shape
-    weights = couplings.weights
+    couplings = run.couplings
     for start in range(0, n_units, _BLOCK):
         block = perm[start : start + _BLOCK]
         sb = s[:, block]
-        if low_rank is None:
+        if overlaps is None:
             hb = h[:, block]
         else:
             f, d = couplings.factor  # type: ignore[misc]
-            m, bias = low_rank
-            hb = m @ f[block].T - sb * d[block] + bias[block]
+            hb = overlaps @ f[block].T - sb * d[block] + run.bias[block]
         fb = None if free is None else free[:, block]
-        if temp > 0.0:
+        u = None
+        if run.temp > 0.0:
             # Glauber: P(s_i = +1) = expit(2 h_i / T); compare with uniforms drawn per block
-            u = gen.random(hb.shape, dtype=s.dtype)
-        else:
-            unstable = sb * hb < -tol
-            if fb is not None:
-                unstable &= fb
-            if not unstable.any():
-                continue
-        w_bb = weights[np.ix_(block, block)]
-        # unit-major copies, so that each unit's column over the batch is contiguous; the
-        # field of unit k is its field at the start of the block plus the flips before it
-        # in the block: hb_k + sum_{j<k} W_kj delta_j
-        sb_t = np.ascontiguousarray(sb.T)
-        hb_t = np.ascontiguousarray(hb.T)
-        fb_t = None if fb is None else np.ascontiguousarray(fb.T)
-        u_t = np.ascontiguousarray(u.T) if temp > 0.0 else None
-        delta_t = np.zeros_like(sb_t)
-        for k in range(block.size):
-            h_k = hb_t[k] + w_bb[k, :k] @ delta_t[:k] if k else hb_t[0]
-            if u_t is not None:
-                new = np.where(u_t[k] < _glauber(h_k, temp), 1.0, -1.0)
-                flip = new != sb_t[k]
-            else:
-                flip = sb_t[k] * h_k < -tol
-            if fb_t is not None:
-                flip &= fb_t[k]
-            idx = np.flatnonzero(flip)
-            if idx.size == 0:
-                continue
-            d = -2.0 * sb_t[k, idx]
-            sb_t[k, idx] += d
-            delta_t[k, idx] = d
-        delta = delta_t.T
-        sb = sb_t.T
+            u = run.gen.random(hb.shape, dtype=s.dtype)
+        elif not unstable(sb, hb, run.tol, fb).any():
+            continue
+        w_bb = couplings.weights[np.ix_(block, block)]
+        sb, delta = _update_block(w_bb, sb, hb, fb, u, run)
         changed = np.flatnonzero(delta.any(axis=1))
         if changed.size == 0:
             continue
         s[:, block] = sb
-        if low_rank is not None:
+        if overlaps is not None:
             f_block = couplings.factor[0][block]  # type: ignore[index]
             if 2 * changed.size > n_rows:
-                low_rank[0][...] += delta @ f_block
+                overlaps[...] += delta @ f_block
             else:
-                low_rank[0][changed] += delta[changed] @ f_block
+                overlaps[changed] += delta[changed] @ f_block
         elif 2 * changed.size > n_rows:
             h += couplings.block_product(delta, block)
         else:
             h[changed] += couplings.block_product(delta[changed], block)
+
+
+def _update_block(
+    w_bb: np.ndarray,
+    sb: np.ndarray,
+    hb: np.ndarray,
+    fb: np.ndarray | None,
+    u: np.ndarray | None,
+    run: _Run,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The units of one block in turn, exactly: (new states of the block, their changes).
+
+    Glauber when the uniforms ``u`` are given, else the zero-temperature rule.
+    """
+    # unit-major copies, so that each unit's column over the batch is contiguous; the
+    # field of unit k is its field at the start of the block plus the flips before it
+    # in the block: hb_k + sum_{j<k} W_kj delta_j
+    sb_t = np.ascontiguousarray(sb.T)
+    hb_t = np.ascontiguousarray(hb.T)
+    fb_t = None if fb is None else np.ascontiguousarray(fb.T)
+    u_t = None if u is None else np.ascontiguousarray(u.T)
+    delta_t = np.zeros_like(sb_t)
+    for k in range(sb_t.shape[0]):
+        h_k = hb_t[k] + w_bb[k, :k] @ delta_t[:k] if k else hb_t[0]
+        if u_t is not None:
+            new = np.where(u_t[k] < _glauber(h_k, run.temp), 1.0, -1.0)
+            flip = new != sb_t[k]
+            if fb_t is not None:
+                flip &= fb_t[k]
+        else:
+            flip = unstable(sb_t[k], h_k, run.tol, None if fb_t is None else fb_t[k])
+        idx = np.flatnonzero(flip)
+        if idx.size == 0:
+            continue
+        d = -2.0 * sb_t[k, idx]
+        sb_t[k, idx] += d
+        delta_t[k, idx] = d
+    return sb_t.T, delta_t.T
 
 
 def _glauber(h: np.ndarray, temp: float) -> np.ndarray:
@@ -489,31 +513,25 @@ def _glauber(h: np.ndarray, temp: float) -> np.ndarray:
 
 
 def _sync_rule(s: np.ndarray, h: np.ndarray, tol: float, mask: np.ndarray | None) -> np.ndarray:
+    """All units at once: s_i <- sign(h_i), sign(0) = s_i (|h_i| <= tol), clamped units kept."""
     new = np.where(h > tol, 1.0, np.where(h < -tol, -1.0, s)).astype(s.dtype)
     return new if mask is None else np.where(mask, s, new)
 
 
 def _sync(
-    couplings: _Couplings,
-    bias: np.ndarray,
-    s: np.ndarray,
-    temp: float,
-    n_max: int,
-    mask: np.ndarray | None,
-    pats: np.ndarray | None,
-    gen: np.random.Generator,
+    run: _Run, s: np.ndarray, n_max: int, mask: np.ndarray | None, pats: np.ndarray | None
 ) -> RecallResult:
     n_probes = s.shape[0]
-    tol = _tolerance(couplings.weights, bias)
+    couplings, bias = run.couplings, run.bias
     h = couplings.product(s) + bias
     trace = _Trace(s, h, bias, pats)
     n_sweeps = np.zeros(n_probes, dtype=np.int64)
     cycled = np.zeros(n_probes, dtype=bool)
     converged = np.zeros(n_probes, dtype=bool)
-    if temp > 0.0:
+    if run.temp > 0.0:
         for _ in range(n_max):
-            u = gen.random(s.shape, dtype=s.dtype)
-            new = np.where(u < _glauber(h, temp), 1.0, -1.0).astype(s.dtype)
+            u = run.gen.random(s.shape, dtype=s.dtype)
+            new = np.where(u < _glauber(h, run.temp), 1.0, -1.0).astype(s.dtype)
             s = new if mask is None else np.where(mask, s, new)
             h = couplings.product(s) + bias
             n_sweeps += 1
@@ -525,7 +543,7 @@ def _sync(
     active = np.arange(n_probes)
     for _ in range(n_max):
         sub_mask = None if mask is None else mask[active]
-        new = _sync_rule(s[active], h[active], tol, sub_mask)
+        new = _sync_rule(s[active], h[active], run.tol, sub_mask)
         still = np.all(new == s[active], axis=1)
         back = np.all(new == prev[active], axis=1) & ~still
         converged[active[still]] = True
@@ -541,7 +559,7 @@ def _sync(
         trace.record(s, h)
     if active.size:  # out of steps: those already at a fixed point still count as converged
         sub_mask = None if mask is None else mask[active]
-        new = _sync_rule(s[active], h[active], tol, sub_mask)
+        new = _sync_rule(s[active], h[active], run.tol, sub_mask)
         converged[active] = np.all(new == s[active], axis=1)
     energies, overlaps = trace.arrays()
     return RecallResult(s, converged, n_sweeps, energies, overlaps, cycled)
@@ -579,7 +597,7 @@ def trajectory(
     References
     ----------
     Hopfield, J. J. (1982). Neural networks and physical systems with emergent collective
-    computational abilities. PNAS 79, 2554-2558.
+    computational abilities. PNAS 79, 2554-2558 (the asynchronous dynamics, one unit at a time).
 
     Examples
     --------
@@ -603,18 +621,18 @@ def trajectory(
         else check_int(record_every, "record_every", minimum=1)
     )
     gen = check_rng(rng)
-    tol = _tolerance(weights, bias)
+    tol = tolerance(weights, bias)
     s = s2[0]
     h = s @ weights + bias
     frames = [s.copy()]
     energies = [float(_energy_from_fields(s[None], h[None], bias)[0])]
     visits = 0
     for _ in range(n_max):
-        if not np.any(s * h < -tol):
+        if not np.any(unstable(s, h, tol)):
             break
         perm = gen.permutation(n_units) if order == "random" else np.arange(n_units)
         for i in perm:
-            if s[i] * h[i] < -tol:
+            if unstable(s[i], h[i], tol):
                 d = -2.0 * s[i]
                 s[i] += d
                 h += d * weights[i]

@@ -46,7 +46,8 @@ from energynets._validation import (
     check_rng,
 )
 from energynets.models.boltzmann import BoltzmannMachine
-from energynets.sampling.gibbs import SAMPLERS, ChainResult, _check_model, _make_chains
+from energynets.sampling._chains import acceptance_rates, check_model, make_chains
+from energynets.sampling.gibbs import SAMPLERS, ChainResult
 
 __all__ = [
     "TemperingState",
@@ -389,7 +390,7 @@ def parallel_tempering(
     >>> state.states.shape, res.energies.shape, state.swap_rates.shape
     ((4, 8, 9), (51, 8), (3,))
     """
-    bm = _check_model(model)
+    bm = check_model(model)
     ladder, k_one = check_ladder(betas)
     check_choice(sampler, "sampler", SAMPLERS)
     n = check_int(n_sweeps, "n_sweeps", minimum=0)
@@ -400,7 +401,7 @@ def parallel_tempering(
 
     # Column r * n_chains + c of the batch is replica slot r of chain c; slot[k, c] is the slot
     # at ladder[k]. Exchanges permute slot (and the columns' temperatures), never the states.
-    chains = _make_chains(bm, reps.reshape(-1, n_units), sampler)
+    chains = make_chains(bm, reps.reshape(-1, n_units), sampler)
     chain_index = np.arange(n_chains)
     slot = np.repeat(np.arange(n_betas)[:, None], n_chains, axis=1)
     column_beta = np.repeat(ladder, n_chains)
@@ -432,9 +433,6 @@ def parallel_tempering(
             samples[t - 1] = chains.states()[target]
 
     final = chains.states()[slot * n_chains + chain_index]  # (n_betas, n_chains, n_units)
-    if n:
-        acceptance = changes / float(n * n_units)
-    else:
-        acceptance = np.full(n_chains, np.nan)
     state = TemperingState(final, ladder.copy(), attempts, accepts)
+    acceptance = acceptance_rates(changes, n, n_units)
     return state, ChainResult(final[k_one].copy(), samples, energies, acceptance)

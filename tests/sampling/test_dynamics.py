@@ -149,9 +149,9 @@ def test_low_rank_fields_give_the_same_dynamics_as_the_full_matrix(rule, dynamic
     """Hebbian and projector weights are used in factored form; nothing may change."""
     xi = en.datasets.random_patterns(30, 400, rng=0)
     net = en.HopfieldNetwork.from_patterns(xi, rule)
-    assert net._field_factor() is not None  # the factored path is the one under test
+    assert net.field_factor() is not None  # the factored path is the one under test
     plain = en.HopfieldNetwork(net.weights)  # same weights, no patterns: full-matrix path
-    assert plain._field_factor() is None
+    assert plain.field_factor() is None
     probes = en.corrupt(xi, 0.3, rng=1)
     a = net.recall(probes, dynamics=dynamics, rng=2)
     b = plain.recall(probes, dynamics=dynamics, rng=2)

@@ -22,8 +22,8 @@ from energynets.models.boltzmann import (
 )
 from energynets.sampling.gibbs import ChainResult, checkerboard, gibbs, metropolis
 
-# the module, not the function of the same name that energynets.sampling may export
-gibbs_module = importlib.import_module("energynets.sampling.gibbs")
+# the private module of the chains the samplers run (its block size moved there from gibbs)
+chains_module = importlib.import_module("energynets.sampling._chains")
 
 SEEDS = (101, 102, 103)
 ALPHA = 1e-3
@@ -95,7 +95,7 @@ def literal_single_site(model, states, n_sweeps, seed, rule, scan):
 @pytest.mark.parametrize("scan", ["random", "sequential"])
 def test_equals_literal_single_site_updates(units, rule, scan):
     # more units than two blocks, so the in-block and between-block field updates both count
-    n_units = 2 * gibbs_module._BLOCK + 5
+    n_units = 2 * chains_module._BLOCK + 5
     model = random_machine(n_units, units, scale=0.3, seed=n_units)
     start = model.random_states(6, rng=1)
     sampler = gibbs if rule == "gibbs" else metropolis
