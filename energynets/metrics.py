@@ -40,7 +40,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from energynets._validation import as_float_array, check_float
-from energynets.models.rbm import RBM, _softmax
+from energynets.models._units import softmax
+from energynets.models.rbm import RBM
 from energynets.states import overlap
 
 __all__ = [
@@ -198,7 +199,7 @@ def _n_visible_states(rbm: RBM) -> int:
     return n
 
 
-def _enumerated_layer(rbm: RBM) -> str:
+def enumerated_layer(rbm: RBM) -> str:
     """Which layer the exact functions sum over: the one with fewer states (hidden for
     Gaussian units); with softmax groups the visible layer has 2**n_free prod_g K_g states."""
     grouped = bool(rbm.softmax_groups)
@@ -281,7 +282,7 @@ def _enumerate(
     from scipy.special import expit
 
     w, a, b, sigma = _params64(rbm)
-    layer = _enumerated_layer(rbm)
+    layer = enumerated_layer(rbm)
     groups = rbm.softmax_groups
     free = rbm.free_units
     n_enum = rbm.n_hidden if layer == "hidden" else rbm.n_visible
@@ -308,7 +309,7 @@ def _enumerate(
             for g in groups:
                 log_w += logsumexp(x[:, g], axis=1)
                 if mean is not None:
-                    mean[:, g] = _softmax(x[:, g])
+                    mean[:, g] = softmax(x[:, g])
             yield states, log_w, mean
         elif rbm.visible == "bernoulli":
             x = u + a
@@ -637,7 +638,7 @@ def log_likelihood_gradient(rbm: RBM, data: Any) -> RBMGradient:
     model_w = np.zeros_like(w)
     model_v = np.zeros_like(a)
     model_h = np.zeros_like(b)
-    layer = _enumerated_layer(model)
+    layer = enumerated_layer(model)
     for states, log_w, mean in _enumerate(model):
         assert mean is not None  # asked for (with_mean defaults to True)
         p = np.exp(log_w - log_z)  # probability of each enumerated state

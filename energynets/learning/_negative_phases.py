@@ -35,8 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from energynets.learning._rbm_kernel import Kernel, bernoulli_, sigmoid_
-from energynets.models.rbm import _sample_one_hot as sample_one_hot
-from energynets.models.rbm import _softmax as softmax
+from energynets.models._units import sample_one_hot, softmax
 from energynets.sampling.tempering import swap_order
 
 __all__ = ["CD", "PCD", "FastPCD", "NegativePhase", "ParallelTempering"]

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from energynets.models._units import sample_one_hot, softmax
 from energynets.models.rbm import RBM
-from energynets.models.rbm import _sample_one_hot as sample_one_hot
-from energynets.models.rbm import _softmax as softmax
 
 __all__ = ["SPARSE_COLUMNS", "Kernel", "bernoulli_", "sigmoid_", "uniform_"]
 

@@ -66,6 +66,7 @@ from energynets.learning._loop import Training, check_callbacks, run
 from energynets.learning.contrastive import contrastive_gradient
 from energynets.metrics import RBMGradient
 from energynets.models._activations import sigmoid
+from energynets.models._units import softmax
 from energynets.models.classification_rbm import (
     ClassificationRBM,
     check_row_labels,
@@ -73,7 +74,7 @@ from energynets.models.classification_rbm import (
     row_blocks,
     split_parameters,
 )
-from energynets.models.rbm import RBM, _softmax
+from energynets.models.rbm import RBM
 
 __all__ = [
     "OBJECTIVES",
@@ -169,7 +170,7 @@ def _discriminative_gradient(
     for start, stop in row_blocks(n, k * nh, _BLOCK_ELEMENTS):
         o = base[start:stop, None, :] + u[None, :, :]  # (rows, K, H)
         logits = d_bias + np.logaddexp(0, o).sum(axis=2)
-        p = _softmax(logits)
+        p = softmax(logits)
         picked = labels[start:stop]
         shifted = logits - logits.max(axis=1, keepdims=True)
         log_norm = np.log(np.exp(shifted).sum(axis=1))

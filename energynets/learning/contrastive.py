@@ -85,7 +85,7 @@ from energynets.learning._loop import check_callbacks, run
 from energynets.learning._rbm_kernel import Kernel
 from energynets.learning._rbm_training import RBMSettings, RBMTraining
 from energynets.learning.centering import CenteredRBM, center, centered_gradient, uncenter
-from energynets.metrics import RBMGradient, _enumerated_layer
+from energynets.metrics import RBMGradient, enumerated_layer
 from energynets.models.rbm import RBM
 
 __all__ = [
@@ -257,7 +257,7 @@ def _check_monitor(monitor: Any, rbm: RBM, subset: np.ndarray) -> tuple[str, ...
     if "log_likelihood" in names:
         if rbm.visible == "bernoulli" and not binary:
             raise ValueError("monitor 'log_likelihood' needs 0/1 data for Bernoulli visible units")
-        _enumerated_layer(rbm)  # raises when log Z cannot be computed exactly
+        enumerated_layer(rbm)  # raises when log Z cannot be computed exactly
     return tuple(names)
 
 

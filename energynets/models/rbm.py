@@ -69,11 +69,6 @@ VISIBLE_KINDS = ("bernoulli", "gaussian")
 GROUP_SUM_TOLERANCE = 1e-4
 
 
-# the names learning/ and metrics import until they move to energynets.models._units
-_softmax = softmax
-_sample_one_hot = sample_one_hot
-
-
 def check_softmax_groups(
     groups: Any, n_visible: int, visible: str = "bernoulli"
 ) -> tuple[np.ndarray, ...]:

@@ -165,8 +165,6 @@ def tolerance(weights: np.ndarray, bias: np.ndarray) -> float:
 
 
 _TOLERANCE_CACHE: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, float]] = {}
-# the name experiments/capacity.py imports until it moves to tolerance (after the merge)
-_tolerance = tolerance
 
 
 def unstable(

@@ -17,7 +17,7 @@ import numpy as np
 
 from energynets.learning.hopfield_rules import RULES
 from energynets.models.hopfield import HopfieldNetwork
-from energynets.sampling.dynamics import _tolerance, run_dynamics
+from energynets.sampling.dynamics import run_dynamics, tolerance
 from energynets.states import corrupt
 
 
@@ -27,7 +27,7 @@ def unstable_bits(net: Any, xi: np.ndarray) -> np.ndarray:
     A zero field (up to rounding) keeps its bit: the dynamics' sign(0) rule.
     """
     h = net.local_fields(xi)
-    return xi * h < -_tolerance(net.weights, net.bias)
+    return xi * h < -tolerance(net.weights, net.bias)
 
 
 def draw_probes(
