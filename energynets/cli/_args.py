@@ -197,6 +197,19 @@ def folder_name(text: str) -> str:
 # -- options shared by several commands -------------------------------------------------------
 
 
+def command(
+    subparsers: Any, name: str, help: str, description: str, *, raw: bool = False, **options: Any
+) -> argparse.ArgumentParser:
+    """The parser of the subcommand ``name``: its help line in the command list and its
+    description (kept as written when ``raw``, e.g. when it holds a table)."""
+    if raw:
+        options["formatter_class"] = argparse.RawDescriptionHelpFormatter
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name, help=help, description=description, **options
+    )
+    return parser
+
+
 def add_count(
     p: argparse.ArgumentParser,
     option: str,

@@ -10,24 +10,23 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from energynets.cli._args import add_count, add_load_options, add_output, add_seed
+from energynets.cli._args import add_count, add_load_options, add_output, add_seed, command
 from energynets.cli._cluster import add_cluster_options, check_cluster_options
 from energynets.cli._hopfield_scenes import capacity_scene
 from energynets.cli._output import output_folder, report
 
+HELP = "storage capacity of the learning rules against the load P / N"
+DESCRIPTION = (
+    "Store random patterns at a range of loads alpha = P / N with each rule and "
+    "measure the one-step bit error, the fraction of fixed points, recall from noisy "
+    "probes and the error after relaxing. Prints the table and writes capacity.png, "
+    "with the Hebbian theory and the McEliece, Storkey and alpha_c = 0.138 loads."
+)
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``capacity`` to the subcommands ``subparsers``; return its parser."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "capacity",
-        help="storage capacity of the learning rules against the load P / N",
-        description=(
-            "Store random patterns at a range of loads alpha = P / N with each rule and "
-            "measure the one-step bit error, the fraction of fixed points, recall from noisy "
-            "probes and the error after relaxing. Prints the table and writes capacity.png, "
-            "with the Hebbian theory and the McEliece, Storkey and alpha_c = 0.138 loads."
-        ),
-    )
+    p = command(subparsers, "capacity", HELP, DESCRIPTION)
     add_count(
         p, "--n-units", "N", "number of units N (default: %(default)s)", minimum=2, default=200
     )

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from energynets.cli._args import add_data_home, add_limit, add_output, add_seed, names
+from energynets.cli._args import add_data_home, add_limit, add_output, add_seed, command, names
 from energynets.cli._compare_presets import presets
 from energynets.cli._data import load_mnist
 from energynets.cli._output import (
@@ -78,23 +78,21 @@ INTRODUCTIONS = {
     ),
 }
 
+HELP = "energy-based vs backprop learning, side by side; a Markdown report with figures"
+DESCRIPTION = wrap(
+    "Compare learning from an energy function with learning by backprop on the same "
+    "data, batches, budget and seeds: softmax regression on raw pixels vs on RBM "
+    "features vs an MLP (features); DBN-initialised vs randomly initialised networks "
+    "as labels get scarce (pretraining); a Hopfield network vs a denoising autoencoder "
+    "(recall); RBM filters vs first-layer MLP weights (filters); passes and seconds to "
+    "reach an accuracy (cost). Writes report.md with the settings, tables and figures, "
+    "one compare_<experiment>.png per experiment and report.json."
+)
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``compare`` to the subcommands ``subparsers``; return its parser."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "compare",
-        help="energy-based vs backprop learning, side by side; a Markdown report with figures",
-        description=wrap(
-            "Compare learning from an energy function with learning by backprop on the same "
-            "data, batches, budget and seeds: softmax regression on raw pixels vs on RBM "
-            "features vs an MLP (features); DBN-initialised vs randomly initialised networks "
-            "as labels get scarce (pretraining); a Hopfield network vs a denoising autoencoder "
-            "(recall); RBM filters vs first-layer MLP weights (filters); passes and seconds to "
-            "reach an accuracy (cost). Writes report.md with the settings, tables and figures, "
-            "one compare_<experiment>.png per experiment and report.json."
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command(subparsers, "compare", HELP, DESCRIPTION, raw=True)
     p.add_argument(
         "--dataset",
         choices=COMPARE_DATASETS,

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from energynets.cli._args import RULES, add_count, add_output, add_seed
+from energynets.cli._args import RULES, add_count, add_output, add_seed, command
 from energynets.cli._compare_presets import presets
 from energynets.cli._data import RBMData
 from energynets.cli._hopfield_scenes import DEFAULT_LETTERS, capacity_scene, recall_scene
@@ -32,26 +32,25 @@ FILES = {
     "curve": "rbm_learning_curve.png",
 }
 
+HELP = "a tour in pictures: recall, capacity, Ising, samplers, RBMs, energy vs backprop"
+DESCRIPTION = (
+    "Store glyphs in a Hopfield network, corrupt them and recall them (recall.png, "
+    "recall.gif, energy.png); store the similar letters of HOPFIELD with each "
+    "learning rule and compare what they recall (rules.png); measure the storage "
+    "capacity of the three rules on random patterns (capacity.png); sample the 2D "
+    "Ising model across its transition (ising_scan.png) and race Gibbs sampling "
+    "against parallel tempering on a spin glass (compare.png); train a restricted "
+    "Boltzmann machine on 3 x 3 bars-and-stripes and follow its exact log-likelihood "
+    "up to the optimum log(1/14) (rbm_learning_curve.png, rbm_filters.png, "
+    "rbm_samples.png); store all 36 glyphs in classical, dense and modern memories "
+    "(dense.png); classify digits from raw pixels, from RBM features and with an MLP "
+    "trained by backprop (energy_vs_backprop.png). Takes well under a minute."
+)
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``demo`` to the subcommands ``subparsers``; return its parser."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "demo",
-        help="a tour in pictures: recall, capacity, Ising, samplers, RBMs, energy vs backprop",
-        description=(
-            "Store glyphs in a Hopfield network, corrupt them and recall them (recall.png, "
-            "recall.gif, energy.png); store the similar letters of HOPFIELD with each "
-            "learning rule and compare what they recall (rules.png); measure the storage "
-            "capacity of the three rules on random patterns (capacity.png); sample the 2D "
-            "Ising model across its transition (ising_scan.png) and race Gibbs sampling "
-            "against parallel tempering on a spin glass (compare.png); train a restricted "
-            "Boltzmann machine on 3 x 3 bars-and-stripes and follow its exact log-likelihood "
-            "up to the optimum log(1/14) (rbm_learning_curve.png, rbm_filters.png, "
-            "rbm_samples.png); store all 36 glyphs in classical, dense and modern memories "
-            "(dense.png); classify digits from raw pixels, from RBM features and with an MLP "
-            "trained by backprop (energy_vs_backprop.png). Takes well under a minute."
-        ),
-    )
+    p = command(subparsers, "demo", HELP, DESCRIPTION)
     add_seed(p)
     add_count(
         p,

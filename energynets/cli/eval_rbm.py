@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from energynets.cli._args import add_count, file_name, seed_number
+from energynets.cli._args import add_count, command, file_name, seed_number
 from energynets.cli._data import (
     RBMData,
     add_dataset_options,
@@ -30,23 +30,22 @@ from energynets.cli._rbm_training import EXACT_EVAL_ELEMENTS, exact_cost
 
 ESTIMATORS = ("auto", "exact", "ais")
 
+HELP = "mean log-likelihood of data under a saved RBM: exact, or AIS and reverse AIS"
+DESCRIPTION = (
+    "Load an RBM saved by energynets train-rbm (or energynets.io.save) and print the "
+    "mean log-likelihood of a data set. When the smaller layer has at most 25 units "
+    "and enumerating it is quick, log Z is summed exactly; otherwise it is estimated "
+    "by annealed importance sampling (AIS, which tends to overestimate the "
+    "log-likelihood) and by reverse AIS from the data (which tends to underestimate "
+    "it), with the protocol of Salakhutdinov & Murray (2008): base-rate model of the "
+    "training split, 100 runs, 14,500 inverse temperatures. Each log Z comes with a "
+    "+-3 standard error interval."
+)
+
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``eval-rbm`` to the subcommands ``subparsers``; return its parser."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "eval-rbm",
-        help="mean log-likelihood of data under a saved RBM: exact, or AIS and reverse AIS",
-        description=(
-            "Load an RBM saved by energynets train-rbm (or energynets.io.save) and print the "
-            "mean log-likelihood of a data set. When the smaller layer has at most 25 units "
-            "and enumerating it is quick, log Z is summed exactly; otherwise it is estimated "
-            "by annealed importance sampling (AIS, which tends to overestimate the "
-            "log-likelihood) and by reverse AIS from the data (which tends to underestimate "
-            "it), with the protocol of Salakhutdinov & Murray (2008): base-rate model of the "
-            "training split, 100 runs, 14,500 inverse temperatures. Each log Z comes with a "
-            "+-3 standard error interval."
-        ),
-    )
+    p = command(subparsers, "eval-rbm", HELP, DESCRIPTION)
     p.add_argument("model", metavar="MODEL", type=file_name, help="the .npz file of the RBM")
     add_dataset_options(p, evaluate=True)
     p.add_argument(

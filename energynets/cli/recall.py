@@ -9,11 +9,20 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from energynets.cli._args import RULES, add_count, add_output, add_seed, fraction
+from energynets.cli._args import RULES, add_count, add_output, add_seed, command, fraction
 from energynets.cli._hopfield_scenes import DEFAULT_LETTERS, animated_letter, recall_scene
 from energynets.cli._output import output_folder, report
 
 DYNAMICS = ("async", "sync")
+
+HELP = "store glyphs, corrupt them, recall them; pictures and an overlap table"
+DESCRIPTION = (
+    "Store glyphs with a learning rule, flip a fraction of the pixels of each, and "
+    "let the network relax at zero temperature. Prints each probe's overlap "
+    "m = s . xi / N with its pattern before and after, and writes recall.png "
+    "(stored / corrupted / recalled), recall.gif (one probe relaxing, its energy "
+    "falling) and energy.png (energy and overlap along the dynamics)."
+)
 
 
 def _letters(text: str) -> str:
@@ -85,17 +94,7 @@ def _add_recall_options(p: argparse.ArgumentParser) -> None:
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``recall`` to the subcommands ``subparsers``; return its parser."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "recall",
-        help="store glyphs, corrupt them, recall them; pictures and an overlap table",
-        description=(
-            "Store glyphs with a learning rule, flip a fraction of the pixels of each, and "
-            "let the network relax at zero temperature. Prints each probe's overlap "
-            "m = s . xi / N with its pattern before and after, and writes recall.png "
-            "(stored / corrupted / recalled), recall.gif (one probe relaxing, its energy "
-            "falling) and energy.png (energy and overlap along the dynamics)."
-        ),
-    )
+    p = command(subparsers, "recall", HELP, DESCRIPTION)
     _add_recall_options(p)
     add_seed(p)
     add_output(p)

@@ -16,6 +16,7 @@ from energynets.cli._args import (
     add_count,
     add_output,
     add_seed,
+    command,
     names,
     positive,
     positive_floats,
@@ -40,6 +41,18 @@ _HINTS = {
     "--replicas": " (it belongs to the tempering sampler)",
     "--hottest": " (it belongs to the tempering sampler)",
 }
+
+HELP = "sample the Ising model, a spin glass or a frustrated ring; Ising scans; races"
+DESCRIPTION = (
+    "Run many chains of a sampler on a system at temperature T and print the energy "
+    "and magnetisation statistics (mean, standard error, autocorrelation time, "
+    "effective sample size, R-hat), with a chi-square test against the exact "
+    "distribution for systems of at most 16 units; writes sample.png and sample.json. "
+    "--scan measures the 2D Ising magnetisation and heat capacity against T next to "
+    "Onsager's T_c = 2.269 (ising_scan.png, ising_scan.json); --compare gives several "
+    "samplers the same budget on a hard system and shows which one mixes "
+    "(compare.png, compare.json)."
+)
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -142,20 +155,7 @@ def _add_mode_options(p: argparse.ArgumentParser) -> None:
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``sample`` to the subcommands ``subparsers``; return its parser."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "sample",
-        help="sample the Ising model, a spin glass or a frustrated ring; Ising scans; races",
-        description=(
-            "Run many chains of a sampler on a system at temperature T and print the energy "
-            "and magnetisation statistics (mean, standard error, autocorrelation time, "
-            "effective sample size, R-hat), with a chi-square test against the exact "
-            "distribution for systems of at most 16 units; writes sample.png and sample.json. "
-            "--scan measures the 2D Ising magnetisation and heat capacity against T next to "
-            "Onsager's T_c = 2.269 (ising_scan.png, ising_scan.json); --compare gives several "
-            "samplers the same budget on a hard system and shows which one mixes "
-            "(compare.png, compare.json)."
-        ),
-    )
+    p = command(subparsers, "sample", HELP, DESCRIPTION)
     _add_run_options(p)
     _add_mode_options(p)
     add_seed(p)

@@ -25,6 +25,7 @@ from energynets.cli._args import (
     add_count,
     add_load_options,
     add_output,
+    command,
     seed_number,
     size_in_range,
 )
@@ -42,6 +43,17 @@ RESULTS_NAME = "capacity_sweep.jsonl"
 #: The measured columns of a capacity cell (energynets.experiments.capacity.COLUMNS after
 #: the settings), averaged over seeds in the phase diagram's table.
 MEASURED = ("one_step_error", "fraction_fixed", "fraction_recalled", "error_after_relax")
+
+HELP = "a parameter sweep on local processes or a Dask cluster (capacity phase diagram)"
+DESCRIPTION = (
+    "Measure the capacity phase diagram of the Hopfield learning rules: every rule "
+    "at every size N and load alpha = P / N, --seeds independent pattern sets each, "
+    "as tasks on local processes or a Dask cluster. Each finished task is appended to "
+    f"{RESULTS_NAME} in the output folder, so running the same command again after "
+    "an interruption skips the finished points. Writes the mean over seeds as "
+    "capacity_phase_diagram.md and capacity_phase_diagram.png (the fraction of "
+    "noisy probes recalled exactly, N against alpha, one panel per rule)."
+)
 
 
 def _sizes(text: str) -> list[int]:
@@ -62,19 +74,7 @@ def _sizes(text: str) -> list[int]:
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``sweep`` to the subcommands ``subparsers``; return its parser."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "sweep",
-        help="a parameter sweep on local processes or a Dask cluster (capacity phase diagram)",
-        description=(
-            "Measure the capacity phase diagram of the Hopfield learning rules: every rule "
-            "at every size N and load alpha = P / N, --seeds independent pattern sets each, "
-            "as tasks on local processes or a Dask cluster. Each finished task is appended to "
-            f"{RESULTS_NAME} in the output folder, so running the same command again after "
-            "an interruption skips the finished points. Writes the mean over seeds as "
-            "capacity_phase_diagram.md and capacity_phase_diagram.png (the fraction of "
-            "noisy probes recalled exactly, N against alpha, one panel per rule)."
-        ),
-    )
+    p = command(subparsers, "sweep", HELP, DESCRIPTION)
     p.add_argument(
         "experiment",
         nargs="?",

@@ -35,6 +35,7 @@ from energynets.cli._args import (
     add_limit,
     add_output,
     add_seed,
+    command,
     fraction_below_one,
     nonnegative,
     positive,
@@ -105,6 +106,23 @@ N_CLASSES = 10
 
 
 # -- the parser -------------------------------------------------------------------------------
+
+HELP = "train a feedforward network by backprop on digits or MNIST; curves, confusion"
+DESCRIPTION = wrap(
+    "Train a multilayer perceptron (softmax output, cross-entropy loss) by "
+    "backpropagation and mini-batch gradient descent, and write the model (mlp.npz, "
+    "for energynets.io.load), the loss and accuracy per epoch on the training and "
+    "validation rows (learning_curve.png), the confusion matrix of the test split "
+    "(confusion_matrix.png), the first layer's weights as images (weights.png) and "
+    "everything measured (history.json). The validation rows are held out from the "
+    "training split (--validation-fraction); the test split is used once, at the end. "
+    "Ctrl-C stops the training and saves the model and files of the last completed "
+    "epoch (history.json then says interrupted: true); nothing is written when no "
+    "epoch completed, and no file is ever half-written. With --checkpoint the whole "
+    "training state is saved every --checkpoint-every epochs, and Ctrl-C prints the "
+    "command that resumes from it (--resume): the resumed run ends bit-identical to "
+    "one never interrupted."
+)
 
 
 def _hidden_sizes(text: str) -> list[int]:
@@ -249,27 +267,7 @@ def _add_regularisation_options(p: argparse.ArgumentParser) -> None:
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``train-mlp`` to the subcommands ``subparsers``; return its parser."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "train-mlp",
-        help="train a feedforward network by backprop on digits or MNIST; curves, confusion",
-        description=wrap(
-            "Train a multilayer perceptron (softmax output, cross-entropy loss) by "
-            "backpropagation and mini-batch gradient descent, and write the model (mlp.npz, "
-            "for energynets.io.load), the loss and accuracy per epoch on the training and "
-            "validation rows (learning_curve.png), the confusion matrix of the test split "
-            "(confusion_matrix.png), the first layer's weights as images (weights.png) and "
-            "everything measured (history.json). The validation rows are held out from the "
-            "training split (--validation-fraction); the test split is used once, at the end. "
-            "Ctrl-C stops the training and saves the model and files of the last completed "
-            "epoch (history.json then says interrupted: true); nothing is written when no "
-            "epoch completed, and no file is ever half-written. With --checkpoint the whole "
-            "training state is saved every --checkpoint-every epochs, and Ctrl-C prints the "
-            "command that resumes from it (--resume): the resumed run ends bit-identical to "
-            "one never interrupted."
-        ),
-        epilog=_epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command(subparsers, "train-mlp", HELP, DESCRIPTION, raw=True, epilog=_epilog())
     p.add_argument(
         "--dataset",
         choices=MLP_DATASETS,

@@ -22,6 +22,7 @@ from energynets.cli._args import (
     add_float32,
     add_output,
     add_seed,
+    command,
     int_at_least,
     nonnegative,
     positive,
@@ -53,6 +54,23 @@ FILES = {
 }
 _PER_DATA_SET = "(default: per data set, see below)"
 _HINTON = "a number in [0, 1), or hinton: 0.5 for 5 epochs, then 0.9"
+
+HELP = "train an RBM on bars-and-stripes, digits or MNIST; filters, samples, curves"
+DESCRIPTION = wrap(
+    "Train a restricted Boltzmann machine with CD-k, persistent CD or parallel "
+    "tempering and write the model (rbm.npz, for energynets eval-rbm and "
+    "energynets.io.load), its receptive fields (filters.png), Gibbs chains run from "
+    "noise (samples.png), the monitored quantities per epoch (learning_curve.png: the "
+    "exact log-likelihood when the model is small enough to enumerate, else the "
+    "pseudo-likelihood, reconstruction error and free energies, on training and "
+    "validation data) and everything measured (history.json). Ctrl-C stops the "
+    "training and saves the model and files of the last completed epoch "
+    "(history.json then says interrupted: true); nothing is written when no epoch "
+    "completed, and no file is ever half-written. With --checkpoint the whole "
+    "training state is saved every --checkpoint-every epochs, and Ctrl-C prints the "
+    "command that resumes from it (--resume): the resumed run ends bit-identical to "
+    "one never interrupted."
+)
 
 
 def _momentum(text: str) -> float | str:
@@ -141,27 +159,7 @@ def _add_sampler_options(p: argparse.ArgumentParser) -> None:
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``train-rbm`` to the subcommands ``subparsers``; return its parser."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "train-rbm",
-        help="train an RBM on bars-and-stripes, digits or MNIST; filters, samples, curves",
-        description=wrap(
-            "Train a restricted Boltzmann machine with CD-k, persistent CD or parallel "
-            "tempering and write the model (rbm.npz, for energynets eval-rbm and "
-            "energynets.io.load), its receptive fields (filters.png), Gibbs chains run from "
-            "noise (samples.png), the monitored quantities per epoch (learning_curve.png: the "
-            "exact log-likelihood when the model is small enough to enumerate, else the "
-            "pseudo-likelihood, reconstruction error and free energies, on training and "
-            "validation data) and everything measured (history.json). Ctrl-C stops the "
-            "training and saves the model and files of the last completed epoch "
-            "(history.json then says interrupted: true); nothing is written when no epoch "
-            "completed, and no file is ever half-written. With --checkpoint the whole "
-            "training state is saved every --checkpoint-every epochs, and Ctrl-C prints the "
-            "command that resumes from it (--resume): the resumed run ends bit-identical to "
-            "one never interrupted."
-        ),
-        epilog=_presets_epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command(subparsers, "train-rbm", HELP, DESCRIPTION, raw=True, epilog=_presets_epilog())
     add_dataset_options(p, evaluate=False)
     _add_model_options(p)
     _add_descent_options(p)
