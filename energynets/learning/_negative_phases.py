@@ -14,18 +14,8 @@ in place):
   replica exchanges between neighbours (Desjardins et al. 2010); the exchange schedule is that
   of :func:`energynets.sampling.tempering.swap_order`.
 
-A new negative phase is a new small class here, beside its siblings.
-
-References
-----------
-Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence.
-Neural Computation 14, 1771-1800.
-Tieleman, T. (2008). Training restricted Boltzmann machines using approximations to the
-likelihood gradient. ICML 2008, 1064-1071.
-Tieleman, T. & Hinton, G. E. (2009). Using fast weights to improve persistent contrastive
-divergence. ICML 2009, 1033-1040.
-Desjardins, G., Courville, A., Bengio, Y., Vincent, P. & Delalleau, O. (2010). Tempered Markov
-chain Monte Carlo for training of restricted Boltzmann machines. AISTATS 2010, 145-152.
+A new negative phase is a new small class here, beside its siblings. The papers are cited in
+:mod:`energynets.learning.contrastive`.
 """
 
 from __future__ import annotations

@@ -16,37 +16,41 @@ UTML TR 2010-003, University of Toronto (sections 10 and 11: weight decay, spars
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from energynets.learning._rbm_kernel import Kernel
 
-__all__ = ["L1", "SPARSITY_DECAY", "Regularizer", "Sparsity", "WeightDecay"]
+__all__ = ["L1", "SPARSITY_DECAY", "Regularizer", "Sparsity", "Update", "WeightDecay"]
 
 #: Decay of the running mean activity q <- d q + (1 - d) <q>_batch of the sparsity penalty
 #: (Hinton 2010, section 11: between 0.9 and 0.99).
 SPARSITY_DECAY = 0.9
 
 
-class Regularizer:
-    """A change of the steps of every RBM update; the base class of the pieces.
+@dataclass
+class Update:
+    """What the pieces see of one update: the kernel (holding the b positive rows), the steps
+    (eta_t g_W, eta_t g_a, eta_t g_b, modified in place), the step size eta_t and <q>_data of
+    the mini-batch (computed only when a piece says it needs it). The trainer keeps one and
+    refreshes it for every update."""
 
-    ``steps`` are (eta_t g_W, eta_t g_a, eta_t g_b), modified in place; ``q_positive`` is
-    <q>_data of the mini-batch (computed only when a piece says it needs it).
-    """
+    kernel: Kernel
+    steps: Sequence[np.ndarray]
+    b: int = 0
+    step_size: float = 0.0
+    q_positive: np.ndarray | None = None
+
+
+class Regularizer:
+    """A change of the steps of every RBM update; the base class of the pieces."""
 
     #: Whether :meth:`apply` needs <q>_data of the mini-batch.
     needs_positive_means = False
 
-    def apply(
-        self,
-        kernel: Kernel,
-        steps: Sequence[np.ndarray],
-        b: int,
-        step_size: float,
-        q_positive: np.ndarray | None,
-    ) -> None:
-        """Change the steps of this update (the b positive rows are in the kernel)."""
+    def apply(self, update: Update) -> None:
+        """Change the steps of this update."""
         raise NotImplementedError
 
     def after_step(self) -> None:
@@ -78,58 +82,40 @@ class Sparsity(Regularizer):
         self.cost = cost
         self.running_q: np.ndarray | None = None
 
-    def apply(
-        self,
-        kernel: Kernel,
-        steps: Sequence[np.ndarray],
-        b: int,
-        step_size: float,
-        q_positive: np.ndarray | None,
-    ) -> None:
+    def apply(self, update: Update) -> None:
+        q_positive, kernel = update.q_positive, update.kernel
         assert q_positive is not None
-        sw, _, sb = steps
+        sw, _, sb = update.steps
         running = q_positive.copy() if self.running_q is None else self.running_q
         running *= SPARSITY_DECAY
         running += (1.0 - SPARSITY_DECAY) * q_positive
         self.running_q = running
-        excess = (step_size * self.cost) * (running - self.target)
+        excess = (update.step_size * self.cost) * (running - self.target)
         sb -= excess
-        sw -= np.outer(kernel.v[kernel.B - b : kernel.B].mean(axis=0), excess)
+        sw -= np.outer(kernel.v[kernel.B - update.b : kernel.B].mean(axis=0), excess)
 
 
 class WeightDecay(Regularizer):
-    """L2 cost (cost / 2) ||W||^2 on the weights only: the steps lose eta_t cost W."""
+    """L2 cost (cost / 2) ||W||^2 on the weights only (Hinton 2010, section 10): the steps
+    lose eta_t cost W."""
 
     def __init__(self, cost: float, weights: np.ndarray) -> None:
         self.cost = cost
         self.weights = weights
         self.buffer = np.empty_like(weights)
 
-    def apply(
-        self,
-        kernel: Kernel,
-        steps: Sequence[np.ndarray],
-        b: int,
-        step_size: float,
-        q_positive: np.ndarray | None,
-    ) -> None:
-        np.multiply(self.weights, step_size * self.cost, out=self.buffer)
-        sw = steps[0]
-        sw -= self.buffer
+    def gradient(self, scale: float) -> np.ndarray:
+        """``scale`` times the gradient of the cost, in :attr:`buffer`."""
+        return np.multiply(self.weights, scale, out=self.buffer)
+
+    def apply(self, update: Update) -> None:
+        sw = update.steps[0]
+        sw -= self.gradient(update.step_size * self.cost)
 
 
 class L1(WeightDecay):
     """L1 cost cost ||W||_1 on the weights: the steps lose eta_t cost sign(W)."""
 
-    def apply(
-        self,
-        kernel: Kernel,
-        steps: Sequence[np.ndarray],
-        b: int,
-        step_size: float,
-        q_positive: np.ndarray | None,
-    ) -> None:
+    def gradient(self, scale: float) -> np.ndarray:
         np.sign(self.weights, out=self.buffer)
-        np.multiply(self.buffer, step_size * self.cost, out=self.buffer)
-        sw = steps[0]
-        sw -= self.buffer
+        return np.multiply(self.buffer, scale, out=self.buffer)

@@ -23,7 +23,7 @@ from energynets.learning._negative_phases import (
     NegativePhase,
     ParallelTempering,
 )
-from energynets.learning._penalties import L1, Regularizer, Sparsity, WeightDecay
+from energynets.learning._penalties import L1, Regularizer, Sparsity, Update, WeightDecay
 from energynets.learning._rbm_kernel import Kernel
 from energynets.learning.centering import Centering
 from energynets.metrics import (
@@ -127,6 +127,7 @@ class RBMTraining(Training):
         k = self.kernel
         self.step_a = np.empty(model.n_visible, model.dtype) if self.gaussian else k.grad_s
         self.steps = (k.grad_w, self.step_a, k.grad_b)
+        self.update = Update(k, self.steps)
         self.learning_rate = s.learning_rate
         self.steps_per_epoch = -(-n // s.batch_size)
         self.history = {"epoch": [], "learning_rate": [], "momentum": [], "time": []}
@@ -150,17 +151,17 @@ class RBMTraining(Training):
         The statistics are scaled by the learning rate inside the kernel's GEMM, so that the
         plain CD update W <- W + eta g costs a single extra pass over W.
         """
-        kernel = self.kernel
-        q_pos = None
+        kernel, update = self.kernel, self.update
+        update.b, update.step_size = b, step_size
         if self.needs_positive_means:  # <q>_data, before statistics scales h
-            q_pos = kernel.h[kernel.B - b : kernel.B].mean(axis=0)
+            update.q_positive = kernel.h[kernel.B - b : kernel.B].mean(axis=0)
         kernel.statistics(b, c, self.negative.statistics_scale(step_size))
         if self.gaussian:  # dL/da = (<s>_d - <s>_m) / sigma
             np.multiply(kernel.grad_s, kernel.inv_sigma, out=self.step_a)
         self.negative.after_statistics(self.steps, step_size)
         # from here on the steps are eta_t times the gradient
         for piece in self.regularizers:
-            piece.apply(kernel, self.steps, b, step_size, q_pos)
+            piece.apply(update)
         self.optimizer.step_(self.steps, 1.0, scale=-1.0, momentum=m)
         for piece in self.regularizers:
             piece.after_step()

@@ -227,19 +227,12 @@ def fit_mlp(
         stops the training after this epoch.
     progress : bool
         Show a tqdm progress bar over epochs.
-    checkpoint : str or path-like, optional
-        Write a checkpoint to this ``.npz`` file every ``checkpoint_every`` epochs and after
-        the last one: the parameters, the optimiser's state (Adam's moments and step count,
-        momentum buffers), the early-stopping state, the random generator's state and the
-        history. Each is written atomically (a temporary sibling, then a rename) and the one
-        it replaces is kept as ``<checkpoint>.prev``, so Ctrl-C or a crash leaves a usable one.
-    checkpoint_every : int >= 1
-        Epochs between checkpoints.
-    resume : str or path-like, optional
-        Continue from a checkpoint of a run with the same data and settings (``n_epochs``
-        may be larger): the epochs it completed are skipped, and the run ends bit-identical
-        to one that was never interrupted. ``mlp`` only gives the shape then. A damaged file
-        is a ValueError naming it (and its ``.prev``).
+    checkpoint, checkpoint_every, resume
+        Checkpoints every ``checkpoint_every`` epochs and bit-identical resume, exactly as for
+        :func:`~energynets.fit_rbm`. A checkpoint of fit_mlp holds the parameters, the
+        optimiser's state (Adam's moments and step count, momentum buffers), the
+        early-stopping state, the random generator's state and the history; ``mlp`` only
+        gives the shape when resuming.
 
     Returns
     -------

@@ -239,11 +239,7 @@ def log_likelihood_gradient(model: BoltzmannMachine, data: Any) -> tuple[np.ndar
     Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
     machines. Cognitive Science 9, 147-169.
     """
-    m = _check_model(model)
-    v = _check_data(m, data)
-    phases = _ExactPhases(m, v)
-    mean_c, second_c, _ = phases.clamped(m.weights, m.bias)
-    mean_f, second_f, _ = phases.free(m.weights, m.bias)
+    (mean_c, second_c, _), (mean_f, second_f, _) = _exact_statistics(model, data)
     grad_w = second_c - second_f
     np.fill_diagonal(grad_w, 0.0)
     return grad_w, mean_c - mean_f
@@ -269,12 +265,16 @@ def mean_log_likelihood(model: BoltzmannMachine, data: Any) -> float:
     Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
     machines. Cognitive Science 9, 147-169.
     """
-    m = _check_model(model)
-    v = _check_data(m, data)
-    phases = _ExactPhases(m, v)
-    _, _, log_unnormalized = phases.clamped(m.weights, m.bias)
-    _, _, log_z = phases.free(m.weights, m.bias)
+    (_, _, log_unnormalized), (_, _, log_z) = _exact_statistics(model, data)
     return log_unnormalized - log_z
+
+
+def _exact_statistics(model: BoltzmannMachine, data: Any) -> tuple[tuple, tuple]:
+    """The clamped and free statistics (means, second moments, log-sum) of the checked model
+    and data, by enumeration."""
+    m = _check_model(model)
+    phases = _ExactPhases(m, _check_data(m, data))
+    return phases.clamped(m.weights, m.bias), phases.free(m.weights, m.bias)
 
 
 # -- sampled phases ----------------------------------------------------------------------------

@@ -14,14 +14,12 @@ JMLR 17(99), 1-61.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from energynets._validation import as_float_array
-from energynets.learning._penalties import Regularizer
-from energynets.learning._rbm_kernel import Kernel
+from energynets.learning._penalties import Regularizer, Update
 from energynets.metrics import RBMGradient
 from energynets.models.rbm import RBM
 
@@ -251,16 +249,10 @@ class Centering(Regularizer):
         self.tmp_h = np.empty(model.n_hidden, dt)
         self.outer = np.empty_like(model.weights)
 
-    def apply(
-        self,
-        kernel: Kernel,
-        steps: Sequence[np.ndarray],
-        b: int,
-        step_size: float,
-        q_positive: np.ndarray | None,
-    ) -> None:
+    def apply(self, update: Update) -> None:
+        q_positive, kernel = update.q_positive, update.kernel
         assert q_positive is not None
-        sw, sb = steps[0], steps[2]
+        sw, sb = update.steps[0], update.steps[2]
         # move lambda towards <q>_data, shifting a_c by sigma W (lambda_new - lambda) so that
         # the ordinary visible bias a = a_c - sigma W lambda (the model) is unchanged
         new_lam = (1.0 - CENTERING_RATE) * self.lam + CENTERING_RATE * q_positive

@@ -1,21 +1,10 @@
 """Training classification RBMs generatively, discriminatively or with a mix of both
 (Larochelle & Bengio 2008).
 
-The model (:class:`~energynets.models.classification_rbm.ClassificationRBM`) is an ordinary
-Bernoulli RBM whose visible layer holds the D features x followed by
-a one-of-K label block e_y (a softmax group, ``RBM(..., softmax_groups=[(D, D + K)])``). With
-W the feature weights (D, H), U the label weights (K, H), a and d the feature and label biases
-and b the hidden bias,
-
-    E(x, y, h) = -x^T W h - a^T x - d_y - U_y h - b^T h,
-
-and summing h out gives, with o_yj(x) = b_j + U_yj + sum_i x_i W_ij,
-
-    -F(x, y) = a^T x + d_y + sum_j softplus(o_yj(x)),
-    p(y | x) = exp(-F(x, y)) / sum_k exp(-F(x, k)),
-
-exact and cheap: K H softplus terms per example (:meth:`RBM.label_probabilities`). The
-prediction is argmax_y p(y | x) = argmin_y F(x, y), the label of lowest free energy.
+The model (:class:`~energynets.models.classification_rbm.ClassificationRBM`, whose docstring
+gives its energy and free energy) is an RBM over the D features x and a one-of-K label block,
+with feature weights W (D, H), label weights U (K, H), feature and label biases a and d, hidden
+bias b, and o_yj(x) = b_j + U_yj + sum_i x_i W_ij the input of hidden unit j given x and y.
 
 Training objectives (L&B 2008, sections 3-4), all maximised by stochastic gradient ascent:
 

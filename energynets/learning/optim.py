@@ -434,17 +434,13 @@ class Momentum(Optimizer):
         scale: float = 1.0,
         momentum: float | None = None,
     ) -> None:
-        """One update of the parameters, in place (hence the underscore).
+        """:meth:`Optimizer.step_`, with this step's momentum.
 
         Parameters
         ----------
-        grads : sequence of ndarray
-            ``scale`` times the gradients, one per parameter, same shapes. They are used as
-            scratch space and hold garbage afterwards.
-        learning_rate : float > 0
-        scale : float != 0
-            The factor the gradients carry (1: plain gradients; with ``learning_rate=1`` and
-            ``scale=-1`` the "gradients" are the steps themselves).
+        grads, learning_rate, scale
+            As for :meth:`Optimizer.step_` (with ``learning_rate=1`` and ``scale=-1`` the
+            "gradients" are the steps themselves).
         momentum : float in [0, 1), optional
             This step's momentum (a schedule's value); the constructor's by default. Must be 0
             without velocity.
