@@ -268,3 +268,24 @@ def check_dtype(dtype: Any, name: str = "dtype") -> np.dtype:
     if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"{name} must be numpy.float32 or numpy.float64, got {dt}")
     return dt
+
+
+def check_data_matrix(data: Any, name: str, n_columns: int, axis: str, columns: str) -> np.ndarray:
+    """``data`` without copying it: a 2-D array of real numbers (any numeric dtype) with
+    ``n_columns`` columns and at least one row. ``axis`` names the columns ("n_visible") and
+    ``columns`` what fixes their number ("n_visible of the model") in the messages.
+    Finiteness and ranges are the caller's to check."""
+    arr = data if isinstance(data, np.ndarray) else np.asarray(data)
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"{name} must be real-valued, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (n_samples, {axis}), got shape {arr.shape}")
+    if arr.shape[1] != n_columns:
+        raise ValueError(f"{name} must have {n_columns} columns ({columns}), got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} must have at least one row, got shape {arr.shape}")
+    return arr

@@ -207,12 +207,7 @@ class Replicas:
 
     def init_chains(self, data: np.ndarray, index: np.ndarray) -> None:
         """Start every replica at a data row (``index`` has R * C entries)."""
-        if data.dtype == self.v.dtype:
-            np.take(data, index, axis=0, out=self.v, mode="clip")
-        else:
-            self.v[...] = data[index]
-        if self.kernel.gaussian:
-            self.v *= self.kernel.inv_sigma
+        self.kernel.load_rows(data, index, self.v)
 
     def _row_betas(self) -> np.ndarray:
         return self.betas[self.temperature_of].reshape(-1, 1)

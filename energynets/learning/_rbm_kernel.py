@@ -159,13 +159,17 @@ class Kernel:
         """Copy the rows ``data[index]`` into the positive block; return their number b."""
         b = index.shape[0]
         pos = self.v[self.B - b : self.B]
-        if data.dtype == pos.dtype:
-            np.take(data, index, axis=0, out=pos, mode="clip")
-        else:
-            pos[...] = data[index]
-        if self.gaussian:
-            pos *= self.inv_sigma
+        self.load_rows(data, index, pos)
         return b
+
+    def load_rows(self, data: np.ndarray, index: np.ndarray, out: np.ndarray) -> None:
+        """out <- the rows ``data[index]`` (s = v / sigma for Gaussian units), in out's dtype."""
+        if data.dtype == out.dtype:
+            np.take(data, index, axis=0, out=out, mode="clip")
+        else:
+            out[...] = data[index]
+        if self.gaussian:
+            out *= self.inv_sigma
 
     def positive(self, b: int) -> np.ndarray:
         """q = p(h = 1 | data) for the b rows of the positive block (regular weights)."""
@@ -282,12 +286,7 @@ class Kernel:
     def init_chains(self, data: np.ndarray, index: np.ndarray) -> None:
         """Start C persistent chains at the data rows ``index``: hs ~ p(h | data[index])."""
         start = self.v[self.B : self.B + self.C]
-        if data.dtype == start.dtype:
-            np.take(data, index, axis=0, out=start, mode="clip")
-        else:
-            start[...] = data[index]
-        if self.gaussian:
-            start *= self.inv_sigma
+        self.load_rows(data, index, start)
         q = self.h[self.B : self.B + self.C]
         self.hidden_probabilities(start, q)
         self.sample_hidden(q, self.hs[: self.C])

@@ -45,6 +45,7 @@ from energynets._validation import (
     RNGLike,
     as_float_array,
     check_choice,
+    check_data_matrix,
     check_float,
     check_int,
     check_rng,
@@ -65,24 +66,7 @@ def _check_features(mlp: MLP, X: Any, name: str) -> np.ndarray:
 
     Uses min and max (no temporaries the size of the data): NaN propagates into both.
     """
-    arr = X if isinstance(X, np.ndarray) else np.asarray(X)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
-    ):
-        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.complexfloating):
-        raise TypeError(f"{name} must be real-valued, got dtype {arr.dtype}")
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D array (n_samples, n_features), got shape {arr.shape}"
-        )
-    n_in = mlp.layer_sizes[0]
-    if arr.shape[1] != n_in:
-        raise ValueError(
-            f"{name} must have {n_in} columns (the input layer size), got shape {arr.shape}"
-        )
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} must have at least one row, got shape {arr.shape}")
+    arr = check_data_matrix(X, name, mlp.layer_sizes[0], "n_features", "the input layer size")
     if np.issubdtype(arr.dtype, np.floating):
         lo, hi = arr.min(), arr.max()
         if not (np.isfinite(lo) and np.isfinite(hi)):

@@ -23,14 +23,8 @@ or mini-batches, with momentum, L2 weight decay and a constant or linearly decre
 This module deliberately leaves out the annealing schedules of the 1985 paper (exact phases or
 persistent chains replace them), its noisy clamping and fixed-size weight steps, and the
 mean-field variant; restricted machines have their own, much faster, trainer (contrastive
-divergence).
-
-References
-----------
-Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
-machines. Cognitive Science 9, 147-169.
-Tieleman, T. (2008). Training restricted Boltzmann machines using approximations to the
-likelihood gradient. ICML 2008.
+divergence). The papers (Ackley, Hinton & Sejnowski 1985; Tieleman 2008 for persistent
+chains) are cited in full under :func:`fit_boltzmann`.
 """
 
 from __future__ import annotations

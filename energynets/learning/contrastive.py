@@ -76,6 +76,7 @@ import numpy as np
 from energynets._validation import (
     RNGLike,
     check_choice,
+    check_data_matrix,
     check_float,
     check_int,
     check_rng,
@@ -206,24 +207,7 @@ def check_training_data(rbm: RBM, data: Any, name: str) -> np.ndarray:
 
     Uses min and max (no temporaries the size of the data): NaN propagates into both.
     """
-    arr = data if isinstance(data, np.ndarray) else np.asarray(data)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
-    ):
-        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.complexfloating):
-        raise TypeError(f"{name} must be real-valued, got dtype {arr.dtype}")
-    if arr.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D array (n_samples, n_visible), got shape {arr.shape}"
-        )
-    if arr.shape[1] != rbm.n_visible:
-        raise ValueError(
-            f"{name} must have {rbm.n_visible} columns (n_visible of the model), got shape "
-            f"{arr.shape}"
-        )
-    if arr.shape[0] == 0:
-        raise ValueError(f"{name} must have at least one row, got shape {arr.shape}")
+    arr = check_data_matrix(data, name, rbm.n_visible, "n_visible", "n_visible of the model")
     lo, hi = arr.min(), arr.max()
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
