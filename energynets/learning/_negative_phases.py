@@ -26,7 +26,7 @@ import numpy as np
 
 from energynets.learning._rbm_kernel import Kernel, bernoulli_, sigmoid_
 from energynets.models._units import sample_one_hot, softmax
-from energynets.sampling.tempering import swap_order
+from energynets.sampling.tempering import exchange_round, swap_order, swap_rates
 
 __all__ = ["CD", "PCD", "FastPCD", "NegativePhase", "ParallelTempering"]
 
@@ -243,42 +243,40 @@ class Replicas:
         self._inputs()
 
     def _exchange(self) -> None:
-        """One round of replica exchanges between neighbouring temperatures."""
+        """One round of replica exchanges between neighbouring temperatures
+        (:func:`energynets.sampling.tempering.exchange_round`), accepted with probability
+        min(1, exp(F_i(v_a) + F_j(v_b) - F_i(v_b) - F_j(v_a))) for the replicas a at beta_i
+        and b at beta_j = beta_{i + 1}."""
         k = self.kernel
         C = k.C
         x = self.x.reshape(self.R, C, -1)
         linear = None if k.gaussian else (self.v @ k.neg_a).reshape(self.R, C).astype(np.float64)
         betas = self.betas.astype(np.float64)
         chains = np.arange(C)
-        order = swap_order(self.R)  # (0, 1), (2, 3), ... then (1, 2), (3, 4), ...
-        for parity in (0, 1):
-            lower = order[order % 2 == parity]
-            if lower.size == 0:
-                continue
-            # stored replica at temperature t of chain c: where temperature_of[:, c] == t
-            slot = np.argsort(self.temperature_of, axis=0)  # slot[t, c]
-            si, sj = slot[lower], slot[lower + 1]  # (pairs, C)
-            bi = betas[lower][:, None, None]
-            bj = betas[lower + 1][:, None, None]
-            xi = x[si, chains].astype(np.float64)  # (pairs, C, nh)
-            xj = x[sj, chains].astype(np.float64)
-            log_ratio = (
-                np.logaddexp(0.0, bi * xj).sum(axis=2)
-                + np.logaddexp(0.0, bj * xi).sum(axis=2)
-                - np.logaddexp(0.0, bi * xi).sum(axis=2)
-                - np.logaddexp(0.0, bj * xj).sum(axis=2)
+
+        def log_ratio(i: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            bi, bj = betas[i], betas[i + 1]
+            xa = x[a, chains].astype(np.float64)  # (C, n_hidden)
+            xb = x[b, chains].astype(np.float64)
+            ratio = (
+                np.logaddexp(0.0, bi * xb).sum(axis=1)
+                + np.logaddexp(0.0, bj * xa).sum(axis=1)
+                - np.logaddexp(0.0, bi * xa).sum(axis=1)
+                - np.logaddexp(0.0, bj * xb).sum(axis=1)
             )
             if linear is not None:
-                log_ratio += (bj - bi)[..., 0] * (linear[si, chains] - linear[sj, chains])
-            u = k.gen.random(log_ratio.shape, dtype=self.v.dtype)
-            accept = u < np.exp(np.minimum(log_ratio, 0.0))
-            self.attempts[lower] += C
-            self.accepts[lower] += accept.sum(axis=1)
-            pi, pj = np.nonzero(accept)
-            ci = chains[pj]
-            ri, rj = si[pi, pj], sj[pi, pj]
-            self.temperature_of[ri, ci] = lower[pi] + 1
-            self.temperature_of[rj, ci] = lower[pi]
+                ratio += (bj - bi) * (linear[a, chains] - linear[b, chains])
+            return ratio
+
+        order = swap_order(self.R)  # (0, 1), (2, 3), ... then (1, 2), (3, 4), ...
+        uniforms = k.gen.random((order.size, C), dtype=self.v.dtype)
+        slot = np.argsort(self.temperature_of, axis=0)  # slot[t, c]: the replica at t
+        accepted = exchange_round(slot, order, log_ratio, uniforms)
+        np.add.at(self.attempts, order, C)
+        np.add.at(self.accepts, order, accepted.sum(axis=1))
+        np.put_along_axis(
+            self.temperature_of, slot, np.arange(self.R)[:, None].repeat(C, axis=1), axis=0
+        )
 
     def negative(self, n_steps: int) -> int:
         """Run n_steps sweep-and-exchange rounds; copy the beta = 1 replicas (and their hidden
@@ -298,7 +296,4 @@ class Replicas:
         return C
 
     def swap_rates(self) -> np.ndarray:
-        rates = np.full(self.R - 1, np.nan)
-        tried = self.attempts > 0
-        rates[tried] = self.accepts[tried] / self.attempts[tried]
-        return rates
+        return swap_rates(self.attempts, self.accepts)

@@ -31,7 +31,7 @@ simulations. J. Phys. Soc. Japan 65, 1604-1608.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,10 +189,41 @@ class TemperingState:
     def swap_rates(self) -> np.ndarray:
         """Accepted / attempted exchanges per neighbouring pair, shape (n_betas - 1,); NaN where
         none was attempted. Rates near 0 mean a gap in the ladder (add rungs there)."""
-        rates = np.full(self.swap_attempts.shape, np.nan)
-        tried = self.swap_attempts > 0
-        rates[tried] = self.swap_accepts[tried] / self.swap_attempts[tried]
-        return rates
+        return swap_rates(self.swap_attempts, self.swap_accepts)
+
+
+def swap_rates(attempts: np.ndarray, accepts: np.ndarray) -> np.ndarray:
+    """accepts / attempts per neighbouring pair, NaN where none was attempted (float64)."""
+    rates = np.full(attempts.shape, np.nan)
+    tried = attempts > 0
+    rates[tried] = accepts[tried] / attempts[tried]
+    return rates
+
+
+def exchange_round(
+    slot: np.ndarray,
+    order: np.ndarray,
+    log_ratio: Callable[[int, np.ndarray, np.ndarray], np.ndarray],
+    uniforms: np.ndarray,
+) -> np.ndarray:
+    """One round of replica exchanges, in place on ``slot``: the mechanics every parallel
+    tempering of the package shares (:func:`parallel_tempering`, and the RBM trainer's
+    tempered negative phase).
+
+    ``slot[k, c]`` is the stored replica of chain c at rung k. For each pair index i in
+    ``order``, in turn, the replicas ``a = slot[i]`` and ``b = slot[i + 1]`` of every chain
+    exchange rungs iff ``uniforms[r] < min(1, exp(log_ratio(i, a, b)))`` (r the position of i
+    in ``order``); ``log_ratio`` gives, per chain, the log of the ratio of the joint tempered
+    densities after and before the exchange. Returns which attempts were accepted, shape
+    ``(len(order), n_chains)``.
+    """
+    accepted = np.zeros((len(order), slot.shape[1]), dtype=bool)
+    for r, i in enumerate(order):
+        lower, upper = slot[i].copy(), slot[i + 1].copy()
+        acc = uniforms[r] < np.exp(np.minimum(log_ratio(int(i), lower, upper), 0.0))
+        accepted[r] = acc
+        slot[i, acc], slot[i + 1, acc] = upper[acc], lower[acc]
+    return accepted
 
 
 def swap_order(n_betas: int) -> np.ndarray:
@@ -273,7 +304,7 @@ def swap_step(
     >>> perm[:, 0], bool(acc[0, 0])
     (array([1, 0]), True)
     """
-    e = as_float_array(energies, "energies", ndim=2, dtype=np.float64).copy()
+    e = as_float_array(energies, "energies", ndim=2, dtype=np.float64)
     b = as_float_array(betas, "betas", ndim=1, dtype=np.float64)
     n_betas, n_chains = e.shape
     if b.shape != (n_betas,):
@@ -289,14 +320,14 @@ def swap_step(
             f"uniforms must have shape ({pairs.size}, {n_chains}) (one per pair and chain), "
             f"got {u.shape}"
         )
+    chains = np.arange(n_chains)
+
+    def log_ratio(i: int, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        # the energies travel with the replicas: E_k is e[slot[k]] of the input
+        return (b[i] - b[i + 1]) * (e[lower, chains] - e[upper, chains])
+
     perm = np.repeat(np.arange(n_betas)[:, None], n_chains, axis=1)
-    accepted = np.zeros((pairs.size, n_chains), dtype=bool)
-    for r, i in enumerate(pairs):
-        log_ratio = (b[i] - b[i + 1]) * (e[i] - e[i + 1])
-        acc = u[r] < np.exp(np.minimum(log_ratio, 0.0))
-        accepted[r] = acc
-        e[i, acc], e[i + 1, acc] = e[i + 1, acc], e[i, acc]
-        perm[i, acc], perm[i + 1, acc] = perm[i + 1, acc], perm[i, acc]
+    accepted = exchange_round(perm, pairs, log_ratio, u)
     return perm, accepted
 
 
