@@ -81,7 +81,6 @@ from energynets.models._activations import (
     sigmoid,
     sigmoid_derivative,
     sigmoid_output,
-    softmax,
     squared_error,
     tanh,
     tanh_derivative,
@@ -93,6 +92,7 @@ from energynets.models._labels import (
     one_hot,  # noqa: F401
     target_matrix,
 )
+from energynets.models._units import softmax
 
 __all__ = [
     "ACTIVATIONS",
