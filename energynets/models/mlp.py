@@ -741,9 +741,8 @@ class MLP:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, layer_sizes[0])
-        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
-            Targets (see :meth:`check_targets`).
+        X, y
+            Inputs and targets, as for :meth:`evaluate`.
 
         Returns
         -------
@@ -761,9 +760,8 @@ class MLP:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, layer_sizes[0])
-        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
-            Targets (see :meth:`check_targets`).
+        X, y
+            Inputs and targets, as for :meth:`evaluate`.
 
         Returns
         -------
