@@ -32,7 +32,6 @@ __all__ = [
     "sigmoid",
     "sigmoid_derivative",
     "sigmoid_output",
-    "softmax",
     "squared_error",
     "tanh",
     "tanh_derivative",
@@ -116,14 +115,8 @@ def _unaliased(x: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 
 # -- output functions, each with the loss it is paired with -------------------------------
-def softmax(z: np.ndarray) -> np.ndarray:
-    # softmax_k(z) = e^{z_k - m} / sum_j e^{z_j - m}, m = max_j z_j: no overflow
-    p = z - z.max(axis=1, keepdims=True)
-    np.exp(p, out=p)
-    p /= p.sum(axis=1, keepdims=True)
-    return p
-
-
+# (softmax, the output paired with cross_entropy, is energynets.models._units.softmax, shared
+# with the RBMs' one-of-K groups)
 def cross_entropy(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
     # -sum_k t_k log softmax_k(z) = logsumexp(z) - t.z for targets summing to 1, with
     # logsumexp(z) = m + log(1 + sum_{k != k*} e^{z_k - m}), m = z_{k*} the largest logit:

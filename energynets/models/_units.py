@@ -2,7 +2,10 @@
 one-of-K group, and drawing one-hot rows from categorical probabilities.
 
 Shared by the RBM (its conditionals), the annealing path of an RBM, the trainers and the
-metrics; each keeps the dtype of its input, so float32 models stay float32.
+metrics, and (softmax) by the MLP's output layer and the modern Hopfield network's attention;
+each keeps the dtype of its input, so float32 models stay float32. The MLP's hidden sigmoid,
+written in place into a buffer next to its derivative, is in
+:mod:`energynets.models._activations`.
 """
 
 from __future__ import annotations

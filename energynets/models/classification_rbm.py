@@ -317,10 +317,8 @@ class ClassificationRBM:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, n_features) or (n_features,)
-            Feature values in [0, 1].
-        y : array_like of int, shape (n_samples,)
-            Labels in [0, n_classes).
+        X, y
+            Features in [0, 1] and labels in [0, n_classes), as for :meth:`evaluate`.
 
         Returns
         -------
@@ -334,10 +332,8 @@ class ClassificationRBM:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, n_features) or (n_features,)
-            Feature values in [0, 1].
-        y : array_like of int, shape (n_samples,)
-            Labels in [0, n_classes).
+        X, y
+            Features in [0, 1] and labels in [0, n_classes), as for :meth:`evaluate`.
 
         Returns
         -------

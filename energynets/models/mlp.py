@@ -81,7 +81,6 @@ from energynets.models._activations import (
     sigmoid,
     sigmoid_derivative,
     sigmoid_output,
-    softmax,
     squared_error,
     tanh,
     tanh_derivative,
@@ -93,6 +92,7 @@ from energynets.models._labels import (
     one_hot,  # noqa: F401
     target_matrix,
 )
+from energynets.models._units import softmax
 
 __all__ = [
     "ACTIVATIONS",
@@ -741,9 +741,8 @@ class MLP:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, layer_sizes[0])
-        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
-            Targets (see :meth:`check_targets`).
+        X, y
+            Inputs and targets, as for :meth:`evaluate`.
 
         Returns
         -------
@@ -761,9 +760,8 @@ class MLP:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, layer_sizes[0])
-        y : array_like, shape (n_samples,) or (n_samples, n_outputs)
-            Targets (see :meth:`check_targets`).
+        X, y
+            Inputs and targets, as for :meth:`evaluate`.
 
         Returns
         -------

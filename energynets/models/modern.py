@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from energynets._validation import as_float_array, check_dtype, check_float, check_int
-from energynets.models._activations import softmax
 from energynets.models._chunks import row_chunks
+from energynets.models._units import softmax
 
 __all__ = ["FIXED_POINT_TYPES", "ModernHopfield", "ModernRetrieval"]
 
