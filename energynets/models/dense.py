@@ -58,7 +58,7 @@ from energynets._validation import (
 )
 from energynets.models._chunks import row_chunks
 from energynets.models.modern import FIXED_POINT_TYPES, ModernHopfield, ModernRetrieval
-from energynets.sampling.dynamics import DYNAMICS, ORDERS, RecallResult
+from energynets.sampling.dynamics import DYNAMICS, ORDERS, RecallResult, sync_step
 
 __all__ = [
     "FIXED_POINT_TYPES",
@@ -517,19 +517,13 @@ class DenseAssociativeMemory:
             energy[active] = terms.energy
             energies.append(energy.copy())
             flip = self._deltas(s[active], terms) < -terms.tol[:, None]
-            new = np.where(flip, -s[active], s[active])
-            still = ~flip.any(axis=1)
-            converged[active[still]] = True
-            if step == n_max:
+            if step == n_max:  # out of steps: those at a fixed point still count as converged
+                converged[active[~flip.any(axis=1)]] = True
                 break
-            back = np.all(new == prev[active], axis=1) & ~still
-            cycled[active[back]] = True
-            move = ~still & ~back
-            active, new = active[move], new[move]
+            new = np.where(flip, -s[active], s[active])
+            active, new = sync_step(s, prev, active, new, converged, cycled)
             if active.size == 0:
                 break
-            prev[active] = s[active]
-            s[active] = new
             m[active] = new @ self._columns
             n_sweeps[active] += 1
             if record:

@@ -516,6 +516,33 @@ def _sync_rule(s: np.ndarray, h: np.ndarray, tol: float, mask: np.ndarray | None
     return new if mask is None else np.where(mask, s, new)
 
 
+def sync_step(
+    s: np.ndarray,
+    prev: np.ndarray,
+    active: np.ndarray,
+    new: np.ndarray,
+    converged: np.ndarray,
+    cycled: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One synchronous step of the probes ``active`` to their next states ``new``, in place.
+
+    A probe whose state would not change has converged, one that would go back to its state
+    of the step before is in a 2-cycle: both stop (``converged`` and ``cycled`` are set). The
+    others move: ``prev`` keeps their current state and ``s`` takes the new one. Returns
+    those probes and their new states (empty when none moved). Shared by :func:`run_dynamics`
+    and :meth:`energynets.DenseAssociativeMemory.recall`.
+    """
+    still = np.all(new == s[active], axis=1)
+    back = np.all(new == prev[active], axis=1) & ~still
+    converged[active[still]] = True
+    cycled[active[back]] = True
+    move = ~still & ~back
+    active, new = active[move], new[move]
+    prev[active] = s[active]
+    s[active] = new
+    return active, new
+
+
 def _sync(
     run: _Run, s: np.ndarray, n_max: int, mask: np.ndarray | None, pats: np.ndarray | None
 ) -> RecallResult:
@@ -542,16 +569,9 @@ def _sync(
     for _ in range(n_max):
         sub_mask = None if mask is None else mask[active]
         new = _sync_rule(s[active], h[active], run.tol, sub_mask)
-        still = np.all(new == s[active], axis=1)
-        back = np.all(new == prev[active], axis=1) & ~still
-        converged[active[still]] = True
-        cycled[active[back]] = True
-        move = ~still & ~back
-        active, new = active[move], new[move]
+        active, new = sync_step(s, prev, active, new, converged, cycled)
         if active.size == 0:
             break
-        prev[active] = s[active]
-        s[active] = new
         h[active] = couplings.product(new) + bias
         n_sweeps[active] += 1
         trace.record(s, h)
