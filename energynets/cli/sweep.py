@@ -35,6 +35,7 @@ from energynets.cli._cluster import (
     capacity_points,
     check_cluster_options,
     cluster_executor,
+    run_tasks,
 )
 from energynets.cli._output import output_folder, report, use_agg, write_text
 
@@ -202,7 +203,6 @@ def phase_diagram_figure(table: Sequence[dict[str, Any]], column: str = "fractio
 def run(args: argparse.Namespace) -> int:
     """Run ``energynets sweep``; return the exit status."""
     from energynets import plotting
-    from energynets.sweep import sweep
 
     check_cluster_options(args)
     points = phase_diagram_points(
@@ -225,16 +225,17 @@ def run(args: argparse.Namespace) -> int:
             f"Capacity phase diagram: {len(points)} points x {args.seeds} seeds on {where}; "
             f"results appended to {results}"
         )
+        failed = f" (the finished tasks are in {results}; rerun the command to resume)"
         try:
-            result = sweep(
+            result = run_tasks(
                 capacity_cell,
                 points,
+                executor,
+                args.workers,
+                failed,
                 seeds=args.seeds,
                 rng=args.seed,
-                executor=executor,
-                workers=None if executor is not None else args.workers,
                 results=results,
-                progress=True,
             )
         except KeyboardInterrupt:
             print(
@@ -242,10 +243,6 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             raise
-        except RuntimeError as exc:  # a task failed, or the pool broke: one line, status 2
-            raise ValueError(
-                f"{exc} (the finished tasks are in {results}; rerun the command to resume)"
-            ) from None
     if result.n_resumed:
         print(f"Resumed: {result.n_resumed} tasks read back, {result.n_computed} computed.")
     table = mean_over_seeds([r["result"] for r in result.records])
