@@ -25,6 +25,7 @@ from energynets.cli._args import (
     add_count,
     add_load_options,
     add_output,
+    comma_separated,
     command,
     seed_number,
     size_in_range,
@@ -57,20 +58,12 @@ DESCRIPTION = (
 )
 
 
+def _size(item: str) -> int:
+    return size_in_range(int(item), "sizes", 2)
+
+
 def _sizes(text: str) -> list[int]:
-    items = [t.strip() for t in text.split(",") if t.strip()]
-    if not items:
-        raise argparse.ArgumentTypeError(f"expected comma-separated sizes, got {text!r}")
-    values = []
-    for item in items:
-        try:
-            value = int(item)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected comma-separated integers such as 100,200,400, got {item!r}"
-            ) from None
-        values.append(size_in_range(value, "sizes", 2))
-    return sorted(set(values))
+    return sorted(set(comma_separated(text, "sizes", _size, "integers", "100,200,400")))
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
