@@ -126,30 +126,43 @@ def nonnegative(text: str) -> float:
 # -- lists ------------------------------------------------------------------------------------
 
 
+def comma_separated(
+    text: str, what: str, convert: Callable[[str], Any], kind: str = "", example: str = ""
+) -> list[Any]:
+    """The items of the comma-separated list ``text`` (``what``, for the message when it has
+    none), each through ``convert``, in order: a ValueError from it means the item is not
+    one of the ``kind`` of the list (such as ``example``); an ArgumentTypeError (a value out
+    of range) is reported as it is."""
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError(f"expected comma-separated {what}, got {text!r}")
+    values = []
+    for item in items:
+        try:
+            values.append(convert(item))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated {kind} such as {example}, got {item!r}"
+            ) from None
+    return values
+
+
 def positive_floats(
     what: str, example: str, maximum: float | None = None, why: str = ""
 ) -> Callable[[str], list[float]]:
     """An argparse type for comma-separated numbers > 0 (loads, temperatures), each at most
     ``maximum`` (``why``: the reason, for the message)."""
 
+    def number(item: str) -> float:
+        value = float(item)
+        if not (np.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"{what} must be > 0, got {item}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"{what} must be <= {maximum:g}{why}, got {item}")
+        return value
+
     def parse(text: str) -> list[float]:
-        items = [t.strip() for t in text.split(",") if t.strip()]
-        if not items:
-            raise argparse.ArgumentTypeError(f"expected comma-separated {what}, got {text!r}")
-        values = []
-        for item in items:
-            try:
-                value = float(item)
-            except ValueError:
-                raise argparse.ArgumentTypeError(
-                    f"expected comma-separated numbers such as {example}, got {item!r}"
-                ) from None
-            if not (np.isfinite(value) and value > 0):
-                raise argparse.ArgumentTypeError(f"{what} must be > 0, got {item}")
-            if maximum is not None and value > maximum:
-                raise argparse.ArgumentTypeError(f"{what} must be <= {maximum:g}{why}, got {item}")
-            values.append(value)
-        return values
+        return comma_separated(text, what, number, "numbers", example)
 
     return parse
 
@@ -157,16 +170,15 @@ def positive_floats(
 def names(what: str, choices: Sequence[str]) -> Callable[[str], list[str]]:
     """An argparse type for comma-separated names, each one of ``choices``."""
 
+    def name(item: str) -> str:
+        if item not in choices:
+            raise argparse.ArgumentTypeError(
+                f"unknown {what} {item!r} (choose from {', '.join(choices)})"
+            )
+        return item
+
     def parse(text: str) -> list[str]:
-        items = [t.strip() for t in text.split(",") if t.strip()]
-        if not items:
-            raise argparse.ArgumentTypeError(f"expected comma-separated {what}s, got {text!r}")
-        for item in items:
-            if item not in choices:
-                raise argparse.ArgumentTypeError(
-                    f"unknown {what} {item!r} (choose from {', '.join(choices)})"
-                )
-        return items
+        return comma_separated(text, f"{what}s", name)
 
     return parse
 

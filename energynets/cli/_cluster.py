@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
@@ -138,26 +138,13 @@ def capacity_points(
     rules: Sequence[str],
     sizes: Sequence[int],
     alphas: Sequence[float] | None,
-    *,
-    flip_fraction: float,
-    n_trials: int,
-    dynamics: str,
-    max_sweeps: int,
-    max_probes: int | None,
+    **measurement: Any,
 ) -> list[dict[str, Any]]:
     """The keyword arguments of :func:`capacity_cell` (all but ``rng``) over rule x N x load,
-    the pseudo-inverse rule only at P < N."""
+    the pseudo-inverse rule only at P < N; ``measurement`` holds the others (flip_fraction,
+    n_trials, dynamics, max_sweeps, max_probes), the same at every point."""
     return [
-        {
-            "rule": rule,
-            "n_units": n,
-            "n_patterns": p,
-            "flip_fraction": flip_fraction,
-            "n_trials": n_trials,
-            "dynamics": dynamics,
-            "max_sweeps": max_sweeps,
-            "max_probes": max_probes,
-        }
+        {"rule": rule, "n_units": n, "n_patterns": p, **measurement}
         for rule in rules
         for n in sizes
         for p in _loads(n, alphas)
@@ -165,50 +152,61 @@ def capacity_points(
     ]
 
 
+def run_tasks(
+    task: Callable[..., dict[str, Any]],
+    points: list[dict[str, Any]],
+    executor: Executor | None,
+    workers: int | None,
+    failed: str = "",
+    **options: Any,
+) -> Any:
+    """The :func:`energynets.sweep.sweep` of ``task`` (such as :func:`capacity_cell`) over
+    ``points``, with a progress bar, on ``executor`` or else ``workers`` local processes
+    (``options``: its other keyword arguments). A task that failed, or a pool that broke, is
+    a ValueError with the sweep's message followed by ``failed``: one line in the command."""
+    from energynets.sweep import sweep
+
+    local = None if executor is not None else workers
+    try:
+        return sweep(task, points, executor=executor, workers=local, progress=True, **options)
+    except RuntimeError as exc:
+        raise ValueError(f"{exc}{failed}") from None
+
+
 def run_capacity_parallel(
     executor: Executor | None,
     workers: int | None,
-    *,
-    n_units: int,
-    alphas: list[float] | None,
-    rules: list[str],
-    flip_fraction: float,
-    n_trials: int,
-    max_probes: int | None,
+    settings: dict[str, Any],
     seed: int,
+    *,
     dynamics: str = "async",
     max_sweeps: int = 50,
 ) -> Any:
     """:func:`run_capacity` with one task per (rule, load), on ``executor`` or ``workers``
-    local processes; the same :class:`CapacityResult` as the serial run with ``rng=seed``."""
+    local processes (``settings``: the keyword arguments of run_capacity but ``rng``,
+    ``dynamics`` and ``max_sweeps``); the same :class:`CapacityResult` as the serial run
+    with ``rng=seed``."""
     from energynets.experiments.capacity import CapacityResult, check_alphas
-    from energynets.sweep import sweep
 
-    points = capacity_points(
-        rules,
-        [n_units],
-        alphas,
-        flip_fraction=flip_fraction,
-        n_trials=n_trials,
-        dynamics=dynamics,
-        max_sweeps=max_sweeps,
-        max_probes=max_probes,
-    )
-    try:
-        result = sweep(
-            capacity_cell, points, seeds=[seed], executor=executor, workers=workers, progress=True
-        )
-    except RuntimeError as exc:  # a task failed, or the pool broke: one line in the command
-        raise ValueError(str(exc)) from None
-    settings = {
+    n_units, flip, n_trials = settings["n_units"], settings["flip_fraction"], settings["n_trials"]
+    measurement = {
+        "flip_fraction": flip,
+        "n_trials": n_trials,
+        "dynamics": dynamics,
+        "max_sweeps": max_sweeps,
+        "max_probes": settings["max_probes"],
+    }
+    points = capacity_points(settings["rules"], [n_units], settings["alphas"], **measurement)
+    result = run_tasks(capacity_cell, points, executor, workers, seeds=[seed])
+    serial = {  # the settings of run_capacity's result, in its order
         "n_units": n_units,
-        "flip_fraction": flip_fraction,
+        "flip_fraction": flip,
         "dynamics": dynamics,
         "max_sweeps": max_sweeps,
         "n_trials": n_trials,
-        "max_probes": max_probes,
-        "rules": list(rules),
-        "alphas": check_alphas(alphas).tolist(),
+        "max_probes": settings["max_probes"],
+        "rules": list(settings["rules"]),
+        "alphas": check_alphas(settings["alphas"]).tolist(),
         "rng": seed,
     }
-    return CapacityResult(records=[r["result"] for r in result.records], settings=settings)
+    return CapacityResult(records=[r["result"] for r in result.records], settings=serial)

@@ -16,6 +16,29 @@ _QUICK_RECALL: dict[str, Any] = {
 }  # fmt: skip
 
 
+#: MNIST (grey levels / 255) with the network sizes of the RBM and MLP chapters: each setting
+#: of the features, pretraining and cost experiments as (quick, full).
+_MNIST: dict[str, dict[str, tuple[Any, Any]]] = {
+    "features": {
+        "n_hidden": (200, 500), "rbm_epochs": (3, 10), "rbm_learning_rate": (0.1, 0.05),
+        "classifier_epochs": (5, 20), "classifier_learning_rate": (3e-3, 1e-3),
+        "mlp_hidden": (200, 500), "mlp_epochs": (8, 30), "batch_size": (20, 20),
+    },
+    "pretraining": {
+        "hidden": ((200, 200), (500, 500)), "n_labels": ((100, 1000), (100, 1000, 10000, None)),
+        "seeds": ((0, 1), (0, 1, 2, 3, 4)), "pretrain_epochs": (2, 10),
+        "pretrain_learning_rate": (0.05, 0.05), "finetune_epochs": (10, 20),
+        "batch_size": (100, 100), "learning_rate": (1e-3, 1e-3),
+    },
+    "cost": {
+        "target_accuracy": (0.9, 0.95), "n_hidden": (200, 500),
+        "checkpoints": ((1, 3), (1, 2, 5, 10)), "rbm_learning_rate": (0.1, 0.05),
+        "classifier_epochs": (5, 20), "classifier_learning_rate": (3e-3, 1e-3),
+        "mlp_hidden": (200, 500), "mlp_epochs": (8, 20), "batch_size": (20, 20),
+    },
+}  # fmt: skip
+
+
 def presets(dataset: str, quick: bool) -> dict[str, dict[str, Any]]:
     """The keyword arguments of each experiment function for a data set and mode.
 
@@ -56,44 +79,15 @@ def presets(dataset: str, quick: bool) -> dict[str, dict[str, Any]]:
             "filters": {},
             "cost": {},
         }
-    # MNIST: grey levels / 255, the network sizes of the RBM and MLP chapters
-    if quick:
-        return {
-            "features": {
-                "n_hidden": 200, "rbm_epochs": 3, "rbm_learning_rate": 0.1,
-                "classifier_epochs": 5, "classifier_learning_rate": 3e-3, "mlp_hidden": 200,
-                "mlp_epochs": 8, "batch_size": 20,
-            },
-            "pretraining": {
-                "hidden": (200, 200), "n_labels": (100, 1000), "seeds": (0, 1),
-                "pretrain_epochs": 2, "pretrain_learning_rate": 0.05, "finetune_epochs": 10,
-                "batch_size": 100, "learning_rate": 1e-3,
-            },
-            "recall": dict(_QUICK_RECALL),
-            "filters": {},
-            "cost": {
-                "target_accuracy": 0.9, "n_hidden": 200, "checkpoints": (1, 3),
-                "rbm_learning_rate": 0.1, "classifier_epochs": 5,
-                "classifier_learning_rate": 3e-3, "mlp_hidden": 200, "mlp_epochs": 8,
-                "batch_size": 20,
-            },
-        }  # fmt: skip
+    column = 0 if quick else 1
+    mnist = {
+        name: {key: values[column] for key, values in settings.items()}
+        for name, settings in _MNIST.items()
+    }
     return {
-        "features": {
-            "n_hidden": 500, "rbm_epochs": 10, "rbm_learning_rate": 0.05,
-            "classifier_epochs": 20, "classifier_learning_rate": 1e-3, "mlp_hidden": 500,
-            "mlp_epochs": 30, "batch_size": 20,
-        },
-        "pretraining": {
-            "hidden": (500, 500), "n_labels": (100, 1000, 10000, None),
-            "seeds": (0, 1, 2, 3, 4), "pretrain_epochs": 10, "pretrain_learning_rate": 0.05,
-            "finetune_epochs": 20, "batch_size": 100, "learning_rate": 1e-3,
-        },
-        "recall": {},
+        "features": mnist["features"],
+        "pretraining": mnist["pretraining"],
+        "recall": dict(_QUICK_RECALL) if quick else {},
         "filters": {},
-        "cost": {
-            "target_accuracy": 0.95, "n_hidden": 500, "checkpoints": (1, 2, 5, 10),
-            "rbm_learning_rate": 0.05, "classifier_epochs": 20, "classifier_learning_rate": 1e-3,
-            "mlp_hidden": 500, "mlp_epochs": 20, "batch_size": 20,
-        },
-    }  # fmt: skip
+        "cost": mnist["cost"],
+    }

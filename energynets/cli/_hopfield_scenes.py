@@ -212,8 +212,7 @@ def capacity_scene(
         from energynets.cli._cluster import cluster_executor, run_capacity_parallel
 
         with cluster_executor(scheduler, workers) as executor:
-            local = None if executor is not None else workers
-            result = run_capacity_parallel(executor, local, **settings, seed=seed)
+            result = run_capacity_parallel(executor, workers, settings, seed)
     else:
         result = capacity.run_capacity(**settings, rng=seed, progress=True)
     print(result.to_text())

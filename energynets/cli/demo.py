@@ -212,29 +212,21 @@ def _sampling_part(args: argparse.Namespace, folder: Path) -> list[Path]:
     """Scene 4: the Ising transition and a sampler race on a spin glass."""
     print("== 4. Sampling: the 2D Ising transition, and a spin glass that Gibbs cannot cross ==")
     written = scan_scene(
-        folder,
-        side=16,
-        temperatures=None,
-        n_sweeps=300,
-        burn_in=100,
-        n_chains=8,
-        seed=args.seed,
-        save_json=False,
+        folder, 16, None, save_json=False, n_sweeps=300, burn_in=100, n_chains=8, rng=args.seed
     )
     print()
     written += race_scene(
         folder,
-        system="sk",
+        "sk",
+        ["gibbs", "tempering"],
+        save_json=False,
         size=64,
-        samplers=["gibbs", "tempering"],
         temperature=0.25,
         n_chains=16,
         n_sweeps=1600,
         burn_in=320,
         n_temperatures=8,
-        hottest=None,
-        seed=args.seed,
-        save_json=False,
+        rng=args.seed,
     )
     print()
     return written

@@ -9,7 +9,6 @@ sample.png and sample.json; ``--scan`` measures the 2D Ising transition (ising_s
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from energynets.cli._args import (
@@ -21,8 +20,8 @@ from energynets.cli._args import (
     positive,
     positive_floats,
 )
-from energynets.cli._output import output_folder, report, use_agg, write_json
-from energynets.cli._sampling_scenes import race_scene, scan_scene
+from energynets.cli._output import output_folder, report
+from energynets.cli._sampling_scenes import race_scene, sample_scene, scan_scene
 
 # the sampling systems and samplers (energynets.experiments.sampling.SYSTEMS and SAMPLERS; not
 # imported here so that the parser builds without loading the experiments)
@@ -193,36 +192,6 @@ def _check_mode(args: argparse.Namespace) -> None:
             raise ValueError(f"{option} does not apply to {mode}{_HINTS[option]}")
 
 
-def _sample_scene(
-    args: argparse.Namespace, folder: Path, system: str, n_sweeps: int, burn_in: int
-) -> list[Path]:
-    """Sample one system with one sampler, print the table, write sample.png and .json."""
-    use_agg()
-    from energynets import plotting
-    from energynets.experiments.sampling import sample_system
-
-    sampler = args.sampler or ("checkerboard" if system == "ising" else "gibbs")
-    print(f"Sampling the {system} system with the {sampler} sampler ({args.chains} chains):")
-    result = sample_system(
-        system,
-        sampler,
-        size=args.size,
-        n_chains=args.chains,
-        n_sweeps=n_sweeps,
-        burn_in=burn_in,
-        temperature=args.temperature,
-        n_temperatures=args.replicas or 8,
-        hottest_temperature=args.hottest,
-        rng=args.seed,
-        progress=True,
-    )
-    print(result.to_text())
-    return [
-        plotting.save_figure(plotting.sampling_figure(result), folder / "sample.png"),
-        write_json(result.summary(), folder / "sample.json"),
-    ]
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``energynets sample``; return the exit status."""
     _check_mode(args)
@@ -234,36 +203,26 @@ def run(args: argparse.Namespace) -> int:
             f"{n_sweeps - 2}), got {burn_in}"
         )
     folder = output_folder(args.output)
+    budget = {"n_chains": args.chains, "n_sweeps": n_sweeps, "burn_in": burn_in, "rng": args.seed}
     if args.scan:
         side = 32 if args.size is None else args.size
         if side % 2:
             raise ValueError(f"--size must be even for --scan (checkerboard updates), got {side}")
-        written = scan_scene(
-            folder,
-            side=side,
-            temperatures=args.temperatures,
-            n_sweeps=n_sweeps,
-            burn_in=burn_in,
-            n_chains=args.chains,
-            seed=args.seed,
-            save_json=True,
-        )
-    elif args.compare:
-        written = race_scene(
-            folder,
-            system=args.system or "sk",
-            size=args.size,
-            samplers=args.samplers or ["gibbs", "tempering"],
-            temperature=args.temperature,
-            n_chains=args.chains,
-            n_sweeps=n_sweeps,
-            burn_in=burn_in,
-            n_temperatures=args.replicas or 8,
-            hottest=args.hottest,
-            seed=args.seed,
-            save_json=True,
-        )
+        written = scan_scene(folder, side, args.temperatures, save_json=True, **budget)
     else:
-        written = _sample_scene(args, folder, args.system or "ising", n_sweeps, burn_in)
+        options = {
+            **budget,
+            "size": args.size,
+            "temperature": args.temperature,
+            "n_temperatures": args.replicas or 8,
+            "hottest_temperature": args.hottest,
+        }
+        if args.compare:
+            samplers = args.samplers or ["gibbs", "tempering"]
+            written = race_scene(folder, args.system or "sk", samplers, save_json=True, **options)
+        else:
+            system = args.system or "ising"
+            sampler = args.sampler or ("checkerboard" if system == "ising" else "gibbs")
+            written = sample_scene(folder, system, sampler, **options)
     report(written)
     return 0

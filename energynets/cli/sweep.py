@@ -25,6 +25,7 @@ from energynets.cli._args import (
     add_count,
     add_load_options,
     add_output,
+    comma_separated,
     command,
     seed_number,
     size_in_range,
@@ -35,6 +36,7 @@ from energynets.cli._cluster import (
     capacity_points,
     check_cluster_options,
     cluster_executor,
+    run_tasks,
 )
 from energynets.cli._output import output_folder, report, use_agg, write_text
 
@@ -56,20 +58,12 @@ DESCRIPTION = (
 )
 
 
+def _size(item: str) -> int:
+    return size_in_range(int(item), "sizes", 2)
+
+
 def _sizes(text: str) -> list[int]:
-    items = [t.strip() for t in text.split(",") if t.strip()]
-    if not items:
-        raise argparse.ArgumentTypeError(f"expected comma-separated sizes, got {text!r}")
-    values = []
-    for item in items:
-        try:
-            value = int(item)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected comma-separated integers such as 100,200,400, got {item!r}"
-            ) from None
-        values.append(size_in_range(value, "sizes", 2))
-    return sorted(set(values))
+    return sorted(set(comma_separated(text, "sizes", _size, "integers", "100,200,400")))
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -202,7 +196,6 @@ def phase_diagram_figure(table: Sequence[dict[str, Any]], column: str = "fractio
 def run(args: argparse.Namespace) -> int:
     """Run ``energynets sweep``; return the exit status."""
     from energynets import plotting
-    from energynets.sweep import sweep
 
     check_cluster_options(args)
     points = phase_diagram_points(
@@ -225,16 +218,17 @@ def run(args: argparse.Namespace) -> int:
             f"Capacity phase diagram: {len(points)} points x {args.seeds} seeds on {where}; "
             f"results appended to {results}"
         )
+        failed = f" (the finished tasks are in {results}; rerun the command to resume)"
         try:
-            result = sweep(
+            result = run_tasks(
                 capacity_cell,
                 points,
+                executor,
+                args.workers,
+                failed,
                 seeds=args.seeds,
                 rng=args.seed,
-                executor=executor,
-                workers=None if executor is not None else args.workers,
                 results=results,
-                progress=True,
             )
         except KeyboardInterrupt:
             print(
@@ -242,10 +236,6 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             raise
-        except RuntimeError as exc:  # a task failed, or the pool broke: one line, status 2
-            raise ValueError(
-                f"{exc} (the finished tasks are in {results}; rerun the command to resume)"
-            ) from None
     if result.n_resumed:
         print(f"Resumed: {result.n_resumed} tasks read back, {result.n_computed} computed.")
     table = mean_over_seeds([r["result"] for r in result.records])

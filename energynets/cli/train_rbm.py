@@ -52,6 +52,11 @@ FILES = {
     "curve": "learning_curve.png",
     "history": "history.json",
 }
+#: The settings taken from their options as given (the others: the data set's presets), in
+#: the order of history.json (bars-and-stripes is bits: its --binarize stays None).
+_AS_GIVEN = (
+    "dataset", "size", "binarize", "limit", "k", "centering", "replicas", "float32", "seed",
+)  # fmt: skip
 _PER_DATA_SET = "(default: per data set, see below)"
 _HINTON = "a number in [0, 1), or hinton: 0.5 for 5 epochs, then 0.9"
 
@@ -186,17 +191,9 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         raise ValueError(f"--replicas applies to --method pt, got --method {settings['method']}")
     if settings["method"] == "cd":
         settings["chains"] = None
-    settings.update(
-        dataset=args.dataset,
-        size=args.size,
-        binarize=None if args.dataset == "bars-and-stripes" else args.binarize or "stochastic",
-        limit=args.limit,
-        k=args.k,
-        centering=args.centering,
-        replicas=args.replicas,
-        float32=args.float32,
-        seed=args.seed,
-    )
+    settings.update({name: getattr(args, name) for name in _AS_GIVEN})
+    if args.dataset != "bars-and-stripes":
+        settings["binarize"] = args.binarize or "stochastic"
     return settings
 
 
