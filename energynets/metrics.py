@@ -345,7 +345,7 @@ def reconstruction_error(rbm: RBM, data: Any) -> float:
     References
     ----------
     Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
-    2010-003, University of Toronto.
+    2010-003, University of Toronto. Section 5: monitoring the progress of learning.
 
     Examples
     --------

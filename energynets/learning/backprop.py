@@ -532,11 +532,8 @@ def gradient_check(
 
     References
     ----------
-    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
-    back-propagating errors. Nature 323, 533-536.
-
-    LeCun, Y., Bottou, L., Orr, G. B. & Mueller, K.-R. (1998). Efficient BackProp. In Neural
-    Networks: Tricks of the Trade, LNCS 1524, 9-50.
+    Rumelhart, Hinton & Williams (1986), the gradient checked; LeCun et al. (1998): cited in
+    full in :mod:`energynets.models.mlp`.
 
     Examples
     --------

@@ -153,11 +153,8 @@ def contrastive_gradient(
 
     References
     ----------
-    Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence. Neural
-    Computation 14, 1771-1800.
-
-    Tieleman, T. (2008). Training restricted Boltzmann machines using approximations to the
-    likelihood gradient. ICML 2008, 1064-1071.
+    Hinton (2002) for CD-k and Tieleman (2008) for PCD-k, cited in full in the module
+    docstring.
 
     Carreira-Perpinan, M. A. & Hinton, G. E. (2005). On contrastive divergence learning. AISTATS
     2005, 33-40.

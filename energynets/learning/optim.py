@@ -199,7 +199,7 @@ class Optimizer:
     References
     ----------
     Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
-    2010-003, University of Toronto.
+    2010-003, University of Toronto. Section 10: weight decay as an L2 cost on the weights.
 
     Examples
     --------
@@ -305,11 +305,8 @@ class SGD(Optimizer):
 
     References
     ----------
-    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
-    back-propagating errors. Nature 323, 533-536.
-
-    LeCun, Y., Bottou, L., Orr, G. B. & Mueller, K.-R. (1998). Efficient BackProp. In Neural
-    Networks: Tricks of the Trade, LNCS 1524, 9-50.
+    Rumelhart, Hinton & Williams (1986); LeCun et al. (1998): cited in full in
+    :mod:`energynets.models.mlp`.
 
     Examples
     --------
