@@ -54,8 +54,8 @@ class CompareResult(Records):
 
     #: The experiment's name (the key of the report's section).
     EXPERIMENT: ClassVar[str] = ""
-    #: The record keys, in table order, and the format of each cell ("" for text): a subclass
-    #: writes its FORMATS, and COLUMNS are their keys.
+    #: The record keys, in table order, and the format of each cell (empty for text): a
+    #: subclass writes its FORMATS, and COLUMNS are their keys.
     COLUMNS: ClassVar[tuple[str, ...]] = ()
     FORMATS: ClassVar[dict[str, str]] = {}
     #: Columns that are measured times (they change between runs of one seed).
@@ -85,10 +85,11 @@ class CompareResult(Records):
     def notes(self) -> list[str]:
         """One-line remarks printed under the table: the data and the settings that matter.
 
+        Each experiment writes its own; the base class has none.
+
         Returns
         -------
         list of str
-            Empty for the base class.
         """
         return []
 
