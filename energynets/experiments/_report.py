@@ -7,10 +7,14 @@ per row, the same keys in every row) and ``settings``. This module turns them in
   None and NaN as "-" (:func:`format_value`);
 - an aligned plain-text table for stdout, text left and numbers right (:func:`text_table`),
   or a Markdown (GitHub pipe) table (:func:`markdown_table`), with the notes of the result
-  under it (:func:`text_report`, :func:`markdown_report`, the :class:`TableReport` mixin);
-- one column as an array (:func:`record_column`, :func:`typed_column`), the rows of one group
-  (:func:`rows_of`) or one record by its name (:func:`find_record`);
+  under it (:func:`text_report`, :func:`markdown_report`);
+- one column as an array (:func:`record_column`, :func:`typed_column`, :func:`group_column`),
+  the rows of one group (:func:`rows_of`) or one record by its name (:func:`find_record`);
 - plain Python values for :func:`json.dumps` (:func:`jsonable`).
+
+The result classes build on :class:`Table` (the table a class names and the JSON summary),
+:class:`TableReport` (that table printed with notes) and :class:`Records` (the two fields,
+empty by default).
 
 Nothing here computes a measurement; it only says how one is shown.
 """
@@ -19,7 +23,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -90,24 +95,54 @@ def markdown_report(headers: Sequence[str], rows: Sequence[Sequence[str]], notes
     return text + ("\n" + "".join(f"- {line}\n" for line in notes) if notes else "")
 
 
-class TableReport:
-    """to_text / to_markdown for a result with ``_HEADERS``, ``_cells()`` and ``_notes()``."""
+class Table:
+    """The table of a result with ``records`` and ``settings``, and its JSON summary.
 
-    _HEADERS: tuple[str, ...] = ()
+    The class names its table: ``_CELLS``, the record keys shown, in order; ``_FORMATS``, the
+    format spec of each (a key without one gets the empty spec); ``_HEADERS``, the header
+    cells where they are not the keys.
+    """
+
+    records: list[dict[str, Any]]
+    settings: dict[str, Any]
+
+    _CELLS: ClassVar[tuple[str, ...]] = ()
+    _FORMATS: ClassVar[Mapping[str, str]] = {}
+    _HEADERS: ClassVar[tuple[str, ...]] = ()
 
     def _cells(self) -> list[list[str]]:
-        raise NotImplementedError
+        return format_cells(self.records, self._CELLS, self._FORMATS)
+
+    def _summary(self, experiment: str, **extra: Any) -> dict[str, Any]:
+        """The name of the experiment, the settings, the records and ``extra`` (in this
+        order), as plain values for json.dumps."""
+        return jsonable(
+            {"experiment": experiment, "settings": self.settings, "records": self.records, **extra}
+        )
+
+
+class TableReport(Table):
+    """to_text / to_markdown of a :class:`Table` with the notes ``_notes()`` writes under it."""
 
     def _notes(self) -> list[str]:
         raise NotImplementedError
 
     def to_text(self) -> str:
         """The records as an aligned table with the notes below, for stdout."""
-        return text_report(self._HEADERS, self._cells(), self._notes())
+        return text_report(self._HEADERS or self._CELLS, self._cells(), self._notes())
 
     def to_markdown(self) -> str:
         """The records as a Markdown table with the notes as a list."""
-        return markdown_report(self._HEADERS, self._cells(), self._notes())
+        return markdown_report(self._HEADERS or self._CELLS, self._cells(), self._notes())
+
+
+@dataclass
+class Records(Table):
+    """A :class:`Table` whose two fields, the records and the settings, are all it holds or
+    come first, empty by default."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 # -- columns and records -------------------------------------------------------------------------
@@ -132,6 +167,20 @@ def typed_column(
     if name in integers:
         return np.array(values, dtype=np.int64)
     return np.array(values, dtype=np.float64)
+
+
+def group_column(
+    records: list[dict[str, Any]],
+    name: str,
+    columns: Sequence[str],
+    key: str,
+    value: Any,
+    integers: Sequence[str],
+) -> np.ndarray:
+    """The column ``name`` (one of ``columns``) of the records whose ``key`` is ``value`` (of
+    all of them for None), typed by :func:`typed_column` with ``key`` the column of text."""
+    check_choice(name, "name", columns)
+    return typed_column(rows_of(records, key, value), name, text=(key,), integers=integers)
 
 
 def groups(records: list[dict[str, Any]], key: str) -> list[Any]:

@@ -1,5 +1,6 @@
 """The memories the capacity experiments fill, and how they are probed, written once.
 
+- :func:`check_recall`: the zero-temperature dynamics of recall and its bound on sweeps;
 - :func:`unstable_bits`: the stored bits the first zero-temperature update of a classical
   network would flip (the one-step error and the fixed points of :func:`run_capacity`);
 - :func:`draw_probes`: which stored patterns are probed at a load, and their noisy copies;
@@ -15,10 +16,18 @@ from typing import Any
 
 import numpy as np
 
+from energynets._validation import check_choice, check_int
 from energynets.learning.hopfield_rules import RULES
 from energynets.models.hopfield import HopfieldNetwork
-from energynets.sampling.dynamics import run_dynamics, tolerance
+from energynets.sampling.dynamics import DYNAMICS, run_dynamics, tolerance
 from energynets.states import corrupt
+
+
+def check_recall(dynamics: Any, max_sweeps: Any) -> int:
+    """Check that ``dynamics`` is one of the zero-temperature dynamics ("async", "sync");
+    ``max_sweeps``, the bound on the sweeps of one recall, as an int >= 1."""
+    check_choice(dynamics, "dynamics", DYNAMICS)
+    return check_int(max_sweeps, "max_sweeps", minimum=1)
 
 
 def unstable_bits(net: Any, xi: np.ndarray) -> np.ndarray:

@@ -20,7 +20,6 @@ from numpy.typing import ArrayLike
 from energynets._validation import (
     RNGLike,
     as_float_array,
-    check_choice,
     check_choices,
     check_float,
     check_int,
@@ -30,6 +29,7 @@ from energynets._validation import (
 from energynets.datasets import random_patterns
 from energynets.experiments._runs import check_bool, draw_entropy, progress_bar
 from energynets.experiments.capacity._memories import (
+    check_recall,
     draw_probes,
     pseudoinverse_skipped,
     unstable_bits,
@@ -37,7 +37,7 @@ from energynets.experiments.capacity._memories import (
 from energynets.experiments.capacity.records import CapacityResult
 from energynets.learning.hopfield_rules import RULES
 from energynets.models.hopfield import HopfieldNetwork
-from energynets.sampling.dynamics import DYNAMICS, run_dynamics
+from energynets.sampling.dynamics import run_dynamics
 
 __all__ = ["run_capacity"]
 
@@ -191,8 +191,7 @@ def run_capacity(
     rule_names = check_choices(rules, "rules", RULES, "rule")
     flip = check_float(flip_fraction, "flip_fraction", minimum=0.0, maximum=1.0)
     trials = check_int(n_trials, "n_trials", minimum=1)
-    check_choice(dynamics, "dynamics", DYNAMICS)
-    sweeps = check_int(max_sweeps, "max_sweeps", minimum=1)
+    sweeps = check_recall(dynamics, max_sweeps)
     cap = None if max_probes is None else check_int(max_probes, "max_probes", minimum=1)
     check_bool(progress, "progress")
     plan = _Plan(n, alpha_grid, rule_names, flip, trials, dynamics, sweeps, cap, draw_entropy(rng))

@@ -12,19 +12,16 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from energynets._validation import (
-    RNGLike,
-    check_choice,
-    check_float,
-    check_int,
-    describe_rng,
-    rng_stream,
-)
+from energynets._validation import RNGLike, check_float, describe_rng, rng_stream
 from energynets.experiments._runs import draw_entropy
-from energynets.experiments.capacity._memories import Memory, check_models, pseudoinverse_skipped
+from energynets.experiments.capacity._memories import (
+    Memory,
+    check_models,
+    check_recall,
+    pseudoinverse_skipped,
+)
 from energynets.experiments.capacity.dense import dense_record
 from energynets.experiments.capacity.records import DenseCapacityResult
-from energynets.sampling.dynamics import DYNAMICS
 from energynets.states import corrupt
 
 __all__ = ["run_correlated_recall"]
@@ -71,8 +68,8 @@ def run_correlated_recall(
 
     References
     ----------
-    Krotov & Hopfield (2016); Demircigil et al. (2017); Ramsauer et al. (2021). Full citations
-    under :func:`run_dense_capacity`.
+    Those of :func:`run_dense_capacity`: Krotov & Hopfield (2016), Demircigil et al. (2017),
+    Ramsauer et al. (2021).
 
     Examples
     --------
@@ -87,8 +84,7 @@ def run_correlated_recall(
     xi, _ = as_spins(patterns, "patterns", allow_1d=False)
     names = check_models(models)
     flip = check_float(flip_fraction, "flip_fraction", minimum=0.0, maximum=1.0)
-    check_choice(dynamics, "dynamics", DYNAMICS)
-    sweeps = check_int(max_sweeps, "max_sweeps", minimum=1)
+    sweeps = check_recall(dynamics, max_sweeps)
     b = check_float(beta, "beta", minimum=0.0, exclusive_minimum=True)
     entropy = draw_entropy(rng)
     p, n = xi.shape

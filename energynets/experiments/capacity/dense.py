@@ -16,7 +16,6 @@ import numpy as np
 
 from energynets._validation import (
     RNGLike,
-    check_choice,
     check_float,
     check_int,
     describe_rng,
@@ -27,11 +26,11 @@ from energynets.experiments._runs import draw_entropy
 from energynets.experiments.capacity._memories import (
     Memory,
     check_models,
+    check_recall,
     draw_probes,
     pseudoinverse_skipped,
 )
 from energynets.experiments.capacity.records import DenseCapacityResult
-from energynets.sampling.dynamics import DYNAMICS
 
 __all__ = ["run_dense_capacity"]
 
@@ -112,13 +111,8 @@ def run_dense_capacity(
 
     References
     ----------
-    Krotov, D. & Hopfield, J. J. (2016). Dense associative memory for pattern recognition. NeurIPS
-    2016, 1172-1180.
-
-    Demircigil, M., Heusel, J., Loewe, M., Upgang, S. & Vermet, F. (2017). On a model of associative
-    memory with huge storage capacity. J. Stat. Phys. 168, 288-299.
-
-    Ramsauer, H. et al. (2021). Hopfield networks is all you need. ICLR 2021 (arXiv:2008.02217).
+    Krotov & Hopfield (2016); Demircigil et al. (2017); Ramsauer et al. (2021). Full citations in
+    :mod:`energynets.experiments.capacity`.
 
     Examples
     --------
@@ -133,8 +127,7 @@ def run_dense_capacity(
     names = check_models(models)
     flip = check_float(flip_fraction, "flip_fraction", minimum=0.0, maximum=1.0)
     trials = check_int(n_trials, "n_trials", minimum=1)
-    check_choice(dynamics, "dynamics", DYNAMICS)
-    sweeps = check_int(max_sweeps, "max_sweeps", minimum=1)
+    sweeps = check_recall(dynamics, max_sweeps)
     cap = None if max_probes is None else check_int(max_probes, "max_probes", minimum=1)
     b = check_float(beta, "beta", minimum=0.0, exclusive_minimum=True)
     entropy = draw_entropy(rng)

@@ -10,20 +10,12 @@ give a column as an array, the rows of one rule or model, and an aligned table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from energynets._validation import check_choice
-from energynets.experiments._report import (
-    format_cells,
-    groups,
-    markdown_table,
-    rows_of,
-    text_table,
-    typed_column,
-)
+from energynets.experiments._report import Records, group_column, groups, markdown_table, text_table
 
 __all__ = ["COLUMNS", "DENSE_COLUMNS", "CapacityResult", "DenseCapacityResult"]
 
@@ -39,14 +31,6 @@ COLUMNS = (
     "error_after_relax",
     "n_trials",
 )
-
-_FORMATS = {
-    "alpha": ".3f",
-    "one_step_error": ".5f",
-    "fraction_fixed": ".3f",
-    "fraction_recalled": ".3f",
-    "error_after_relax": ".5f",
-}
 _INTEGERS = ("n_units", "n_patterns", "n_trials")
 
 #: The keys of every record of :func:`run_dense_capacity` and :func:`run_correlated_recall`.
@@ -59,13 +43,11 @@ DENSE_COLUMNS = (
     "n_probes",
     "n_trials",
 )
-
-_DENSE_FORMATS = {"fraction_fixed": ".3f", "fraction_recalled": ".3f"}
 _DENSE_INTEGERS = ("n_units", "n_patterns", "n_probes", "n_trials")
 
 
 @dataclass
-class CapacityResult:
+class CapacityResult(Records):
     """The measurements of :func:`run_capacity`.
 
     Attributes
@@ -98,8 +80,14 @@ class CapacityResult:
     | hebbian | 50 | 2 | 0.040 | 0.00000 | 1.000 | 1.000 | 0.00000 | 1 |
     """
 
-    records: list[dict[str, Any]] = field(default_factory=list)
-    settings: dict[str, Any] = field(default_factory=dict)
+    _CELLS = COLUMNS
+    _FORMATS: ClassVar[dict[str, str]] = {
+        "alpha": ".3f",
+        "one_step_error": ".5f",
+        "fraction_fixed": ".3f",
+        "fraction_recalled": ".3f",
+        "error_after_relax": ".5f",
+    }
 
     @property
     def rules(self) -> list[str]:
@@ -121,9 +109,7 @@ class CapacityResult:
         ndarray, shape (n_rows,): float for the measured columns and ``alpha``, int for the
         counts, str for ``rule``.
         """
-        check_choice(name, "name", COLUMNS)
-        rows = rows_of(self.records, "rule", rule)
-        return typed_column(rows, name, text=("rule",), integers=_INTEGERS)
+        return group_column(self.records, name, COLUMNS, "rule", rule, _INTEGERS)
 
     def to_text(self) -> str:
         """The records as an aligned plain-text table (text left, numbers right), for stdout.
@@ -133,7 +119,7 @@ class CapacityResult:
         str
             A header line, a line of dashes and one line per record, each ending in a newline.
         """
-        return text_table(COLUMNS, format_cells(self.records, COLUMNS, _FORMATS))
+        return text_table(COLUMNS, self._cells())
 
     def to_markdown(self) -> str:
         """The records as a Markdown (GitHub pipe) table, numbers right-aligned.
@@ -143,11 +129,11 @@ class CapacityResult:
         str
             The header, the alignment row and one row per record, each ending in a newline.
         """
-        return markdown_table(COLUMNS, format_cells(self.records, COLUMNS, _FORMATS))
+        return markdown_table(COLUMNS, self._cells())
 
 
 @dataclass
-class DenseCapacityResult:
+class DenseCapacityResult(Records):
     """The measurements of :func:`run_dense_capacity` or :func:`run_correlated_recall`.
 
     Attributes
@@ -180,8 +166,8 @@ class DenseCapacityResult:
     (['hebbian', 'exponential'], [1.0])
     """
 
-    records: list[dict[str, Any]] = field(default_factory=list)
-    settings: dict[str, Any] = field(default_factory=dict)
+    _CELLS = DENSE_COLUMNS
+    _FORMATS: ClassVar[dict[str, str]] = {"fraction_fixed": ".3f", "fraction_recalled": ".3f"}
 
     @property
     def models(self) -> list[str]:
@@ -203,9 +189,7 @@ class DenseCapacityResult:
         ndarray, shape (n_rows,)
             Float for the fractions, str for ``model``, int for the counts.
         """
-        check_choice(name, "name", DENSE_COLUMNS)
-        rows = rows_of(self.records, "model", model)
-        return typed_column(rows, name, text=("model",), integers=_DENSE_INTEGERS)
+        return group_column(self.records, name, DENSE_COLUMNS, "model", model, _DENSE_INTEGERS)
 
     def to_text(self) -> str:
         """The records as an aligned plain-text table.
@@ -215,4 +199,4 @@ class DenseCapacityResult:
         str
             A header line, a line of dashes and one line per record, each ending in a newline.
         """
-        return text_table(DENSE_COLUMNS, format_cells(self.records, DENSE_COLUMNS, _DENSE_FORMATS))
+        return text_table(DENSE_COLUMNS, self._cells())

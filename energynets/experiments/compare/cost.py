@@ -70,11 +70,8 @@ def cost_experiment(
 
     References
     ----------
-    Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence. Neural
-    Computation 14, 1771-1800.
-
-    Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
-    back-propagating errors. Nature 323, 533-536.
+    Hinton (2002); Rumelhart, Hinton & Williams (1986). Full citations under
+    :func:`features_experiment`.
     """
     entropy = draw_entropy(rng)
     data = Data(X, y, X_test, y_test, test_fraction, None, entropy)

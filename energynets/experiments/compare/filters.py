@@ -152,8 +152,7 @@ def filters_experiment(
 
     References
     ----------
-    Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence. Neural
-    Computation 14, 1771-1800.
+    Hinton (2002), the full citation in :mod:`energynets.experiments.compare`.
 
     Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines. UTML TR
     2010-003, University of Toronto.

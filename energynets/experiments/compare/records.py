@@ -19,9 +19,9 @@ import numpy as np
 
 from energynets._validation import check_choice
 from energynets.experiments._report import (
+    Records,
     find_record,
     format_cells,
-    jsonable,
     markdown_report,
     record_column,
     text_report,
@@ -29,7 +29,7 @@ from energynets.experiments._report import (
 
 
 @dataclass
-class CompareResult:
+class CompareResult(Records):
     """Records and settings of one comparison; subclasses add what their figure needs.
 
     Attributes
@@ -52,16 +52,18 @@ class CompareResult:
     ['hopfield', 'autoencoder', 'hopfield', 'autoencoder']
     """
 
-    records: list[dict[str, Any]] = field(default_factory=list)
-    settings: dict[str, Any] = field(default_factory=dict)
-
     #: The experiment's name (the key of the report's section).
     EXPERIMENT: ClassVar[str] = ""
-    #: The record keys, in table order, and the format of each cell.
+    #: The record keys, in table order, and the format of each cell (empty for text): a
+    #: subclass writes its FORMATS, and COLUMNS are their keys.
     COLUMNS: ClassVar[tuple[str, ...]] = ()
     FORMATS: ClassVar[dict[str, str]] = {}
     #: Columns that are measured times (they change between runs of one seed).
     TIME_COLUMNS: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.COLUMNS = tuple(cls.FORMATS)
 
     def column(self, name: str) -> np.ndarray:
         """One column of the records as an array (str, or float with None as NaN).
@@ -81,12 +83,13 @@ class CompareResult:
         return format_cells(self.records, self.COLUMNS, self.FORMATS)
 
     def notes(self) -> list[str]:
-        """One-line remarks printed under the table (settings that matter, what to read).
+        """One-line remarks printed under the table: the data and the settings that matter.
+
+        Each experiment writes its own; the base class has none.
 
         Returns
         -------
         list of str
-            Empty for the base class.
         """
         return []
 
@@ -125,9 +128,7 @@ class CompareResult:
         dict
             ``"experiment"``, ``"settings"`` and ``"records"``, of JSON types only.
         """
-        return jsonable(
-            {"experiment": self.EXPERIMENT, "settings": self.settings, "records": self.records}
-        )
+        return self._summary(self.EXPERIMENT)
 
 
 #: Test accuracies of scikit-learn's example plot_rbm_logistic_classification on the nudged
@@ -146,10 +147,8 @@ class FeaturesResult(CompareResult):
 
     Attributes
     ----------
-    records : list of dict
-        The rows described above.
-    settings : dict
-        Every setting of the run.
+    records, settings
+        The rows described above, and every setting of the run.
     rbm : RBM
         The trained feature extractor.
     mlp : MLP
@@ -174,15 +173,16 @@ class FeaturesResult(CompareResult):
     mlp: Any = None
     image_shape: tuple[int, int] | None = None
 
-    EXPERIMENT: ClassVar[str] = "features"
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "model", "inputs", "train_accuracy", "test_accuracy", "passes", "seconds",
-    )  # fmt: skip
+    EXPERIMENT = "features"
     FORMATS: ClassVar[dict[str, str]] = {
-        "inputs": "d", "train_accuracy": ".4f", "test_accuracy": ".4f", "passes": "d",
+        "model": "",
+        "inputs": "d",
+        "train_accuracy": ".4f",
+        "test_accuracy": ".4f",
+        "passes": "d",
         "seconds": ".2f",
-    }  # fmt: skip
-    TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("seconds",)
+    }
+    TIME_COLUMNS = ("seconds",)
 
     def accuracy(self, model: str) -> float:
         """The test accuracy of one model ("raw pixels", "RBM features" or "MLP").
@@ -198,12 +198,6 @@ class FeaturesResult(CompareResult):
         return float(find_record(self.records, "model", model)["test_accuracy"])
 
     def notes(self) -> list[str]:
-        """One-line remarks printed under the table: the data and the settings that matter.
-
-        Returns
-        -------
-        list of str
-        """
         s = self.settings
         lines = [
             f"data: {s['data']}; {s['n_train']} training and {s['n_test']} test rows",
@@ -232,10 +226,8 @@ class PretrainingResult(CompareResult):
 
     Attributes
     ----------
-    records : list of dict
-        The rows described above.
-    settings : dict
-        Every setting of the run.
+    records, settings
+        The rows described above, and every setting of the run.
     runs : list of dict
         One per (seed, n_labels, init): ``seed``, ``n_labels``, ``init``, ``test_accuracy``,
         ``seconds``.
@@ -255,16 +247,18 @@ class PretrainingResult(CompareResult):
 
     runs: list[dict[str, Any]] = field(default_factory=list)
 
-    EXPERIMENT: ClassVar[str] = "pretraining"
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "n_labels", "init", "mean_accuracy", "std_accuracy", "min_accuracy", "max_accuracy",
-        "n_seeds", "seconds",
-    )  # fmt: skip
+    EXPERIMENT = "pretraining"
     FORMATS: ClassVar[dict[str, str]] = {
-        "n_labels": "d", "mean_accuracy": ".4f", "std_accuracy": ".4f", "min_accuracy": ".4f",
-        "max_accuracy": ".4f", "n_seeds": "d", "seconds": ".2f",
-    }  # fmt: skip
-    TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("seconds",)
+        "n_labels": "d",
+        "init": "",
+        "mean_accuracy": ".4f",
+        "std_accuracy": ".4f",
+        "min_accuracy": ".4f",
+        "max_accuracy": ".4f",
+        "n_seeds": "d",
+        "seconds": ".2f",
+    }
+    TIME_COLUMNS = ("seconds",)
 
     def gain(self) -> dict[int, float]:
         """Mean accuracy of DBN initialisation minus random initialisation, per n_labels.
@@ -277,12 +271,6 @@ class PretrainingResult(CompareResult):
         return {n: mean[(n, "DBN")] - mean[(n, "random")] for n in self.settings["n_labels"]}
 
     def notes(self) -> list[str]:
-        """One-line remarks printed under the table: the data and the settings that matter.
-
-        Returns
-        -------
-        list of str
-        """
         s = self.settings
         gains = ", ".join(f"{n} labels {g:+.4f}" for n, g in self.gain().items())
         return [
@@ -308,10 +296,8 @@ class RecallComparison(CompareResult):
 
     Attributes
     ----------
-    records : list of dict
-        The rows described above.
-    settings : dict
-        Every setting of the run.
+    records, settings
+        The rows described above, and every setting of the run.
 
     Examples
     --------
@@ -322,16 +308,19 @@ class RecallComparison(CompareResult):
     [1.0]
     """
 
-    EXPERIMENT: ClassVar[str] = "recall"
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "sweep", "model", "n_units", "n_patterns", "noise", "recalled", "overlap",
-        "train_seconds", "recall_seconds",
-    )  # fmt: skip
+    EXPERIMENT = "recall"
     FORMATS: ClassVar[dict[str, str]] = {
-        "n_units": "d", "n_patterns": "d", "noise": ".2f", "recalled": ".3f", "overlap": ".3f",
-        "train_seconds": ".4f", "recall_seconds": ".4f",
-    }  # fmt: skip
-    TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("train_seconds", "recall_seconds")
+        "sweep": "",
+        "model": "",
+        "n_units": "d",
+        "n_patterns": "d",
+        "noise": ".2f",
+        "recalled": ".3f",
+        "overlap": ".3f",
+        "train_seconds": ".4f",
+        "recall_seconds": ".4f",
+    }
+    TIME_COLUMNS = ("train_seconds", "recall_seconds")
 
     def rows(self, sweep: str, model: str) -> list[dict[str, Any]]:
         """The records of one sweep ("noise" or "load") and model, in sweep order.
@@ -350,12 +339,6 @@ class RecallComparison(CompareResult):
         return [r for r in self.records if r["sweep"] == sweep and r["model"] == model]
 
     def notes(self) -> list[str]:
-        """One-line remarks printed under the table: the data and the settings that matter.
-
-        Returns
-        -------
-        list of str
-        """
         s = self.settings
         return [
             f"{s['n_units']} units, random unbiased patterns; noise sweep at {s['n_patterns']} "
@@ -381,10 +364,8 @@ class FiltersResult(CompareResult):
 
     Attributes
     ----------
-    records : list of dict
-        The rows described above.
-    settings : dict
-        Every setting of the run.
+    records, settings
+        The rows described above, and every setting of the run.
     filters : dict of str to ndarray, shape (n_inputs, n_filters)
         ``{"RBM": rbm.weights, "MLP": mlp.weights[0]}``.
     image_shape : (int, int)
@@ -403,23 +384,18 @@ class FiltersResult(CompareResult):
     filters: dict[str, np.ndarray] = field(default_factory=dict)
     image_shape: tuple[int, int] = (8, 8)
 
-    EXPERIMENT: ClassVar[str] = "filters"
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "model", "n_filters", "mean_norm", "smoothness", "redundancy", "seconds",
-    )  # fmt: skip
+    EXPERIMENT = "filters"
     FORMATS: ClassVar[dict[str, str]] = {
-        "n_filters": "d", "mean_norm": ".3f", "smoothness": ".3f", "redundancy": ".3f",
+        "model": "",
+        "n_filters": "d",
+        "mean_norm": ".3f",
+        "smoothness": ".3f",
+        "redundancy": ".3f",
         "seconds": ".2f",
-    }  # fmt: skip
-    TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("seconds",)
+    }
+    TIME_COLUMNS = ("seconds",)
 
     def notes(self) -> list[str]:
-        """One-line remarks printed under the table: the data and the settings that matter.
-
-        Returns
-        -------
-        list of str
-        """
         s = self.settings
         return [
             f"data: {s['data']}; RBM {s['rbm']}; MLP {s['mlp']}",
@@ -440,10 +416,8 @@ class CostResult(CompareResult):
 
     Attributes
     ----------
-    records : list of dict
-        The rows described above.
-    settings : dict
-        Every setting of the run.
+    records, settings
+        The rows described above, and every setting of the run.
     curves : dict of str to ndarray, shape (n_points, 3)
         Columns (passes, seconds, held-out accuracy) after each epoch of a classifier: for
         "MLP" one curve; for the pipeline one curve per RBM checkpoint, keyed
@@ -462,15 +436,17 @@ class CostResult(CompareResult):
 
     curves: dict[str, np.ndarray] = field(default_factory=dict)
 
-    EXPERIMENT: ClassVar[str] = "cost"
-    COLUMNS: ClassVar[tuple[str, ...]] = (
-        "model", "target", "reached", "passes", "seconds", "best_accuracy", "total_passes",
-    )  # fmt: skip
+    EXPERIMENT = "cost"
     FORMATS: ClassVar[dict[str, str]] = {
-        "target": ".3f", "reached": "", "passes": "d", "seconds": ".2f", "best_accuracy": ".4f",
+        "model": "",
+        "target": ".3f",
+        "reached": "",
+        "passes": "d",
+        "seconds": ".2f",
+        "best_accuracy": ".4f",
         "total_passes": "d",
-    }  # fmt: skip
-    TIME_COLUMNS: ClassVar[tuple[str, ...]] = ("seconds",)
+    }
+    TIME_COLUMNS = ("seconds",)
 
     def _cells(self) -> list[list[str]]:
         cells = super()._cells()
@@ -480,12 +456,6 @@ class CostResult(CompareResult):
         return cells
 
     def notes(self) -> list[str]:
-        """One-line remarks printed under the table: the data and the settings that matter.
-
-        Returns
-        -------
-        list of str
-        """
         s = self.settings
         return [
             f"data: {s['data']}; accuracy measured on the {s['n_test']} held-out rows after "

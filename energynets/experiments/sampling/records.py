@@ -10,17 +10,11 @@ Markdown table and a JSON-ready summary.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from energynets.experiments._report import (
-    TableReport,
-    find_record,
-    format_cells,
-    jsonable,
-    record_column,
-)
+from energynets.experiments._report import TableReport, find_record, record_column
 from energynets.experiments.sampling.histogram import HistogramCheck
 from energynets.experiments.sampling.onsager import ONSAGER_TC
 
@@ -35,14 +29,6 @@ __all__ = [
 
 #: Columns of :attr:`SampleResult.records`.
 SAMPLE_COLUMNS = ("observable", "mean", "stderr", "std", "tau", "ess", "rhat")
-_SAMPLE_FORMATS = {
-    "mean": ".5g",
-    "stderr": ".2g",
-    "std": ".4g",
-    "tau": ".3g",
-    "ess": ".0f",
-    "rhat": ".3f",
-}
 #: Columns of :attr:`IsingScanResult.records`.
 SCAN_COLUMNS = (
     "temperature",
@@ -59,18 +45,6 @@ SCAN_COLUMNS = (
     "tau_abs_magnetisation",
     "acceptance",
 )
-# the columns of the table (the susceptibility's error is left out) and their formats
-_SCAN_CELLS = (
-    "temperature", "abs_magnetisation", "abs_magnetisation_err", "exact_magnetisation", "energy",
-    "energy_err", "exact_energy", "heat_capacity", "heat_capacity_err", "susceptibility",
-    "tau_abs_magnetisation", "acceptance",
-)  # fmt: skip
-_SCAN_FORMATS = {
-    "temperature": ".3f", "abs_magnetisation": ".4f", "abs_magnetisation_err": ".1g",
-    "exact_magnetisation": ".4f", "energy": ".4f", "energy_err": ".1g", "exact_energy": ".4f",
-    "heat_capacity": ".3f", "heat_capacity_err": ".1g", "susceptibility": ".3g",
-    "tau_abs_magnetisation": ".3g", "acceptance": ".3f",
-}  # fmt: skip
 #: Columns of :attr:`ComparisonResult.records`.
 COMPARE_COLUMNS = (
     "sampler",
@@ -88,11 +62,6 @@ COMPARE_COLUMNS = (
     "swap_rate_min",
     "seconds",
 )
-_COMPARE_FORMATS = {
-    "mean_energy": ".4f", "energy_stderr": ".2g", "tau": ".3g", "tau_cost": ".3g", "ess": ".0f",
-    "rhat": ".3f", "found_ground": ".2f", "time_to_ground": ".0f", "acceptance": ".3f",
-    "swap_rate_min": ".2f", "seconds": ".2f",
-}  # fmt: skip
 
 
 @dataclass
@@ -137,7 +106,10 @@ class SampleResult(TableReport):
     ((101, 4), (4,), None)
     """
 
-    _HEADERS = SAMPLE_COLUMNS
+    _CELLS = SAMPLE_COLUMNS
+    _FORMATS: ClassVar[dict[str, str]] = {
+        "mean": ".5g", "stderr": ".2g", "std": ".4g", "tau": ".3g", "ess": ".0f", "rhat": ".3f",
+    }  # fmt: skip
 
     records: list[dict[str, Any]]
     energies: np.ndarray
@@ -162,9 +134,6 @@ class SampleResult(TableReport):
             The keys of :data:`SAMPLE_COLUMNS`.
         """
         return find_record(self.records, "observable", observable)
-
-    def _cells(self) -> list[list[str]]:
-        return format_cells(self.records, SAMPLE_COLUMNS, _SAMPLE_FORMATS)
 
     def _notes(self) -> list[str]:
         s = self.settings
@@ -194,16 +163,12 @@ class SampleResult(TableReport):
         dict
             Of JSON types only.
         """
-        return jsonable(
-            {
-                "experiment": "sample",
-                "settings": self.settings,
-                "records": self.records,
-                "acceptance_mean": float(np.mean(self.acceptance)),
-                "swap_rates": self.swap_rates,
-                "temperatures": self.temperatures,
-                "histogram": None if self.histogram is None else self.histogram.summary(),
-            }
+        return self._summary(
+            "sample",
+            acceptance_mean=float(np.mean(self.acceptance)),
+            swap_rates=self.swap_rates,
+            temperatures=self.temperatures,
+            histogram=None if self.histogram is None else self.histogram.summary(),
         )
 
 
@@ -240,6 +205,22 @@ class IsingScanResult(TableReport):
     >>> res.steepest_drop()[0] in res.temperatures
     True
     """
+
+    # the table leaves the susceptibility's error out
+    _CELLS = (
+        "temperature", "abs_magnetisation", "abs_magnetisation_err", "exact_magnetisation",
+        "energy", "energy_err", "exact_energy", "heat_capacity", "heat_capacity_err",
+        "susceptibility", "tau_abs_magnetisation", "acceptance",
+    )  # fmt: skip
+    _FORMATS: ClassVar[dict[str, str]] = {
+        "temperature": ".3f", "abs_magnetisation": ".4f", "abs_magnetisation_err": ".1g",
+        "exact_magnetisation": ".4f", "energy": ".4f", "energy_err": ".1g",
+        "exact_energy": ".4f", "heat_capacity": ".3f", "heat_capacity_err": ".1g",
+        "susceptibility": ".3g", "tau_abs_magnetisation": ".3g", "acceptance": ".3f",
+    }  # fmt: skip
+    _HEADERS = (
+        "T", "<|m|>", "+-", "exact m", "E/N", "+-", "exact E/N", "C", "+-", "chi", "tau", "acc",
+    )  # fmt: skip
 
     records: list[dict[str, Any]]
     settings: dict[str, Any] = field(default_factory=dict)
@@ -297,13 +278,6 @@ class IsingScanResult(TableReport):
         """
         return float(self.temperatures[int(np.argmax(self.column("heat_capacity")))])
 
-    def _cells(self) -> list[list[str]]:
-        return format_cells(self.records, _SCAN_CELLS, _SCAN_FORMATS)
-
-    _HEADERS = (
-        "T", "<|m|>", "+-", "exact m", "E/N", "+-", "exact E/N", "C", "+-", "chi", "tau", "acc",
-    )  # fmt: skip
-
     def _notes(self) -> list[str]:
         s = self.settings
         lines = [
@@ -326,16 +300,13 @@ class IsingScanResult(TableReport):
         dict
             Of JSON types only.
         """
-        out: dict[str, Any] = {
-            "experiment": "ising_temperature_scan",
-            "settings": self.settings,
-            "records": self.records,
-            "onsager_critical_temperature": ONSAGER_TC,
-        }
+        estimates: dict[str, Any] = {}
         if len(self.records) >= 2:
-            out["steepest_drop"] = list(self.steepest_drop())
-            out["heat_capacity_peak"] = self.heat_capacity_peak()
-        return jsonable(out)
+            estimates["steepest_drop"] = list(self.steepest_drop())
+            estimates["heat_capacity_peak"] = self.heat_capacity_peak()
+        return self._summary(
+            "ising_temperature_scan", onsager_critical_temperature=ONSAGER_TC, **estimates
+        )
 
 
 @dataclass
@@ -382,6 +353,17 @@ class ComparisonResult(TableReport):
     (['gibbs', 'metropolis'], 'metropolis', 'exact')
     """
 
+    _CELLS = COMPARE_COLUMNS
+    _FORMATS: ClassVar[dict[str, str]] = {
+        "mean_energy": ".4f", "energy_stderr": ".2g", "tau": ".3g", "tau_cost": ".3g",
+        "ess": ".0f", "rhat": ".3f", "found_ground": ".2f", "time_to_ground": ".0f",
+        "acceptance": ".3f", "swap_rate_min": ".2f", "seconds": ".2f",
+    }  # fmt: skip
+    _HEADERS = (
+        "sampler", "sweeps", "replicas", "<E>", "+-", "tau", "tau x rep", "ESS", "R-hat",
+        "found E0", "t(E0)", "acc", "min swap", "s",
+    )  # fmt: skip
+
     records: list[dict[str, Any]]
     energies: dict[str, np.ndarray]
     costs: dict[str, np.ndarray]
@@ -424,14 +406,6 @@ class ComparisonResult(TableReport):
         """
         return find_record(self.records, "sampler", sampler)
 
-    _HEADERS = (
-        "sampler", "sweeps", "replicas", "<E>", "+-", "tau", "tau x rep", "ESS", "R-hat",
-        "found E0", "t(E0)", "acc", "min swap", "s",
-    )  # fmt: skip
-
-    def _cells(self) -> list[list[str]]:
-        return format_cells(self.records, COMPARE_COLUMNS, _COMPARE_FORMATS)
-
     def _notes(self) -> list[str]:
         s = self.settings
         lines = [
@@ -455,13 +429,9 @@ class ComparisonResult(TableReport):
         dict
             Of JSON types only.
         """
-        return jsonable(
-            {
-                "experiment": "compare_samplers",
-                "settings": self.settings,
-                "records": self.records,
-                "ground_energy": self.ground_energy,
-                "ground_kind": self.ground_kind,
-                "swap_rates": self.swap_rates,
-            }
+        return self._summary(
+            "compare_samplers",
+            ground_energy=self.ground_energy,
+            ground_kind=self.ground_kind,
+            swap_rates=self.swap_rates,
         )
