@@ -15,7 +15,7 @@ in place):
   of :func:`energynets.sampling.tempering.swap_order`.
 
 A new negative phase is a new small class here, beside its siblings. The papers are cited in
-:mod:`energynets.learning.contrastive`.
+full under :func:`energynets.fit_rbm`.
 """
 
 from __future__ import annotations

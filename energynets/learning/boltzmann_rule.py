@@ -75,13 +75,7 @@ def _check_data(model: BoltzmannMachine, data: Any) -> np.ndarray:
             f"data must have n_visible = {model.n_visible} columns to match the model, "
             f"got shape {arr.shape}"
         )
-    lo, hi = model.unit_values
-    bad = (arr2 != lo) & (arr2 != hi)
-    if np.any(bad):
-        raise ValueError(
-            f"data must contain only {lo:g} and {hi:g} ({model.units}, the model's units), "
-            f"got values such as {arr2[bad][:3]}"
-        )
+    model.check_unit_values(arr2, "data", f"{model.units}, the model's units")
     return arr2
 
 

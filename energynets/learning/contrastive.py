@@ -49,20 +49,9 @@ gradient <s q>_data - <s q>_model is one matrix product. An epoch of CD-1 costs 
 
 References
 ----------
-Hinton, G. E. (2002). Training products of experts by minimizing contrastive divergence.
-Neural Computation 14, 1771-1800.
-Tieleman, T. (2008). Training restricted Boltzmann machines using approximations to the
-likelihood gradient. ICML 2008, 1064-1071.
-Tieleman, T. & Hinton, G. E. (2009). Using fast weights to improve persistent contrastive
-divergence. ICML 2009, 1033-1040.
-Desjardins, G., Courville, A., Bengio, Y., Vincent, P. & Delalleau, O. (2010). Tempered Markov
-chain Monte Carlo for training of restricted Boltzmann machines. AISTATS 2010, 145-152.
-Hinton, G. E. (2010). A practical guide to training restricted Boltzmann machines.
-UTML TR 2010-003, University of Toronto.
-Melchior, J., Fischer, A. & Wiskott, L. (2016). How to center deep Boltzmann machines.
-JMLR 17(99), 1-61.
-Larochelle, H. & Bengio, Y. (2008). Classification using discriminative restricted Boltzmann
-machines. ICML 2008, 536-543.
+The papers of the methods above are cited in full under :func:`fit_rbm`; the softmax groups
+follow Larochelle, H. & Bengio, Y. (2008). Classification using discriminative restricted
+Boltzmann machines. ICML 2008, 536-543.
 """
 
 from __future__ import annotations
@@ -153,8 +142,8 @@ def contrastive_gradient(
 
     References
     ----------
-    Hinton (2002) for CD-k and Tieleman (2008) for PCD-k, cited in full in the module
-    docstring.
+    Hinton (2002) for CD-k and Tieleman (2008) for PCD-k, cited in full under
+    :func:`fit_rbm`.
 
     Carreira-Perpinan, M. A. & Hinton, G. E. (2005). On contrastive divergence learning. AISTATS
     2005, 33-40.

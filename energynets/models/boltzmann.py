@@ -229,14 +229,28 @@ class BoltzmannMachine:
                 f"{name} must have {self.n_units} units (columns) to match the model, "
                 f"got shape {arr.shape}"
             )
+        self.check_unit_values(arr2, name, self.units)
+        return np.array(arr2, dtype=self.dtype, order="C", copy=True), was_1d
+
+    def check_unit_values(self, values: np.ndarray, name: str, units: str) -> None:
+        """ValueError naming ``name`` (and ``units``, how the message names the unit values)
+        unless every entry of ``values`` is one of the model's two unit values.
+
+        Parameters
+        ----------
+        values : ndarray
+        name : str
+            The argument name the error message uses.
+        units : str
+            The words in parentheses after the two values in the message.
+        """
         lo, hi = self.unit_values
-        bad = (arr2 != lo) & (arr2 != hi)
+        bad = (values != lo) & (values != hi)
         if np.any(bad):
             raise ValueError(
-                f"{name} must contain only {lo:g} and {hi:g} ({self.units}), "
-                f"got values such as {arr2[bad][:3]}"
+                f"{name} must contain only {lo:g} and {hi:g} ({units}), "
+                f"got values such as {values[bad][:3]}"
             )
-        return np.array(arr2, dtype=self.dtype, order="C", copy=True), was_1d
 
     def random_states(self, n_states: int, rng: RNGLike = 0) -> np.ndarray:
         """Uniformly random states, shape (n_states, n_units), the model's dtype.
