@@ -98,5 +98,3 @@ __all__ = [
     "run_dense_capacity",
     "storkey_capacity",
 ]
-
-# The old private name, for energynets._cli_sweep until the merge points it at check_alphas.
