@@ -2,7 +2,8 @@
 and bit-identical resume.
 
 Every trainer with epochs (:func:`~energynets.fit_rbm`, :func:`~energynets.fit_mlp`,
-:func:`~energynets.fit_classification_rbm`) keeps only its mathematics, as a subclass of
+:func:`~energynets.fit_classification_rbm`, :func:`~energynets.fit_boltzmann`; and
+:func:`~energynets.fit_dbn` through ``fit_rbm``) keeps only its mathematics, as a subclass of
 :class:`Training`: what one epoch of updates does, what it records, and what its state is.
 :func:`run` does the rest, the same way for all of them:
 

@@ -43,6 +43,7 @@ from energynets._validation import (
     check_rng,
 )
 from energynets.learning import optim
+from energynets.learning._loop import Training, run
 from energynets.models.boltzmann import BoltzmannMachine
 from energynets.states import MAX_ENUMERATION_UNITS, all_states
 
@@ -458,6 +459,9 @@ def fit_boltzmann(
     ValueError
         For data that does not match the model's visible units, an asymmetric or misshapen
         ``connectivity``, out-of-range settings, or exact phases on more than 24 units.
+    TrainingDiverged
+        When the couplings or biases after an epoch are not finite (a learning rate far too
+        large): its ``model`` has those of the end of the last finite epoch.
 
     Notes
     -----
@@ -513,41 +517,39 @@ def fit_boltzmann(
     if not isinstance(progress, bool | np.bool_):
         raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
     gen = check_rng(rng)
-    rule = _Rule(m, v, mask, mode, chains, sweeps, mom, gen)
-    settings = (lr, schedule, batch, decay, epochs * -(-v.shape[0] // batch))
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=epochs, desc="Boltzmann rule", unit="epoch")
-    try:
-        for epoch in range(1, epochs + 1):
-            rule.epoch(*settings)
-            if bar is not None:
-                bar.update(1)
-            if callback is not None and callback(epoch, rule.machine(), rule.history) is True:
-                break
-    finally:
-        if bar is not None:
-            bar.close()
-    return rule.machine(), rule.finish()
+    rule = _Rule(m, v, mask, (mode, chains, sweeps), (lr, schedule, batch, decay, mom, epochs), gen)
+    callbacks = () if callback is None else (_snapshot_callback(callback, rule),)
+    run(rule, epochs, callbacks=callbacks, progress=bool(progress), desc="Boltzmann rule")
+    return rule.model, rule.finish()
 
 
-class _Rule:
-    """The state of one :func:`fit_boltzmann` run: the couplings and biases (updated in place),
-    the momentum, the phases and the history."""
+def _snapshot_callback(callback: Callback, rule: _Rule) -> Callable[..., bool]:
+    """The user's ``callback(epoch, model, history)``, with epochs counted from 1 and a
+    snapshot of the machine; it stops the training when it returns True."""
+
+    def call(epoch: int, model: Any, history: Any) -> bool:
+        return callback(epoch + 1, rule.model, rule.history) is True
+
+    return call
+
+
+class _Rule(Training):
+    """The state of one :func:`fit_boltzmann` run for the training loop: the couplings and
+    biases (updated in place), the momentum, the phases and the history."""
+
+    name = "fit_boltzmann"
 
     def __init__(
         self,
         m: BoltzmannMachine,
         v: np.ndarray,
         mask: np.ndarray,
-        mode: str,
-        chains: int,
-        sweeps: int,
-        momentum: float,
+        phases: tuple[str, int, int],
+        settings: tuple[float, str, int, float, float, int],
         gen: np.random.Generator,
     ) -> None:
+        mode, chains, sweeps = phases
+        lr, schedule, batch, decay, momentum, n_epochs = settings
         self.template, self.v, self.mask, self.gen = m, v, mask, gen
         # the one copy; from here on w and b are updated in place
         self.w = np.where(mask, m.weights, 0.0).astype(m.dtype)
@@ -563,6 +565,23 @@ class _Rule:
         if self.exact is not None:
             self.history["log_likelihood"] = self.log_likelihoods
         self.t = 0
+        self.learning_rate = lr
+        self.steps_per_epoch = -(-v.shape[0] // batch)
+        self.settings_ = (lr, schedule, batch, decay, n_epochs * self.steps_per_epoch)
+
+    @property
+    def model(self) -> BoltzmannMachine:
+        """A snapshot of the machine being trained (a new BoltzmannMachine)."""
+        return _machine(self.template, self.w, self.b)
+
+    def train_epoch(self, epoch: int) -> None:
+        self.epoch(*self.settings_)
+
+    def record(self, epoch: int, seconds: float) -> bool:
+        return False  # the epoch recorded the gradient norm and the log-likelihood
+
+    def watched(self) -> dict[str, np.ndarray]:
+        return {"the couplings": self.w, "the biases": self.b}
 
     def norm(self, grad_w: np.ndarray, grad_b: np.ndarray) -> float:
         return float(np.sqrt(np.sum(grad_w[self.upper] ** 2) + np.sum(grad_b**2)))
@@ -606,9 +625,6 @@ class _Rule:
             self.t += 1
         if self.sampled is not None:
             self.grad_norms.append(self.norm(sum_grad_w / n_batches, sum_grad_b / n_batches))
-
-    def machine(self) -> BoltzmannMachine:
-        return _machine(self.template, self.w, self.b)
 
     def finish(self) -> dict[str, Any]:
         """The history, with the final log-likelihood (exact phases)."""

@@ -3,8 +3,8 @@
 A learning rate that is too large makes training blow up: the parameters (or the loss) grow
 without bound, overflow to infinity and then turn into NaN, and every later step only spreads
 the NaNs. The trainers (:func:`~energynets.fit_rbm`, :func:`~energynets.fit_mlp`,
-:func:`~energynets.fit_classification_rbm`, and :func:`~energynets.fit_dbn` through
-``fit_rbm``) check for it as they go, with one :class:`Guard` each: :func:`~energynets.fit_mlp`
+:func:`~energynets.fit_classification_rbm`, :func:`~energynets.fit_boltzmann`, and
+:func:`~energynets.fit_dbn` through ``fit_rbm``) check for it as they go, with one :class:`Guard` each: :func:`~energynets.fit_mlp`
 the loss of every mini-batch (a number it computes anyway) and the parameters after every
 epoch; the others the parameters after every epoch (a check per mini-batch would cost a pass
 over the weights each time). Parameters fail the check when they hold a NaN or an infinity, or
@@ -52,7 +52,8 @@ class TrainingDiverged(FloatingPointError):
     quantity : str
         What diverged, as the message names it: ``"the loss"``, ``"the parameters"``
         (:func:`~energynets.fit_mlp`), ``"the weights"``, ``"the visible biases"`` or ``"the
-        hidden biases"`` (the RBM trainers).
+        hidden biases"`` (the RBM trainers), ``"the couplings"`` or ``"the biases"``
+        (:func:`~energynets.fit_boltzmann`).
     history : dict of lists
         The history of the epochs completed before it (for :func:`~energynets.fit_dbn`, the
         history of the finished layers and ``"diverged_layer"``).

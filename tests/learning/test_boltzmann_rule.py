@@ -10,6 +10,7 @@ from energynets.learning.boltzmann_rule import (
     log_likelihood_gradient,
     mean_log_likelihood,
 )
+from energynets.learning.divergence import TrainingDiverged
 from energynets.models.boltzmann import BoltzmannMachine
 
 
@@ -343,3 +344,14 @@ def test_bad_input():
         fit_boltzmann(BoltzmannMachine(np.zeros((25, 25)), n_visible=2), -np.ones((1, 2)))
     with pytest.raises(ValueError, match="at least one visible unit"):
         fit_boltzmann(BoltzmannMachine(np.zeros((3, 3)), n_visible=0), np.zeros((1, 0)))
+
+
+def test_a_diverging_run_stops_with_the_last_good_machine():
+    # two opposite patterns: <s0 s1>_data = -1 against 0 in the free phase of a zero machine,
+    # so one step of 1e200 sends the coupling past sqrt(max float) at once
+    start = BoltzmannMachine(np.zeros((3, 3)))
+    data = [[1, -1, 1], [-1, 1, -1]]
+    with pytest.raises(TrainingDiverged, match="fit_boltzmann diverged: the couplings") as info:
+        fit_boltzmann(start, data, n_epochs=5, learning_rate=1e200)
+    assert info.value.epoch == 0 and info.value.quantity == "the couplings"
+    np.testing.assert_array_equal(info.value.model.weights, start.weights)
