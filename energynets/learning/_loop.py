@@ -108,6 +108,11 @@ class Training:
     def release(self) -> None:
         """Called after the guard put the last good parameters back, before it raises."""
 
+    def snapshot(self) -> Any:
+        """The model a divergence error carries, taken after the guard put the last good
+        parameters back (the model itself, whose arrays the guard restored in place)."""
+        return self.model
+
     # -- the state a checkpoint holds --------------------------------------------------------
     def settings(self) -> dict[str, Any]:
         """What must be the same to resume (compared with the checkpoint's)."""
@@ -166,7 +171,7 @@ def run(
     guard = Guard(
         training.name, training.watched(), training.learning_rate, training.steps_per_epoch,
         checkpoint, _checkpoint.resumed_into(checkpoint, resume, first_epoch),
-        release=training.release,
+        release=training.release, snapshot=training.snapshot,
     )  # fmt: skip
     bar = _progress_bar(progress, n_epochs, first_epoch, desc)
     try:

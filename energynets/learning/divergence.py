@@ -4,16 +4,17 @@ A learning rate that is too large makes training blow up: the parameters (or the
 without bound, overflow to infinity and then turn into NaN, and every later step only spreads
 the NaNs. The trainers (:func:`~energynets.fit_rbm`, :func:`~energynets.fit_mlp`,
 :func:`~energynets.fit_classification_rbm`, :func:`~energynets.fit_boltzmann`, and
-:func:`~energynets.fit_dbn` through ``fit_rbm``) check for it as they go, with one :class:`Guard` each: :func:`~energynets.fit_mlp`
-the loss of every mini-batch (a number it computes anyway) and the parameters after every
-epoch; the others the parameters after every epoch (a check per mini-batch would cost a pass
-over the weights each time). Parameters fail the check when they hold a NaN or an infinity, or
-an entry beyond the square root of the largest number of their dtype (about 1.8e19 in float32,
-1.3e154 in float64), where products of two of them overflow. When a check fails they raise
-:class:`TrainingDiverged`, which says what diverged and where, and carries the model with the
-last good parameters: those of the end of the last epoch that finished finite. No checkpoint is
-written with non-finite numbers, so the last checkpoint is good too. Floating-point warnings
-from the overflowing arithmetic are not shown: the error says it once.
+:func:`~energynets.fit_dbn` through ``fit_rbm``) check for it as they go, with one
+:class:`Guard` each: :func:`~energynets.fit_mlp` the loss of every mini-batch (a number it
+computes anyway) and the parameters after every epoch; the others the parameters after every
+epoch (a check per mini-batch would cost a pass over the weights each time). Parameters fail
+the check when they hold a NaN or an infinity, or an entry beyond the square root of the
+largest number of their dtype (about 1.8e19 in float32, 1.3e154 in float64), where products of
+two of them overflow. When a check fails they raise :class:`TrainingDiverged`, which says what
+diverged and where, and carries the model with the last good parameters: those of the end of
+the last epoch that finished finite. No checkpoint is written with non-finite numbers, so the
+last checkpoint is good too. Floating-point warnings from the overflowing arithmetic are not
+shown: the error says it once.
 """
 
 from __future__ import annotations
@@ -134,6 +135,10 @@ class Guard:
     release : callable, optional
         Called after the parameters are put back, before raising (e.g. to give a model its
         own arrays again).
+    snapshot : callable, optional
+        Returns the model the error carries, called after the parameters are put back (for a
+        trainer whose model is built from its arrays on demand); default: the ``model`` given
+        to :meth:`end_of_epoch`.
     """
 
     def __init__(
@@ -145,6 +150,7 @@ class Guard:
         checkpoint: str | os.PathLike[str] | None = None,
         saved_epoch: int | None = None,
         release: Callable[[], None] | None = None,
+        snapshot: Callable[[], Any] | None = None,
     ) -> None:
         self.trainer = trainer
         self.named = named
@@ -154,6 +160,7 @@ class Guard:
         self.checkpoint = checkpoint
         self.saved_epoch = saved_epoch
         self.release = release
+        self.snapshot = snapshot
 
     def end_of_epoch(
         self, epoch: int, model: Any, history: dict[str, list[Any]], bad_loss_at: int | None = None
@@ -177,6 +184,8 @@ class Guard:
             np.copyto(array, self.good[name])
         if self.release is not None:
             self.release()
+        if self.snapshot is not None:
+            model = self.snapshot()
         first = epoch * self.steps_per_epoch
         if bad_loss_at is None:
             step = None
