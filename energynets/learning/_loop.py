@@ -105,13 +105,11 @@ class Training:
         uses (the live arrays, updated in place)."""
         raise NotImplementedError
 
-    def release(self) -> None:
-        """Called after the guard put the last good parameters back, before it raises."""
-
-    def snapshot(self) -> Any:
-        """The model a divergence error carries, taken after the guard put the last good
-        parameters back (the model itself, whose arrays the guard restored in place)."""
-        return self.model
+    def release(self) -> Any:
+        """Called after the guard put the last good parameters back, before it raises; what
+        it returns, unless None, is the model the error carries (by default the model itself,
+        whose arrays the guard restored in place)."""
+        return None
 
     # -- the state a checkpoint holds --------------------------------------------------------
     def settings(self) -> dict[str, Any]:
@@ -171,7 +169,7 @@ def run(
     guard = Guard(
         training.name, training.watched(), training.learning_rate, training.steps_per_epoch,
         checkpoint, _checkpoint.resumed_into(checkpoint, resume, first_epoch),
-        release=training.release, snapshot=training.snapshot,
+        release=training.release,
     )  # fmt: skip
     bar = _progress_bar(progress, n_epochs, first_epoch, desc)
     try:

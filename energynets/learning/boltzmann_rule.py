@@ -583,6 +583,9 @@ class _Rule(Training):
     def watched(self) -> dict[str, np.ndarray]:
         return {"the couplings": self.w, "the biases": self.b}
 
+    def release(self) -> BoltzmannMachine:
+        return self.model  # a snapshot of the restored couplings and biases
+
     def norm(self, grad_w: np.ndarray, grad_b: np.ndarray) -> float:
         return float(np.sqrt(np.sum(grad_w[self.upper] ** 2) + np.sum(grad_b**2)))
 

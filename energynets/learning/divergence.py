@@ -134,11 +134,9 @@ class Guard:
         The run's checkpoint file; ``saved_epoch`` the epochs it holds so far (None: none yet).
     release : callable, optional
         Called after the parameters are put back, before raising (e.g. to give a model its
-        own arrays again).
-    snapshot : callable, optional
-        Returns the model the error carries, called after the parameters are put back (for a
-        trainer whose model is built from its arrays on demand); default: the ``model`` given
-        to :meth:`end_of_epoch`.
+        own arrays again). What it returns, unless None, is the model the error carries (for
+        a trainer whose model is built from its arrays on demand) instead of the ``model``
+        given to :meth:`end_of_epoch`.
     """
 
     def __init__(
@@ -149,8 +147,7 @@ class Guard:
         steps_per_epoch: int,
         checkpoint: str | os.PathLike[str] | None = None,
         saved_epoch: int | None = None,
-        release: Callable[[], None] | None = None,
-        snapshot: Callable[[], Any] | None = None,
+        release: Callable[[], Any] | None = None,
     ) -> None:
         self.trainer = trainer
         self.named = named
@@ -160,7 +157,6 @@ class Guard:
         self.checkpoint = checkpoint
         self.saved_epoch = saved_epoch
         self.release = release
-        self.snapshot = snapshot
 
     def end_of_epoch(
         self, epoch: int, model: Any, history: dict[str, list[Any]], bad_loss_at: int | None = None
@@ -182,10 +178,8 @@ class Guard:
             return
         for name, array in self.named.items():
             np.copyto(array, self.good[name])
-        if self.release is not None:
-            self.release()
-        if self.snapshot is not None:
-            model = self.snapshot()
+        released = None if self.release is None else self.release()
+        model = model if released is None else released
         first = epoch * self.steps_per_epoch
         if bad_loss_at is None:
             step = None
