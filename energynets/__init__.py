@@ -46,6 +46,8 @@ _LAZY_MODULES = (
 _LAZY_NAMES = {
     "DBN": "energynets.models.dbn",
     "fit_dbn": "energynets.learning.dbn",
+    "fit_eqprop": "energynets.learning.eqprop",
+    "EnergyNetwork": "energynets.models.eqnet",
     "ClassificationRBM": "energynets.models.classification_rbm",
     "fit_classification_rbm": "energynets.learning.classification",
     # the function; importing its module binds the module here, so __getattr__ rebinds it
@@ -60,6 +62,7 @@ __all__ = [
     "ClassificationRBM",
     "ContinuousHopfield",
     "DenseAssociativeMemory",
+    "EnergyNetwork",
     "HopfieldNetwork",
     "ModernHopfield",
     "RecallResult",
@@ -76,6 +79,7 @@ __all__ = [
     "fit_boltzmann",
     "fit_classification_rbm",
     "fit_dbn",
+    "fit_eqprop",
     "fit_mlp",
     "fit_rbm",
     "gradient_check",

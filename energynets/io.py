@@ -40,6 +40,7 @@ from energynets.models.classification_rbm import ClassificationRBM
 from energynets.models.continuous import ContinuousHopfield
 from energynets.models.dbn import DBN
 from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
+from energynets.models.eqnet import EnergyNetwork
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.models.mlp import MLP
 from energynets.models.rbm import RBM
@@ -475,3 +476,23 @@ def _classification_rbm_from_params(params: dict[str, Any]) -> ClassificationRBM
 
 
 register_model("ClassificationRBM", ClassificationRBM, _classification_rbm_from_params)
+
+
+def _energy_network_from_params(params: dict[str, Any]) -> EnergyNetwork:
+    n_layers = sum(1 for key in params if key.startswith("weights_"))
+    allowed = {"output"} | {
+        f"{kind}_{i}" for kind in ("weights", "biases") for i in range(n_layers)
+    }
+    unexpected = sorted(set(params) - allowed)
+    if unexpected or n_layers == 0:
+        raise ValueError(f"unexpected arrays {unexpected}" if unexpected else "no weights_0")
+    weights = [_array(params, f"weights_{i}") for i in range(n_layers)]
+    return EnergyNetwork.from_params(
+        weights,
+        [_array(params, f"biases_{i}") for i in range(n_layers)],
+        output=str(params["output"]),
+        dtype=weights[0].dtype,
+    )
+
+
+register_model("EnergyNetwork", EnergyNetwork, _energy_network_from_params)

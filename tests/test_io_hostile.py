@@ -50,6 +50,7 @@ from energynets.models.boltzmann import ising_2d
 from energynets.models.continuous import ContinuousHopfield
 from energynets.models.dbn import DBN
 from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
+from energynets.models.eqnet import EnergyNetwork
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.models.mlp import MLP
 from energynets.models.rbm import RBM
@@ -70,6 +71,7 @@ MODELS: dict[str, Callable[[], Any]] = {
     "ContinuousHopfield": lambda: ContinuousHopfield.from_patterns(_patterns(), gain=2.0),
     "DBN": lambda: DBN([6, 4, 3], rng=3),
     "ClassificationRBM": lambda: ClassificationRBM(4, 3, 5, rng=4),
+    "EnergyNetwork": lambda: EnergyNetwork([4, 3, 2], "softmax", rng=5),
 }
 CLASSES = sorted(MODELS)
 

@@ -8,6 +8,7 @@ from energynets.learning.classification import (
 )
 from energynets.learning.dbn import fit_dbn
 from energynets.learning.divergence import TrainingDiverged
+from energynets.learning.eqprop import fit_eqprop
 
 __all__ = [
     "ClassificationRBM",
@@ -16,6 +17,7 @@ __all__ = [
     "discriminative_gradient",
     "fit_classification_rbm",
     "fit_dbn",
+    "fit_eqprop",
     "fit_mlp",
     "gradient_check",
 ]

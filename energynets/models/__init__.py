@@ -10,6 +10,7 @@ from energynets.models.classification_rbm import ClassificationRBM
 from energynets.models.continuous import ContinuousHopfield
 from energynets.models.dbn import DBN
 from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
+from energynets.models.eqnet import EnergyNetwork
 from energynets.models.hopfield import HopfieldNetwork
 from energynets.models.mlp import MLP
 from energynets.models.rbm import RBM
@@ -22,6 +23,7 @@ __all__ = [
     "ClassificationRBM",
     "ContinuousHopfield",
     "DenseAssociativeMemory",
+    "EnergyNetwork",
     "HopfieldNetwork",
     "ModernHopfield",
     "frustrated_ring",

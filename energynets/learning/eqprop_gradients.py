@@ -1,0 +1,605 @@
+"""Gradients of the layered energy network: equilibrium propagation and its references
+(the trainer that uses them is :func:`energynets.learning.eqprop.fit_eqprop`).
+
+For an :class:`~energynets.models.eqnet.EnergyNetwork` with relaxed states s(theta) (the free
+fixed point, the input clamped) the loss is L(theta) = C(s(theta), y). With the Hebbian
+statistics H(s) = -dE/dtheta (for W_l the batch mean of s_{l-1}^T s_l, for b_l that of s_l):
+
+- **Equilibrium propagation** (Scellier & Bengio 2017) estimates the gradient from a second,
+  nudged relaxation s^beta of F = E + beta C started at the free fixed point:
+
+      dL/dtheta = -d/dbeta H(s^beta) at beta = 0
+                ~ -(H(s^beta) - H(s^0)) / beta                (one-sided, bias O(beta)),
+                ~ -(H(s^beta) - H(s^-beta)) / (2 beta)        (symmetric, bias O(beta^2)),
+
+  and with ``nudging="random"`` the sign of beta is drawn for every mini-batch, which removes
+  the first-order bias on average (Laborieux et al. 2021).
+- **Contrastive Hebbian learning** (Movellan 1991) replaces the nudged phase by one with the
+  output clamped to the target: -(H(s^clamped) - H(s^0)). It follows no objective in general.
+- **Backprop through time** differentiates C(s_T) through the T steps of the relaxation
+  itself, in reverse mode, step by step (no autograd: the Jacobian of one step
+  s <- rho((1 - dt) s + dt a(s)) is written out below).
+- **Recurrent backprop** (Almeida 1987; Pineda 1987) is BPTT through a relaxation that has
+  converged: at the fixed point s* it iterates e <- J^T e + dC/ds (J the Jacobian of one step
+  at s*), which solves (I - J^T) e = dC/ds, the implicit differentiation of s* = f(s*). It is
+  the exact gradient of the loss at the fixed point, the reference the others are checked
+  against.
+
+Ernoult et al. (2019) show that in the discrete-time setting s_{t+1} = dPhi/ds(s_t) the
+increments of EP in the nudged phase, (H(s^beta_{t+1}) - H(s^beta_t)) / beta, equal, as
+beta -> 0, the gradients BPTT computes step by step backwards from the free fixed point
+(:func:`ep_increments`, :func:`bptt_gradient` with ``per_step=True``). The relaxation here,
+projected on the box [0, 1] of the states with the nudging force inside the projection, keeps
+that property for saturated units in the prototypical setting (dt = 1): a unit held at 0 or 1
+neither moves in the nudged phase nor passes error in BPTT. With dt < 1 a held unit also loses
+its leak (1 - dt) s, so step by step the two agree only while every unit is inside the box;
+their sums over a converged nudged phase agree in both settings, since both tend to the
+gradient at the fixed point (:func:`rbp_gradient`).
+
+All gradients are means over the rows, descent directions (theta <- theta - eta g).
+
+References
+----------
+Almeida, L. B. (1987). A learning rule for asynchronous perceptrons with feedback in a
+combinatorial environment. IEEE First International Conference on Neural Networks, 609-618.
+Pineda, F. J. (1987). Generalization of back-propagation to recurrent neural networks.
+Physical Review Letters 59, 2229-2232.
+Movellan, J. R. (1991). Contrastive Hebbian learning in the continuous Hopfield model.
+Connectionist Models, Proceedings of the 1990 Summer School, 10-17.
+Scellier, B. & Bengio, Y. (2017). Equilibrium propagation: bridging the gap between
+energy-based models and backpropagation. Frontiers in Computational Neuroscience 11, 24.
+Ernoult, M., Grollier, J., Querlioz, D., Bengio, Y. & Scellier, B. (2019). Updates of
+equilibrium prop match gradients of backprop through time in an RNN with static input.
+NeurIPS 2019.
+Laborieux, A. et al. (2021). Scaling equilibrium propagation to deep ConvNets by drastically
+reducing its gradient estimator bias. Frontiers in Neuroscience 15, 633674.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from energynets._validation import RNGLike, check_choice, check_float, check_int, check_rng
+from energynets.models.eqnet import EnergyNetwork, States
+
+__all__ = [
+    "NUDGINGS",
+    "EqPropGradient",
+    "bptt_gradient",
+    "chl_gradient",
+    "ep_gradient",
+    "ep_increments",
+    "rbp_gradient",
+]
+
+#: How the nudged phase of equilibrium propagation is run.
+NUDGINGS = ("one-sided", "symmetric", "random")
+
+
+class EqPropGradient(NamedTuple):
+    """A gradient of the loss of an :class:`~energynets.models.eqnet.EnergyNetwork`.
+
+    Attributes
+    ----------
+    loss : float
+        The mean cost of the rows at the free fixed point (BPTT: after its steps).
+    output : ndarray, shape (n_samples, n_out)
+        The network's output there (class probabilities for softmax outputs).
+    weights : list of ndarray
+        dL/dW_l, the shapes of the network's weights.
+    biases : list of ndarray
+        dL/db_l.
+    residual : float
+        The largest change of a state in the last free step (0 once relaxed; a large value
+        says that the free phase did not settle).
+
+    Examples
+    --------
+    >>> from energynets.models.eqnet import EnergyNetwork
+    >>> g = rbp_gradient(EnergyNetwork([2, 3, 2], "softmax", rng=0), [[1.0, 0.0]], [1])
+    >>> g.output.shape, len(g.weights), round(g.loss, 3) > 0
+    ((1, 2), 2, True)
+    """
+
+    loss: float
+    output: np.ndarray
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    residual: float
+
+
+# -- the pieces --------------------------------------------------------------------------------
+def hebbian(model: EnergyNetwork, x: np.ndarray, states: States) -> tuple[list, list]:
+    """H(s) = -dE/dtheta of the relaxed layers' parameters, means over the rows."""
+    n = x.shape[0]
+    below = x
+    hw, hb = [], []
+    for s in states:
+        hw.append(below.T @ s / n)
+        hb.append(s.mean(axis=0))
+        below = s
+    return hw, hb
+
+
+def _readout(model: EnergyNetwork, states: States, targets: np.ndarray) -> tuple[list, list]:
+    """dC/dW and dC/db of the softmax read-out (empty for squared outputs)."""
+    if model.output != "softmax":
+        return [], []
+    top = states[-1]
+    error = (model.output_of(states) - targets) / top.shape[0]
+    return [top.T @ error], [error.sum(axis=0)]
+
+
+def _residual(model: EnergyNetwork, x: np.ndarray, states: States, dt: float) -> float:
+    after = model.step(x, states, dt)
+    return float(max(np.max(np.abs(a - b)) for a, b in zip(after, states, strict=True)))
+
+
+def _setup(
+    model: Any, X: Any, y: Any, n_free: Any, dt: Any
+) -> tuple[EnergyNetwork, np.ndarray, np.ndarray, int, float]:
+    if not isinstance(model, EnergyNetwork):
+        raise TypeError(f"model must be an EnergyNetwork, got {type(model).__name__}")
+    x = model.check_input(X)
+    targets = model.check_targets(y, x.shape[0])
+    steps = check_int(n_free, "n_free", minimum=1)
+    step = check_float(dt, "dt", minimum=0.0, exclusive_minimum=True)
+    if step > 1.0:
+        raise ValueError(f"dt must lie in (0, 1] (1: the prototypical setting), got {step}")
+    return model, x, targets, steps, step
+
+
+def _relax(
+    model: EnergyNetwork,
+    x: np.ndarray,
+    start: States,
+    n_steps: int,
+    dt: float,
+    beta: float = 0.0,
+    targets: np.ndarray | None = None,
+) -> States:
+    bottom = x @ model.weights[0] + model.biases[0]
+    s = start
+    for _ in range(n_steps):
+        s = model.step(x, s, dt, beta, targets, bottom)
+    return s
+
+
+def _gradient(
+    model: EnergyNetwork,
+    x: np.ndarray,
+    targets: np.ndarray,
+    free: States,
+    hebbian_difference: tuple[list, list],
+    dt: float,
+) -> EqPropGradient:
+    """The gradient from -(H difference) for the relaxed layers and the read-out's own."""
+    dw, db = hebbian_difference
+    rw, rb = _readout(model, free, targets)
+    loss = float(np.mean(model.cost(free, targets)))
+    return EqPropGradient(loss, model.output_of(free), [-a for a in dw] + rw,
+                          [-a for a in db] + rb, _residual(model, x, free, dt))  # fmt: skip
+
+
+# -- equilibrium propagation and contrastive Hebbian learning ----------------------------------
+def ep_gradient(
+    model: EnergyNetwork,
+    X: Any,
+    y: Any,
+    *,
+    beta: float = 0.1,
+    nudging: str = "symmetric",
+    n_free: int = 30,
+    n_nudged: int = 10,
+    dt: float = 1.0,
+    rng: RNGLike = 0,
+) -> EqPropGradient:
+    """The equilibrium-propagation estimate of the gradient on a batch.
+
+    Free phase: ``n_free`` steps from zero states; nudged phase(s): ``n_nudged`` steps of
+    F = E + beta C from the free states; estimate from the Hebbian statistics (see the module
+    docstring).
+
+    Parameters
+    ----------
+    model : EnergyNetwork
+        Not modified.
+    X : array_like, shape (n_samples, n_input)
+    y : array_like
+        Targets (see :meth:`EnergyNetwork.check_targets`).
+    beta : float > 0
+        The nudging strength.
+    nudging : {"one-sided", "symmetric", "random"}
+        +beta only; +beta and -beta; or +beta or -beta with equal probability (``rng``).
+    n_free, n_nudged : int >= 1
+        Steps of the free and of each nudged phase.
+    dt : float in (0, 1]
+        The step of the relaxation (1: the prototypical setting).
+    rng : int, Generator or None
+        The sign of beta for ``nudging="random"``.
+
+    Returns
+    -------
+    EqPropGradient
+
+    References
+    ----------
+    Scellier, B. & Bengio, Y. (2017). Equilibrium propagation: bridging the gap between
+    energy-based models and backpropagation. Frontiers in Computational Neuroscience 11, 24.
+
+    Laborieux, A. et al. (2021). Scaling equilibrium propagation to deep ConvNets by
+    drastically reducing its gradient estimator bias. Frontiers in Neuroscience 15, 633674.
+
+    Examples
+    --------
+    >>> from energynets.models.eqnet import EnergyNetwork
+    >>> net = EnergyNetwork([4, 6, 2], rng=0)
+    >>> g = ep_gradient(net, [[0, 1, 1, 0]], [[1.0, 0.0]], beta=0.01)
+    >>> [w.shape for w in g.weights]
+    [(4, 6), (6, 2)]
+    """
+    model, x, targets, free_steps, step = _setup(model, X, y, n_free, dt)
+    b = check_float(beta, "beta", minimum=0.0, exclusive_minimum=True)
+    how = check_choice(nudging, "nudging", NUDGINGS)
+    nudged_steps = check_int(n_nudged, "n_nudged", minimum=1)
+    free = _relax(model, x, model.zero_states(x.shape[0]), free_steps, step)
+    if how == "random":
+        b *= 1.0 if check_rng(rng).random() < 0.5 else -1.0
+    upper = _relax(model, x, free, nudged_steps, step, b, targets)
+    if how == "symmetric":
+        lower = _relax(model, x, free, nudged_steps, step, -b, targets)
+        scale, low = 2.0 * b, hebbian(model, x, lower)
+    else:
+        scale, low = b, hebbian(model, x, free)
+    high = hebbian(model, x, upper)
+    difference = (
+        [(h - lo) / scale for h, lo in zip(high[0], low[0], strict=True)],
+        [(h - lo) / scale for h, lo in zip(high[1], low[1], strict=True)],
+    )
+    return _gradient(model, x, targets, free, difference, step)
+
+
+def chl_gradient(
+    model: EnergyNetwork,
+    X: Any,
+    y: Any,
+    *,
+    n_free: int = 30,
+    n_clamped: int = 30,
+    dt: float = 1.0,
+) -> EqPropGradient:
+    """Contrastive Hebbian learning (Movellan 1991): -(H(clamped) - H(free)).
+
+    The clamped phase relaxes the hidden layers from the free states with the output layer
+    held at the target (squared outputs only: the target is a state of the output layer).
+
+    Parameters
+    ----------
+    model : EnergyNetwork
+        With ``output="squared"``. Not modified.
+    X : array_like, shape (n_samples, n_input)
+    y : array_like
+    n_free, n_clamped : int >= 1
+    dt : float in (0, 1]
+
+    Returns
+    -------
+    EqPropGradient
+        Not the gradient of any loss in general: the clamped phase is not a small
+        perturbation of the free one.
+
+    References
+    ----------
+    Movellan, J. R. (1991). Contrastive Hebbian learning in the continuous Hopfield model.
+    Connectionist Models, Proceedings of the 1990 Summer School, 10-17.
+
+    Examples
+    --------
+    >>> from energynets.models.eqnet import EnergyNetwork
+    >>> g = chl_gradient(EnergyNetwork([2, 3, 1], rng=0), [[1.0, 0.0]], [[1.0]])
+    >>> g.weights[1].shape
+    (3, 1)
+    """
+    model, x, targets, free_steps, step = _setup(model, X, y, n_free, dt)
+    if model.output != "squared":
+        raise ValueError("chl_gradient needs output='squared' (the output is clamped to y)")
+    clamped_steps = check_int(n_clamped, "n_clamped", minimum=1)
+    free = _relax(model, x, model.zero_states(x.shape[0]), free_steps, step)
+    clamped = [s.copy() for s in free]
+    clamped[-1] = targets.copy()
+    bottom = x @ model.weights[0] + model.biases[0]
+    for _ in range(clamped_steps):
+        clamped = model.step(x, clamped, step, bottom=bottom)
+        clamped[-1] = targets.copy()
+    high, low = hebbian(model, x, clamped), hebbian(model, x, free)
+    difference = (
+        [h - lo for h, lo in zip(high[0], low[0], strict=True)],
+        [h - lo for h, lo in zip(high[1], low[1], strict=True)],
+    )
+    return _gradient(model, x, targets, free, difference, step)
+
+
+def ep_increments(
+    model: EnergyNetwork,
+    X: Any,
+    y: Any,
+    *,
+    beta: float = 1e-3,
+    n_free: int = 100,
+    n_nudged: int = 10,
+    dt: float = 1.0,
+    symmetric: bool = True,
+) -> tuple[list[States], list[list[np.ndarray]]]:
+    """The step-by-step updates of EP in the nudged phase (Ernoult et al. 2019).
+
+    Neural increments Delta s(t) = (s^beta_{t+1} - s^beta_t) / (beta dt) and weight increments
+    Delta W(t) = (H(s^beta_{t+1}) - H(s^beta_t)) / beta, t = 0, ..., n_nudged - 1 (with
+    ``symmetric``, the difference of the +beta and -beta runs over 2 beta). By the GDU
+    property they approach -dL/ds_{T-t} and -dL/dW_{T-t} of BPTT
+    (:func:`bptt_gradient` with ``per_step=True``) as beta -> 0.
+
+    Parameters
+    ----------
+    model : EnergyNetwork
+    X : array_like, shape (n_samples, n_input)
+    y : array_like
+    beta : float > 0
+    n_free, n_nudged : int >= 1
+    dt : float in (0, 1]
+    symmetric : bool
+
+    Returns
+    -------
+    state_increments : list of list of ndarray
+        [t][layer], each the mean over the rows (shape (n_l,)).
+    weight_increments : list of list of ndarray
+        [t][layer], the relaxed layers' weights.
+
+    References
+    ----------
+    Ernoult, M., Grollier, J., Querlioz, D., Bengio, Y. & Scellier, B. (2019). Updates of
+    equilibrium prop match gradients of backprop through time in an RNN with static input.
+    NeurIPS 2019.
+
+    Examples
+    --------
+    >>> from energynets.models.eqnet import EnergyNetwork
+    >>> ds, dw = ep_increments(EnergyNetwork([2, 3, 1], rng=0), [[1.0, 0.0]], [[1.0]], n_nudged=4)
+    >>> len(ds), len(dw), dw[0][0].shape
+    (4, 4, (2, 3))
+    """
+    model, x, targets, free_steps, step = _setup(model, X, y, n_free, dt)
+    b = check_float(beta, "beta", minimum=0.0, exclusive_minimum=True)
+    nudged_steps = check_int(n_nudged, "n_nudged", minimum=1)
+    free = _relax(model, x, model.zero_states(x.shape[0]), free_steps, step)
+    signs = (1.0, -1.0) if symmetric else (1.0,)
+    runs = []
+    for sign in signs:
+        s, path = free, [free]
+        for _ in range(nudged_steps):
+            s = _relax(model, x, s, 1, step, sign * b, targets)
+            path.append(s)
+        runs.append(path)
+    scale = b * len(signs)
+    ds, dw = [], []
+    # the states move dt times the force per step: divide by dt to compare with gradients
+    for t in range(nudged_steps):
+        lo_run = runs[1] if symmetric else runs[0]
+        states_t = [
+            ((a1 - a0) - ((c1 - c0) if symmetric else 0.0)).mean(axis=0) / (scale * step)
+            for a0, a1, c0, c1 in zip(runs[0][t], runs[0][t + 1], lo_run[t], lo_run[t + 1],
+                                      strict=True)
+        ]  # fmt: skip
+        h = [hebbian(model, x, run[t + 1])[0] for run in runs]
+        h0 = [hebbian(model, x, run[t])[0] for run in runs]
+        change = [a1 - a0 for a1, a0 in zip(h[0], h0[0], strict=True)]
+        if symmetric:
+            change = [c - (b1 - b0) for c, b1, b0 in zip(change, h[1], h0[1], strict=True)]
+        ds.append(states_t)
+        dw.append([c / scale for c in change])
+    return ds, dw
+
+
+# -- backprop through time and recurrent backprop ----------------------------------------------
+def _pre_activation(
+    model: EnergyNetwork, x: np.ndarray, states: States, dt: float, bottom: np.ndarray
+) -> States:
+    """u = (1 - dt) s + dt a(s), before the projection on [0, 1]."""
+    a = model.fields(x, states, bottom)
+    if dt == 1.0:
+        return a
+    return [(1.0 - dt) * s + dt * field for s, field in zip(states, a, strict=True)]
+
+
+def _output_error(model: EnergyNetwork, states: States, targets: np.ndarray) -> States:
+    """dC/ds of every relaxed layer (only the last is not zero), means over the rows."""
+    error = [np.zeros_like(s) for s in states]
+    error[-1] = -model.nudge(states, targets) / states[0].shape[0]
+    return error
+
+
+def _backward_step(
+    model: EnergyNetwork,
+    x: np.ndarray,
+    states: States,
+    inside: list[np.ndarray],
+    error: States,
+    dt: float,
+    grads: tuple[list, list],
+) -> States:
+    """One step of BPTT through s' = rho(u(s)): accumulate dt (dL/du) into the gradients of
+    the parameters and return dL/ds = J^T dL/ds'.
+
+    ``inside`` marks 0 < u < 1 (where the projection passes changes); u_l depends on W_l
+    through s_{l-1} W_l and on W_{l+1} through s_{l+1} W_{l+1}^T (the same symmetric
+    coupling), and on s_l itself through (1 - dt) s_l.
+    """
+    gw, gb = grads
+    du = [e * m for e, m in zip(error, inside, strict=True)]
+    n = len(states)
+    previous = []
+    for i in range(n):
+        below = x if i == 0 else states[i - 1]
+        gw[i] += dt * (below.T @ du[i])
+        if i > 0:
+            gw[i] += dt * (du[i - 1].T @ states[i])
+        gb[i] += dt * du[i].sum(axis=0)
+        e = (1.0 - dt) * du[i] if dt != 1.0 else np.zeros_like(du[i])
+        if i + 1 < n:
+            e += dt * (du[i + 1] @ model.weights[i + 1].T)
+        if i > 0:
+            e += dt * (du[i - 1] @ model.weights[i])
+        previous.append(e)
+    return previous
+
+
+def _zero_gradients(model: EnergyNetwork) -> tuple[list, list]:
+    return [np.zeros_like(w) for w in model.weights], [np.zeros_like(b) for b in model.biases]
+
+
+def _with_readout(
+    model: EnergyNetwork, grads: tuple[list, list], states: States, targets: np.ndarray
+) -> tuple[list, list]:
+    rw, rb = _readout(model, states, targets)
+    n = model.n_relaxed
+    return grads[0][:n] + rw, grads[1][:n] + rb
+
+
+def bptt_gradient(
+    model: EnergyNetwork,
+    X: Any,
+    y: Any,
+    *,
+    n_steps: int = 30,
+    dt: float = 1.0,
+    per_step: bool = False,
+) -> EqPropGradient | tuple[EqPropGradient, list[States], list[list[np.ndarray]]]:
+    """The exact gradient of C(s_T) after ``n_steps`` steps of the free relaxation from zero
+    states, by backpropagation through time (reverse mode through every step).
+
+    Parameters
+    ----------
+    model : EnergyNetwork
+        Not modified.
+    X : array_like, shape (n_samples, n_input)
+    y : array_like
+    n_steps : int >= 1
+        T.
+    dt : float in (0, 1]
+    per_step : bool
+        Also return, for k = 0, ..., T - 1 counted from the end, the gradient with respect
+        to the states s_{T-k} as it passes the projection on [0, 1] (dL/du_{T-k-1}: 0 for a
+        unit the projection holds at 0 or 1; summed over the rows, per layer) and the part
+        of dL/dW that the step T - k - 1 -> T - k contributes (per relaxed layer): the
+        quantities of the GDU property (:func:`ep_increments`).
+
+    Returns
+    -------
+    gradient : EqPropGradient
+        ``loss`` is the mean C(s_T); ``residual`` the last step's largest change.
+    state_gradients, weight_gradients : list
+        With ``per_step`` only.
+
+    References
+    ----------
+    Ernoult, M., Grollier, J., Querlioz, D., Bengio, Y. & Scellier, B. (2019). Updates of
+    equilibrium prop match gradients of backprop through time in an RNN with static input.
+    NeurIPS 2019.
+
+    Examples
+    --------
+    >>> from energynets.models.eqnet import EnergyNetwork
+    >>> g = bptt_gradient(EnergyNetwork([2, 3, 1], rng=0), [[1.0, 0.0]], [[1.0]], n_steps=5)
+    >>> [w.shape for w in g.weights]
+    [(2, 3), (3, 1)]
+    """
+    model, x, targets, steps, step = _setup(model, X, y, n_steps, dt)
+    bottom = x @ model.weights[0] + model.biases[0]
+    s = model.zero_states(x.shape[0])
+    path, masks = [], []
+    for _ in range(steps):
+        u = _pre_activation(model, x, s, step, bottom)
+        path.append(s)
+        masks.append([(v > 0.0) & (v < 1.0) for v in u])
+        s = [np.clip(v, 0.0, 1.0) for v in u]
+    residual = float(max(np.max(np.abs(a - b)) for a, b in zip(s, path[-1], strict=True)))
+    grads = _zero_gradients(model)
+    error = _output_error(model, s, targets)
+    state_grads, weight_grads = [], []
+    for t in range(steps - 1, -1, -1):
+        if per_step:  # dL/du: what passes the projection (held units: 0)
+            state_grads.append([(e * m).sum(axis=0) for e, m in zip(error, masks[t], strict=True)])
+            before = [g.copy() for g in grads[0][: model.n_relaxed]]
+        error = _backward_step(model, x, path[t], masks[t], error, step, grads)
+        if per_step:
+            weight_grads.append([g - g0 for g, g0 in zip(grads[0], before, strict=False)])
+    gw, gb = _with_readout(model, grads, s, targets)
+    loss = float(np.mean(model.cost(s, targets)))
+    result = EqPropGradient(loss, model.output_of(s), gw, gb, residual)
+    return (result, state_grads, weight_grads) if per_step else result
+
+
+def rbp_gradient(
+    model: EnergyNetwork,
+    X: Any,
+    y: Any,
+    *,
+    n_free: int = 100,
+    n_backward: int = 100,
+    dt: float = 1.0,
+) -> EqPropGradient:
+    """Recurrent backprop (Almeida 1987; Pineda 1987): the gradient of C at the free fixed
+    point s*, by implicit differentiation of s* = f(s*).
+
+    Iterates e_{k+1} = J^T e_k from e_0 = dC/ds* (J the Jacobian of one step at s*), adding
+    each e_k's contribution to the parameters' gradient: the sum solves
+    (I - J^T) e = dC/ds*, and the result is dL/dtheta = (df/dtheta)^T e. It is BPTT through a
+    relaxation that has converged.
+
+    Parameters
+    ----------
+    model : EnergyNetwork
+        Not modified.
+    X : array_like, shape (n_samples, n_input)
+    y : array_like
+    n_free : int >= 1
+        Steps of the free phase (enough to converge: see ``residual``).
+    n_backward : int >= 1
+        Terms of the series (enough for J^T^k to vanish).
+    dt : float in (0, 1]
+
+    Returns
+    -------
+    EqPropGradient
+
+    References
+    ----------
+    Almeida, L. B. (1987). A learning rule for asynchronous perceptrons with feedback in a
+    combinatorial environment. IEEE First International Conference on Neural Networks,
+    609-618.
+
+    Pineda, F. J. (1987). Generalization of back-propagation to recurrent neural networks.
+    Physical Review Letters 59, 2229-2232.
+
+    Examples
+    --------
+    >>> from energynets.models.eqnet import EnergyNetwork
+    >>> g = rbp_gradient(EnergyNetwork([2, 3, 1], rng=0), [[1.0, 0.0]], [[1.0]])
+    >>> g.residual < 1e-12
+    True
+    """
+    model, x, targets, free_steps, step = _setup(model, X, y, n_free, dt)
+    terms = check_int(n_backward, "n_backward", minimum=1)
+    fixed = _relax(model, x, model.zero_states(x.shape[0]), free_steps, step)
+    bottom = x @ model.weights[0] + model.biases[0]
+    u = _pre_activation(model, x, fixed, step, bottom)
+    inside = [(v > 0.0) & (v < 1.0) for v in u]
+    grads = _zero_gradients(model)
+    error = _output_error(model, fixed, targets)
+    for _ in range(terms):
+        error = _backward_step(model, x, fixed, inside, error, step, grads)
+    gw, gb = _with_readout(model, grads, fixed, targets)
+    loss = float(np.mean(model.cost(fixed, targets)))
+    return EqPropGradient(loss, model.output_of(fixed), gw, gb, _residual(model, x, fixed, step))

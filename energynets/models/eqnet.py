@@ -1,0 +1,550 @@
+"""The layered energy network of equilibrium propagation: the continuous Hopfield model of
+1984 in the form of Scellier & Bengio (2017).
+
+The input layer s_0 = x is clamped (used as it is: rho(x) = x for inputs in [0, 1], such as
+pixels); the states s_1, ..., s_L of the other layers live in
+[0, 1] and relax to a minimum of the energy
+
+    E(s) = 1/2 sum_{l >= 1} ||s_l||^2 - sum_{l >= 1} rho(s_{l-1})^T W_l rho(s_l)
+           - sum_{l >= 1} b_l^T rho(s_l),
+
+rho(u) = min(max(u, 0), 1) the hard sigmoid (on [0, 1], rho(s) = s), with couplings W_l of
+shape (n_{l-1}, n_l) only between neighbouring layers. The output is the last layer s_L
+(``output="squared"``, cost C = 1/2 ||s_L - y||^2), or a softmax read out from it by one more
+layer that takes no part in the relaxation (``output="softmax"``, C = -log p(y | s_L), the
+cross-entropy output of Laborieux et al. 2021).
+
+Relaxation is projected gradient descent on the total energy F = E + beta C, synchronous over
+all layers and vectorised over the batch:
+
+    s_l <- rho((1 - dt) s_l + dt (a_l(s) - beta dC/ds_l)),
+    a_l(s) = s_{l-1} W_l + b_l + s_{l+1} W_{l+1}^T          (the field on layer l),
+
+so s_{t+1} = rho(s_t - dt dF/ds(s_t)). With ``dt = 1`` this is the discrete-time
+"prototypical" setting of Ernoult et al. (2019), s_{t+1} = rho(dPhi/ds(x, s_t) - beta
+dC/ds(s_t)) with the primitive function Phi(x, s) = sum_l s_{l-1}^T W_l s_l + b_l^T s_l; with
+``dt < 1`` it is the Euler discretisation of the continuous-time dynamics ds/dt = -dF/ds of
+Scellier & Bengio (2017), and for a small enough step the energy never rises (gradient descent
+projected on the box). beta = 0 is the free phase; beta != 0 nudges the output towards the
+target. Training is in :mod:`energynets.learning.eqprop`.
+
+References
+----------
+Hopfield, J. J. (1984). Neurons with graded response have collective computational properties
+like those of two-state neurons. PNAS 81, 3088-3092.
+Scellier, B. & Bengio, Y. (2017). Equilibrium propagation: bridging the gap between
+energy-based models and backpropagation. Frontiers in Computational Neuroscience 11, 24.
+Ernoult, M., Grollier, J., Querlioz, D., Bengio, Y. & Scellier, B. (2019). Updates of
+equilibrium prop match gradients of backprop through time in an RNN with static input.
+NeurIPS 2019.
+Laborieux, A., Ernoult, M., Scellier, B., Bengio, Y., Grollier, J. & Querlioz, D. (2021).
+Scaling equilibrium propagation to deep ConvNets by drastically reducing its gradient
+estimator bias. Frontiers in Neuroscience 15, 633674.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from energynets._validation import (
+    RNGLike,
+    as_float_array,
+    check_choice,
+    check_dtype,
+    check_float,
+    check_int,
+    check_rng,
+)
+from energynets.models._labels import check_labels, one_hot
+from energynets.models._units import softmax
+
+__all__ = ["OUTPUTS", "EnergyNetwork"]
+
+#: The costs of the output: squared error on the last layer, or a softmax read-out of it.
+OUTPUTS = ("squared", "softmax")
+
+States = list[np.ndarray]
+
+
+class EnergyNetwork:
+    """A layered continuous Hopfield network trained by equilibrium propagation.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        [n_input, n_1, ..., n_out]: at least one hidden layer. With ``output="softmax"`` the
+        last size is the number of classes of the read-out, which does not relax.
+    output : {"squared", "softmax"}
+        The cost: 1/2 ||s_L - y||^2 on the last layer, or the cross-entropy of a softmax read
+        out from the last relaxed layer.
+    rng : int, Generator or None
+        The initial weights and biases, uniform in +-1/sqrt(fan_in) (PyTorch's default for a
+        linear layer, used by the reference implementations).
+    dtype : numpy.float32 or numpy.float64
+
+    Attributes
+    ----------
+    weights : list of ndarray
+        W_l, shape (n_{l-1}, n_l); the last one is the read-out for softmax outputs.
+    biases : list of ndarray
+        b_l, shape (n_l,).
+
+    References
+    ----------
+    Scellier, B. & Bengio, Y. (2017). Equilibrium propagation: bridging the gap between
+    energy-based models and backpropagation. Frontiers in Computational Neuroscience 11, 24.
+
+    Laborieux, A. et al. (2021). Scaling equilibrium propagation to deep ConvNets by
+    drastically reducing its gradient estimator bias. Frontiers in Neuroscience 15, 633674.
+
+    Examples
+    --------
+    >>> net = EnergyNetwork([4, 8, 3], output="softmax", rng=0)
+    >>> states = net.relax([[0.0, 1.0, 1.0, 0.0]], n_steps=20)
+    >>> [s.shape for s in states], net.predict_proba([[0.0, 1.0, 1.0, 0.0]], n_steps=20).shape
+    ([(1, 8)], (1, 3))
+    """
+
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        output: str = "squared",
+        *,
+        rng: RNGLike = 0,
+        dtype: Any = np.float64,
+    ) -> None:
+        sizes = _check_sizes(layer_sizes)
+        self.output = check_choice(output, "output", OUTPUTS)
+        if self.output == "softmax" and len(sizes) < 3:
+            raise ValueError(
+                "layer_sizes must give an input, at least one relaxed layer and the classes "
+                f"for output='softmax', got {list(sizes)}"
+            )
+        dt = check_dtype(dtype)
+        gen = check_rng(rng)
+        self.weights: list[np.ndarray] = []
+        self.biases: list[np.ndarray] = []
+        for n_in, n_out in itertools.pairwise(sizes):
+            bound = 1.0 / np.sqrt(n_in)
+            self.weights.append(gen.uniform(-bound, bound, (n_in, n_out)).astype(dt))
+            self.biases.append(gen.uniform(-bound, bound, n_out).astype(dt))
+
+    # -- description ---------------------------------------------------------------------------
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        """(n_input, n_1, ..., n_out)."""
+        return (self.weights[0].shape[0], *(w.shape[1] for w in self.weights))
+
+    @property
+    def n_relaxed(self) -> int:
+        """The number of layers that relax (all but the input, and the read-out of softmax
+        outputs)."""
+        return len(self.weights) - (self.output == "softmax")
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The floating-point type of the parameters and states."""
+        return self.weights[0].dtype
+
+    def __repr__(self) -> str:
+        sizes = list(self.layer_sizes)
+        return f"EnergyNetwork({sizes}, output={self.output!r}, dtype={self.dtype.name})"
+
+    def copy(self) -> EnergyNetwork:
+        """A deep copy.
+
+        Returns
+        -------
+        EnergyNetwork
+        """
+        out = EnergyNetwork.__new__(EnergyNetwork)
+        out.output = self.output
+        out.weights = [w.copy() for w in self.weights]
+        out.biases = [b.copy() for b in self.biases]
+        return out
+
+    @classmethod
+    def from_params(
+        cls,
+        weights: Sequence[Any],
+        biases: Sequence[Any],
+        output: str = "squared",
+        dtype: Any = np.float64,
+    ) -> EnergyNetwork:
+        """A network with the given parameters (copied, checked).
+
+        Parameters
+        ----------
+        weights : sequence of array_like
+            W_l, shapes (n_{l-1}, n_l) that chain.
+        biases : sequence of array_like
+            b_l, shapes (n_l,).
+        output : {"squared", "softmax"}
+        dtype : numpy.float32 or numpy.float64
+
+        Returns
+        -------
+        EnergyNetwork
+        """
+        dt = check_dtype(dtype)
+        ws = [as_float_array(w, f"weights[{i}]", ndim=2, dtype=dt) for i, w in enumerate(weights)]
+        bs = [as_float_array(b, f"biases[{i}]", ndim=1, dtype=dt) for i, b in enumerate(biases)]
+        if len(ws) != len(bs) or not ws:
+            raise ValueError(
+                f"weights and biases must be as many (one per layer after the input), got "
+                f"{len(ws)} and {len(bs)}"
+            )
+        for i, (w, b) in enumerate(zip(ws, bs, strict=True)):
+            if b.shape != (w.shape[1],) or (i and w.shape[0] != ws[i - 1].shape[1]):
+                raise ValueError(
+                    f"weights[{i}] of shape {w.shape} and biases[{i}] of shape {b.shape} do "
+                    "not chain with the layer before"
+                )
+        net = cls([w.shape[0] for w in ws] + [ws[-1].shape[1]], output, rng=0, dtype=dt)
+        net.weights = [np.array(w, copy=True) for w in ws]
+        net.biases = [np.array(b, copy=True) for b in bs]
+        return net
+
+    def get_params(self) -> dict[str, Any]:
+        """The arrays and settings that define the network (for :mod:`energynets.io`).
+
+        Returns
+        -------
+        dict
+            ``weights_l``, ``biases_l`` and ``output``.
+        """
+        params: dict[str, Any] = {"output": self.output}
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            params[f"weights_{i}"] = w
+            params[f"biases_{i}"] = b
+        return params
+
+    # -- inputs and states -------------------------------------------------------------------
+    def check_input(self, X: Any, name: str = "X") -> np.ndarray:
+        """X as a 2-D array (n_samples, n_input) in the model's dtype, finite.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_input) or (n_input,)
+        name : str
+            The argument name the error messages use.
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_input)
+        """
+        x = as_float_array(X, name, ndim=(1, 2), dtype=self.dtype)
+        x = x[None, :] if x.ndim == 1 else x
+        if x.shape[1] != self.layer_sizes[0]:
+            raise ValueError(
+                f"{name} must have {self.layer_sizes[0]} columns (the input layer), got shape "
+                f"{x.shape}"
+            )
+        return x
+
+    def check_targets(self, y: Any, n_samples: int, name: str = "y") -> np.ndarray:
+        """The targets as an array (n_samples, n_out): values for squared outputs, one-hot
+        rows of integer labels for softmax outputs.
+
+        Parameters
+        ----------
+        y : array_like
+            Integer labels in [0, n_out), shape (n_samples,), which become one-hot rows; or
+            rows of n_out values in [0, 1] (class probabilities summing to 1 for softmax
+            outputs; for squared outputs a 1-D array is one value per row when n_out = 1).
+        n_samples : int
+        name : str
+
+        Returns
+        -------
+        ndarray, shape (n_samples, n_out)
+        """
+        n_out = self.layer_sizes[-1]
+        arr = np.asarray(y)
+        if arr.ndim == 1 and (self.output == "softmax" or n_out > 1):
+            labels = check_labels(y, n_out, name)
+            targets = one_hot(labels, n_out, self.dtype)
+        else:
+            targets = as_float_array(y, name, ndim=(1, 2), dtype=self.dtype)
+            targets = targets.reshape(-1, 1) if targets.ndim == 1 else targets
+            if targets.shape[1] != n_out:
+                raise ValueError(f"{name} must have {n_out} columns, got shape {targets.shape}")
+            if np.any((targets < 0) | (targets > 1)):
+                raise ValueError(f"{name} must lie in [0, 1] (the states' range)")
+            if self.output == "softmax" and np.any(np.abs(targets.sum(axis=1) - 1.0) > 1e-6):
+                raise ValueError(f"{name} rows must sum to 1 (class probabilities)")
+        if targets.shape[0] != n_samples:
+            raise ValueError(
+                f"{name} must have one row per row of X ({n_samples}), got {targets.shape[0]}"
+            )
+        return targets
+
+    def zero_states(self, n_samples: int) -> States:
+        """All relaxed layers at 0, the usual start of the free phase.
+
+        Parameters
+        ----------
+        n_samples : int
+
+        Returns
+        -------
+        list of ndarray
+            One (n_samples, n_l) array per relaxed layer.
+        """
+        return [
+            np.zeros((n_samples, n), self.dtype) for n in self.layer_sizes[1:][: self.n_relaxed]
+        ]
+
+    # -- energy and dynamics -------------------------------------------------------------------
+    def energy(self, X: Any, states: Sequence[Any]) -> np.ndarray:
+        """E(s) of each row (see the module docstring), the input clamped to X.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_input)
+        states : sequence of array_like
+            One (n_samples, n_l) array per relaxed layer.
+
+        Returns
+        -------
+        ndarray, shape (n_samples,)
+        """
+        x = self.check_input(X)
+        s = [np.clip(np.asarray(a, dtype=self.dtype), 0.0, 1.0) for a in states]
+        e = np.zeros(x.shape[0])
+        below = x
+        for w, b, layer in zip(self.weights, self.biases, s, strict=False):
+            e += 0.5 * np.sum(layer * layer, axis=1)
+            e -= np.sum((below @ w) * layer, axis=1) + layer @ b
+            below = layer
+        return e
+
+    def fields(self, x: np.ndarray, states: States, bottom: np.ndarray | None = None) -> States:
+        """a_l(s) = s_{l-1} W_l + b_l + s_{l+1} W_{l+1}^T of every relaxed layer.
+
+        Parameters
+        ----------
+        x : ndarray, shape (n_samples, n_input)
+            The checked input.
+        states : list of ndarray
+        bottom : ndarray, optional
+            x W_1 + b_1, when the caller computed it once for many steps.
+
+        Returns
+        -------
+        list of ndarray
+        """
+        n = self.n_relaxed
+        out = []
+        for layer in range(n):
+            if layer == 0:
+                a = x @ self.weights[0] + self.biases[0] if bottom is None else bottom.copy()
+            else:
+                a = states[layer - 1] @ self.weights[layer] + self.biases[layer]
+            if layer + 1 < n:
+                a += states[layer + 1] @ self.weights[layer + 1].T
+            out.append(a)
+        return out
+
+    def nudge(self, states: States, targets: np.ndarray) -> np.ndarray:
+        """-dC/ds of the last relaxed layer: the force towards the targets.
+
+        Parameters
+        ----------
+        states : list of ndarray
+        targets : ndarray, shape (n_samples, n_out)
+
+        Returns
+        -------
+        ndarray, shape of ``states[-1]``
+        """
+        top = states[-1]
+        if self.output == "squared":
+            return targets - top
+        p = softmax(top @ self.weights[-1] + self.biases[-1])
+        return (targets - p) @ self.weights[-1].T
+
+    def step(
+        self,
+        x: np.ndarray,
+        states: States,
+        dt: float,
+        beta: float = 0.0,
+        targets: np.ndarray | None = None,
+        bottom: np.ndarray | None = None,
+    ) -> States:
+        """One synchronous step s <- rho(s - dt dF/ds) of all relaxed layers (a new list).
+
+        Parameters
+        ----------
+        x : ndarray
+            The checked input.
+        states : list of ndarray
+        dt : float in (0, 1]
+        beta : float
+            The nudging strength (0: the free phase).
+        targets : ndarray, optional
+            Needed when beta != 0.
+        bottom : ndarray, optional
+            x W_1 + b_1 (see :meth:`fields`).
+
+        Returns
+        -------
+        list of ndarray
+        """
+        a = self.fields(x, states, bottom)
+        if beta != 0.0:
+            assert targets is not None
+            a[-1] += beta * self.nudge(states, targets)
+        new = []
+        for s, field in zip(states, a, strict=True):
+            u = field if dt == 1.0 else (1.0 - dt) * s + dt * field
+            new.append(np.clip(u, 0.0, 1.0, out=u))
+        return new
+
+    def relax(
+        self,
+        X: Any,
+        n_steps: int = 30,
+        dt: float = 1.0,
+        *,
+        states: Sequence[Any] | None = None,
+        beta: float = 0.0,
+        y: Any = None,
+    ) -> States:
+        """The states after ``n_steps`` steps of the dynamics (see the module docstring).
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_input)
+        n_steps : int >= 0
+        dt : float in (0, 1]
+            1: the prototypical setting; smaller: Euler steps of the continuous dynamics.
+        states : sequence of array_like, optional
+            Where to start (default: all zero). Not modified.
+        beta : float
+            Nudging strength; needs ``y`` when not 0.
+        y : array_like, optional
+            Targets (see :meth:`check_targets`).
+
+        Returns
+        -------
+        list of ndarray
+            One (n_samples, n_l) array per relaxed layer.
+        """
+        x = self.check_input(X)
+        steps = check_int(n_steps, "n_steps", minimum=0)
+        step_size = _check_dt(dt)
+        b = check_float(beta, "beta")
+        targets = None
+        if b != 0.0:
+            if y is None:
+                raise ValueError("y is needed to nudge the network (beta != 0)")
+            targets = self.check_targets(y, x.shape[0])
+        s = self._start(x, states)
+        bottom = x @ self.weights[0] + self.biases[0]
+        for _ in range(steps):
+            s = self.step(x, s, step_size, b, targets, bottom)
+        return s
+
+    def _start(self, x: np.ndarray, states: Sequence[Any] | None) -> States:
+        if states is None:
+            return self.zero_states(x.shape[0])
+        sizes = self.layer_sizes[1 : 1 + self.n_relaxed]
+        if len(states) != len(sizes):
+            raise ValueError(f"states must hold {len(sizes)} arrays, got {len(states)}")
+        out = []
+        for i, (s, n) in enumerate(zip(states, sizes, strict=True)):
+            arr = as_float_array(s, f"states[{i}]", ndim=2, dtype=self.dtype)
+            if arr.shape != (x.shape[0], n):
+                raise ValueError(f"states[{i}] must have shape {(x.shape[0], n)}, got {arr.shape}")
+            out.append(np.clip(arr, 0.0, 1.0))
+        return out
+
+    # -- outputs -------------------------------------------------------------------------------
+    def output_of(self, states: States) -> np.ndarray:
+        """The output of relaxed states: the last layer (squared) or the class probabilities
+        (softmax), shape (n_samples, n_out).
+
+        Parameters
+        ----------
+        states : list of ndarray
+
+        Returns
+        -------
+        ndarray
+        """
+        if self.output == "squared":
+            return states[-1]
+        return softmax(states[-1] @ self.weights[-1] + self.biases[-1])
+
+    def cost(self, states: States, targets: np.ndarray) -> np.ndarray:
+        """C of each row: 1/2 ||s_L - y||^2, or -log p(y | s_L).
+
+        Parameters
+        ----------
+        states : list of ndarray
+        targets : ndarray, shape (n_samples, n_out)
+
+        Returns
+        -------
+        ndarray, shape (n_samples,)
+        """
+        out = self.output_of(states)
+        if self.output == "squared":
+            return 0.5 * np.sum((out - targets) ** 2, axis=1)
+        return -np.log(np.maximum(np.sum(out * targets, axis=1), np.finfo(out.dtype).tiny))
+
+    def predict_proba(self, X: Any, n_steps: int = 30, dt: float = 1.0) -> np.ndarray:
+        """The output after the free phase: class probabilities (softmax) or the states of
+        the output layer (squared), shape (n_samples, n_out).
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_input)
+        n_steps : int >= 0
+        dt : float in (0, 1]
+
+        Returns
+        -------
+        ndarray
+        """
+        return self.output_of(self.relax(X, n_steps, dt))
+
+    def predict(self, X: Any, n_steps: int = 30, dt: float = 1.0) -> np.ndarray:
+        """The class of the largest output after the free phase.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, n_input)
+        n_steps : int >= 0
+        dt : float in (0, 1]
+
+        Returns
+        -------
+        ndarray of int, shape (n_samples,)
+        """
+        return np.argmax(self.predict_proba(X, n_steps, dt), axis=1).astype(np.int64)
+
+
+def _check_sizes(layer_sizes: Any) -> tuple[int, ...]:
+    if isinstance(layer_sizes, str | bytes) or not isinstance(layer_sizes, Sequence | np.ndarray):
+        raise TypeError(f"layer_sizes must be a sequence of ints, got {type(layer_sizes).__name__}")
+    sizes = tuple(check_int(s, f"layer_sizes[{i}]", minimum=1) for i, s in enumerate(layer_sizes))
+    if len(sizes) < 3:
+        raise ValueError(
+            f"layer_sizes must give an input, at least one hidden layer and an output, got "
+            f"{list(sizes)}"
+        )
+    return sizes
+
+
+def _check_dt(dt: Any) -> float:
+    step = check_float(dt, "dt", minimum=0.0, exclusive_minimum=True)
+    if step > 1.0:
+        raise ValueError(f"dt must lie in (0, 1] (1: the prototypical setting), got {step}")
+    return step
