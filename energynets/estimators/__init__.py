@@ -19,6 +19,8 @@ anything the package can do with a model it can do with a fitted estimator.
                               :func:`~energynets.fit_mlp`
 :class:`DBNClassifier`        :func:`~energynets.fit_dbn`, :meth:`DBN.to_mlp
                               <energynets.DBN.to_mlp>`, :func:`~energynets.fit_mlp`
+:class:`EqPropClassifier`     :class:`~energynets.EnergyNetwork` +
+                              :func:`~energynets.fit_eqprop`
 ============================  =================================================================
 
 scikit-learn is optional. When it is installed the estimators derive from
@@ -55,6 +57,7 @@ from energynets.estimators import _base, _checks
 from energynets.estimators._base import NotFittedError
 from energynets.estimators._checks import expected_failed_checks
 from energynets.estimators.dbn import DBNClassifier
+from energynets.estimators.eqprop import EqPropClassifier
 from energynets.estimators.hopfield import HopfieldMemory
 from energynets.estimators.mlp import MLPClassifier, MLPRegressor
 from energynets.estimators.rbm import BernoulliRBM, GaussianRBM
@@ -64,6 +67,7 @@ __all__ = [
     "SKLEARN_AVAILABLE",
     "BernoulliRBM",
     "DBNClassifier",
+    "EqPropClassifier",
     "GaussianRBM",
     "HopfieldMemory",
     "MLPClassifier",
@@ -80,5 +84,6 @@ SKLEARN_AVAILABLE: bool = _base.SKLEARN_AVAILABLE
 #: :func:`expected_failed_checks` with ``parametrize_with_checks`` or ``check_estimator``.
 #: Every one fails for a single reason: Bernoulli visible units need X in [0, 1], and the
 #: checks feed unscaled data. :class:`HopfieldMemory`, :class:`GaussianRBM`,
-#: :class:`MLPClassifier` and :class:`MLPRegressor` pass every check.
+#: :class:`MLPClassifier`, :class:`MLPRegressor` and :class:`EqPropClassifier` pass every
+#: check.
 EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = _checks.EXPECTED_FAILED_CHECKS
