@@ -77,7 +77,8 @@ def test_equals_energy_network_and_fit_eqprop(digits):
         optimizer="momentum", learning_rate=0.1, momentum=0.9, n_epochs=3, batch_size=25,
         rng=gen,
     )  # fmt: skip
-    for a, b in zip(clf.coefs_ + clf.intercepts_, net.weights + net.biases, strict=True):
+    fitted = clf.network_
+    for a, b in zip(fitted.weights + fitted.biases, net.weights + net.biases, strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(clf.classes_, [f"digit {d}" for d in range(10)])
     np.testing.assert_array_equal(clf.predict_proba(X), net.predict_proba(X, n_steps=20))
@@ -99,7 +100,7 @@ def test_one_learning_rate_per_layer_and_the_other_rules(digits):
             en.EnergyNetwork([64, 12, 8, 10], output, rng=gen), X, y, rule=rule, dt=0.5,
             learning_rate=[0.1, 0.05, 0.02], n_epochs=2, rng=gen,
         )  # fmt: skip
-        for a, b in zip(clf.coefs_, net.weights, strict=True):
+        for a, b in zip(clf.network_.weights, net.weights, strict=True):
             np.testing.assert_array_equal(a, b)
 
 
@@ -141,7 +142,7 @@ def test_same_random_state_same_result(digits):
         EqPropClassifier((8,), max_iter=1, random_state=np.random.RandomState(0)).fit(X, y)
         for _ in range(2)
     ]
-    np.testing.assert_array_equal(legacy[0].coefs_[0], legacy[1].coefs_[0])
+    np.testing.assert_array_equal(legacy[0].network_.weights[0], legacy[1].network_.weights[0])
 
 
 def test_caller_arrays_are_not_modified(digits):

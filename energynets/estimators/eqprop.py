@@ -125,10 +125,9 @@ class EqPropClassifier(ClassifierMixin, Estimator):
     Attributes
     ----------
     network_ : energynets.EnergyNetwork
-        The trained network.
+        The trained network (its ``weights`` and ``biases``, bottom first, the read-out
+        last).
     classes_ : ndarray, shape (n_classes,)
-    coefs_, intercepts_ : lists of ndarray
-        The network's weights and biases (the arrays of ``network_``).
     history_ : dict of lists
         :func:`energynets.fit_eqprop`'s history (among others ``"relaxation_residual"``: a
         value far from 0 says that ``n_free`` is too small for the free phase to settle).
@@ -233,19 +232,8 @@ class EqPropClassifier(ClassifierMixin, Estimator):
         }
 
     def fit(self, X: Any, y: Any) -> EqPropClassifier:
-        """Train a fresh network on (X, y), with one output per class of y.
-
-        Parameters
-        ----------
-        X : array_like, shape (n_samples, n_features)
-            Not modified.
-        y : array_like, shape (n_samples,)
-            Class labels, at least two distinct ones.
-
-        Returns
-        -------
-        self
-        """
+        """Train a fresh network on X, shape (n_samples, n_features), and the class labels y,
+        shape (n_samples,), at least two distinct ones (neither is modified); returns self."""
         p = check_params(self, ("hidden_layer_sizes", "output"))
         hidden = p["hidden_layer_sizes"]
         options = self._fit_options(len(hidden) + 1)
@@ -259,16 +247,6 @@ class EqPropClassifier(ClassifierMixin, Estimator):
         self.loss_curve_ = list(self.history_["loss"])
         return self
 
-    @property
-    def coefs_(self) -> list[np.ndarray]:
-        """The weight matrices, ``coefs_[l]`` of shape (layer_sizes[l], layer_sizes[l + 1])."""
-        return self.network_.weights
-
-    @property
-    def intercepts_(self) -> list[np.ndarray]:
-        """The bias vectors, ``intercepts_[l]`` of shape (layer_sizes[l + 1],)."""
-        return self.network_.biases
-
     def _output(self, X: Any) -> np.ndarray:
         """The network's output after the free phase, shape (n_samples, n_classes)."""
         check_fitted(self, "network_")
@@ -277,20 +255,9 @@ class EqPropClassifier(ClassifierMixin, Estimator):
         return self.network_.predict_proba(arr, p["n_free"], p["dt"])
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities after the free phase, shape (n_samples, n_classes).
-
-        The softmax read-out; for ``output="squared"``, the output states divided by their
-        sum (uniform where all are 0).
-
-        Parameters
-        ----------
-        X : array_like, shape (n_samples, n_features)
-            Not modified.
-
-        Returns
-        -------
-        ndarray, shape (n_samples, n_classes)
-        """
+        """Class probabilities after the free phase, shape (n_samples, n_classes): the softmax
+        read-out, or for ``output="squared"`` the output states divided by their sum (uniform
+        where all are 0)."""
         out = self._output(X)
         if self.network_.output == "softmax":
             return out
@@ -300,16 +267,6 @@ class EqPropClassifier(ClassifierMixin, Estimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """The class of the largest output after the free phase, shape (n_samples,), from
-        ``classes_``.
-
-        Parameters
-        ----------
-        X : array_like, shape (n_samples, n_features)
-            Not modified.
-
-        Returns
-        -------
-        ndarray, shape (n_samples,)
-        """
+        ``classes_``."""
         out = self._output(X)  # first: it raises NotFittedError before classes_ is read
         return self.classes_[np.argmax(out, axis=1)]
