@@ -103,7 +103,7 @@ print(f"{wrong.size} of {y_held.size} held-out digits misclassified")
 # A network that only relaxes, and only changes a weight by what the two units it joins did in
 # two relaxations, learns the digits as well as backprop does. Equilibrium propagation pays
 # in time: each update needs two relaxations, and it is exact only in the limit of a small
-# nudge. On MNIST the same rule trains a 784-500-10 network to a test error of 1.76% in 30
+# nudge. On MNIST the same rule trains a 784-500-10 network to a test error of 1.77% in 30
 # epochs (see :doc:`../user_guide/eqprop` for the command).
 # :class:`energynets.estimators.EqPropClassifier` puts the same training behind
 # scikit-learn's ``fit`` and ``predict``.
