@@ -30,11 +30,12 @@ increments of EP in the nudged phase, (H(s^beta_{t+1}) - H(s^beta_t)) / beta, eq
 beta -> 0, the gradients BPTT computes step by step backwards from the free fixed point
 (:func:`ep_increments`, :func:`bptt_gradient` with ``per_step=True``). The relaxation here,
 projected on the box [0, 1] of the states with the nudging force inside the projection, keeps
-that property for saturated units in the prototypical setting (dt = 1): a unit held at 0 or 1
-neither moves in the nudged phase nor passes error in BPTT. With dt < 1 a held unit also loses
-its leak (1 - dt) s, so step by step the two agree only while every unit is inside the box;
-their sums over a converged nudged phase agree in both settings, since both tend to the
-gradient at the fixed point (:func:`rbp_gradient`).
+that property for saturated units, for every dt: a unit held at 0 or 1 neither moves in the
+nudged phase nor passes error in BPTT. It needs a free phase that has settled: BPTT's steps are
+taken at the free fixed point, and a state still moving (a residual of 1e-2, say) breaks the
+step-by-step agreement well before it spoils the sums over the nudged phase, which tend to the
+gradient at the fixed point (:func:`rbp_gradient`). With dt < 1 the relaxation settles more
+slowly near the edges of the box, so give it more free steps.
 
 All gradients are means over the rows, descent directions (theta <- theta - eta g).
 
