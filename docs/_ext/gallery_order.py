@@ -23,6 +23,8 @@ ORDER = (
     "plot_rbm_hopfield.py",
     "plot_mlp_initialisation.py",
     "plot_mlp_dropout.py",
+    "plot_eqprop_gradient.py",
+    "plot_eqprop_digits.py",
     "plot_rbm_pipeline_gridsearch.py",
     "plot_capacity_phase_diagram.py",
 )
