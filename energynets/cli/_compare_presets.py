@@ -102,11 +102,11 @@ EQPROP_SECTIONS = ("eqprop_gdu", "eqprop_backprop", "eqprop_chl")
 _EQPROP_BACKPROP: dict[str, dict[str, tuple[Any, Any]]] = {
     "digits": {
         "hidden": (100, 500), "n_epochs": (5, 30), "batch_size": (50, 50),
-        "learning_rate": ((0.1, 0.05), (0.08, 0.04)), "mlp_learning_rate": (0.1, 0.1),
+        "learning_rate": ((0.2, 0.1), (0.2, 0.1)), "mlp_learning_rate": (1.0, 1.0),
     },
     "mnist": {
         "hidden": (500, 500), "n_epochs": (3, 30), "batch_size": (50, 50),
-        "learning_rate": ((0.08, 0.04), (0.08, 0.04)), "mlp_learning_rate": (0.1, 0.1),
+        "learning_rate": ((0.08, 0.04), (0.08, 0.04)), "mlp_learning_rate": (1.0, 1.0),
     },
 }  # fmt: skip
 

@@ -91,7 +91,7 @@ def test_unsaturated_networks_stay_inside_the_box():
     gen = np.random.default_rng(0)
     net = unsaturated_network([6, 9, 7, 4], rng=1)
     x, y = gen.random((30, 6)), gen.random((30, 4))
-    for beta in (0.0, 0.15, -0.15):
+    for beta in (0.0, 0.14, -0.14):
         states = net.relax(x, 60, beta=beta, y=y)
         assert all(((s > 0) & (s < 1)).all() for s in states)
 
@@ -102,6 +102,8 @@ def test_gdu_same_seed_same_records_and_bad_arguments():
     a, b = gdu_experiment(**small, rng=3), gdu_experiment(**small, rng=3)
     assert a.records == b.records and a.bias_records == b.bias_records
     assert gdu_experiment(**small, rng=4).bias_records != a.bias_records
+    alone = gdu_experiment(**small, networks=["default"], rng=3)  # the same network alone
+    assert alone.bias_records == [r for r in a.bias_records if r["network"] == "default"]
     for kwargs, match in [
         ({"betas": [0.1]}, "at least two different values"),
         ({"betas": [0.1, -1.0]}, r"betas\[1\] must be > 0"),

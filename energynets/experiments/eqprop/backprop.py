@@ -99,7 +99,7 @@ def backprop_experiment(
     nudging: str = "random",
     n_free: int = 30,
     n_nudged: int = 10,
-    mlp_learning_rate: float = 0.1,
+    mlp_learning_rate: float = 1.0,
     seeds: Sequence[int] = (0,),
     dtype: Any = np.float32,
     rng: RNGLike = 0,
@@ -131,7 +131,9 @@ def backprop_experiment(
         EP's nudging and relaxation (:func:`~energynets.fit_eqprop`); predictions relax
         ``n_free`` steps.
     mlp_learning_rate : float > 0
-        Backprop's SGD step.
+        Backprop's SGD step (the default: the best of 0.1, 0.3, 1 and 3 for 784-500-10 on
+        20,000 MNIST rows in 10 epochs; sigmoid units, whose slope is at most 1/4, want a
+        larger step than the hard sigmoid of the energy network).
     seeds : sequence of int >= 0
         One run of each side per seed (initial weights, batch order, signs of beta).
     dtype : numpy.float32 or numpy.float64
@@ -147,11 +149,8 @@ def backprop_experiment(
 
     References
     ----------
-    Scellier, B. & Bengio, Y. (2017). Equilibrium propagation: bridging the gap between
-    energy-based models and backpropagation. Frontiers in Computational Neuroscience 11, 24.
-
-    Laborieux, A. et al. (2021). Scaling equilibrium propagation to deep ConvNets by
-    drastically reducing its gradient estimator bias. Frontiers in Neuroscience 15, 633674.
+    Scellier & Bengio (2017); Laborieux et al. (2021): full citations in the module
+    docstring.
     """
     entropy = draw_entropy(rng)
     data = Data(X, y, X_test, y_test, test_fraction, None, entropy)

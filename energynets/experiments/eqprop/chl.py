@@ -10,9 +10,9 @@ nudge of strength beta and so follows the gradient of the loss (Scellier & Bengi
 
 The task is the smallest where this shows in a few seconds: remember random targets for
 random inputs with one network per seed, trained on the full batch by each rule from the
-same initial weights; after every epoch the loss at the free fixed point, whether the free
-phase still settles, and every few epochs the cosine of each rule's update with the exact
-gradient (recurrent backprop).
+same initial weights; in every epoch the loss at the free fixed point (before the update),
+whether the free phase still settles, and every few epochs the cosine of each rule's update
+with the exact gradient (recurrent backprop).
 
 References
 ----------
@@ -107,11 +107,7 @@ def chl_experiment(
 
     References
     ----------
-    Movellan, J. R. (1991). Contrastive Hebbian learning in the continuous Hopfield model.
-    Connectionist Models, Proceedings of the 1990 Summer School, 10-17.
-
-    Baldi, P. & Pineda, F. (1991). Contrastive learning and neural oscillations. Neural
-    Computation 3, 526-545.
+    Movellan (1991); Baldi & Pineda (1991): full citations in the module docstring.
     """
     sizes = [check_int(n_inputs, "n_inputs", minimum=1), *check_counts(n_hidden, "n_hidden"),
              check_int(n_outputs, "n_outputs", minimum=1)]  # fmt: skip

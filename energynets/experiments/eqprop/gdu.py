@@ -78,7 +78,7 @@ def unsaturated_network(layer_sizes: Sequence[int], rng: RNGLike = 0) -> EnergyN
 
     Biases 1/2 and weights uniform in +-c, c = 0.35 / max_l (n_{l-1} + n_{l+1}): the field
     of any unit, b + s_{l-1} W_l + s_{l+1} W_{l+1}^T with inputs and states in [0, 1], stays
-    within 1/2 +- 0.35, and a nudge beta (y - s_L) with targets in [0, 1] and beta <= 0.15
+    within 1/2 +- 0.35, and a nudge beta (y - s_L) with targets in [0, 1] and |beta| < 0.15
     keeps it inside (0, 1). Without the kinks of the hard sigmoid the states are smooth in
     beta, and the bias of EP shows its Taylor orders cleanly.
 
@@ -163,9 +163,7 @@ def gdu_experiment(
 
     References
     ----------
-    Ernoult, M., Grollier, J., Querlioz, D., Bengio, Y. & Scellier, B. (2019). Updates of
-    equilibrium prop match gradients of backprop through time in an RNN with static input.
-    NeurIPS 2019.
+    Ernoult et al. (2019); Laborieux et al. (2021): full citations in the module docstring.
 
     Examples
     --------
@@ -192,8 +190,8 @@ def gdu_experiment(
         "step_beta": small, "n_steps": steps, "n_shown": shown, "rng": describe_rng(rng),
     }  # fmt: skip
     result = GDUResult(settings=settings)
-    for k, kind in enumerate(kinds):
-        net, x, y = _problem(kind, sizes, rows, entropy, k)
+    for kind in kinds:
+        net, x, y = _problem(kind, sizes, rows, entropy)
         result.free_phase[kind] = _free_phase(net, x, steps)
         traces, records = _step_by_step(net, x, y, small, steps, shown, kind)
         result.traces[kind] = traces
@@ -226,9 +224,11 @@ def _free_phase(net: EnergyNetwork, x: np.ndarray, steps: int) -> dict[str, floa
 
 
 def _problem(
-    kind: str, sizes: tuple[int, ...], rows: int, entropy: int, k: int
+    kind: str, sizes: tuple[int, ...], rows: int, entropy: int
 ) -> tuple[EnergyNetwork, np.ndarray, np.ndarray]:
-    """The network of one kind and its batch (inputs and targets uniform in [0, 1])."""
+    """The network of one kind and its batch (inputs and targets uniform in [0, 1]), from
+    streams of their own (the same whichever other networks run)."""
+    k = GDU_NETWORKS.index(kind)
     init, data = rng_stream(entropy, k, 0), rng_stream(entropy, k, 1)
     if kind == "unsaturated":
         net = unsaturated_network(sizes, init)

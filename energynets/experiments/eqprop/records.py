@@ -34,9 +34,9 @@ class GDUResult(CompareResult):
     Records (one per network, quantity and layer): ``network``, ``quantity`` ("states": the
     neural increments against -dL/ds; "weights": the synaptic increments against -dL/dW),
     ``layer`` (1 the first hidden layer), ``first_step`` (the first step of the nudged phase
-    at which the layer's BPTT gradient is not zero), ``largest`` (the largest |BPTT value|
-    over the steps shown) and ``max_error`` (the largest |EP increment + BPTT gradient| over
-    the steps, over ``largest``).
+    at which the layer's BPTT gradient is not zero), ``largest`` (the largest absolute BPTT
+    value over the steps shown) and ``max_error`` (the largest absolute value of EP's
+    increment plus BPTT's gradient over the steps, over ``largest``).
 
     Attributes
     ----------
@@ -238,8 +238,9 @@ class CHLResult(CompareResult):
     """What :func:`~energynets.experiments.eqprop.chl_experiment` measured.
 
     Records (one per rule): ``rule`` ("CHL", "EP", "backprop (RBP)"), ``runs``,
-    ``final_loss`` and ``best_loss`` (medians over the runs of the training loss after the
-    last epoch and at its lowest), ``rose`` (runs whose last loss is above 1.2 times their
+    ``final_loss`` and ``best_loss`` (medians over the runs of the training loss in the last
+    epoch and at its lowest; the loss of an epoch is that of its free phase, before its
+    update), ``rose`` (runs whose last loss is above 1.2 times their
     best), ``unsettled`` (runs whose free phase no longer settles at the end: its last step
     still moves a state by more than 1e-3, the network oscillates), ``min_cosine`` and
     ``median_cosine`` (of the rule's update with the exact gradient, over the checks of all
@@ -253,8 +254,8 @@ class CHLResult(CompareResult):
         One per rule and seed: ``rule``, ``seed``, ``final_loss``, ``best_loss``,
         ``best_epoch``, ``final_residual``, ``min_cosine``.
     curves : dict of str to ndarray, shape (n_epochs, 4)
-        ``curves["CHL seed 0"]`` etc.: columns epoch, training loss after it, free-phase
-        residual during it, cosine with the exact gradient (NaN between checks).
+        ``curves["CHL seed 0"]`` etc.: columns epoch, training loss (before its update),
+        free-phase residual, cosine with the exact gradient after it (NaN between checks).
 
     Examples
     --------
