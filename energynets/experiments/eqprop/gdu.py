@@ -93,6 +93,11 @@ def unsaturated_network(layer_sizes: Sequence[int], rng: RNGLike = 0) -> EnergyN
     EnergyNetwork
         ``output="squared"``, float64.
 
+    References
+    ----------
+    Laborieux et al. (2021), on the orders of the bias of one-sided and symmetric nudging:
+    full citation in the module docstring.
+
     Examples
     --------
     >>> net = unsaturated_network([4, 6, 5, 2])

@@ -63,10 +63,11 @@ class GDUResult(CompareResult):
     Examples
     --------
     >>> from energynets.experiments.eqprop import gdu_experiment
-    >>> res = gdu_experiment([4, 5, 4, 2], n_samples=3, networks=["default"],
-    ...                      betas=[1e-1, 1e-2], n_steps=60, n_shown=4)
+    >>> res = gdu_experiment(networks=["default"])
     >>> max(r["max_error"] for r in res.records) < 1e-4
     True
+    >>> [r["first_step"] for r in res.records if r["quantity"] == "states"]
+    [2, 1, 0]
     """
 
     bias_records: list[dict[str, Any]] = field(default_factory=list)
