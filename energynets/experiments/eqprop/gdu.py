@@ -78,7 +78,7 @@ def unsaturated_network(layer_sizes: Sequence[int], rng: RNGLike = 0) -> EnergyN
 
     Biases 1/2 and weights uniform in +-c, c = 0.35 / max_l (n_{l-1} + n_{l+1}): the field
     of any unit, b + s_{l-1} W_l + s_{l+1} W_{l+1}^T with inputs and states in [0, 1], stays
-    within 1/2 +- 0.35, and a nudge beta (y - s_L) with targets in [0, 1] and |beta| < 0.15
+    within 1/2 +- 0.35, and a nudge beta (y - s_L) with targets in [0, 1] and -0.15 < beta < 0.15
     keeps it inside (0, 1). Without the kinks of the hard sigmoid the states are smooth in
     beta, and the bias of EP shows its Taylor orders cleanly.
 
