@@ -75,6 +75,7 @@ def test_demo_with_a_small_capacity_scene(tmp_path, capsys):
         "dense.png",
         "energy.png",
         "energy_vs_backprop.png",
+        "eqprop_vs_backprop.png",
         "ising_scan.png",
         "rbm_filters.png",
         "rbm_learning_curve.png",

@@ -1,7 +1,8 @@
 """The settings of each experiment of ``energynets compare``, per data set and mode.
 
 :func:`presets` gives the keyword arguments of the experiment functions of
-:mod:`energynets.experiments.compare`; ``energynets demo`` runs the quick features experiment
+:mod:`energynets.experiments.compare`, :func:`eqprop_presets` those of
+:mod:`energynets.experiments.eqprop`; ``energynets demo`` runs the quick features experiment
 on the digits with them.
 """
 
@@ -91,3 +92,47 @@ def presets(dataset: str, quick: bool) -> dict[str, dict[str, Any]]:
         "filters": {},
         "cost": mnist["cost"],
     }
+
+
+#: The sections ``--experiments eqprop`` adds to the report, in order.
+EQPROP_SECTIONS = ("eqprop_gdu", "eqprop_backprop", "eqprop_chl")
+
+#: The equilibrium-propagation comparison with backprop, per data set, as (quick, full): on
+#: MNIST the published setting (784-500-10, Laborieux et al. 2021's reference code).
+_EQPROP_BACKPROP: dict[str, dict[str, tuple[Any, Any]]] = {
+    "digits": {
+        "hidden": (100, 500), "n_epochs": (5, 30), "batch_size": (50, 50),
+        "learning_rate": ((0.2, 0.1), (0.2, 0.1)), "mlp_learning_rate": (1.0, 1.0),
+    },
+    "mnist": {
+        "hidden": (500, 500), "n_epochs": (3, 30), "batch_size": (50, 50),
+        "learning_rate": ((0.08, 0.04), (0.08, 0.04)), "mlp_learning_rate": (1.0, 1.0),
+    },
+}  # fmt: skip
+
+
+def eqprop_presets(dataset: str, quick: bool) -> dict[str, dict[str, Any]]:
+    """The keyword arguments of the experiments of :mod:`energynets.experiments.eqprop` for a
+    data set and mode (``energynets compare --experiments eqprop``).
+
+    Parameters
+    ----------
+    dataset : {"digits", "mnist"}
+        The data of the comparison with backprop; the other two make their own.
+    quick : bool
+        Small versions (seconds each on the digits).
+
+    Returns
+    -------
+    dict of str to dict
+        Keyed by :data:`EQPROP_SECTIONS`: the arguments of ``gdu_experiment``,
+        ``backprop_experiment`` and ``chl_experiment``.
+    """
+    column = 0 if quick else 1
+    backprop = {key: values[column] for key, values in _EQPROP_BACKPROP[dataset].items()}
+    chl: dict[str, Any] = (
+        {"seeds": (0, 1, 2), "n_epochs": 150, "n_free": 30, "n_nudged": 30, "check_every": 15}
+        if quick
+        else {}
+    )
+    return {"eqprop_gdu": {}, "eqprop_backprop": backprop, "eqprop_chl": chl}

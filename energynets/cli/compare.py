@@ -8,6 +8,13 @@ MNIST when its files are present (``--dataset mnist``), and writes a Markdown re
 small versions of all of them (about 15 seconds on the digits); the settings of each mode are
 those of :func:`energynets.cli._compare_presets.presets`.
 
+``--experiments eqprop`` (not run by default) adds the three experiments of
+:mod:`energynets.experiments.eqprop` as the sections ``eqprop_gdu`` (EP against BPTT step by
+step, and its bias as beta -> 0), ``eqprop_backprop`` (EP against backprop on the same data
+and batches; on MNIST the 784-500-10 network) and ``eqprop_chl`` (contrastive Hebbian
+learning against EP and backprop), each with its figure ``compare_<section>.png``; their
+settings are those of :func:`energynets.cli._compare_presets.eqprop_presets`.
+
 The conventions are those of the other commands: the options and the data are checked before
 the output folder is created, a mistake ends the command with one line
 ``energynets compare: error: <message>`` and exit status 2, and every file is written
@@ -20,12 +27,12 @@ import argparse
 import platform
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from energynets.cli._args import add_data_home, add_limit, add_output, add_seed, command, names
-from energynets.cli._compare_presets import presets
+from energynets.cli._compare_presets import EQPROP_SECTIONS, eqprop_presets, presets
 from energynets.cli._data import load_mnist
 from energynets.cli._output import (
     jsonable,
@@ -37,8 +44,13 @@ from energynets.cli._output import (
     write_text,
 )
 
-#: The experiments, in report order.
+#: The experiments run by default, in report order.
 EXPERIMENTS = ("features", "pretraining", "recall", "filters", "cost")
+#: Equilibrium propagation against BPTT, backprop and CHL: run when asked for, after the others,
+#: as three sections of the report (EQPROP_SECTIONS).
+EQPROP = "eqprop"
+#: Every name --experiments takes.
+CHOICES = (*EXPERIMENTS, EQPROP)
 COMPARE_DATASETS = ("digits", "mnist")
 DEFAULT_OUTPUT = "energynets-compare"
 
@@ -76,6 +88,28 @@ INTRODUCTIONS = {
         "accuracy first reaches the target, for the RBM + softmax-regression pipeline (RBM "
         "epochs included) and for the MLP."
     ),
+    "eqprop_gdu": (
+        "Does equilibrium propagation compute the gradient? On random layered energy "
+        "networks in the prototypical setting (dt = 1), the increments of EP in its nudged "
+        "phase against the gradients of backprop through time, step by step and layer by "
+        "layer (the GDU property of Ernoult et al. 2019), and the distance of EP's total "
+        "update from the exact gradient (recurrent backprop) as beta goes from 1e-1 to "
+        "1e-3: one-sided nudging should fall with slope 1, symmetric nudging with slope 2."
+    ),
+    "eqprop_backprop": (
+        "Equilibrium propagation against backprop on the same architecture, data, "
+        "mini-batches (in the same order: equal batch_order digests), epochs and seeds: an "
+        "energy network trained only by relaxing and by local Hebbian differences, and an "
+        "MLP of the same shape (sigmoid hidden units, softmax output) trained by backprop, "
+        "both by plain SGD."
+    ),
+    "eqprop_chl": (
+        "Contrastive Hebbian learning (output clamped to the target) against equilibrium "
+        "propagation (output nudged) and recurrent backprop (the exact gradient) on the same "
+        "networks, remembering random associations. CHL follows the gradient of no loss: "
+        "the table counts the runs whose loss rose above their best and whose free phase "
+        "stopped settling, and gives the cosine of each rule's update with the gradient."
+    ),
 }
 
 HELP = "energy-based vs backprop learning, side by side; a Markdown report with figures"
@@ -107,10 +141,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     add_limit(p, "MNIST: use only the first N rows of each split (default: all)")
     p.add_argument(
         "--experiments",
-        type=names("experiment", EXPERIMENTS),
+        type=names("experiment", CHOICES),
         default=list(EXPERIMENTS),
         metavar="NAME[,NAME...]",
-        help=f"which experiments to run (default: all of {','.join(EXPERIMENTS)})",
+        help=(
+            f"which experiments to run, of {','.join(CHOICES)} (default: {','.join(EXPERIMENTS)})"
+        ),
     )
     p.add_argument(
         "--quick",
@@ -157,6 +193,99 @@ def _settings_lines(settings: dict[str, Any]) -> list[str]:
     return out
 
 
+class _Run(NamedTuple):
+    """What every experiment of one ``energynets compare`` run gets: the data arguments, the
+    image shape arguments, the seed, and the results of the experiments before it."""
+
+    data: dict[str, Any]
+    image: dict[str, Any]
+    seed: int
+    results: dict[str, Any]
+
+
+def _features(run: _Run, kwargs: dict[str, Any]) -> Any:
+    from energynets.experiments import compare
+
+    return compare.features_experiment(**run.data, **run.image, **kwargs, rng=run.seed)
+
+
+def _pretraining(run: _Run, kwargs: dict[str, Any]) -> Any:
+    from energynets.experiments import compare
+
+    return compare.pretraining_experiment(**run.data, **kwargs, rng=run.seed, progress=True)
+
+
+def _recall(run: _Run, kwargs: dict[str, Any]) -> Any:
+    from energynets.experiments import compare
+
+    return compare.recall_experiment(**kwargs, rng=run.seed)
+
+
+def _filters(run: _Run, kwargs: dict[str, Any]) -> Any:
+    from energynets.experiments import compare
+
+    if "features" in run.results:  # the models of the features experiment
+        feats = run.results["features"]
+        result = compare.filters_experiment(
+            image_shape=feats.image_shape,
+            rbm=feats.rbm,
+            mlp=feats.mlp,
+            rng=run.seed,
+        )
+        result.settings["data"] = feats.settings["data"]
+        result.settings["rbm"] = "the features experiment's RBM"
+        result.settings["mlp"] = "the features experiment's MLP"
+        return result
+    shape = run.image.get("image_shape")
+    return compare.filters_experiment(
+        run.data.get("X"), run.data.get("y"), image_shape=shape, **kwargs, rng=run.seed
+    )
+
+
+def _cost(run: _Run, kwargs: dict[str, Any]) -> Any:
+    from energynets.experiments import compare
+
+    return compare.cost_experiment(**run.data, **kwargs, rng=run.seed)
+
+
+def _eqprop_gdu(run: _Run, kwargs: dict[str, Any]) -> Any:
+    from energynets.experiments import eqprop
+
+    return eqprop.gdu_experiment(**kwargs, rng=run.seed)
+
+
+def _eqprop_backprop(run: _Run, kwargs: dict[str, Any]) -> Any:
+    from energynets.experiments import eqprop
+
+    return eqprop.backprop_experiment(**run.data, **kwargs, rng=run.seed, progress=True)
+
+
+def _eqprop_chl(run: _Run, kwargs: dict[str, Any]) -> Any:
+    from energynets.experiments import eqprop
+
+    return eqprop.chl_experiment(**kwargs, rng=run.seed, progress=True)
+
+
+#: Each section of the report and the function that runs it with its preset arguments.
+_RUNNERS = {
+    "features": _features,
+    "pretraining": _pretraining,
+    "recall": _recall,
+    "filters": _filters,
+    "cost": _cost,
+    "eqprop_gdu": _eqprop_gdu,
+    "eqprop_backprop": _eqprop_backprop,
+    "eqprop_chl": _eqprop_chl,
+}
+
+
+def sections(chosen: list[str]) -> list[str]:
+    """The sections of the report for the experiments chosen, in report order (eqprop: its
+    three sections, last)."""
+    out = [name for name in EXPERIMENTS if name in chosen]
+    return out + (list(EQPROP_SECTIONS) if EQPROP in chosen else [])
+
+
 def run_experiments(
     chosen: list[str],
     data: dict[str, Any],
@@ -165,42 +294,15 @@ def run_experiments(
     seed: int,
 ) -> dict[str, Any]:
     """Run the named experiments (report order) and print each table; return the results."""
-    from energynets.experiments import compare
-
     kwargs = presets(dataset, quick)
+    if EQPROP in chosen:
+        kwargs.update(eqprop_presets(dataset, quick))
     image: dict[str, Any] = {"image_shape": (28, 28)} if dataset == "mnist" else {}
     results: dict[str, Any] = {}
-    for name in EXPERIMENTS:
-        if name not in chosen:
-            continue
+    for name in sections(chosen):
         print(f"== {name} ==", flush=True)
         start = time.perf_counter()
-        result: Any
-        if name == "features":
-            result = compare.features_experiment(**data, **image, **kwargs[name], rng=seed)
-        elif name == "pretraining":
-            result = compare.pretraining_experiment(**data, **kwargs[name], rng=seed, progress=True)
-        elif name == "recall":
-            result = compare.recall_experiment(**kwargs[name], rng=seed)
-        elif name == "filters":
-            if "features" in results:  # the models of the features experiment
-                feats = results["features"]
-                result = compare.filters_experiment(
-                    image_shape=feats.image_shape,
-                    rbm=feats.rbm,
-                    mlp=feats.mlp,
-                    rng=seed,
-                )
-                result.settings["data"] = feats.settings["data"]
-                result.settings["rbm"] = "the features experiment's RBM"
-                result.settings["mlp"] = "the features experiment's MLP"
-            else:
-                shape = image.get("image_shape")
-                result = compare.filters_experiment(
-                    data.get("X"), data.get("y"), image_shape=shape, **kwargs[name], rng=seed
-                )
-        else:
-            result = compare.cost_experiment(**data, **kwargs[name], rng=seed)
+        result = _RUNNERS[name](_Run(data, image, seed, results), kwargs[name])
         print(result.to_text())
         print(f"({time.perf_counter() - start:.1f} s)\n", flush=True)
         results[name] = result
@@ -216,6 +318,9 @@ def _figure(name: str, result: Any) -> Any:
         "recall": plotting.recall_comparison_figure,
         "filters": plotting.filters_figure,
         "cost": plotting.cost_figure,
+        "eqprop_gdu": plotting.gdu_figure,
+        "eqprop_backprop": plotting.eqprop_backprop_figure,
+        "eqprop_chl": plotting.chl_figure,
     }[name]
     return draw(result)
 

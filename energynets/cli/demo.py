@@ -4,8 +4,10 @@ Recall of corrupted letters (recall.png, recall.gif, energy.png), the learning r
 of similar letters (rules.png), a capacity sweep (capacity.png), the 2D Ising transition
 (ising_scan.png), a sampler race on a spin glass (compare.png), an RBM learning
 bars-and-stripes with its exact likelihood (rbm_*.png), dense associative memories
-(dense.png) and energy-based against backprop classification (energy_vs_backprop.png). The
-scenes it shares with the other commands live in the shared modules of :mod:`energynets.cli`.
+(dense.png), energy-based against backprop classification (energy_vs_backprop.png) and
+equilibrium propagation against backprop on the same network shape and batches
+(eqprop_vs_backprop.png). The scenes it shares with the other commands live in the shared
+modules of :mod:`energynets.cli`.
 """
 
 from __future__ import annotations
@@ -173,6 +175,32 @@ def _energy_vs_backprop_scene(folder: Path, seed: int) -> list[Path]:
     return [plotting.save_figure(fig, folder / "energy_vs_backprop.png")]
 
 
+#: The EP-versus-backprop scene: 8 x 8 digits, 64-100-10, ten epochs (a few seconds).
+EQPROP_DEMO: dict[str, Any] = {
+    "hidden": 100, "n_epochs": 10, "batch_size": 20, "learning_rate": (0.2, 0.1),
+    "mlp_learning_rate": 0.5,
+}  # fmt: skip
+
+
+def _eqprop_scene(folder: Path, seed: int) -> list[Path]:
+    """An energy network trained by equilibrium propagation and an MLP of the same shape
+    trained by backprop, on the same digits and batches: eqprop_vs_backprop.png."""
+    use_agg()
+    from energynets import datasets, plotting
+    from energynets.experiments.eqprop import backprop_experiment
+
+    X, y = datasets.load_digits()
+    print(
+        "Training the same 64-100-10 network shape on the 8 x 8 digits by equilibrium "
+        "propagation (relaxation and local Hebbian differences) and by backprop, on the same "
+        "batches:"
+    )
+    result = backprop_experiment(X / 16.0, y, **EQPROP_DEMO, rng=seed)
+    print(result.to_text())
+    fig = plotting.eqprop_backprop_figure(result)
+    return [plotting.save_figure(fig, folder / "eqprop_vs_backprop.png")]
+
+
 # -- the tour ---------------------------------------------------------------------------------
 
 
@@ -246,6 +274,9 @@ def run(args: argparse.Namespace) -> int:
     print()
     print("== 7. Energy-based vs backprop: RBM features, raw pixels and an MLP on digits ==")
     written += _energy_vs_backprop_scene(folder, args.seed)
+    print()
+    print("== 8. Equilibrium propagation vs backprop: the same network shape and batches ==")
+    written += _eqprop_scene(folder, args.seed)
     report(written)
     print(f"Done in {time.perf_counter() - start:.1f} s; open the pictures in {folder}/")
     return 0

@@ -1,4 +1,5 @@
-"""Pictures of states, dynamics, weights, capacity measurements, sampling experiments and RBMs.
+"""Pictures of states, dynamics, weights, capacity measurements, sampling experiments, RBMs and
+equilibrium propagation.
 
 Every function takes plain arrays (and, where it draws into one panel, an optional matplotlib
 ``Axes``), returns the ``Axes`` or ``Figure`` it drew on, and never calls ``show()``: the
@@ -16,7 +17,8 @@ tiles of a grid are separated by white gaps.
 
 The functions live in one module per subject (:mod:`~energynets.plotting.hopfield`,
 :mod:`~energynets.plotting.learning`, :mod:`~energynets.plotting.capacity`,
-:mod:`~energynets.plotting.sampling`, :mod:`~energynets.plotting.compare`) and are used from
+:mod:`~energynets.plotting.sampling`, :mod:`~energynets.plotting.compare`,
+:mod:`~energynets.plotting.eqprop`) and are used from
 here, ``energynets.plotting``, where they are documented.
 """
 
@@ -29,6 +31,7 @@ from energynets.plotting.compare import (
     pretraining_figure,
     recall_comparison_figure,
 )
+from energynets.plotting.eqprop import chl_figure, eqprop_backprop_figure, gdu_figure
 from energynets.plotting.hopfield import (
     energy_trace,
     overlap_trace,
@@ -60,12 +63,15 @@ __all__ = [
     "autocorrelation_plot",
     "capacity_figure",
     "chain_traces",
+    "chl_figure",
     "confusion_matrix_plot",
     "cost_figure",
     "dense_capacity_figure",
     "energy_trace",
+    "eqprop_backprop_figure",
     "features_figure",
     "filters_figure",
+    "gdu_figure",
     "histogram_vs_exact",
     "ising_scan_figure",
     "learning_curve",
