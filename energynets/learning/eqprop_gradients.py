@@ -67,7 +67,6 @@ from energynets.models.eqnet import EnergyNetwork, Relaxation, States
 __all__ = [
     "NUDGINGS",
     "EqPropGradient",
-    "Workspace",
     "bptt_gradient",
     "chl_gradient",
     "ep_gradient",

@@ -571,7 +571,10 @@ class Relaxation:
         self, model: EnergyNetwork, x: np.ndarray, dt: float = 1.0, *, bottom: Any = None
     ) -> None:
         self.model, self.x, self.dt = model, x, dt
-        self.bottom = x @ model.weights[0] + model.biases[0] if bottom is None else bottom
+        if bottom is None:
+            bottom = x @ model.weights[0]
+            bottom += model.biases[0]
+        self.bottom = bottom
         n, dtype = x.shape[0], model.dtype
         sizes = model.layer_sizes[1 : 1 + model.n_relaxed]
         # per layer: the product from above, then the leak (1 - dt) s; the last: the nudge
@@ -583,9 +586,8 @@ class Relaxation:
 
         Parameters
         ----------
-        states : list of ndarray
-        out : list of ndarray
-            Arrays of the states' shapes, written (not the states themselves).
+        states, out
+            As for :meth:`pre_activation`.
 
         Returns
         -------
@@ -621,8 +623,9 @@ class Relaxation:
         Parameters
         ----------
         states : list of ndarray
+            One (n_samples, n_l) array per relaxed layer. Not modified.
         out : list of ndarray
-            Arrays of the states' shapes, written.
+            Arrays of the states' shapes (not the states themselves), written.
         beta : float
             The nudging strength (0: the free phase).
         targets : ndarray, optional
@@ -652,14 +655,8 @@ class Relaxation:
 
         Parameters
         ----------
-        states : list of ndarray
-            Not modified.
-        out : list of ndarray
-            Arrays of the states' shapes, written.
-        beta : float
-            The nudging strength (0: the free phase).
-        targets : ndarray, optional
-            Needed when beta != 0.
+        states, out, beta, targets
+            As for :meth:`pre_activation` (``states`` is not modified).
 
         Returns
         -------
