@@ -196,8 +196,12 @@ def _residual(relaxation: Relaxation, states: States) -> float:
     return float(max(np.max(c) for c in changes))
 
 
-def _gradient_arrays(workspace: Workspace | None) -> list | None:
-    return None if workspace is None else workspace.gradient
+def _buffers(workspace: Workspace | None) -> tuple[list | None, list | None]:
+    """Where H(high) and H(low) (then the descent) go: the workspace's scratch and gradient
+    arrays, or new arrays."""
+    if workspace is None:
+        return None, None
+    return workspace.statistics, workspace.gradient
 
 
 def _setup(
@@ -318,8 +322,9 @@ def _ep(
     scale, low = beta, free
     if nudging == "symmetric":
         scale, low = 2.0 * beta, relaxation.run(free, n_nudged, -beta, targets)
-    high = hebbian(model, x, upper, None if workspace is None else workspace.statistics)
-    descent = _descent(high, hebbian(model, x, low, _gradient_arrays(workspace)), scale)
+    scratch, gradient = _buffers(workspace)
+    high = hebbian(model, x, upper, scratch)
+    descent = _descent(high, hebbian(model, x, low, gradient), scale)
     return _gradient(relaxation, targets, free, descent)
 
 
@@ -387,8 +392,9 @@ def _chl(
     for _ in range(n_clamped):
         clamped = relaxation.run(clamped, 1)
         np.copyto(clamped[-1], targets)  # the output held at the target
-    high = hebbian(model, x, clamped, None if workspace is None else workspace.statistics)
-    descent = _descent(high, hebbian(model, x, free, _gradient_arrays(workspace)), 1.0)
+    scratch, gradient = _buffers(workspace)
+    high = hebbian(model, x, clamped, scratch)
+    descent = _descent(high, hebbian(model, x, free, gradient), 1.0)
     return _gradient(relaxation, targets, free, descent)
 
 
