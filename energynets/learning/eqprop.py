@@ -38,12 +38,10 @@ from energynets.learning._loop import Training, check_callbacks, run
 from energynets.learning.eqprop_gradients import (
     NUDGINGS,
     EqPropGradient,
-    bptt_gradient,
-    chl_gradient,
-    ep_gradient,
-    rbp_gradient,
+    Workspace,
+    batch_gradient,
 )
-from energynets.models.eqnet import EnergyNetwork
+from energynets.models.eqnet import EnergyNetwork, Relaxation
 
 __all__ = ["RULES", "fit_eqprop"]
 
@@ -269,6 +267,7 @@ class _EqPropTraining(Training):
         net = self.model
         self.params = [p for pair in zip(net.weights, net.biases, strict=True) for p in pair]
         self.optimizer = optim.make_optimizer(settings.optimizer, self.params, momentum=momentum)
+        self.workspace = Workspace(net)  # the large gradient arrays, reused batch after batch
         # per-layer rates as gradient scales of one optimiser (exact for SGD and momentum)
         top = settings.learning_rates[0]
         self.scales = [r / top for r in settings.learning_rates]
@@ -281,17 +280,12 @@ class _EqPropTraining(Training):
         self.history["relaxation_residual"] = []
 
     def _gradient(self, xb: np.ndarray, tb: np.ndarray) -> EqPropGradient:
-        c, net = self.config, self.model
-        if c.rule == "ep":
-            return ep_gradient(net, xb, tb, beta=c.beta, nudging=c.nudging, n_free=c.n_free,
-                               n_nudged=c.n_nudged, dt=c.dt, rng=self.gen)  # fmt: skip
-        if c.rule == "chl":
-            return chl_gradient(net, xb, tb, n_free=c.n_free, n_clamped=c.n_nudged, dt=c.dt)
-        if c.rule == "bptt":
-            result = bptt_gradient(net, xb, tb, n_steps=c.n_free, dt=c.dt)
-            assert isinstance(result, EqPropGradient)
-            return result
-        return rbp_gradient(net, xb, tb, n_free=c.n_free, n_backward=c.n_nudged, dt=c.dt)
+        # the rows and settings were checked once for all the batches
+        c = self.config
+        return batch_gradient(
+            c.rule, Relaxation(self.model, xb, c.dt), tb, beta=c.beta, nudging=c.nudging,
+            n_free=c.n_free, n_nudged=c.n_nudged, rng=self.gen, workspace=self.workspace,
+        )  # fmt: skip
 
     def train_epoch(self, epoch: int) -> None:
         n, size = self.x.shape[0], self.config.batch_size
@@ -303,7 +297,10 @@ class _EqPropTraining(Training):
             g = self._gradient(self.x[index], tb)
             grads: list[np.ndarray] = []
             for w, b, scale in zip(g.weights, g.biases, self.scales, strict=True):
-                grads += [w * scale, b * scale] if scale != 1.0 else [w, b]
+                if scale != 1.0:  # the gradient's arrays are this batch's scratch
+                    w *= scale
+                    b *= scale
+                grads += [w, b]
             self.optimizer.step_(grads, self.learning_rate)
             self.total_loss += g.loss * index.size
             self.residual = max(self.residual, g.residual)

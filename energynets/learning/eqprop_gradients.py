@@ -63,7 +63,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from energynets._validation import RNGLike, check_choice, check_float, check_int, check_rng
-from energynets.models.eqnet import EnergyNetwork, States
+from energynets.models.eqnet import EnergyNetwork, Relaxation, States
 
 __all__ = [
     "NUDGINGS",
@@ -111,31 +111,98 @@ class EqPropGradient(NamedTuple):
     residual: float
 
 
+class Workspace:
+    """Arrays of the relaxed layers' weight shapes that a training loop reuses from batch to
+    batch, so that a gradient allocates none of its large arrays.
+
+    A gradient function given a workspace returns the relaxed layers' weight gradients in
+    :attr:`gradient` (overwritten by the next call that uses the workspace) and uses
+    :attr:`statistics` as scratch. :func:`~energynets.learning.eqprop.fit_eqprop` keeps one.
+
+    Parameters
+    ----------
+    model : EnergyNetwork
+        The network whose gradients the workspace will hold (its shapes and dtype).
+
+    Attributes
+    ----------
+    gradient : list of ndarray
+        dL/dW_l of the relaxed layers, as the last gradient computed left them.
+    statistics : list of ndarray
+        Scratch: Hebbian statistics, or the terms of backprop's sums.
+
+    Examples
+    --------
+    >>> from energynets.models.eqnet import EnergyNetwork
+    >>> net = EnergyNetwork([4, 6, 2], rng=0)
+    >>> workspace = Workspace(net)
+    >>> g = ep_gradient(net, [[0, 1, 1, 0]], [[1.0, 0.0]], beta=0.01, workspace=workspace)
+    >>> g.weights[0] is workspace.gradient[0]
+    True
+    """
+
+    def __init__(self, model: EnergyNetwork) -> None:
+        relaxed = model.weights[: model.n_relaxed]
+        self.gradient = [np.empty_like(w) for w in relaxed]
+        self.statistics = [np.empty_like(w) for w in relaxed]
+
+
 # -- the pieces --------------------------------------------------------------------------------
-def hebbian(model: EnergyNetwork, x: np.ndarray, states: States) -> tuple[list, list]:
-    """H(s) = -dE/dtheta of the relaxed layers' parameters, means over the rows."""
+def hebbian(
+    model: EnergyNetwork, x: np.ndarray, states: States, out: list | None = None
+) -> tuple[list, list]:
+    """H(s) = -dE/dtheta of the relaxed layers' parameters, means over the rows (the weights'
+    part written into ``out`` when given)."""
     n = x.shape[0]
     below = x
     hw, hb = [], []
-    for s in states:
-        hw.append(below.T @ s / n)
+    for i, s in enumerate(states):
+        h = np.matmul(below.T, s, out=None if out is None else out[i])
+        h /= n
+        hw.append(h)
         hb.append(s.mean(axis=0))
         below = s
     return hw, hb
 
 
-def _readout(model: EnergyNetwork, states: States, targets: np.ndarray) -> tuple[list, list]:
-    """dC/dW and dC/db of the softmax read-out (empty for squared outputs)."""
+def _descent(high: tuple[list, list], low: tuple[list, list], scale: float) -> tuple[list, list]:
+    """-(H(high) - H(low)) / scale, written into the arrays of ``low``.
+
+    The negation rides on the division (d / -c is -(d / c) to the last bit)."""
+    return (
+        [np.divide(np.subtract(h, lo, out=lo), -scale, out=lo)
+         for h, lo in zip(high[0], low[0], strict=True)],
+        [np.divide(np.subtract(h, lo, out=lo), -scale, out=lo)
+         for h, lo in zip(high[1], low[1], strict=True)],
+    )  # fmt: skip
+
+
+def _readout(
+    model: EnergyNetwork, states: States, targets: np.ndarray, output: np.ndarray
+) -> tuple[list, list]:
+    """dC/dW and dC/db of the softmax read-out (empty for squared outputs); ``output`` is
+    the network's output at ``states``."""
     if model.output != "softmax":
         return [], []
     top = states[-1]
-    error = (model.output_of(states) - targets) / top.shape[0]
+    error = np.subtract(output, targets)
+    error /= top.shape[0]
     return [top.T @ error], [error.sum(axis=0)]
 
 
-def _residual(model: EnergyNetwork, x: np.ndarray, states: States, dt: float) -> float:
-    after = model.step(x, states, dt)
-    return float(max(np.max(np.abs(a - b)) for a, b in zip(after, states, strict=True)))
+def _residual(relaxation: Relaxation, states: States) -> float:
+    """The largest change of a state in one more free step."""
+    after = relaxation.step(states, [np.empty_like(s) for s in states])
+    changes = (np.abs(np.subtract(a, s, out=a), out=a) for a, s in zip(after, states, strict=True))
+    return float(max(np.max(c) for c in changes))
+
+
+def _buffers(workspace: Workspace | None) -> tuple[list | None, list | None]:
+    """Where H(high) and H(low) (then the descent) go: the workspace's scratch and gradient
+    arrays, or new arrays."""
+    if workspace is None:
+        return None, None
+    return workspace.statistics, workspace.gradient
 
 
 def _setup(
@@ -152,36 +219,19 @@ def _setup(
     return model, x, targets, steps, step
 
 
-def _relax(
-    model: EnergyNetwork,
-    x: np.ndarray,
-    start: States,
-    n_steps: int,
-    dt: float,
-    beta: float = 0.0,
-    targets: np.ndarray | None = None,
-) -> States:
-    bottom = x @ model.weights[0] + model.biases[0]
-    s = start
-    for _ in range(n_steps):
-        s = model.step(x, s, dt, beta, targets, bottom)
-    return s
-
-
 def _gradient(
-    model: EnergyNetwork,
-    x: np.ndarray,
+    relaxation: Relaxation,
     targets: np.ndarray,
     free: States,
-    hebbian_difference: tuple[list, list],
-    dt: float,
+    descent: tuple[list, list],
 ) -> EqPropGradient:
-    """The gradient from -(H difference) for the relaxed layers and the read-out's own."""
-    dw, db = hebbian_difference
-    rw, rb = _readout(model, free, targets)
-    loss = float(np.mean(model.cost(free, targets)))
-    return EqPropGradient(loss, model.output_of(free), [-a for a in dw] + rw,
-                          [-a for a in db] + rb, _residual(model, x, free, dt))  # fmt: skip
+    """The gradient: the relaxed layers' ``descent`` and the read-out's own, at ``free``."""
+    model = relaxation.model
+    output = model.output_of(free)
+    rw, rb = _readout(model, free, targets, output)
+    loss = float(np.mean(model.cost(free, targets, output)))
+    return EqPropGradient(loss, output, descent[0] + rw, descent[1] + rb,
+                          _residual(relaxation, free))  # fmt: skip
 
 
 # -- equilibrium propagation and contrastive Hebbian learning ----------------------------------
@@ -196,6 +246,7 @@ def ep_gradient(
     n_nudged: int = 10,
     dt: float = 1.0,
     rng: RNGLike = 0,
+    workspace: Workspace | None = None,
 ) -> EqPropGradient:
     """The equilibrium-propagation estimate of the gradient on a batch.
 
@@ -220,6 +271,9 @@ def ep_gradient(
         The step of the relaxation (1: the prototypical setting).
     rng : int, Generator or None
         The sign of beta for ``nudging="random"``.
+    workspace : Workspace, optional
+        Arrays reused from an earlier call (see :class:`Workspace`): the returned weight
+        gradients of the relaxed layers are its arrays. By default new arrays.
 
     Returns
     -------
@@ -245,21 +299,34 @@ def ep_gradient(
     b = check_float(beta, "beta", minimum=0.0, exclusive_minimum=True)
     how = check_choice(nudging, "nudging", NUDGINGS)
     nudged_steps = check_int(n_nudged, "n_nudged", minimum=1)
-    free = _relax(model, x, model.zero_states(x.shape[0]), free_steps, step)
-    if how == "random":
-        b *= 1.0 if check_rng(rng).random() < 0.5 else -1.0
-    upper = _relax(model, x, free, nudged_steps, step, b, targets)
-    if how == "symmetric":
-        lower = _relax(model, x, free, nudged_steps, step, -b, targets)
-        scale, low = 2.0 * b, hebbian(model, x, lower)
-    else:
-        scale, low = b, hebbian(model, x, free)
-    high = hebbian(model, x, upper)
-    difference = (
-        [(h - lo) / scale for h, lo in zip(high[0], low[0], strict=True)],
-        [(h - lo) / scale for h, lo in zip(high[1], low[1], strict=True)],
-    )
-    return _gradient(model, x, targets, free, difference, step)
+    gen = check_rng(rng) if how == "random" else None
+    return _ep(Relaxation(model, x, step), targets, b, how, free_steps, nudged_steps, gen,
+               workspace)  # fmt: skip
+
+
+def _ep(
+    relaxation: Relaxation,
+    targets: np.ndarray,
+    beta: float,
+    nudging: str,
+    n_free: int,
+    n_nudged: int,
+    gen: np.random.Generator | None,
+    workspace: Workspace | None,
+) -> EqPropGradient:
+    model, x = relaxation.model, relaxation.x
+    free = relaxation.run(model.zero_states(x.shape[0]), n_free)
+    if nudging == "random":
+        assert gen is not None
+        beta *= 1.0 if gen.random() < 0.5 else -1.0
+    upper = relaxation.run(free, n_nudged, beta, targets)
+    scale, low = beta, free
+    if nudging == "symmetric":
+        scale, low = 2.0 * beta, relaxation.run(free, n_nudged, -beta, targets)
+    scratch, gradient = _buffers(workspace)
+    high = hebbian(model, x, upper, scratch)
+    descent = _descent(high, hebbian(model, x, low, gradient), scale)
+    return _gradient(relaxation, targets, free, descent)
 
 
 def chl_gradient(
@@ -270,6 +337,7 @@ def chl_gradient(
     n_free: int = 30,
     n_clamped: int = 30,
     dt: float = 1.0,
+    workspace: Workspace | None = None,
 ) -> EqPropGradient:
     """Contrastive Hebbian learning (Movellan 1991): -(H(clamped) - H(free)).
 
@@ -284,6 +352,8 @@ def chl_gradient(
     y : array_like
     n_free, n_clamped : int >= 1
     dt : float in (0, 1]
+    workspace : Workspace, optional
+        Arrays reused from an earlier call (see :class:`Workspace`).
 
     Returns
     -------
@@ -307,19 +377,26 @@ def chl_gradient(
     if model.output != "squared":
         raise ValueError("chl_gradient needs output='squared' (the output is clamped to y)")
     clamped_steps = check_int(n_clamped, "n_clamped", minimum=1)
-    free = _relax(model, x, model.zero_states(x.shape[0]), free_steps, step)
-    clamped = [s.copy() for s in free]
-    clamped[-1] = targets.copy()
-    bottom = x @ model.weights[0] + model.biases[0]
-    for _ in range(clamped_steps):
-        clamped = model.step(x, clamped, step, bottom=bottom)
-        clamped[-1] = targets.copy()
-    high, low = hebbian(model, x, clamped), hebbian(model, x, free)
-    difference = (
-        [h - lo for h, lo in zip(high[0], low[0], strict=True)],
-        [h - lo for h, lo in zip(high[1], low[1], strict=True)],
-    )
-    return _gradient(model, x, targets, free, difference, step)
+    return _chl(Relaxation(model, x, step), targets, free_steps, clamped_steps, workspace)
+
+
+def _chl(
+    relaxation: Relaxation,
+    targets: np.ndarray,
+    n_free: int,
+    n_clamped: int,
+    workspace: Workspace | None,
+) -> EqPropGradient:
+    model, x = relaxation.model, relaxation.x
+    free = relaxation.run(model.zero_states(x.shape[0]), n_free)
+    clamped = [*free[:-1], targets]
+    for _ in range(n_clamped):
+        clamped = relaxation.run(clamped, 1)
+        np.copyto(clamped[-1], targets)  # the output held at the target
+    scratch, gradient = _buffers(workspace)
+    high = hebbian(model, x, clamped, scratch)
+    descent = _descent(high, hebbian(model, x, free, gradient), 1.0)
+    return _gradient(relaxation, targets, free, descent)
 
 
 def ep_increments(
@@ -374,13 +451,14 @@ def ep_increments(
     model, x, targets, free_steps, step = _setup(model, X, y, n_free, dt)
     b = check_float(beta, "beta", minimum=0.0, exclusive_minimum=True)
     nudged_steps = check_int(n_nudged, "n_nudged", minimum=1)
-    free = _relax(model, x, model.zero_states(x.shape[0]), free_steps, step)
+    relaxation = Relaxation(model, x, step)
+    free = relaxation.run(model.zero_states(x.shape[0]), free_steps)
     signs = (1.0, -1.0) if symmetric else (1.0,)
     runs = []
     for sign in signs:
         s, path = free, [free]
         for _ in range(nudged_steps):
-            s = _relax(model, x, s, 1, step, sign * b, targets)
+            s = relaxation.run(s, 1, sign * b, targets)
             path.append(s)
         runs.append(path)
     scale = b * len(signs)
@@ -404,14 +482,9 @@ def ep_increments(
 
 
 # -- backprop through time and recurrent backprop ----------------------------------------------
-def _pre_activation(
-    model: EnergyNetwork, x: np.ndarray, states: States, dt: float, bottom: np.ndarray
-) -> States:
-    """u = (1 - dt) s + dt a(s), before the projection on [0, 1]."""
-    a = model.fields(x, states, bottom)
-    if dt == 1.0:
-        return a
-    return [(1.0 - dt) * s + dt * field for s, field in zip(states, a, strict=True)]
+def _pre_activation(relaxation: Relaxation, states: States) -> States:
+    """u = (1 - dt) s + dt a(s), before the projection on [0, 1] (new arrays)."""
+    return relaxation.pre_activation(states, [np.empty_like(s) for s in states])
 
 
 def _output_error(model: EnergyNetwork, states: States, targets: np.ndarray) -> States:
@@ -419,6 +492,15 @@ def _output_error(model: EnergyNetwork, states: States, targets: np.ndarray) -> 
     error = [np.zeros_like(s) for s in states]
     error[-1] = -model.nudge(states, targets) / states[0].shape[0]
     return error
+
+
+def _add_product(total: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
+                 scratch: np.ndarray) -> None:  # fmt: skip
+    """total += dt (a @ b), the product written into ``scratch`` (of the shape of total)."""
+    term = np.matmul(a, b, out=scratch)
+    if dt != 1.0:  # 1.0 * term is term to the last bit
+        term *= dt
+    total += term
 
 
 def _backward_step(
@@ -429,13 +511,15 @@ def _backward_step(
     error: States,
     dt: float,
     grads: tuple[list, list],
+    scratch: list[np.ndarray],
 ) -> States:
     """One step of BPTT through s' = rho(u(s)): accumulate dt (dL/du) into the gradients of
     the parameters and return dL/ds = J^T dL/ds'.
 
     ``inside`` marks 0 < u < 1 (where the projection passes changes); u_l depends on W_l
     through s_{l-1} W_l and on W_{l+1} through s_{l+1} W_{l+1}^T (the same symmetric
-    coupling), and on s_l itself through (1 - dt) s_l.
+    coupling), and on s_l itself through (1 - dt) s_l. ``scratch`` holds arrays of the
+    relaxed layers' weight shapes.
     """
     gw, gb = grads
     du = [e * m for e, m in zip(error, inside, strict=True)]
@@ -443,9 +527,9 @@ def _backward_step(
     previous = []
     for i in range(n):
         below = x if i == 0 else states[i - 1]
-        gw[i] += dt * (below.T @ du[i])
+        _add_product(gw[i], below.T, du[i], dt, scratch[i])
         if i > 0:
-            gw[i] += dt * (du[i - 1].T @ states[i])
+            _add_product(gw[i], du[i - 1].T, states[i], dt, scratch[i])
         gb[i] += dt * du[i].sum(axis=0)
         e = (1.0 - dt) * du[i] if dt != 1.0 else np.zeros_like(du[i])
         if i + 1 < n:
@@ -456,16 +540,22 @@ def _backward_step(
     return previous
 
 
-def _zero_gradients(model: EnergyNetwork) -> tuple[list, list]:
-    return [np.zeros_like(w) for w in model.weights], [np.zeros_like(b) for b in model.biases]
+def _zero_gradients(model: EnergyNetwork, workspace: Workspace) -> tuple[list, list]:
+    """Zero sums for the relaxed layers' gradients (the weights' in ``workspace``)."""
+    for g in workspace.gradient:
+        g.fill(0.0)
+    return list(workspace.gradient), [np.zeros_like(b) for b in model.biases[: model.n_relaxed]]
 
 
-def _with_readout(
-    model: EnergyNetwork, grads: tuple[list, list], states: States, targets: np.ndarray
-) -> tuple[list, list]:
-    rw, rb = _readout(model, states, targets)
-    n = model.n_relaxed
-    return grads[0][:n] + rw, grads[1][:n] + rb
+def _backprop_result(
+    model: EnergyNetwork, grads: tuple[list, list], states: States, targets: np.ndarray,
+    residual: float,
+) -> EqPropGradient:  # fmt: skip
+    """The gradient: the relaxed layers' sums and the read-out's own, at ``states``."""
+    output = model.output_of(states)
+    rw, rb = _readout(model, states, targets, output)
+    loss = float(np.mean(model.cost(states, targets, output)))
+    return EqPropGradient(loss, output, grads[0] + rw, grads[1] + rb, residual)
 
 
 def bptt_gradient(
@@ -476,6 +566,7 @@ def bptt_gradient(
     n_steps: int = 30,
     dt: float = 1.0,
     per_step: bool = False,
+    workspace: Workspace | None = None,
 ) -> EqPropGradient | tuple[EqPropGradient, list[States], list[list[np.ndarray]]]:
     """The exact gradient of C(s_T) after ``n_steps`` steps of the free relaxation from zero
     states, by backpropagation through time (reverse mode through every step).
@@ -495,6 +586,9 @@ def bptt_gradient(
         unit the projection holds at 0 or 1; summed over the rows, per layer) and the part
         of dL/dW that the step T - k - 1 -> T - k contributes (per relaxed layer): the
         quantities of the GDU property (:func:`ep_increments`).
+    workspace : Workspace, optional
+        Arrays reused from an earlier call (see :class:`Workspace`): the sums of the relaxed
+        layers' weight gradients, returned. By default new arrays.
 
     Returns
     -------
@@ -517,29 +611,40 @@ def bptt_gradient(
     [(2, 3), (3, 1)]
     """
     model, x, targets, steps, step = _setup(model, X, y, n_steps, dt)
-    bottom = x @ model.weights[0] + model.biases[0]
+    result, state_grads, weight_grads = _bptt(Relaxation(model, x, step), targets, steps,
+                                              per_step, workspace)  # fmt: skip
+    return (result, state_grads, weight_grads) if per_step else result
+
+
+def _bptt(
+    relaxation: Relaxation,
+    targets: np.ndarray,
+    n_steps: int,
+    per_step: bool,
+    workspace: Workspace | None,
+) -> tuple[EqPropGradient, list[States], list[list[np.ndarray]]]:
+    model, x, step = relaxation.model, relaxation.x, relaxation.dt
     s = model.zero_states(x.shape[0])
     path, masks = [], []
-    for _ in range(steps):
-        u = _pre_activation(model, x, s, step, bottom)
+    for _ in range(n_steps):
+        u = _pre_activation(relaxation, s)
         path.append(s)
         masks.append([(v > 0.0) & (v < 1.0) for v in u])
-        s = [np.clip(v, 0.0, 1.0) for v in u]
+        s = [np.clip(v, 0.0, 1.0, out=v) for v in u]
     residual = float(max(np.max(np.abs(a - b)) for a, b in zip(s, path[-1], strict=True)))
-    grads = _zero_gradients(model)
+    workspace = Workspace(model) if workspace is None else workspace
+    grads = _zero_gradients(model, workspace)
     error = _output_error(model, s, targets)
     state_grads, weight_grads = [], []
-    for t in range(steps - 1, -1, -1):
+    for t in range(n_steps - 1, -1, -1):
         if per_step:  # dL/du: what passes the projection (held units: 0)
             state_grads.append([(e * m).sum(axis=0) for e, m in zip(error, masks[t], strict=True)])
             before = [g.copy() for g in grads[0][: model.n_relaxed]]
-        error = _backward_step(model, x, path[t], masks[t], error, step, grads)
+        error = _backward_step(model, x, path[t], masks[t], error, step, grads,
+                               workspace.statistics)  # fmt: skip
         if per_step:
             weight_grads.append([g - g0 for g, g0 in zip(grads[0], before, strict=False)])
-    gw, gb = _with_readout(model, grads, s, targets)
-    loss = float(np.mean(model.cost(s, targets)))
-    result = EqPropGradient(loss, model.output_of(s), gw, gb, residual)
-    return (result, state_grads, weight_grads) if per_step else result
+    return _backprop_result(model, grads, s, targets, residual), state_grads, weight_grads
 
 
 def rbp_gradient(
@@ -550,6 +655,7 @@ def rbp_gradient(
     n_free: int = 100,
     n_backward: int = 100,
     dt: float = 1.0,
+    workspace: Workspace | None = None,
 ) -> EqPropGradient:
     """Recurrent backprop (Almeida 1987; Pineda 1987): the gradient of C at the free fixed
     point s*, by implicit differentiation of s* = f(s*).
@@ -570,6 +676,9 @@ def rbp_gradient(
     n_backward : int >= 1
         Terms of the series (enough for J^T^k to vanish).
     dt : float in (0, 1]
+    workspace : Workspace, optional
+        Arrays reused from an earlier call (see :class:`Workspace`): the sums of the relaxed
+        layers' weight gradients, returned. By default new arrays.
 
     Returns
     -------
@@ -593,14 +702,50 @@ def rbp_gradient(
     """
     model, x, targets, free_steps, step = _setup(model, X, y, n_free, dt)
     terms = check_int(n_backward, "n_backward", minimum=1)
-    fixed = _relax(model, x, model.zero_states(x.shape[0]), free_steps, step)
-    bottom = x @ model.weights[0] + model.biases[0]
-    u = _pre_activation(model, x, fixed, step, bottom)
-    inside = [(v > 0.0) & (v < 1.0) for v in u]
-    grads = _zero_gradients(model)
+    return _rbp(Relaxation(model, x, step), targets, free_steps, terms, workspace)
+
+
+def _rbp(
+    relaxation: Relaxation,
+    targets: np.ndarray,
+    n_free: int,
+    n_backward: int,
+    workspace: Workspace | None,
+) -> EqPropGradient:
+    model, x, step = relaxation.model, relaxation.x, relaxation.dt
+    fixed = relaxation.run(model.zero_states(x.shape[0]), n_free)
+    inside = [(v > 0.0) & (v < 1.0) for v in _pre_activation(relaxation, fixed)]
+    workspace = Workspace(model) if workspace is None else workspace
+    grads = _zero_gradients(model, workspace)
     error = _output_error(model, fixed, targets)
-    for _ in range(terms):
-        error = _backward_step(model, x, fixed, inside, error, step, grads)
-    gw, gb = _with_readout(model, grads, fixed, targets)
-    loss = float(np.mean(model.cost(fixed, targets)))
-    return EqPropGradient(loss, model.output_of(fixed), gw, gb, _residual(model, x, fixed, step))
+    for _ in range(n_backward):
+        error = _backward_step(model, x, fixed, inside, error, step, grads, workspace.statistics)
+    return _backprop_result(model, grads, fixed, targets, _residual(relaxation, fixed))
+
+
+# -- for a training loop -----------------------------------------------------------------------
+def batch_gradient(
+    rule: str,
+    relaxation: Relaxation,
+    targets: np.ndarray,
+    *,
+    beta: float,
+    nudging: str,
+    n_free: int,
+    n_nudged: int,
+    rng: np.random.Generator,
+    workspace: Workspace | None = None,
+) -> EqPropGradient:
+    """The gradient of ``rule`` on a batch whose inputs and settings were checked once for
+    all the batches: what :func:`~energynets.learning.eqprop.fit_eqprop` computes for each
+    mini-batch (the arguments as those of :func:`ep_gradient`; ``n_nudged`` is CHL's
+    ``n_clamped`` and recurrent backprop's ``n_backward``, ``n_free`` BPTT's ``n_steps``).
+    ``relaxation`` carries the network, the batch's inputs and the step; ``targets`` are
+    checked rows (:meth:`EnergyNetwork.check_targets`)."""
+    if rule == "ep":
+        return _ep(relaxation, targets, beta, nudging, n_free, n_nudged, rng, workspace)
+    if rule == "chl":
+        return _chl(relaxation, targets, n_free, n_nudged, workspace)
+    if rule == "bptt":
+        return _bptt(relaxation, targets, n_free, False, workspace)[0]
+    return _rbp(relaxation, targets, n_free, n_nudged, workspace)

@@ -62,7 +62,7 @@ from energynets._validation import (
 from energynets.models._labels import check_labels, one_hot
 from energynets.models._units import softmax
 
-__all__ = ["OUTPUTS", "EnergyNetwork"]
+__all__ = ["OUTPUTS", "EnergyNetwork", "Relaxation"]
 
 #: The costs of the output: squared error on the last layer, or a softmax read-out of it.
 OUTPUTS = ("squared", "softmax")
@@ -337,18 +337,10 @@ class EnergyNetwork:
         Returns
         -------
         list of ndarray
+            New arrays (:meth:`Relaxation.fields` writes them into the caller's).
         """
-        n = self.n_relaxed
-        out = []
-        for layer in range(n):
-            if layer == 0:
-                a = x @ self.weights[0] + self.biases[0] if bottom is None else bottom.copy()
-            else:
-                a = states[layer - 1] @ self.weights[layer] + self.biases[layer]
-            if layer + 1 < n:
-                a += states[layer + 1] @ self.weights[layer + 1].T
-            out.append(a)
-        return out
+        relaxation = Relaxation(self, x, bottom=bottom)
+        return relaxation.fields(states, [np.empty_like(s) for s in states])
 
     def nudge(self, states: States, targets: np.ndarray) -> np.ndarray:
         """-dC/ds of the last relaxed layer: the force towards the targets.
@@ -363,10 +355,8 @@ class EnergyNetwork:
         ndarray, shape of ``states[-1]``
         """
         top = states[-1]
-        if self.output == "squared":
-            return targets - top
-        p = softmax(top @ self.weights[-1] + self.biases[-1])
-        return (targets - p) @ self.weights[-1].T
+        logits = np.empty((top.shape[0], self.layer_sizes[-1]), top.dtype)
+        return _force(self, top, targets, np.empty_like(top), logits)
 
     def step(
         self,
@@ -395,16 +385,10 @@ class EnergyNetwork:
         Returns
         -------
         list of ndarray
+            New arrays (:meth:`Relaxation.step` writes them into the caller's).
         """
-        a = self.fields(x, states, bottom)
-        if beta != 0.0:
-            assert targets is not None
-            a[-1] += beta * self.nudge(states, targets)
-        new = []
-        for s, field in zip(states, a, strict=True):
-            u = field if dt == 1.0 else (1.0 - dt) * s + dt * field
-            new.append(np.clip(u, 0.0, 1.0, out=u))
-        return new
+        relaxation = Relaxation(self, x, dt, bottom=bottom)
+        return relaxation.step(states, [np.empty_like(s) for s in states], beta, targets)
 
     def relax(
         self,
@@ -445,11 +429,7 @@ class EnergyNetwork:
             if y is None:
                 raise ValueError("y is needed to nudge the network (beta != 0)")
             targets = self.check_targets(y, x.shape[0])
-        s = self._start(x, states)
-        bottom = x @ self.weights[0] + self.biases[0]
-        for _ in range(steps):
-            s = self.step(x, s, step_size, b, targets, bottom)
-        return s
+        return Relaxation(self, x, step_size).run(self._start(x, states), steps, b, targets)
 
     def _start(self, x: np.ndarray, states: Sequence[Any] | None) -> States:
         if states is None:
@@ -482,19 +462,23 @@ class EnergyNetwork:
             return states[-1]
         return softmax(states[-1] @ self.weights[-1] + self.biases[-1])
 
-    def cost(self, states: States, targets: np.ndarray) -> np.ndarray:
+    def cost(
+        self, states: States, targets: np.ndarray, output: np.ndarray | None = None
+    ) -> np.ndarray:
         """C of each row: 1/2 ||s_L - y||^2, or -log p(y | s_L).
 
         Parameters
         ----------
         states : list of ndarray
         targets : ndarray, shape (n_samples, n_out)
+        output : ndarray, optional
+            ``output_of(states)``, when the caller has it already.
 
         Returns
         -------
         ndarray, shape (n_samples,)
         """
-        out = self.output_of(states)
+        out = self.output_of(states) if output is None else output
         if self.output == "squared":
             return 0.5 * np.sum((out - targets) ** 2, axis=1)
         return -np.log(np.maximum(np.sum(out * targets, axis=1), np.finfo(out.dtype).tiny))
@@ -529,6 +513,209 @@ class EnergyNetwork:
         ndarray of int, shape (n_samples,)
         """
         return np.argmax(self.predict_proba(X, n_steps, dt), axis=1).astype(np.int64)
+
+
+class Relaxation:
+    """The relaxation of one batch: the step of the dynamics on buffers allocated once.
+
+    For the clamped input x it computes the input's field x W_1 + b_1 once, and then each
+    synchronous step of all relaxed layers (see the module docstring),
+
+        s_l <- rho((1 - dt) s_l + dt (a_l(s) - beta dC/ds_l)),
+        a_l(s) = s_{l-1} W_l + b_l + s_{l+1} W_{l+1}^T,
+
+    into arrays the caller gives, with the matrix products written into buffers of its own:
+    no array is allocated per step. The arithmetic is that of :meth:`EnergyNetwork.step`
+    (which runs through this class), operation for operation.
+
+    Parameters
+    ----------
+    model : EnergyNetwork
+        Read, not copied: its current parameters are used at every step (the input's field
+        excepted, computed here once).
+    x : ndarray, shape (n_samples, n_input)
+        The checked input (:meth:`EnergyNetwork.check_input`).
+    dt : float in (0, 1]
+        The step (1: the prototypical setting).
+    bottom : ndarray, optional
+        x W_1 + b_1, when the caller has it (used as it is, not copied).
+
+    Attributes
+    ----------
+    bottom : ndarray, shape (n_samples, n_1)
+        The input's field x W_1 + b_1.
+
+    References
+    ----------
+    Scellier, B. & Bengio, Y. (2017). Equilibrium propagation: bridging the gap between
+    energy-based models and backpropagation. Frontiers in Computational Neuroscience 11, 24.
+
+    Ernoult, M., Grollier, J., Querlioz, D., Bengio, Y. & Scellier, B. (2019). Updates of
+    equilibrium prop match gradients of backprop through time in an RNN with static input.
+    NeurIPS 2019.
+
+    Examples
+    --------
+    >>> net = EnergyNetwork([4, 8, 5, 3], output="softmax", rng=0)
+    >>> x = net.check_input([[0.0, 1.0, 1.0, 0.0]])
+    >>> relaxation = Relaxation(net, x)
+    >>> states = relaxation.run(net.zero_states(1), n_steps=20)
+    >>> all(np.array_equal(a, b) for a, b in zip(states, net.relax(x, n_steps=20)))
+    True
+    >>> out = [np.empty_like(s) for s in states]
+    >>> relaxation.step(states, out, beta=0.5, targets=net.check_targets([2], 1)) is out
+    True
+    """
+
+    def __init__(
+        self, model: EnergyNetwork, x: np.ndarray, dt: float = 1.0, *, bottom: Any = None
+    ) -> None:
+        self.model, self.x, self.dt = model, x, dt
+        if bottom is None:
+            bottom = x @ model.weights[0]
+            bottom += model.biases[0]
+        self.bottom = bottom
+        n, dtype = x.shape[0], model.dtype
+        sizes = model.layer_sizes[1 : 1 + model.n_relaxed]
+        # per layer: the product from above, then the leak (1 - dt) s; the last: the nudge
+        self._scratch = [np.empty((n, k), dtype) for k in sizes]
+        self._logits = np.empty((n, model.layer_sizes[-1]), dtype)
+
+    def fields(self, states: States, out: States) -> States:
+        """out_l <- a_l(s) = s_{l-1} W_l + b_l + s_{l+1} W_{l+1}^T of every relaxed layer.
+
+        Parameters
+        ----------
+        states, out
+            As for :meth:`pre_activation`.
+
+        Returns
+        -------
+        list of ndarray
+            ``out``.
+        """
+        return self._fields(states, out, None)
+
+    def _fields(self, states: States, out: States, force: np.ndarray | None) -> States:
+        """out <- a(s), plus ``force`` (beta times -dC/ds_L, or None) on the last layer: it
+        takes the place of the layer above that the last one does not have."""
+        w, b, n = self.model.weights, self.model.biases, len(states)
+        for i, a in enumerate(out):
+            if i == 0:
+                below = self.bottom  # x W_1 + b_1, computed once
+            else:
+                below = np.matmul(states[i - 1], w[i], out=a)
+                below += b[i]
+            above = force
+            if i + 1 < n:
+                above = np.matmul(states[i + 1], w[i + 1].T, out=self._scratch[i])
+            if above is not None:
+                np.add(below, above, out=a)
+            elif i == 0:
+                np.copyto(a, below)
+        return out
+
+    def pre_activation(
+        self, states: States, out: States, beta: float = 0.0, targets: np.ndarray | None = None
+    ) -> States:
+        """out <- u = (1 - dt) s + dt (a(s) - beta dC/ds), the step before the projection.
+
+        Parameters
+        ----------
+        states : list of ndarray
+            One (n_samples, n_l) array per relaxed layer. Not modified.
+        out : list of ndarray
+            Arrays of the states' shapes (not the states themselves), written.
+        beta : float
+            The nudging strength (0: the free phase).
+        targets : ndarray, optional
+            Needed when beta != 0.
+
+        Returns
+        -------
+        list of ndarray
+            ``out``.
+        """
+        force = None
+        if beta != 0.0:
+            assert targets is not None
+            force = _force(self.model, states[-1], targets, self._scratch[-1], self._logits)
+            force *= beta
+        self._fields(states, out, force)
+        if self.dt != 1.0:
+            for s, u, leak in zip(states, out, self._scratch, strict=True):
+                u *= self.dt
+                u += np.multiply(s, 1.0 - self.dt, out=leak)
+        return out
+
+    def step(
+        self, states: States, out: States, beta: float = 0.0, targets: np.ndarray | None = None
+    ) -> States:
+        """out <- rho(u): one synchronous step s <- rho(s - dt dF/ds) of all relaxed layers.
+
+        Parameters
+        ----------
+        states, out, beta, targets
+            As for :meth:`pre_activation` (``states`` is not modified).
+
+        Returns
+        -------
+        list of ndarray
+            ``out``.
+        """
+        for u in self.pre_activation(states, out, beta, targets):
+            u.clip(0.0, 1.0, out=u)
+        return out
+
+    def run(
+        self,
+        start: States,
+        n_steps: int,
+        beta: float = 0.0,
+        targets: np.ndarray | None = None,
+    ) -> States:
+        """The states after ``n_steps`` steps from ``start``.
+
+        With one relaxed layer, no nudging and dt = 1 the field of the layer is the input's
+        alone, so the first step reaches the fixed point and the others are not computed
+        (the result is the same).
+
+        Parameters
+        ----------
+        start : list of ndarray
+            Not modified.
+        n_steps : int >= 0
+        beta : float
+        targets : ndarray, optional
+            Needed when beta != 0.
+
+        Returns
+        -------
+        list of ndarray
+            New arrays (``start``'s own when ``n_steps`` is 0).
+        """
+        if beta == 0.0 and self.dt == 1.0 and len(start) == 1:
+            n_steps = min(n_steps, 1)  # s = rho(x W_1 + b_1) after any number of steps
+        buffers = [[np.empty_like(s) for s in start] for _ in range(min(n_steps, 2))]
+        states = list(start)
+        for t in range(n_steps):
+            states = self.step(states, buffers[t % 2], beta, targets)
+        return states
+
+
+def _force(
+    model: EnergyNetwork, top: np.ndarray, targets: np.ndarray, out: np.ndarray, logits: Any
+) -> np.ndarray:
+    """out <- -dC/ds_L, the force towards the targets on the last relaxed layer: y - s_L, or
+    (y - softmax(s_L W + b)) W^T through the read-out (``logits`` a buffer of its shape)."""
+    if model.output == "squared":
+        return np.subtract(targets, top, out=out)
+    z = np.matmul(top, model.weights[-1], out=logits)
+    z += model.biases[-1]
+    z -= z.max(axis=1, keepdims=True)  # the softmax of energynets.models._units, in place
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return np.matmul(np.subtract(targets, z, out=z), model.weights[-1].T, out=out)
 
 
 def _check_sizes(layer_sizes: Any) -> tuple[int, ...]:
