@@ -7,7 +7,8 @@ read-out with cross-entropy as in Laborieux et al. 2021) trained by
 :func:`energynets.fit_eqprop`: the prototypical relaxation (dt = 1) from zero states,
 ``--n-free`` free steps and ``--n-nudged`` nudged steps, beta = ``--beta`` with a random sign
 per batch, plain SGD with one learning rate per layer of weights (``--learning-rates``, from
-the input up), batch 50, pixels / 255. Prints the test error after every epoch and at the
+the input up; ``--schedule linear`` decays them to 0 over the epochs, as ``fit_eqprop``'s
+``learning_rate_schedule``), batch ``--batch-size`` (50), pixels / 255. Prints the test error after every epoch and at the
 end, with the training error and the relaxation residual (the largest change of a state in
 the last free step: far from 0 means the free phase did not settle).
 
@@ -49,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--n-free", type=int, default=None)
     parser.add_argument("--n-nudged", type=int, default=None)
     parser.add_argument("--dt", type=float, default=1.0)
+    parser.add_argument("--schedule", default="constant")
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--backprop", action="store_true")
@@ -95,7 +97,8 @@ def _eqprop(args: argparse.Namespace, sizes: list[int], data: tuple[Any, ...]) -
         en.EnergyNetwork(sizes, output="softmax", rng=args.seed, dtype=np.float32),
         X_train, y_train, rule="ep", beta=args.beta, nudging=args.nudging,
         n_free=args.n_free, n_nudged=args.n_nudged, dt=args.dt, optimizer="sgd",
-        learning_rate=args.learning_rates, n_epochs=args.epochs, batch_size=args.batch_size,
+        learning_rate=args.learning_rates,
+        learning_rate_schedule=args.schedule, n_epochs=args.epochs, batch_size=args.batch_size,
         rng=args.seed + 1, callbacks=[_progress(f"EP {tag}", X_test, y_test, start)],
         checkpoint=checkpoint, resume=checkpoint if checkpoint.exists() else None,
     )  # fmt: skip
@@ -115,7 +118,8 @@ def _backprop(args: argparse.Namespace, sizes: list[int], data: tuple[Any, ...])
     start = time.perf_counter()
     mlp, _ = en.fit_mlp(
         en.MLP(sizes, activation="sigmoid", rng=args.seed, dtype=np.float32), X_train, y_train,
-        optimizer="sgd", learning_rate=args.backprop_learning_rate, n_epochs=args.epochs,
+        optimizer="sgd", learning_rate=args.backprop_learning_rate,
+        learning_rate_schedule=args.schedule, n_epochs=args.epochs,
         batch_size=args.batch_size, rng=args.seed + 1,
         callbacks=[_progress(f"backprop {tag}", X_test, y_test, start)],
     )  # fmt: skip

@@ -75,6 +75,7 @@ def fit_eqprop(
     dt: float = 1.0,
     optimizer: str = "sgd",
     learning_rate: float | Sequence[float] = 0.05,
+    learning_rate_schedule: str | Callable[[int], float] = "constant",
     momentum: float = 0.9,
     n_epochs: int = 10,
     batch_size: int = 32,
@@ -116,6 +117,10 @@ def fit_eqprop(
         One rate, or one per layer of weights (e.g. larger for lower layers, as Scellier &
         Bengio do); a sequence needs a scale-dependent optimiser ("sgd", "momentum",
         "nesterov").
+    learning_rate_schedule : {"constant", "linear", "exponential"} or callable
+        The factor of every layer's rate at each epoch
+        (:func:`energynets.learning.optim.learning_rate_schedule`), as for
+        :func:`~energynets.fit_mlp`.
     momentum : float in [0, 1)
         For "momentum" and "nesterov".
     n_epochs : int >= 1
@@ -134,7 +139,8 @@ def fit_eqprop(
     model : EnergyNetwork
         The trained copy.
     history : dict of lists
-        Per epoch: "epoch", "time", "loss" (the mean cost of the free phase over the epoch's
+        Per epoch: "epoch", "learning_rate" (the first layer's rate in that epoch), "time",
+        "loss" (the mean cost of the free phase over the epoch's
         batches, as the parameters moved), "accuracy" (classification), "relaxation_residual"
         (the largest change of a state in the last free step over the epoch: a value far
         from 0 says that ``n_free`` is too small for the free phase to settle), and with
@@ -180,7 +186,10 @@ def fit_eqprop(
     epochs = check_int(n_epochs, "n_epochs", minimum=1)
     valid = _check_validation(model, validation_data)
     cbs = check_callbacks(callbacks)
-    training = _EqPropTraining(model, x, targets, valid, settings, momentum_value, check_rng(rng))
+    lr_factor = optim.learning_rate_schedule(learning_rate_schedule, epochs)
+    training = _EqPropTraining(
+        model, x, targets, valid, settings, momentum_value, check_rng(rng), lr_factor
+    )
     run(
         training, epochs, callbacks=cbs, progress=progress,
         desc=f"fit_eqprop ({settings.rule})", checkpoint=checkpoint,
@@ -261,6 +270,7 @@ class _EqPropTraining(Training):
         settings: _Settings,
         momentum: float,
         gen: np.random.Generator,
+        lr_factor: Callable[[int], float],
     ) -> None:
         self.model = model.copy()
         self.x, self.targets, self.valid, self.config, self.gen = x, targets, valid, settings, gen
@@ -271,10 +281,10 @@ class _EqPropTraining(Training):
         # per-layer rates as gradient scales of one optimiser (exact for SGD and momentum)
         top = settings.learning_rates[0]
         self.scales = [r / top for r in settings.learning_rates]
-        self.learning_rate = top
+        self.learning_rate, self.lr_factor, self.step_size = top, lr_factor, top
         self.steps_per_epoch = -(-x.shape[0] // settings.batch_size)
         self.classify = net.output == "softmax" or targets.shape[1] > 1
-        self.history = {"epoch": [], "time": [], "loss": []}
+        self.history = {"epoch": [], "learning_rate": [], "time": [], "loss": []}
         if self.classify:
             self.history["accuracy"] = []
         self.history["relaxation_residual"] = []
@@ -290,6 +300,7 @@ class _EqPropTraining(Training):
     def train_epoch(self, epoch: int) -> None:
         n, size = self.x.shape[0], self.config.batch_size
         order = self.gen.permutation(n)
+        self.step_size = self.learning_rate * self.lr_factor(epoch)
         self.total_loss, self.correct, self.residual = 0.0, 0, 0.0
         for start in range(0, n, size):
             index = order[start : start + size]
@@ -301,7 +312,7 @@ class _EqPropTraining(Training):
                     w *= scale
                     b *= scale
                 grads += [w, b]
-            self.optimizer.step_(grads, self.learning_rate)
+            self.optimizer.step_(grads, self.step_size)
             self.total_loss += g.loss * index.size
             self.residual = max(self.residual, g.residual)
             if self.classify:
@@ -310,6 +321,7 @@ class _EqPropTraining(Training):
     def record(self, epoch: int, seconds: float) -> bool:
         h, n = self.history, self.x.shape[0]
         h["epoch"].append(epoch)
+        h["learning_rate"].append(self.step_size)
         h["time"].append(seconds)
         h["loss"].append(self.total_loss / n)
         if self.classify:

@@ -226,6 +226,29 @@ def test_fit_eqprop_interrupted_and_resumed_is_bit_identical(tmp_path, digits):
     assert resumed_history["loss"] == history["loss"]
 
 
+def test_the_learning_rate_schedule_scales_every_layer(digits):
+    X, y = digits
+    net = en.EnergyNetwork([64, 12, 10], "softmax", rng=0)
+    common = {"n_epochs": 2, "learning_rate": [0.2, 0.1], "rng": 4}
+    _, history = en.fit_eqprop(net, X[:100], y[:100], learning_rate_schedule="linear", **common)
+    assert history["learning_rate"] == [0.2, 0.1]  # 0.2 (1 - t / 2)
+    # a factor of 0 in the second epoch: the parameters after it are those after the first
+    first, _ = en.fit_eqprop(net, X[:100], y[:100], **{**common, "n_epochs": 1})
+    frozen, history = en.fit_eqprop(net, X[:100], y[:100], learning_rate_schedule=lambda t: 1.0 - t,
+                                    **common)  # fmt: skip
+    assert history["learning_rate"] == [0.2, 0.0]
+    for w, v in zip(frozen.weights + frozen.biases, first.weights + first.biases, strict=True):
+        np.testing.assert_array_equal(w, v)
+    # half the rate in both layers: the first update is half as large
+    half, _ = en.fit_eqprop(net, X[:100], y[:100], learning_rate_schedule=lambda t: 0.5,
+                            **{**common, "n_epochs": 1, "batch_size": 100})  # fmt: skip
+    full, _ = en.fit_eqprop(net, X[:100], y[:100], **{**common, "n_epochs": 1, "batch_size": 100})
+    for h, f, w in zip(half.weights, full.weights, net.weights, strict=True):
+        np.testing.assert_allclose(h - w, 0.5 * (f - w), rtol=1e-9, atol=1e-15)
+    with pytest.raises(ValueError, match="learning_rate_schedule must be one of"):
+        en.fit_eqprop(net, X[:10], y[:10], learning_rate_schedule="cosine")
+
+
 def test_a_model_file_round_trip(tmp_path):
     net = en.EnergyNetwork([5, 4, 3], "softmax", rng=0)
     en.io.save(net, tmp_path / "net.npz")

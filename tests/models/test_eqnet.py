@@ -52,10 +52,10 @@ def test_relaxation_is_the_dynamics_bit_for_bit(sizes, dt, output, dtype):
     for t in range(12):
         beta = 0.0 if t < 6 else 0.7
         new = reference_step(net, x, ref, dt, beta, targets)
-        before = [s.copy() for s in states]
+        before = [s.copy() for s in states]  # the step must not modify its input
         relaxation.step(states, out, beta, targets)
-        assert all(np.array_equal(s, b) for s, b in zip(states, before))  # not modified
-        for got, want in zip(out, new):
+        assert all(np.array_equal(s, b) for s, b in zip(states, before, strict=True))
+        for got, want in zip(out, new, strict=True):
             assert got.dtype == dtype
             np.testing.assert_array_equal(got, want)
         states, out, ref = out, states, new
@@ -72,5 +72,5 @@ def test_run_and_relax_are_the_repeated_step(n_layers):
     for _ in range(9):
         ref = reference_step(net, x, ref, 1.0)
     got = net.relax(x, n_steps=9)
-    for a, b in zip(got, ref):
+    for a, b in zip(got, ref, strict=True):
         np.testing.assert_array_equal(a, b)
