@@ -8,9 +8,10 @@ read-out with cross-entropy as in Laborieux et al. 2021) trained by
 ``--n-free`` free steps and ``--n-nudged`` nudged steps, beta = ``--beta`` with a random sign
 per batch, plain SGD with one learning rate per layer of weights (``--learning-rates``, from
 the input up; ``--schedule linear`` decays them to 0 over the epochs, as ``fit_eqprop``'s
-``learning_rate_schedule``), batch ``--batch-size`` (50), pixels / 255. Prints the test error after every epoch and at the
-end, with the training error and the relaxation residual (the largest change of a state in
-the last free step: far from 0 means the free phase did not settle).
+``learning_rate_schedule``), batch ``--batch-size`` (50), pixels / 255. Prints the test
+error after every epoch and at the end, with the training error and the relaxation residual
+(the largest change of a state in the last free step: far from 0 means the free phase did not
+settle).
 
 ``--backprop`` also trains the feedforward network of the same shape with
 :func:`energynets.fit_mlp` on the same data, batch size and number of epochs (sigmoid hidden
