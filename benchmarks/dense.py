@@ -42,22 +42,12 @@ from typing import Any
 import numpy as np
 
 import energynets as en
-from benchmarks.runner import OURS, Case, Job, Target
+from benchmarks.runner import OURS, Case, Job, Target, blas_threads
 
 GEMM = "gemm"
 TORCH = "pytorch"
 _FLIP = 0.1
 SKIPPED: list[str] = []
-
-
-def _blas_threads() -> int:
-    """numpy's BLAS thread count (threadpoolctl), 1 when it cannot be read."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return 1
-    counts = [int(i.get("num_threads") or 1) for i in threadpool_info() if i["user_api"] == "blas"]
-    return max(counts, default=1)
 
 
 @dataclass(frozen=True)
@@ -151,7 +141,7 @@ def _modern_ours(inputs: Inputs) -> Job:
 def _modern_torch(inputs: Inputs) -> Job:
     import torch
 
-    torch.set_num_threads(_blas_threads())
+    torch.set_num_threads(blas_threads())
     x = torch.from_numpy(inputs.patterns)
     q = torch.from_numpy(inputs.probes)
     beta = inputs.beta

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.runner import OURS, Case, Job, Target
+from benchmarks.runner import OURS, Case, Job, Target, blas_threads
 from energynets.datasets import load_mnist
 from energynets.learning.eqprop import fit_eqprop
 from energynets.models import eqnet
@@ -56,20 +56,10 @@ LEARNING_RATES = (0.08, 0.04)
 EPOCH_SIZES = (784, 500, 10)
 
 
-def _blas_threads() -> int:
-    """numpy's BLAS thread count (threadpoolctl), 1 when it cannot be read."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return 1
-    counts = [int(i.get("num_threads") or 1) for i in threadpool_info() if i["user_api"] == "blas"]
-    return max(counts, default=1)
-
-
 def _torch() -> Any:
     import torch
 
-    torch.set_num_threads(_blas_threads())
+    torch.set_num_threads(blas_threads())
     return torch
 
 

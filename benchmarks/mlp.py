@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.runner import OURS, Case, Job, Target
+from benchmarks.runner import OURS, Case, Job, Target, blas_threads
 from energynets.datasets import load_mnist
 from energynets.learning.backprop import fit_mlp
 from energynets.models.mlp import MLP
@@ -82,20 +82,10 @@ def _ours(inputs: Inputs) -> Job:
     return Job(run, note="fit_mlp(MLP([784, 500, 10], dtype=float32), X, y, n_epochs=1)")
 
 
-def _blas_threads() -> int:
-    """numpy's BLAS thread count (threadpoolctl), 1 when it cannot be read."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return 1
-    counts = [int(i.get("num_threads") or 1) for i in threadpool_info() if i["user_api"] == "blas"]
-    return max(counts, default=1)
-
-
 def _torch_job(inputs: Inputs, fused: bool) -> Job:
     import torch
 
-    torch.set_num_threads(_blas_threads())
+    torch.set_num_threads(blas_threads())
     X = torch.from_numpy(inputs.X)
     y = torch.from_numpy(inputs.y)
     n = X.shape[0]

@@ -48,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SECONDS", "Case", "Job", "Target", "main", "run_case"]
+__all__ = ["SECONDS", "Case", "Job", "Target", "blas_threads", "main", "run_case"]
 
 OURS = "energynets"
 SECONDS = "seconds"
@@ -287,6 +287,17 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine() or "unknown"
+
+
+def blas_threads() -> int:
+    """numpy's BLAS thread count (threadpoolctl), 1 when it cannot be read: the peers
+    (PyTorch) get as many threads as numpy, so that both sides use the same cores."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return 1
+    counts = [int(i.get("num_threads") or 1) for i in threadpool_info() if i["user_api"] == "blas"]
+    return max(counts, default=1)
 
 
 def _blas() -> str:
