@@ -23,13 +23,14 @@ nudging="random", n_free=30, n_nudged=10, n_epochs=1)`` on the 60000 training im
 float32 grey levels in [0, 1] (the settings of Laborieux et al.'s published command lines).
 Peer: the same algorithm written plainly in PyTorch (CPU, no autograd): for each batch the
 input's field once, 30 free steps from zero states, 10 nudged steps with the sign of beta
-drawn for the batch, the Hebbian differences of the relaxed layer and the read-out's gradient
-at the free states, SGD with the two learning rates; from the same initial parameters, with
+drawn for the batch, the Hebbian differences of the relaxed layer (the input's as one
+product, x^T (s_free - s_nudged), as energynets does) and the read-out's gradient at the free
+states, SGD with the two learning rates; from the same initial parameters, with
 the same batch order and signs of beta (drawn from the same generator as ``fit_eqprop``).
 Before timing, the first batches are computed by both and their free and nudged states and
 parameter updates compared (to 1e-4), and after one epoch both must classify the first 2000
 training images with at least 80% accuracy and agree on 97% of them. Floor: the matrix
-products of the epoch as energynets does them, per batch x W_1, x^T s_free, x^T s_nudged
+products of the epoch as energynets does them, per batch x W_1 and x^T (s_nudged - s_free)
 (50 x 784 x 500 each) and the 23 small products of the read-out (10 nudged steps, the
 output and its gradient). Target: at most 0.7x PyTorch's time. ``--quick`` uses 6000 images.
 """
@@ -106,8 +107,11 @@ class TorchEP:
         free, nudged = self.phases(x, targets, beta)
         n = x.shape[0]
         gw, gb, below_free, below_nudged = [], [], x, x
-        for s0, s1 in zip(free, nudged, strict=True):
-            gw.append((below_free.T @ s0 - below_nudged.T @ s1) / (n * beta))
+        for i, (s0, s1) in enumerate(zip(free, nudged, strict=True)):
+            if i == 0:  # the input is the same in both phases: one product
+                gw.append(x.T @ (s0 - s1) / (n * beta))
+            else:
+                gw.append((below_free.T @ s0 - below_nudged.T @ s1) / (n * beta))
             gb.append((s0 - s1).sum(dim=0) / (n * beta))
             below_free, below_nudged = s0, s1
         error = (self.torch.softmax(free[-1] @ self.weights[-1] + self.biases[-1], dim=1)
@@ -350,13 +354,12 @@ def _epoch_gemm(inputs: EpochInputs) -> Job:
         for _ in range(n_batches):
             np.matmul(x, w1, out=hidden)
             np.matmul(x.T, s, out=stats)
-            np.matmul(x.T, s, out=stats)
             for _ in range(N_NUDGED + 1):
                 np.matmul(s, w2, out=logits)
                 np.matmul(e, w2.T, out=hidden)
             np.matmul(s.T, e, out=readout)
 
-    return Job(run, note=f"{n_batches} x (3 products 50 x 784 x 500 and 23 small ones)")
+    return Job(run, note=f"{n_batches} x (2 products 50 x 784 x 500 and 23 small ones)")
 
 
 def _epoch_check(name: str, result: Any, inputs: EpochInputs) -> None:

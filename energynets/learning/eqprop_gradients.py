@@ -165,16 +165,37 @@ def hebbian(
     return hw, hb
 
 
-def _descent(high: tuple[list, list], low: tuple[list, list], scale: float) -> tuple[list, list]:
-    """-(H(high) - H(low)) / scale, written into the arrays of ``low``.
+def _contrast(
+    model: EnergyNetwork,
+    x: np.ndarray,
+    high: States,
+    low: States,
+    scale: float,
+    workspace: Workspace | None,
+) -> tuple[list, list]:
+    """-(H(high) - H(low)) / scale, the relaxed layers' descent of EP and CHL.
 
-    The negation rides on the division (d / -c is -(d / c) to the last bit)."""
-    return (
-        [np.divide(np.subtract(h, lo, out=lo), -scale, out=lo)
-         for h, lo in zip(high[0], low[0], strict=True)],
-        [np.divide(np.subtract(h, lo, out=lo), -scale, out=lo)
-         for h, lo in zip(high[1], low[1], strict=True)],
-    )  # fmt: skip
+    The input is clamped in both phases, so the first layer's contrast is one product,
+    x^T (s_high - s_low), rather than the difference of two; the others are the difference
+    of the two layers' products. The weights' part is written into the workspace's gradient
+    arrays (its statistics as scratch) when one is given."""
+    scratch, out = _buffers(workspace)
+    factor = -1.0 / (scale * x.shape[0])
+    weights, biases = [], []
+    for i, (a, b) in enumerate(zip(high, low, strict=True)):
+        if i == 0:
+            d = np.subtract(a, b)
+            g = np.matmul(x.T, d, out=None if out is None else out[0])
+            bias = d.sum(axis=0)
+        else:
+            g = np.matmul(high[i - 1].T, a, out=None if out is None else out[i])
+            g -= np.matmul(low[i - 1].T, b, out=None if scratch is None else scratch[i])
+            bias = a.sum(axis=0) - b.sum(axis=0)
+        g *= factor
+        bias *= factor
+        weights.append(g)
+        biases.append(bias)
+    return weights, biases
 
 
 def _readout(
@@ -198,8 +219,7 @@ def _residual(relaxation: Relaxation, states: States) -> float:
 
 
 def _buffers(workspace: Workspace | None) -> tuple[list | None, list | None]:
-    """Where H(high) and H(low) (then the descent) go: the workspace's scratch and gradient
-    arrays, or new arrays."""
+    """The workspace's scratch and gradient arrays (None, None without one: new arrays)."""
     if workspace is None:
         return None, None
     return workspace.statistics, workspace.gradient
@@ -323,9 +343,7 @@ def _ep(
     scale, low = beta, free
     if nudging == "symmetric":
         scale, low = 2.0 * beta, relaxation.run(free, n_nudged, -beta, targets)
-    scratch, gradient = _buffers(workspace)
-    high = hebbian(model, x, upper, scratch)
-    descent = _descent(high, hebbian(model, x, low, gradient), scale)
+    descent = _contrast(model, x, upper, low, scale, workspace)
     return _gradient(relaxation, targets, free, descent)
 
 
@@ -393,9 +411,7 @@ def _chl(
     for _ in range(n_clamped):
         clamped = relaxation.run(clamped, 1)
         np.copyto(clamped[-1], targets)  # the output held at the target
-    scratch, gradient = _buffers(workspace)
-    high = hebbian(model, x, clamped, scratch)
-    descent = _descent(high, hebbian(model, x, free, gradient), 1.0)
+    descent = _contrast(model, x, clamped, free, 1.0, workspace)
     return _gradient(relaxation, targets, free, descent)
 
 
