@@ -46,7 +46,9 @@ DESCRIPTION = (
     "up to the optimum log(1/14) (rbm_learning_curve.png, rbm_filters.png, "
     "rbm_samples.png); store all 36 glyphs in classical, dense and modern memories "
     "(dense.png); classify digits from raw pixels, from RBM features and with an MLP "
-    "trained by backprop (energy_vs_backprop.png). Takes well under a minute."
+    "trained by backprop (energy_vs_backprop.png); train a layered energy network by "
+    "equilibrium propagation beside backprop on the same digits and batches "
+    "(eqprop_vs_backprop.png). Takes well under a minute."
 )
 
 
