@@ -154,16 +154,8 @@ class EqPropClassifier(ClassifierMixin, Estimator):
 
     References
     ----------
-    Scellier, B. & Bengio, Y. (2017). Equilibrium propagation: bridging the gap between
-    energy-based models and backpropagation. Frontiers in Computational Neuroscience 11, 24.
-
-    Ernoult, M., Grollier, J., Querlioz, D., Bengio, Y. & Scellier, B. (2019). Updates of
-    equilibrium prop match gradients of backprop through time in an RNN with static input.
-    NeurIPS 2019.
-
-    Laborieux, A., Ernoult, M., Scellier, B., Bengio, Y., Grollier, J. & Querlioz, D. (2021).
-    Scaling equilibrium propagation to deep ConvNets by drastically reducing its gradient
-    estimator bias. Frontiers in Neuroscience 15, 633674.
+    Scellier & Bengio (2017); Ernoult et al. (2019); Laborieux et al. (2021): full citations
+    in :mod:`energynets.models.eqnet`.
     """
 
     hidden_layer_sizes: Any = (100,)

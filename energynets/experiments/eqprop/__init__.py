@@ -26,17 +26,9 @@ from here.
 
 References
 ----------
-Scellier, B. & Bengio, Y. (2017). Equilibrium propagation: bridging the gap between
-energy-based models and backpropagation. Frontiers in Computational Neuroscience 11, 24.
-Ernoult, M., Grollier, J., Querlioz, D., Bengio, Y. & Scellier, B. (2019). Updates of
-equilibrium prop match gradients of backprop through time in an RNN with static input.
-NeurIPS 2019.
-Laborieux, A. et al. (2021). Scaling equilibrium propagation to deep ConvNets by drastically
-reducing its gradient estimator bias. Frontiers in Neuroscience 15, 633674.
-Movellan, J. R. (1991). Contrastive Hebbian learning in the continuous Hopfield model.
-Connectionist Models, Proceedings of the 1990 Summer School, 10-17.
-Baldi, P. & Pineda, F. (1991). Contrastive learning and neural oscillations. Neural
-Computation 3, 526-545.
+Scellier & Bengio (2017); Ernoult et al. (2019); Laborieux et al. (2021): full citations in
+:mod:`energynets.models.eqnet`. Movellan (1991); Baldi & Pineda (1991): full citations in
+:mod:`~energynets.experiments.eqprop.chl`.
 """
 
 from energynets.experiments.eqprop.backprop import backprop_experiment

@@ -11,12 +11,9 @@ records a digest of them.
 
 References
 ----------
-Scellier, B. & Bengio, Y. (2017). Equilibrium propagation: bridging the gap between
-energy-based models and backpropagation. Frontiers in Computational Neuroscience 11, 24.
-Laborieux, A. et al. (2021). Scaling equilibrium propagation to deep ConvNets by drastically
-reducing its gradient estimator bias. Frontiers in Neuroscience 15, 633674.
-Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
-back-propagating errors. Nature 323, 533-536.
+Scellier & Bengio (2017); Laborieux et al. (2021): full citations in
+:mod:`energynets.models.eqnet`. Rumelhart, Hinton & Williams (1986): full citation in
+:mod:`energynets.models.mlp`.
 """
 
 from __future__ import annotations
@@ -149,8 +146,7 @@ def backprop_experiment(
 
     References
     ----------
-    Scellier & Bengio (2017); Laborieux et al. (2021): full citations in the module
-    docstring.
+    Scellier & Bengio (2017); Laborieux et al. (2021): see the module docstring.
     """
     entropy = draw_entropy(rng)
     data = Data(X, y, X_test, y_test, test_fraction, None, entropy)

@@ -20,8 +20,7 @@ Movellan, J. R. (1991). Contrastive Hebbian learning in the continuous Hopfield 
 Connectionist Models, Proceedings of the 1990 Summer School, 10-17.
 Baldi, P. & Pineda, F. (1991). Contrastive learning and neural oscillations. Neural
 Computation 3, 526-545.
-Scellier, B. & Bengio, Y. (2017). Equilibrium propagation: bridging the gap between
-energy-based models and backpropagation. Frontiers in Computational Neuroscience 11, 24.
+Scellier & Bengio (2017): full citation in :mod:`energynets.models.eqnet`.
 """
 
 from __future__ import annotations

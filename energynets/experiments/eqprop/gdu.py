@@ -23,11 +23,7 @@ of the hard sigmoid can bend the slopes).
 
 References
 ----------
-Ernoult, M., Grollier, J., Querlioz, D., Bengio, Y. & Scellier, B. (2019). Updates of
-equilibrium prop match gradients of backprop through time in an RNN with static input.
-NeurIPS 2019.
-Laborieux, A. et al. (2021). Scaling equilibrium propagation to deep ConvNets by drastically
-reducing its gradient estimator bias. Frontiers in Neuroscience 15, 633674.
+Ernoult et al. (2019); Laborieux et al. (2021): full citations in :mod:`energynets.models.eqnet`.
 """
 
 from __future__ import annotations
@@ -96,7 +92,7 @@ def unsaturated_network(layer_sizes: Sequence[int], rng: RNGLike = 0) -> EnergyN
     References
     ----------
     Laborieux et al. (2021), on the orders of the bias of one-sided and symmetric nudging:
-    full citation in the module docstring.
+    see the module docstring.
 
     Examples
     --------
@@ -168,7 +164,7 @@ def gdu_experiment(
 
     References
     ----------
-    Ernoult et al. (2019); Laborieux et al. (2021): full citations in the module docstring.
+    Ernoult et al. (2019); Laborieux et al. (2021): see the module docstring.
 
     Examples
     --------
