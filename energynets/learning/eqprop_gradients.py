@@ -47,13 +47,8 @@ Pineda, F. J. (1987). Generalization of back-propagation to recurrent neural net
 Physical Review Letters 59, 2229-2232.
 Movellan, J. R. (1991). Contrastive Hebbian learning in the continuous Hopfield model.
 Connectionist Models, Proceedings of the 1990 Summer School, 10-17.
-Scellier, B. & Bengio, Y. (2017). Equilibrium propagation: bridging the gap between
-energy-based models and backpropagation. Frontiers in Computational Neuroscience 11, 24.
-Ernoult, M., Grollier, J., Querlioz, D., Bengio, Y. & Scellier, B. (2019). Updates of
-equilibrium prop match gradients of backprop through time in an RNN with static input.
-NeurIPS 2019.
-Laborieux, A. et al. (2021). Scaling equilibrium propagation to deep ConvNets by drastically
-reducing its gradient estimator bias. Frontiers in Neuroscience 15, 633674.
+Scellier & Bengio (2017); Ernoult et al. (2019); Laborieux et al. (2021): full citations in
+:mod:`energynets.models.eqnet`.
 """
 
 from __future__ import annotations
@@ -239,19 +234,19 @@ def _setup(
     return model, x, targets, steps, step
 
 
-def _gradient(
-    relaxation: Relaxation,
-    targets: np.ndarray,
-    free: States,
+def _result(
+    model: EnergyNetwork,
     descent: tuple[list, list],
+    states: States,
+    targets: np.ndarray,
+    residual: float,
 ) -> EqPropGradient:
-    """The gradient: the relaxed layers' ``descent`` and the read-out's own, at ``free``."""
-    model = relaxation.model
-    output = model.output_of(free)
-    rw, rb = _readout(model, free, targets, output)
-    loss = float(np.mean(model.cost(free, targets, output)))
-    return EqPropGradient(loss, output, descent[0] + rw, descent[1] + rb,
-                          _residual(relaxation, free))  # fmt: skip
+    """The gradient: the relaxed layers' ``descent`` (weights, biases) and the read-out's
+    own, at ``states``."""
+    output = model.output_of(states)
+    rw, rb = _readout(model, states, targets, output)
+    loss = float(np.mean(model.cost(states, targets, output)))
+    return EqPropGradient(loss, output, descent[0] + rw, descent[1] + rb, residual)
 
 
 # -- equilibrium propagation and contrastive Hebbian learning ----------------------------------
@@ -301,11 +296,8 @@ def ep_gradient(
 
     References
     ----------
-    Scellier, B. & Bengio, Y. (2017). Equilibrium propagation: bridging the gap between
-    energy-based models and backpropagation. Frontiers in Computational Neuroscience 11, 24.
-
-    Laborieux, A. et al. (2021). Scaling equilibrium propagation to deep ConvNets by
-    drastically reducing its gradient estimator bias. Frontiers in Neuroscience 15, 633674.
+    Scellier & Bengio (2017); Laborieux et al. (2021): full citations in
+    :mod:`energynets.models.eqnet`.
 
     Examples
     --------
@@ -344,7 +336,7 @@ def _ep(
     if nudging == "symmetric":
         scale, low = 2.0 * beta, relaxation.run(free, n_nudged, -beta, targets)
     descent = _contrast(model, x, upper, low, scale, workspace)
-    return _gradient(relaxation, targets, free, descent)
+    return _result(model, descent, free, targets, _residual(relaxation, free))
 
 
 def chl_gradient(
@@ -366,12 +358,10 @@ def chl_gradient(
     ----------
     model : EnergyNetwork
         With ``output="squared"``. Not modified.
-    X : array_like, shape (n_samples, n_input)
-    y : array_like
+    X, y, dt, workspace
+        As for :func:`ep_gradient`.
     n_free, n_clamped : int >= 1
-    dt : float in (0, 1]
-    workspace : Workspace, optional
-        Arrays reused from an earlier call (see :class:`Workspace`).
+        Steps of the free and of the clamped phase.
 
     Returns
     -------
@@ -381,8 +371,7 @@ def chl_gradient(
 
     References
     ----------
-    Movellan, J. R. (1991). Contrastive Hebbian learning in the continuous Hopfield model.
-    Connectionist Models, Proceedings of the 1990 Summer School, 10-17.
+    Movellan (1991): full citation in the module docstring.
 
     Examples
     --------
@@ -412,7 +401,7 @@ def _chl(
         clamped = relaxation.run(clamped, 1)
         np.copyto(clamped[-1], targets)  # the output held at the target
     descent = _contrast(model, x, clamped, free, 1.0, workspace)
-    return _gradient(relaxation, targets, free, descent)
+    return _result(model, descent, free, targets, _residual(relaxation, free))
 
 
 def ep_increments(
@@ -436,13 +425,11 @@ def ep_increments(
 
     Parameters
     ----------
-    model : EnergyNetwork
-    X : array_like, shape (n_samples, n_input)
-    y : array_like
-    beta : float > 0
-    n_free, n_nudged : int >= 1
-    dt : float in (0, 1]
+    model, X, y, beta, n_free, n_nudged, dt
+        As for :func:`ep_gradient`.
     symmetric : bool
+        Runs with +beta and -beta, their difference over 2 beta (``nudging="symmetric"``);
+        otherwise +beta only.
 
     Returns
     -------
@@ -453,9 +440,7 @@ def ep_increments(
 
     References
     ----------
-    Ernoult, M., Grollier, J., Querlioz, D., Bengio, Y. & Scellier, B. (2019). Updates of
-    equilibrium prop match gradients of backprop through time in an RNN with static input.
-    NeurIPS 2019.
+    Ernoult et al. (2019): full citation in :mod:`energynets.models.eqnet`.
 
     Examples
     --------
@@ -556,22 +541,17 @@ def _backward_step(
     return previous
 
 
-def _zero_gradients(model: EnergyNetwork, workspace: Workspace) -> tuple[list, list]:
-    """Zero sums for the relaxed layers' gradients (the weights' in ``workspace``)."""
+def _backward_start(
+    model: EnergyNetwork, states: States, targets: np.ndarray, workspace: Workspace | None
+) -> tuple[Workspace, tuple[list, list], States]:
+    """Where BPTT and recurrent backprop start from the final ``states``: the workspace (a new
+    one for None), zero sums for the relaxed layers' gradients (the weights' in the
+    workspace) and the error dC/ds."""
+    workspace = Workspace(model) if workspace is None else workspace
     for g in workspace.gradient:
         g.fill(0.0)
-    return list(workspace.gradient), [np.zeros_like(b) for b in model.biases[: model.n_relaxed]]
-
-
-def _backprop_result(
-    model: EnergyNetwork, grads: tuple[list, list], states: States, targets: np.ndarray,
-    residual: float,
-) -> EqPropGradient:  # fmt: skip
-    """The gradient: the relaxed layers' sums and the read-out's own, at ``states``."""
-    output = model.output_of(states)
-    rw, rb = _readout(model, states, targets, output)
-    loss = float(np.mean(model.cost(states, targets, output)))
-    return EqPropGradient(loss, output, grads[0] + rw, grads[1] + rb, residual)
+    grads = list(workspace.gradient), [np.zeros_like(b) for b in model.biases[: model.n_relaxed]]
+    return workspace, grads, _output_error(model, states, targets)
 
 
 def bptt_gradient(
@@ -589,13 +569,10 @@ def bptt_gradient(
 
     Parameters
     ----------
-    model : EnergyNetwork
-        Not modified.
-    X : array_like, shape (n_samples, n_input)
-    y : array_like
+    model, X, y, dt
+        As for :func:`ep_gradient`.
     n_steps : int >= 1
         T.
-    dt : float in (0, 1]
     per_step : bool
         Also return, for k = 0, ..., T - 1 counted from the end, the gradient with respect
         to the states s_{T-k} as it passes the projection on [0, 1] (dL/du_{T-k-1}: 0 for a
@@ -615,9 +592,7 @@ def bptt_gradient(
 
     References
     ----------
-    Ernoult, M., Grollier, J., Querlioz, D., Bengio, Y. & Scellier, B. (2019). Updates of
-    equilibrium prop match gradients of backprop through time in an RNN with static input.
-    NeurIPS 2019.
+    Ernoult et al. (2019): full citation in :mod:`energynets.models.eqnet`.
 
     Examples
     --------
@@ -648,9 +623,7 @@ def _bptt(
         masks.append([(v > 0.0) & (v < 1.0) for v in u])
         s = [np.clip(v, 0.0, 1.0, out=v) for v in u]
     residual = float(max(np.max(np.abs(a - b)) for a, b in zip(s, path[-1], strict=True)))
-    workspace = Workspace(model) if workspace is None else workspace
-    grads = _zero_gradients(model, workspace)
-    error = _output_error(model, s, targets)
+    workspace, grads, error = _backward_start(model, s, targets, workspace)
     state_grads, weight_grads = [], []
     for t in range(n_steps - 1, -1, -1):
         if per_step:  # dL/du: what passes the projection (held units: 0)
@@ -660,7 +633,7 @@ def _bptt(
                                workspace.statistics)  # fmt: skip
         if per_step:
             weight_grads.append([g - g0 for g, g0 in zip(grads[0], before, strict=False)])
-    return _backprop_result(model, grads, s, targets, residual), state_grads, weight_grads
+    return _result(model, grads, s, targets, residual), state_grads, weight_grads
 
 
 def rbp_gradient(
@@ -683,18 +656,14 @@ def rbp_gradient(
 
     Parameters
     ----------
-    model : EnergyNetwork
-        Not modified.
-    X : array_like, shape (n_samples, n_input)
-    y : array_like
+    model, X, y, dt
+        As for :func:`ep_gradient`.
     n_free : int >= 1
         Steps of the free phase (enough to converge: see ``residual``).
     n_backward : int >= 1
         Terms of the series (enough for J^T^k to vanish).
-    dt : float in (0, 1]
-    workspace : Workspace, optional
-        Arrays reused from an earlier call (see :class:`Workspace`): the sums of the relaxed
-        layers' weight gradients, returned. By default new arrays.
+    workspace
+        As for :func:`bptt_gradient`.
 
     Returns
     -------
@@ -702,12 +671,7 @@ def rbp_gradient(
 
     References
     ----------
-    Almeida, L. B. (1987). A learning rule for asynchronous perceptrons with feedback in a
-    combinatorial environment. IEEE First International Conference on Neural Networks,
-    609-618.
-
-    Pineda, F. J. (1987). Generalization of back-propagation to recurrent neural networks.
-    Physical Review Letters 59, 2229-2232.
+    Almeida (1987); Pineda (1987): full citations in the module docstring.
 
     Examples
     --------
@@ -731,12 +695,10 @@ def _rbp(
     model, x, step = relaxation.model, relaxation.x, relaxation.dt
     fixed = relaxation.run(model.zero_states(x.shape[0]), n_free)
     inside = [(v > 0.0) & (v < 1.0) for v in _pre_activation(relaxation, fixed)]
-    workspace = Workspace(model) if workspace is None else workspace
-    grads = _zero_gradients(model, workspace)
-    error = _output_error(model, fixed, targets)
+    workspace, grads, error = _backward_start(model, fixed, targets, workspace)
     for _ in range(n_backward):
         error = _backward_step(model, x, fixed, inside, error, step, grads, workspace.statistics)
-    return _backprop_result(model, grads, fixed, targets, _residual(relaxation, fixed))
+    return _result(model, grads, fixed, targets, _residual(relaxation, fixed))
 
 
 # -- for a training loop -----------------------------------------------------------------------
