@@ -41,7 +41,7 @@ from energynets.learning.eqprop_gradients import (
     Workspace,
     batch_gradient,
 )
-from energynets.models.eqnet import EnergyNetwork, Relaxation
+from energynets.models.eqnet import EnergyNetwork, Relaxation, check_dt
 
 __all__ = ["RULES", "fit_eqprop"]
 
@@ -209,9 +209,7 @@ def _check_settings(
     how = check_choice(nudging, "nudging", NUDGINGS)
     free = check_int(n_free, "n_free", minimum=1)
     nudged = check_int(n_nudged, "n_nudged", minimum=1)
-    step = check_float(dt, "dt", minimum=0.0, exclusive_minimum=True)
-    if step > 1.0:
-        raise ValueError(f"dt must lie in (0, 1] (1: the prototypical setting), got {step}")
+    step = check_dt(dt)
     opt = check_choice(optimizer, "optimizer", optim.OPTIMIZERS)
     n_layers = len(model.weights)
     rates: tuple[float, ...]

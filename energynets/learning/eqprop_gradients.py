@@ -58,7 +58,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from energynets._validation import RNGLike, check_choice, check_float, check_int, check_rng
-from energynets.models.eqnet import EnergyNetwork, Relaxation, States
+from energynets.models.eqnet import EnergyNetwork, Relaxation, States, check_dt
 
 __all__ = [
     "NUDGINGS",
@@ -228,10 +228,7 @@ def _setup(
     x = model.check_input(X)
     targets = model.check_targets(y, x.shape[0])
     steps = check_int(n_free, "n_free", minimum=1)
-    step = check_float(dt, "dt", minimum=0.0, exclusive_minimum=True)
-    if step > 1.0:
-        raise ValueError(f"dt must lie in (0, 1] (1: the prototypical setting), got {step}")
-    return model, x, targets, steps, step
+    return model, x, targets, steps, check_dt(dt)
 
 
 def _result(

@@ -418,7 +418,7 @@ class EnergyNetwork:
         """
         x = self.check_input(X)
         steps = check_int(n_steps, "n_steps", minimum=0)
-        step_size = _check_dt(dt)
+        step_size = check_dt(dt)
         b = check_float(beta, "beta")
         targets = None
         if b != 0.0:
@@ -721,7 +721,8 @@ def _check_sizes(layer_sizes: Any) -> tuple[int, ...]:
     return sizes
 
 
-def _check_dt(dt: Any) -> float:
+def check_dt(dt: Any) -> float:
+    """The step of the relaxation as a float in (0, 1], for every function that takes one."""
     step = check_float(dt, "dt", minimum=0.0, exclusive_minimum=True)
     if step > 1.0:
         raise ValueError(f"dt must lie in (0, 1] (1: the prototypical setting), got {step}")
