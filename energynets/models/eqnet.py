@@ -371,10 +371,8 @@ class EnergyNetwork:
             The checked input.
         states : list of ndarray
         dt : float in (0, 1]
-        beta : float
-            The nudging strength (0: the free phase).
-        targets : ndarray, optional
-            Needed when beta != 0.
+        beta, targets
+            As for :meth:`Relaxation.pre_activation`.
         bottom : ndarray, optional
             x W_1 + b_1 (see :meth:`fields`).
 
@@ -676,9 +674,8 @@ class Relaxation:
         start : list of ndarray
             Not modified.
         n_steps : int >= 0
-        beta : float
-        targets : ndarray, optional
-            Needed when beta != 0.
+        beta, targets
+            As for :meth:`pre_activation`.
 
         Returns
         -------
