@@ -18,7 +18,9 @@ import numpy as np
 from energynets.experiments._report import (
     find_record,
     format_cells,
+    markdown_report,
     markdown_table,
+    text_report,
     text_table,
 )
 from energynets.experiments.compare.records import CompareResult
@@ -128,8 +130,7 @@ class GDUResult(CompareResult):
             Markdown.
         """
         text = markdown_table(self.COLUMNS, self._cells()) + "\n"
-        text += markdown_table(tuple(self.BIAS_FORMATS), self._bias_cells())
-        return text + "\n" + "".join(f"- {line}\n" for line in self.notes())
+        return text + markdown_report(tuple(self.BIAS_FORMATS), self._bias_cells(), self.notes())
 
     def to_text(self) -> str:
         """Both tables aligned as plain text, the notes below, for stdout.
@@ -139,8 +140,7 @@ class GDUResult(CompareResult):
         str
         """
         text = text_table(self.COLUMNS, self._cells()) + "\n"
-        text += text_table(tuple(self.BIAS_FORMATS), self._bias_cells())
-        return text + "".join(f"{line}\n" for line in self.notes())
+        return text + text_report(tuple(self.BIAS_FORMATS), self._bias_cells(), self.notes())
 
     def summary(self) -> dict[str, Any]:
         """Name, settings, records, the errors against beta, the slopes and the free phases.
