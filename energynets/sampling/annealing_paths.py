@@ -79,7 +79,7 @@ class AnnealingPath(Protocol):
 
     References
     ----------
-    Neal, R. M. (2001). Annealed importance sampling. Statistics and Computing 11, 125-139.
+    Neal (2001), see the module notes.
 
     Examples
     --------
@@ -172,7 +172,7 @@ class BoltzmannPath:
 
     References
     ----------
-    Neal, R. M. (2001). Annealed importance sampling. Statistics and Computing 11, 125-139.
+    Neal (2001), see the module notes.
 
     Examples
     --------
