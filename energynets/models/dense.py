@@ -422,42 +422,28 @@ class DenseAssociativeMemory:
         return out
 
     def _async(self, s: np.ndarray, n_max: int, perms: _Orders, record: bool) -> RecallResult:
-        n_probes = s.shape[0]
         m = s @ self._columns
-        energy = np.empty(n_probes)
-        energies = []
-        overlaps = [m / self.n_units] if record else []
-        n_sweeps = np.zeros(n_probes, dtype=np.int64)
-        converged = np.zeros(n_probes, dtype=bool)
-        active = np.arange(n_probes)  # probes whose state changed in the last sweep
+        trace = _Trace(m, self.n_units, record)
+        active = np.arange(s.shape[0])  # probes whose state changed in the last sweep
         for sweep in range(n_max + 1):
             # a probe that did not move is still where it was: only the others are checked
             terms = self._terms(m[active])
-            energy[active] = terms.energy
-            energies.append(energy.copy())
+            trace.add_energies(active, terms.energy)
             sub_s = s[active]
             delta = self._deltas(sub_s, terms)
             unstable = np.any(delta < -terms.tol[:, None], axis=1)
-            converged[active[~unstable]] = True
+            trace.converged[active[~unstable]] = True
             if sweep == n_max or not unstable.any():
                 break
             keep = np.flatnonzero(unstable)
             active = active[keep]
-            n_sweeps[active] += 1
+            trace.n_sweeps[active] += 1
             sub_terms = _Terms(*(getattr(terms, f)[keep] for f in _Terms.__dataclass_fields__))
             sub_s, sub_m = sub_s[keep], m[active]
             self._sweep(sub_s, sub_m, delta[keep], sub_terms, perms.get(sweep))
             s[active], m[active] = sub_s, sub_m
-            if record:
-                overlaps.append(m / self.n_units)
-        return RecallResult(
-            s,
-            converged,
-            n_sweeps,
-            np.stack(energies),
-            np.stack(overlaps) if record else None,
-            np.zeros(n_probes, dtype=bool),
-        )
+            trace.add_overlaps(m)
+        return trace.result(s, np.zeros(s.shape[0], dtype=bool))
 
     def _sweep(
         self, s: np.ndarray, m: np.ndarray, delta: np.ndarray, terms: _Terms, perm: np.ndarray
@@ -502,39 +488,60 @@ class DenseAssociativeMemory:
                 ever[flip] = True
 
     def _sync(self, s: np.ndarray, n_max: int, record: bool) -> RecallResult:
-        n_probes = s.shape[0]
         m = s @ self._columns
-        energy = np.empty(n_probes)
-        energies = []
-        overlaps = [m / self.n_units] if record else []
-        n_sweeps = np.zeros(n_probes, dtype=np.int64)
-        converged = np.zeros(n_probes, dtype=bool)
-        cycled = np.zeros(n_probes, dtype=bool)
+        trace = _Trace(m, self.n_units, record)
+        cycled = np.zeros(s.shape[0], dtype=bool)
         prev = s.copy()  # the state one step back, for 2-cycle detection
-        active = np.arange(n_probes)
+        active = np.arange(s.shape[0])
         for step in range(n_max + 1):
             terms = self._terms(m[active])
-            energy[active] = terms.energy
-            energies.append(energy.copy())
+            trace.add_energies(active, terms.energy)
             flip = self._deltas(s[active], terms) < -terms.tol[:, None]
             if step == n_max:  # out of steps: those at a fixed point still count as converged
-                converged[active[~flip.any(axis=1)]] = True
+                trace.converged[active[~flip.any(axis=1)]] = True
                 break
             new = np.where(flip, -s[active], s[active])
-            active, new = sync_step(s, prev, active, new, converged, cycled)
+            active, new = sync_step(s, prev, active, new, trace.converged, cycled)
             if active.size == 0:
                 break
             m[active] = new @ self._columns
-            n_sweeps[active] += 1
-            if record:
-                overlaps.append(m / self.n_units)
+            trace.n_sweeps[active] += 1
+            trace.add_overlaps(m)
+        return trace.result(s, cycled)
+
+
+class _Trace:
+    """What the dynamics of one chunk of probes record, sweep by sweep.
+
+    The energy of every probe before the first sweep and after each (a probe that stopped
+    keeps its last value), the overlaps m / N after each sweep when ``record`` is set, the
+    sweeps (or steps) that moved each probe and the probes that reached a fixed point.
+    """
+
+    def __init__(self, m: np.ndarray, n_units: int, record: bool) -> None:
+        n_probes = m.shape[0]
+        self.n_units = n_units
+        self.energy = np.empty(n_probes)
+        self.energies: list[np.ndarray] = []
+        self.overlaps = [m / n_units] if record else None
+        self.n_sweeps = np.zeros(n_probes, dtype=np.int64)
+        self.converged = np.zeros(n_probes, dtype=bool)
+
+    def add_energies(self, active: np.ndarray, energy: np.ndarray) -> None:
+        """The energies of the ``active`` probes now; the others keep theirs."""
+        self.energy[active] = energy
+        self.energies.append(self.energy.copy())
+
+    def add_overlaps(self, m: np.ndarray) -> None:
+        """The overlaps m / N of every probe now, when they are recorded."""
+        if self.overlaps is not None:
+            self.overlaps.append(m / self.n_units)
+
+    def result(self, s: np.ndarray, cycled: np.ndarray) -> RecallResult:
+        """The records, with the final states ``s`` and the probes that ``cycled``."""
+        overlaps = None if self.overlaps is None else np.stack(self.overlaps)
         return RecallResult(
-            s,
-            converged,
-            n_sweeps,
-            np.stack(energies),
-            np.stack(overlaps) if record else None,
-            cycled,
+            s, self.converged, self.n_sweeps, np.stack(self.energies), overlaps, cycled
         )
 
 

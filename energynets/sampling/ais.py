@@ -307,9 +307,7 @@ def ais(
 
     References
     ----------
-    Neal, R. M. (2001). Annealed importance sampling. Statistics and Computing 11, 125-139.
-    Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief
-    networks. ICML 2008, 872-879.
+    Neal (2001); Salakhutdinov & Murray (2008), see the module notes.
 
     Examples
     --------
@@ -402,9 +400,7 @@ def reverse_ais(
 
     References
     ----------
-    Burda, Y., Grosse, R. B. & Salakhutdinov, R. (2015). Accurate and conservative estimates
-    of MRF log-likelihood using reverse annealing. AISTATS 2015, 102-110.
-    Neal, R. M. (2001). Annealed importance sampling. Statistics and Computing 11, 125-139.
+    Burda, Grosse & Salakhutdinov (2015); Neal (2001), see the module notes.
 
     Examples
     --------
@@ -530,11 +526,7 @@ def log_likelihood_bounds(
 
     References
     ----------
-    Salakhutdinov, R. & Murray, I. (2008). On the quantitative analysis of deep belief
-    networks. ICML 2008, 872-879.
-
-    Burda, Y., Grosse, R. B. & Salakhutdinov, R. (2015). Accurate and conservative estimates
-    of MRF log-likelihood using reverse annealing. AISTATS 2015, 102-110.
+    Salakhutdinov & Murray (2008); Burda, Grosse & Salakhutdinov (2015), see the module notes.
 
     Examples
     --------

@@ -63,8 +63,7 @@ def schedule(kind: str, n_steps: int, beta_start: float, beta_end: float) -> np.
 
     References
     ----------
-    Kirkpatrick, S., Gelatt, C. D. & Vecchi, M. P. (1983). Optimization by simulated annealing.
-    Science 220, 671-680.
+    Kirkpatrick, Gelatt & Vecchi (1983), see the module notes.
 
     Examples
     --------
@@ -148,8 +147,7 @@ def simulated_annealing(
 
     References
     ----------
-    Kirkpatrick, S., Gelatt, C. D. & Vecchi, M. P. (1983). Optimization by simulated
-    annealing. Science 220, 671-680.
+    Kirkpatrick, Gelatt & Vecchi (1983), see the module notes.
 
     Examples
     --------

@@ -36,6 +36,37 @@ from energynets.sampling.gibbs import gibbs
 __all__ = ["AnnealingPath", "BoltzmannPath"]
 
 
+def base_biases(value: Any, name: str, default: np.ndarray, size_name: str) -> np.ndarray:
+    """The biases of a path's base distribution: ``value``, or ``default`` when it is None.
+
+    Parameters
+    ----------
+    value : array_like, shape like ``default``, or None
+    name : str
+        The argument name the error messages use.
+    default : ndarray, shape (n,)
+        The biases when ``value`` is None; its dtype is that of the result.
+    size_name : str
+        What n is of the model (``"n_units"``, ``"n_visible"``), for the error messages.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        A fresh read-only copy in the dtype of ``default``.
+    """
+    if value is None:
+        out = np.array(default, copy=True)
+    else:
+        out = np.array(as_float_array(value, name, ndim=1), dtype=default.dtype, copy=True)
+        if out.shape != default.shape:
+            raise ValueError(
+                f"{name} must have shape ({default.size},) to match the model's {size_name}, "
+                f"got {out.shape}"
+            )
+    out.setflags(write=False)
+    return out
+
+
 @runtime_checkable
 class AnnealingPath(Protocol):
     """What :func:`ais` needs from a model: a tractable base and a path of distributions.
@@ -48,7 +79,7 @@ class AnnealingPath(Protocol):
 
     References
     ----------
-    Neal, R. M. (2001). Annealed importance sampling. Statistics and Computing 11, 125-139.
+    Neal (2001), see the module notes.
 
     Examples
     --------
@@ -141,7 +172,7 @@ class BoltzmannPath:
 
     References
     ----------
-    Neal, R. M. (2001). Annealed importance sampling. Statistics and Computing 11, 125-139.
+    Neal (2001), see the module notes.
 
     Examples
     --------
@@ -154,19 +185,9 @@ class BoltzmannPath:
     def __init__(self, model: BoltzmannMachine, base_bias: Any = None) -> None:
         if not isinstance(model, BoltzmannMachine):
             raise TypeError(f"model must be a BoltzmannMachine, got {type(model).__name__}")
-        n = model.n_units
-        dtype = model.dtype
-        if base_bias is None:
-            b0 = np.zeros(n, dtype=dtype)
-        else:
-            b0 = np.array(as_float_array(base_bias, "base_bias", ndim=1), dtype=dtype, copy=True)
-            if b0.shape != (n,):
-                raise ValueError(
-                    f"base_bias must have shape ({n},) to match the model's n_units, got {b0.shape}"
-                )
+        default = np.zeros(model.n_units, dtype=model.dtype)
         self.model = model
-        self.base_bias = b0
-        self.base_bias.setflags(write=False)
+        self.base_bias = base_biases(base_bias, "base_bias", default, "n_units")
 
     def __repr__(self) -> str:
         return f"BoltzmannPath({self.model!r})"

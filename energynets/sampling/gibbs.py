@@ -169,8 +169,7 @@ def gibbs(
 
     References
     ----------
-    Geman, S. & Geman, D. (1984). Stochastic relaxation, Gibbs distributions, and the
-    Bayesian restoration of images. IEEE Trans. PAMI 6, 721-741.
+    Geman & Geman (1984), see the module notes.
 
     Examples
     --------
@@ -215,8 +214,7 @@ def metropolis(
 
     References
     ----------
-    Metropolis, N., Rosenbluth, A. W., Rosenbluth, M. N., Teller, A. H. & Teller, E. (1953).
-    Equation of state calculations by fast computing machines. J. Chem. Phys. 21, 1087-1092.
+    Metropolis et al. (1953), see the module notes.
     """
     return _single_site("metropolis", model, states, n_sweeps, rng, scan, burn_in, thin, record)
 
@@ -264,11 +262,7 @@ def checkerboard(
 
     References
     ----------
-    Geman, S. & Geman, D. (1984). Stochastic relaxation, Gibbs distributions, and the Bayesian
-    restoration of images. IEEE Trans. PAMI 6, 721-741.
-
-    Metropolis, N., Rosenbluth, A. W., Rosenbluth, M. N., Teller, A. H. & Teller, E. (1953).
-    Equation of state calculations by fast computing machines. J. Chem. Phys. 21, 1087-1092.
+    Geman & Geman (1984); Metropolis et al. (1953), see the module notes.
 
     Newman, M. E. J. & Barkema, G. T. (1999). Monte Carlo Methods in Statistical Physics. Oxford
     University Press.

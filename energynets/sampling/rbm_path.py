@@ -21,6 +21,7 @@ import numpy as np
 from energynets._validation import as_float_array, check_choice, check_float
 from energynets.models._units import sample_one_hot, softmax
 from energynets.models.rbm import RBM, check_softmax_groups
+from energynets.sampling.annealing_paths import base_biases
 
 __all__ = ["RBMPath", "base_rate_bias"]
 
@@ -261,19 +262,7 @@ class RBMPath:
         if not isinstance(rbm, RBM):
             raise TypeError(f"rbm must be an RBM, got {type(rbm).__name__}")
         dtype = rbm.dtype
-        nv = rbm.n_visible
-        if base_visible_bias is None:
-            a0 = np.array(rbm.visible_bias, dtype=dtype, copy=True)
-        else:
-            a0 = np.array(
-                as_float_array(base_visible_bias, "base_visible_bias", ndim=1), dtype=dtype
-            )
-            if a0.shape != (nv,):
-                raise ValueError(
-                    f"base_visible_bias must have shape ({nv},) to match the model's "
-                    f"n_visible, got {a0.shape}"
-                )
-        a0.setflags(write=False)
+        a0 = base_biases(base_visible_bias, "base_visible_bias", rbm.visible_bias, "n_visible")
         self.model = rbm
         self.base_visible_bias = a0
         self._groups = rbm.softmax_groups

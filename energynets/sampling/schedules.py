@@ -38,7 +38,7 @@ def linear_betas(n_betas: int) -> np.ndarray:
 
     References
     ----------
-    Neal, R. M. (2001). Annealed importance sampling. Statistics and Computing 11, 125-139.
+    Neal (2001), see the module notes.
 
     Examples
     --------

@@ -241,8 +241,7 @@ def swap_order(n_betas: int) -> np.ndarray:
 
     References
     ----------
-    Hukushima, K. & Nemoto, K. (1996). Exchange Monte Carlo method and application to spin glass
-    simulations. J. Phys. Soc. Japan 65, 1604-1608.
+    Hukushima & Nemoto (1996), see the module notes.
 
     Examples
     --------
@@ -286,14 +285,7 @@ def swap_step(
 
     References
     ----------
-    Swendsen, R. H. & Wang, J.-S. (1986). Replica Monte Carlo simulation of spin-glasses. Phys. Rev.
-    Lett. 57, 2607-2609.
-
-    Geyer, C. J. (1991). Markov chain Monte Carlo maximum likelihood. Computing Science and
-    Statistics: Proceedings of the 23rd Symposium on the Interface, 156-163.
-
-    Hukushima, K. & Nemoto, K. (1996). Exchange Monte Carlo method and application to spin glass
-    simulations. J. Phys. Soc. Japan 65, 1604-1608.
+    Swendsen & Wang (1986); Geyer (1991); Hukushima & Nemoto (1996), see the module notes.
 
     Examples
     --------

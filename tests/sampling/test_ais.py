@@ -269,3 +269,18 @@ def test_path_returning_nan_is_reported():
     path = _ScalarPath([0.0, np.nan])
     with pytest.raises(ValueError, match="log importance weights must be finite"):
         ais(path, n_runs=2, betas=[0, 1])
+
+
+def test_base_biases_copies_the_default_or_checks_the_value():
+    from energynets.sampling.annealing_paths import base_biases
+
+    default = np.array([1.0, -2.0], dtype=np.float32)
+    out = base_biases(None, "b", default, "n_units")
+    assert out.dtype == np.float32 and not out.flags.writeable
+    np.testing.assert_array_equal(out, default)
+    assert not np.shares_memory(out, default)
+    given = base_biases([0.5, 0.25], "b", default, "n_units")
+    assert given.dtype == np.float32 and not given.flags.writeable
+    np.testing.assert_array_equal(given, [0.5, 0.25])
+    with pytest.raises(ValueError, match=r"b must have shape \(2,\) to match the model's n_units"):
+        base_biases(np.zeros(3), "b", default, "n_units")
