@@ -228,8 +228,8 @@ def probabilities(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.
 
     References
     ----------
-    Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
-    machines. Cognitive Science 9, 147-169 (the probabilities P(s) of the states of a machine).
+    Ackley, Hinton & Sejnowski (1985), cited in full under :func:`log_partition` (the
+    probabilities P(s) of the states of a machine).
 
     Examples
     --------
@@ -286,8 +286,8 @@ def expectations(model: Any, temperature: float = 1.0) -> tuple[np.ndarray, np.n
 
     References
     ----------
-    Ackley, D. H., Hinton, G. E. & Sejnowski, T. J. (1985). A learning algorithm for Boltzmann
-    machines. Cognitive Science 9, 147-169 (the statistics <s_i s_j> their learning rule uses).
+    Ackley, Hinton & Sejnowski (1985), cited in full under :func:`log_partition` (the
+    statistics <s_i s_j> their learning rule uses).
 
     Examples
     --------

@@ -401,17 +401,23 @@ register_model("BoltzmannMachine", BoltzmannMachine, _boltzmann_from_params)
 register_model("RBM", RBM, _rbm_from_params)
 
 
-def _mlp_from_params(params: dict[str, Any]) -> MLP:
+def _layers(params: dict[str, Any], extra: set[str]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The arrays ``weights_i`` and ``biases_i`` of a layered network, after checking that
+    there is at least one layer and no array but these and ``extra``."""
     n_layers = sum(1 for key in params if key.startswith("weights_"))
-    allowed = {"activation", "output"}
-    allowed |= {f"{kind}_{i}" for kind in ("weights", "biases") for i in range(n_layers)}
+    allowed = extra | {f"{kind}_{i}" for kind in ("weights", "biases") for i in range(n_layers)}
     unexpected = sorted(set(params) - allowed)
     if unexpected or n_layers == 0:
         raise ValueError(f"unexpected arrays {unexpected}" if unexpected else "no weights_0")
     weights = [_array(params, f"weights_{i}") for i in range(n_layers)]
+    return weights, [_array(params, f"biases_{i}") for i in range(n_layers)]
+
+
+def _mlp_from_params(params: dict[str, Any]) -> MLP:
+    weights, biases = _layers(params, {"activation", "output"})
     return MLP.from_params(
         weights,
-        [_array(params, f"biases_{i}") for i in range(n_layers)],
+        biases,
         activation=str(params["activation"]),
         output=str(params["output"]),
         dtype=weights[0].dtype,
@@ -479,19 +485,9 @@ register_model("ClassificationRBM", ClassificationRBM, _classification_rbm_from_
 
 
 def _energy_network_from_params(params: dict[str, Any]) -> EnergyNetwork:
-    n_layers = sum(1 for key in params if key.startswith("weights_"))
-    allowed = {"output"} | {
-        f"{kind}_{i}" for kind in ("weights", "biases") for i in range(n_layers)
-    }
-    unexpected = sorted(set(params) - allowed)
-    if unexpected or n_layers == 0:
-        raise ValueError(f"unexpected arrays {unexpected}" if unexpected else "no weights_0")
-    weights = [_array(params, f"weights_{i}") for i in range(n_layers)]
+    weights, biases = _layers(params, {"output"})
     return EnergyNetwork.from_params(
-        weights,
-        [_array(params, f"biases_{i}") for i in range(n_layers)],
-        output=str(params["output"]),
-        dtype=weights[0].dtype,
+        weights, biases, output=str(params["output"]), dtype=weights[0].dtype
     )
 
 

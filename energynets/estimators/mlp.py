@@ -222,10 +222,8 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
 
     Attributes
     ----------
-    mlp_ : energynets.MLP
-        The trained network.
     n_outputs_ : int
-    coefs_, intercepts_, history_, loss_curve_, n_iter_, n_features_in_
+    mlp_, coefs_, intercepts_, history_, loss_curve_, n_iter_, n_features_in_
         As for :class:`MLPClassifier`.
 
     Examples
@@ -246,8 +244,8 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, n_features)
-            Not modified.
+        X
+            As for :meth:`MLPClassifier.fit`.
         y : array_like, shape (n_samples,) or (n_samples, n_outputs)
             Finite targets.
 

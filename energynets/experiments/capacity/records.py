@@ -47,7 +47,34 @@ _DENSE_INTEGERS = ("n_units", "n_patterns", "n_probes", "n_trials")
 
 
 @dataclass
-class CapacityResult(Records):
+class _GroupedRecords(Records):
+    """Records grouped by the column ``_GROUP`` (a rule or a model): the groups, one column of
+    one group, and the aligned table of the columns ``_CELLS``."""
+
+    _GROUP: ClassVar[str] = ""
+    _INTEGER_CELLS: ClassVar[tuple[str, ...]] = ()
+
+    def _groups(self) -> list[str]:
+        return groups(self.records, self._GROUP)
+
+    def _group_column(self, name: str, value: str | None) -> np.ndarray:
+        return group_column(
+            self.records, name, self._CELLS, self._GROUP, value, self._INTEGER_CELLS
+        )
+
+    def to_text(self) -> str:
+        """The records as an aligned plain-text table (text left, numbers right), for stdout.
+
+        Returns
+        -------
+        str
+            A header line, a line of dashes and one line per record, each ending in a newline.
+        """
+        return text_table(self._CELLS, self._cells())
+
+
+@dataclass
+class CapacityResult(_GroupedRecords):
     """The measurements of :func:`run_capacity`.
 
     Attributes
@@ -88,11 +115,13 @@ class CapacityResult(Records):
         "fraction_recalled": ".3f",
         "error_after_relax": ".5f",
     }
+    _GROUP = "rule"
+    _INTEGER_CELLS = _INTEGERS
 
     @property
     def rules(self) -> list[str]:
         """The rules present in :attr:`records`, in order of first appearance."""
-        return groups(self.records, "rule")
+        return self._groups()
 
     def column(self, name: str, rule: str | None = None) -> np.ndarray:
         """One column of the records as an array, optionally only the rows of one rule.
@@ -109,17 +138,7 @@ class CapacityResult(Records):
         ndarray, shape (n_rows,): float for the measured columns and ``alpha``, int for the
         counts, str for ``rule``.
         """
-        return group_column(self.records, name, COLUMNS, "rule", rule, _INTEGERS)
-
-    def to_text(self) -> str:
-        """The records as an aligned plain-text table (text left, numbers right), for stdout.
-
-        Returns
-        -------
-        str
-            A header line, a line of dashes and one line per record, each ending in a newline.
-        """
-        return text_table(COLUMNS, self._cells())
+        return self._group_column(name, rule)
 
     def to_markdown(self) -> str:
         """The records as a Markdown (GitHub pipe) table, numbers right-aligned.
@@ -133,7 +152,7 @@ class CapacityResult(Records):
 
 
 @dataclass
-class DenseCapacityResult(Records):
+class DenseCapacityResult(_GroupedRecords):
     """The measurements of :func:`run_dense_capacity` or :func:`run_correlated_recall`.
 
     Attributes
@@ -168,35 +187,26 @@ class DenseCapacityResult(Records):
 
     _CELLS = DENSE_COLUMNS
     _FORMATS: ClassVar[dict[str, str]] = {"fraction_fixed": ".3f", "fraction_recalled": ".3f"}
+    _GROUP = "model"
+    _INTEGER_CELLS = _DENSE_INTEGERS
 
     @property
     def models(self) -> list[str]:
         """The models present in :attr:`records`, in order of first appearance."""
-        return groups(self.records, "model")
+        return self._groups()
 
     def column(self, name: str, model: str | None = None) -> np.ndarray:
         """One column as an array, optionally only the rows of one model.
 
         Parameters
         ----------
-        name : str
-            One of :data:`DENSE_COLUMNS`.
-        model : str, optional
-            Keep only this model's rows (in order of increasing load).
+        name, model
+            As for :meth:`CapacityResult.column`, with ``name`` one of :data:`DENSE_COLUMNS`
+            and ``model`` in place of ``rule``.
 
         Returns
         -------
         ndarray, shape (n_rows,)
             Float for the fractions, str for ``model``, int for the counts.
         """
-        return group_column(self.records, name, DENSE_COLUMNS, "model", model, _DENSE_INTEGERS)
-
-    def to_text(self) -> str:
-        """The records as an aligned plain-text table.
-
-        Returns
-        -------
-        str
-            A header line, a line of dashes and one line per record, each ending in a newline.
-        """
-        return text_table(DENSE_COLUMNS, self._cells())
+        return self._group_column(name, model)

@@ -18,18 +18,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from energynets._validation import check_choice
-from energynets.experiments._report import (
-    Records,
-    find_record,
-    format_cells,
-    markdown_report,
-    record_column,
-    text_report,
-)
+from energynets.experiments._report import Records, TableReport, find_record, record_column
 
 
 @dataclass
-class CompareResult(Records):
+class CompareResult(Records, TableReport):
     """Records and settings of one comparison; subclasses add what their figure needs.
 
     Attributes
@@ -63,7 +56,8 @@ class CompareResult(Records):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.COLUMNS = tuple(cls.FORMATS)
+        cls.COLUMNS = cls._CELLS = tuple(cls.FORMATS)
+        cls._FORMATS = cls.FORMATS
 
     def column(self, name: str) -> np.ndarray:
         """One column of the records as an array (str, or float with None as NaN).
@@ -79,8 +73,8 @@ class CompareResult(Records):
         """
         return record_column(self.records, name, self.COLUMNS)
 
-    def _cells(self) -> list[list[str]]:
-        return format_cells(self.records, self.COLUMNS, self.FORMATS)
+    def _notes(self) -> list[str]:
+        return self.notes()
 
     def notes(self) -> list[str]:
         """One-line remarks printed under the table: the data and the settings that matter.
@@ -100,7 +94,7 @@ class CompareResult(Records):
         -------
         str
         """
-        return markdown_report(self.COLUMNS, self._cells(), self.notes())
+        return super().to_markdown()
 
     def to_markdown(self) -> str:
         """Same as :meth:`table`.
@@ -110,15 +104,6 @@ class CompareResult(Records):
         str
         """
         return self.table()
-
-    def to_text(self) -> str:
-        """The records as an aligned plain-text table with the notes below, for stdout.
-
-        Returns
-        -------
-        str
-        """
-        return text_report(self.COLUMNS, self._cells(), self.notes())
 
     def summary(self) -> dict[str, Any]:
         """Experiment name, settings and records as plain values for json.dumps.
