@@ -28,7 +28,6 @@ NO_SHUFFLE_LBFGS = (
 NO_MAX_FUN = (
     "MLP has no `max_fun` (L-BFGS's limit on loss evaluations), and `solver='lbfgs'` is refused."
 )
-NO_LBFGS = "`solver='lbfgs'` is refused (the solvers are 'sgd', 'momentum', 'nesterov', 'adam')."
 NO_LBFGS_SPARSE = (
     "`solver='lbfgs'` is refused, and the MLP then has to accept a CSR matrix for fit and predict."
 )
