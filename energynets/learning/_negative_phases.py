@@ -76,8 +76,16 @@ class NegativePhase:
 class CD(NegativePhase):
     """CD-k: k block-Gibbs steps from a hidden sample given each row of the mini-batch."""
 
+    last_batch = 0  # rows of the last mini-batch
+
     def negative(self, b: int, k: int) -> int:
+        self.last_batch = b
         return self.kernel.gibbs_negative(b, k, persistent=False)
+
+    def hidden_chains(self) -> np.ndarray:
+        """The chains' last hidden samples, shape (rows of the last mini-batch, n_hidden):
+        given the mini-batch itself for k = 1, given step k - 1's visible states for k > 1."""
+        return self.kernel.hs[: self.last_batch].copy()
 
 
 class PCD(NegativePhase):
