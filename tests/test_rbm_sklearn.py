@@ -168,3 +168,35 @@ def test_scikit_learns_private_helpers(grey):
     h = model._sample_hiddens(grey[:3], np.random.RandomState(0))
     assert h.shape == (3, 4) and h.dtype == bool
     assert model._sample_visibles(h, np.random.default_rng(0)).shape == (3, 64)
+
+
+class _Frame:
+    """A data frame as far as the estimators look: ``columns`` and ``__array__``."""
+
+    def __init__(self, values, columns):
+        self.values, self.columns = values, list(columns)
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.values, dtype=dtype)
+
+
+def test_feature_names_in_from_a_data_frame(grey):
+    columns = [f"pixel{i}" for i in range(64)]
+    model = BernoulliRBM(n_components=3, n_iter=1, random_state=0).fit(_Frame(grey, columns))
+    assert model.feature_names_in_.dtype == object
+    assert model.feature_names_in_.tolist() == columns
+    assert model.get_feature_names_out(columns).tolist() == ["bernoullirbm0", "bernoullirbm1",
+                                                             "bernoullirbm2"]  # fmt: skip
+    with pytest.raises(ValueError, match="input_features is not equal to feature_names_in_"):
+        model.get_feature_names_out([f"x{i}" for i in range(64)])
+    features = model.transform(_Frame(grey, columns))
+    with pytest.warns(UserWarning, match="X does not have valid feature names, but"):
+        np.testing.assert_array_equal(model.transform(grey), features)
+    with pytest.raises(ValueError, match="The feature names should match"):
+        model.transform(_Frame(grey, columns[::-1]))
+    with pytest.warns(UserWarning, match="X has feature names, but BernoulliRBM was fitted"):
+        BernoulliRBM(3, n_iter=1).fit(grey).transform(_Frame(grey, columns))
+    # names that are not all strings are not recorded; mixed with strings, a TypeError
+    assert not hasattr(model.fit(_Frame(grey, range(64))), "feature_names_in_")
+    with pytest.raises(TypeError, match="Feature names are only supported if all"):
+        model.fit(_Frame(grey, ["a", *range(63)]))

@@ -11,10 +11,11 @@ signature (as scikit-learn's do), the transformers get ``fit_transform``, the cl
 from __future__ import annotations
 
 import inspect
+import sys
+import warnings
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from energynets._validation import check_rng
 from energynets.estimators._checks import expected_failed_checks
@@ -32,7 +33,9 @@ __all__ = [
     "as_generator",
     "as_numbers",
     "check_X",
+    "check_feature_names",
     "check_fitted",
+    "input_feature_names",
     "prefixed_feature_names",
 ]
 
@@ -154,6 +157,7 @@ class Estimator(BaseEstimator):
 
     _unit_interval = False
     _accept_sparse = False  # an estimator that takes scipy.sparse X sets it (opt-in)
+    _feature_names = False  # one that records feature_names_in_ sets it (opt-in)
 
     def _check_X(self, X: Any, *, reset: bool, name: str = "X") -> Any:
         return check_X(
@@ -163,6 +167,7 @@ class Estimator(BaseEstimator):
             unit_interval=self._unit_interval,
             name=name,
             accept_sparse=self._accept_sparse,
+            feature_names=self._feature_names,
         )
 
 
@@ -235,6 +240,7 @@ def check_X(
     unit_interval: bool = False,
     name: str = "X",
     accept_sparse: bool = False,
+    feature_names: bool = False,
 ) -> Any:
     """X as a 2-D finite float array (float32 kept, anything else float64); never a copy
     the caller could see modified, and never written to.
@@ -244,9 +250,12 @@ def check_X(
     ``accept_sparse``: a ``scipy.sparse`` X is returned as a CSR matrix of the same rules
     (converted from another format, a copy the size of its non-zeros; never densified);
     otherwise it is a TypeError.
+    ``feature_names``: record or check ``feature_names_in_`` (:func:`check_feature_names`).
     The messages name ``name`` and contain the phrases scikit-learn's checks look for.
     """
     est = type(estimator).__name__
+    if feature_names:
+        check_feature_names(estimator, X, reset=reset)
     arr = _numeric_array(X, name, est, accept_sparse)
     _check_matrix_shape(arr, name)
     if arr.dtype not in (np.float32, np.float64):
@@ -274,9 +283,68 @@ def check_X(
     return arr
 
 
+def _is_sparse(x: Any) -> bool:
+    """Whether x is a ``scipy.sparse`` matrix or array, without importing scipy (nothing is
+    one while ``scipy.sparse`` was never imported)."""
+    module = sys.modules.get("scipy.sparse")
+    return module is not None and bool(module.issparse(x))
+
+
+def input_feature_names(X: Any) -> np.ndarray | None:
+    """The column names of a data frame X (anything with ``columns``) when they are all
+    strings, as an object array; None otherwise (scikit-learn's rule: names of mixed types
+    with strings among them are a TypeError)."""
+    columns = getattr(X, "columns", None)
+    if columns is None or _is_sparse(X) or isinstance(X, np.ndarray):
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    if names.size == 0:
+        return None
+    types = sorted({type(n).__qualname__ for n in names})
+    if len(types) > 1 and "str" in types:
+        raise TypeError(
+            "Feature names are only supported if all input features have string names, but "
+            f"your input has {types} as feature name / column name types. Convert them all "
+            "to strings, e.g. X.columns = X.columns.astype(str)"
+        )
+    return names if types == ["str"] else None
+
+
+def check_feature_names(estimator: Any, X: Any, *, reset: bool) -> None:
+    """Record (``reset``) or check ``feature_names_in_``, as scikit-learn does.
+
+    In ``fit`` the string column names of a data frame X become ``feature_names_in_`` (an
+    attribute removed when X has none). Afterwards names that differ from them are a
+    ValueError, and names on one side only a UserWarning.
+    """
+    names = input_feature_names(X)
+    if reset:
+        if names is not None:
+            estimator.feature_names_in_ = names
+        elif hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+        return
+    fitted = getattr(estimator, "feature_names_in_", None)
+    est = type(estimator).__name__
+    if names is not None and fitted is None:
+        warnings.warn(
+            f"X has feature names, but {est} was fitted without feature names", stacklevel=3
+        )
+    elif names is None and fitted is not None:
+        warnings.warn(
+            f"X does not have valid feature names, but {est} was fitted with feature names",
+            stacklevel=3,
+        )
+    elif names is not None and fitted is not None and not np.array_equal(names, fitted):
+        raise ValueError(
+            "The feature names should match those that were passed during fit: got "
+            f"{names.tolist()}, fitted with {fitted.tolist()}"
+        )
+
+
 def _value_range(arr: Any) -> tuple[Any, Any]:
     """(min, max) of a dense or CSR array; NaN propagates into both: no X-sized temporary."""
-    if not sparse.issparse(arr):
+    if not _is_sparse(arr):
         return arr.min(), arr.max()
     values = arr.data
     if values.size == 0:
@@ -292,7 +360,7 @@ def _numeric_array(X: Any, name: str, est: str, accept_sparse: bool = False) -> 
     shape)."""
     if X is None:
         raise TypeError(f"{name} must be an array of shape (n_samples, n_features), got None")
-    if sparse.issparse(X) and accept_sparse:
+    if _is_sparse(X) and accept_sparse:
         csr = X.tocsr()
         if np.issubdtype(csr.dtype, np.complexfloating):
             raise ValueError(
@@ -301,7 +369,7 @@ def _numeric_array(X: Any, name: str, est: str, accept_sparse: bool = False) -> 
         if not (np.issubdtype(csr.dtype, np.number) or np.issubdtype(csr.dtype, np.bool_)):
             raise TypeError(f"{name} must be an array of numbers, got dtype {csr.dtype}")
         return csr
-    if sparse.issparse(X):
+    if _is_sparse(X):
         raise TypeError(
             f"{name} must be a dense array: sparse input is not supported by {est}, got a "
             f"{type(X).__name__} (convert it with X.toarray())"

@@ -406,6 +406,9 @@ class BernoulliRBM(UnitIntervalInput, _RBMEstimator):
         for "cd", the chains' last hidden samples (one row per row of the last mini-batch:
         given that batch itself for k = 1).
     n_features_in_ : int
+    feature_names_in_ : ndarray of str objects, shape (n_features_in_,)
+        The column names of X in ``fit`` when X is a data frame whose names are all strings
+        (not set otherwise); the other methods check X's names against them.
     rbm_ : energynets.RBM
         The trained model.
     history_ : dict of lists
@@ -451,6 +454,7 @@ class BernoulliRBM(UnitIntervalInput, _RBMEstimator):
     _visible = "bernoulli"
     _score_name = "pseudo-likelihood"
     _accept_sparse = True
+    _feature_names = True
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -485,7 +489,7 @@ class BernoulliRBM(UnitIntervalInput, _RBMEstimator):
         179-195.
         """
         check_fitted(self, "rbm_")
-        arr = check_X(self, X, reset=False, accept_sparse=True)
+        arr = check_X(self, X, reset=False, accept_sparse=True, feature_names=True)
         return self._score(self.rbm_, arr, as_generator(self.random_state))
 
     def _score(self, rbm: RBM, X: Any, gen: np.random.Generator) -> np.ndarray:
