@@ -172,7 +172,7 @@ class _RBMEstimator(TransformerMixin, Estimator):
 
         Parameters
         ----------
-        X : {array_like, sparse matrix}, shape (n_samples, n_features)
+        X : array_like or sparse matrix (BernoulliRBM), shape (n_samples, n_features)
             Training data (see the class docstring for the values allowed). Not modified.
             float32 data give a float32 model; other numbers float64.
         y : ignored
@@ -205,7 +205,7 @@ class _RBMEstimator(TransformerMixin, Estimator):
 
         Parameters
         ----------
-        X : {array_like, sparse matrix}, shape (n_samples, n_features)
+        X : array_like or sparse matrix (BernoulliRBM), shape (n_samples, n_features)
             A mini-batch of training data. Not modified.
         y : ignored
 
@@ -241,7 +241,7 @@ class _RBMEstimator(TransformerMixin, Estimator):
 
         Parameters
         ----------
-        X : {array_like, sparse matrix}, shape (n_samples, n_features)
+        X : array_like or sparse matrix (BernoulliRBM), shape (n_samples, n_features)
             Not modified.
 
         Returns
@@ -283,7 +283,7 @@ class _RBMEstimator(TransformerMixin, Estimator):
 
         Parameters
         ----------
-        v : {array_like, sparse matrix}, shape (n_samples, n_features)
+        v : array_like or sparse matrix (BernoulliRBM), shape (n_samples, n_features)
             Visible states (in [0, 1] for Bernoulli units). Not modified.
 
         Returns
