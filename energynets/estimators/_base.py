@@ -11,6 +11,8 @@ signature (as scikit-learn's do), the transformers get ``fit_transform``, the cl
 from __future__ import annotations
 
 import inspect
+import sys
+import warnings
 from typing import Any
 
 import numpy as np
@@ -31,7 +33,10 @@ __all__ = [
     "as_generator",
     "as_numbers",
     "check_X",
+    "check_feature_names",
     "check_fitted",
+    "input_feature_names",
+    "prefixed_feature_names",
 ]
 
 
@@ -151,9 +156,19 @@ class Estimator(BaseEstimator):
     """
 
     _unit_interval = False
+    _accept_sparse = False  # an estimator that takes scipy.sparse X sets it (opt-in)
+    _feature_names = False  # one that records feature_names_in_ sets it (opt-in)
 
-    def _check_X(self, X: Any, *, reset: bool, name: str = "X") -> np.ndarray:
-        return check_X(self, X, reset=reset, unit_interval=self._unit_interval, name=name)
+    def _check_X(self, X: Any, *, reset: bool, name: str = "X") -> Any:
+        return check_X(
+            self,
+            X,
+            reset=reset,
+            unit_interval=self._unit_interval,
+            name=name,
+            accept_sparse=self._accept_sparse,
+            feature_names=self._feature_names,
+        )
 
 
 class UnitIntervalInput:
@@ -184,6 +199,30 @@ def as_generator(random_state: Any) -> np.random.Generator:
     return check_rng(random_state, "random_state")
 
 
+def prefixed_feature_names(
+    estimator: Any, n_features_out: int, input_features: Any = None
+) -> np.ndarray:
+    """The output feature names ``<class name in lower case><i>``, i = 0 .. n_features_out - 1,
+    as scikit-learn's ``ClassNamePrefixFeaturesOutMixin`` makes them (an object array).
+
+    ``input_features``, when given, must match the input: ``n_features_in_`` names, equal to
+    ``feature_names_in_`` where that was recorded (it is only checked: the output names do not
+    depend on it).
+    """
+    if input_features is not None:
+        names = np.asarray(input_features, dtype=object)
+        known = getattr(estimator, "feature_names_in_", None)
+        if known is not None and not np.array_equal(known, names):
+            raise ValueError("input_features is not equal to feature_names_in_")
+        if names.ndim != 1 or names.shape[0] != estimator.n_features_in_:
+            raise ValueError(
+                f"input_features should have length equal to number of features "
+                f"({estimator.n_features_in_}), got {names.shape[0] if names.ndim else 0}"
+            )
+    prefix = type(estimator).__name__.lower()
+    return np.asarray([f"{prefix}{i}" for i in range(n_features_out)], dtype=object)
+
+
 def check_fitted(estimator: Any, attribute: str) -> None:
     """Raise :data:`NotFittedError` unless ``fit`` has set ``attribute``."""
     if not hasattr(estimator, attribute):
@@ -200,20 +239,28 @@ def check_X(
     reset: bool,
     unit_interval: bool = False,
     name: str = "X",
-) -> np.ndarray:
+    accept_sparse: bool = False,
+    feature_names: bool = False,
+) -> Any:
     """X as a 2-D finite float array (float32 kept, anything else float64); never a copy
     the caller could see modified, and never written to.
 
     ``reset``: record ``n_features_in_`` (fit) or check against it (everything else).
     ``unit_interval``: values must lie in [0, 1] (Bernoulli visible units).
+    ``accept_sparse``: a ``scipy.sparse`` X is returned as a CSR matrix of the same rules
+    (converted from another format, a copy the size of its non-zeros; never densified);
+    otherwise it is a TypeError.
+    ``feature_names``: record or check ``feature_names_in_`` (:func:`check_feature_names`).
     The messages name ``name`` and contain the phrases scikit-learn's checks look for.
     """
     est = type(estimator).__name__
-    arr = _numeric_array(X, name, est)
+    if feature_names:
+        check_feature_names(estimator, X, reset=reset)
+    arr = _numeric_array(X, name, est, accept_sparse)
     _check_matrix_shape(arr, name)
     if arr.dtype not in (np.float32, np.float64):
         arr = arr.astype(np.float64)
-    lo, hi = arr.min(), arr.max()  # NaN propagates into both: no X-sized temporary
+    lo, hi = _value_range(arr)
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError(f"{name} must contain only finite values, got NaN or inf")
     if reset:
@@ -236,13 +283,93 @@ def check_X(
     return arr
 
 
-def _numeric_array(X: Any, name: str, est: str) -> np.ndarray:
-    """X as a dense real array of numbers (not yet checked for shape)."""
+def _is_sparse(x: Any) -> bool:
+    """Whether x is a ``scipy.sparse`` matrix or array, without importing scipy (nothing is
+    one while ``scipy.sparse`` was never imported)."""
+    module = sys.modules.get("scipy.sparse")
+    return module is not None and bool(module.issparse(x))
+
+
+def input_feature_names(X: Any) -> np.ndarray | None:
+    """The column names of a data frame X (anything with ``columns``) when they are all
+    strings, as an object array; None otherwise (scikit-learn's rule: names of mixed types
+    with strings among them are a TypeError)."""
+    columns = getattr(X, "columns", None)
+    if columns is None or _is_sparse(X) or isinstance(X, np.ndarray):
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    if names.size == 0:
+        return None
+    types = sorted({type(n).__qualname__ for n in names})
+    if len(types) > 1 and "str" in types:
+        raise TypeError(
+            "Feature names are only supported if all input features have string names, but "
+            f"your input has {types} as feature name / column name types. Convert them all "
+            "to strings, e.g. X.columns = X.columns.astype(str)"
+        )
+    return names if types == ["str"] else None
+
+
+def check_feature_names(estimator: Any, X: Any, *, reset: bool) -> None:
+    """Record (``reset``) or check ``feature_names_in_``, as scikit-learn does.
+
+    In ``fit`` the string column names of a data frame X become ``feature_names_in_`` (an
+    attribute removed when X has none). Afterwards names that differ from them are a
+    ValueError, and names on one side only a UserWarning.
+    """
+    names = input_feature_names(X)
+    if reset:
+        if names is not None:
+            estimator.feature_names_in_ = names
+        elif hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+        return
+    fitted = getattr(estimator, "feature_names_in_", None)
+    est = type(estimator).__name__
+    if names is not None and fitted is None:
+        warnings.warn(
+            f"X has feature names, but {est} was fitted without feature names", stacklevel=3
+        )
+    elif names is None and fitted is not None:
+        warnings.warn(
+            f"X does not have valid feature names, but {est} was fitted with feature names",
+            stacklevel=3,
+        )
+    elif names is not None and fitted is not None and not np.array_equal(names, fitted):
+        raise ValueError(
+            "The feature names should match those that were passed during fit: got "
+            f"{names.tolist()}, fitted with {fitted.tolist()}"
+        )
+
+
+def _value_range(arr: Any) -> tuple[Any, Any]:
+    """(min, max) of a dense or CSR array; NaN propagates into both: no X-sized temporary."""
+    if not _is_sparse(arr):
+        return arr.min(), arr.max()
+    values = arr.data
+    if values.size == 0:
+        return 0.0, 0.0
+    lo, hi = values.min(), values.max()
+    if values.size < arr.shape[0] * arr.shape[1]:  # implicit zeros
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
+    return lo, hi
+
+
+def _numeric_array(X: Any, name: str, est: str, accept_sparse: bool = False) -> Any:
+    """X as a real array of numbers, dense or (``accept_sparse``) CSR (not yet checked for
+    shape)."""
     if X is None:
         raise TypeError(f"{name} must be an array of shape (n_samples, n_features), got None")
-    from scipy import sparse
-
-    if sparse.issparse(X):
+    if _is_sparse(X) and accept_sparse:
+        csr = X.tocsr()
+        if np.issubdtype(csr.dtype, np.complexfloating):
+            raise ValueError(
+                f"{name} must be real-valued: Complex data not supported, got dtype {csr.dtype}"
+            )
+        if not (np.issubdtype(csr.dtype, np.number) or np.issubdtype(csr.dtype, np.bool_)):
+            raise TypeError(f"{name} must be an array of numbers, got dtype {csr.dtype}")
+        return csr
+    if _is_sparse(X):
         raise TypeError(
             f"{name} must be a dense array: sparse input is not supported by {est}, got a "
             f"{type(X).__name__} (convert it with X.toarray())"
@@ -270,7 +397,7 @@ def as_numbers(arr: np.ndarray, name: str) -> np.ndarray:
     return arr
 
 
-def _check_matrix_shape(arr: np.ndarray, name: str) -> None:
+def _check_matrix_shape(arr: Any, name: str) -> None:
     """A 2-D array with at least one row and one column."""
     if arr.ndim != 2:
         hint = ""

@@ -66,20 +66,46 @@ class NegativePhase:
     def record(self, history: dict[str, list]) -> None:
         """Append this phase's own numbers to the history after an epoch."""
 
+    def hidden_chains(self) -> np.ndarray:
+        """A copy of the hidden states of the negative chains after the last update, shape
+        (n_chains, n_hidden): the persistent chains' (PCD), or the samples given the last
+        mini-batch that CD-k started from."""
+        return self.kernel.hs[: self.kernel.C].copy()
+
 
 class CD(NegativePhase):
     """CD-k: k block-Gibbs steps from a hidden sample given each row of the mini-batch."""
 
+    last_batch = 0  # rows of the last mini-batch
+
     def negative(self, b: int, k: int) -> int:
+        self.last_batch = b
         return self.kernel.gibbs_negative(b, k, persistent=False)
+
+    def hidden_chains(self) -> np.ndarray:
+        """The chains' last hidden samples, shape (rows of the last mini-batch, n_hidden):
+        given the mini-batch itself for k = 1, given step k - 1's visible states for k > 1."""
+        return self.kernel.hs[: self.last_batch].copy()
 
 
 class PCD(NegativePhase):
-    """PCD-k: k steps of ``n_chains`` persistent chains, started at data rows."""
+    """PCD-k: k steps of ``n_chains`` persistent chains, started at data rows, or continued
+    from given hidden states ``chains`` (shape (n_chains, n_hidden); ``start_rows`` is then
+    not used)."""
 
-    def __init__(self, kernel: Kernel, data: np.ndarray, start_rows: np.ndarray) -> None:
+    def __init__(
+        self,
+        kernel: Kernel,
+        data: np.ndarray,
+        start_rows: np.ndarray | None,
+        chains: np.ndarray | None = None,
+    ) -> None:
         super().__init__(kernel)
-        kernel.init_chains(data, start_rows)
+        if chains is None:
+            assert start_rows is not None
+            kernel.init_chains(data, start_rows)
+        else:
+            kernel.hs[: kernel.C] = chains
 
     def negative(self, b: int, k: int) -> int:
         return self.kernel.gibbs_negative(b, k, persistent=True)
@@ -95,8 +121,8 @@ class FastPCD(PCD):
     kernel : Kernel
         Made with ``fast_weights=True`` (it adds the fast weights to the negative phase's
         parameters).
-    data, start_rows
-        The chains start at ``data[start_rows]``.
+    data, start_rows, chains
+        The chains start at ``data[start_rows]``, or at the hidden states ``chains``.
     learning_rate : float >= 0
         Of the fast weights.
     decay : float in [0, 1]
@@ -109,11 +135,12 @@ class FastPCD(PCD):
         self,
         kernel: Kernel,
         data: np.ndarray,
-        start_rows: np.ndarray,
+        start_rows: np.ndarray | None,
         learning_rate: float,
         decay: float,
+        chains: np.ndarray | None = None,
     ) -> None:
-        super().__init__(kernel, data, start_rows)
+        super().__init__(kernel, data, start_rows, chains)
         assert kernel.fast is not None
         self.fast = kernel.fast
         self.learning_rate = learning_rate
@@ -166,6 +193,10 @@ class ParallelTempering(NegativePhase):
 
     def record(self, history: dict[str, list]) -> None:
         history.setdefault("swap_rate", []).append(float(np.mean(self.replicas.swap_rates())))
+
+    def hidden_chains(self) -> np.ndarray:
+        """The hidden states of the beta = 1 replicas, shape (n_chains, n_hidden)."""
+        return self.replicas.hs[self.replicas.cold_rows()].copy()
 
 
 class Replicas:
@@ -287,13 +318,18 @@ class Replicas:
         for _ in range(n_steps):
             self._sweep()
             self._exchange()
-        cold = np.argmax(self.temperature_of == self.R - 1, axis=0) * C + np.arange(C)
-        neg_v = k.v[k.B : k.B + C]
+        cold = self.cold_rows()
+        neg_v = k.v[k.P : k.P + C]
         neg_q = k.h[k.B : k.B + C]
         np.take(self.v, cold, axis=0, out=neg_v)
         np.take(self.x, cold, axis=0, out=neg_q)
         sigmoid_(neg_q)
         return C
+
+    def cold_rows(self) -> np.ndarray:
+        """The rows of the beta = 1 replicas, one per chain."""
+        C = self.kernel.C
+        return np.argmax(self.temperature_of == self.R - 1, axis=0) * C + np.arange(C)
 
     def swap_rates(self) -> np.ndarray:
         return swap_rates(self.attempts, self.accepts)

@@ -10,16 +10,35 @@ nothing is allocated per update. See :mod:`energynets.learning.contrastive` for 
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import numpy as np
 
 from energynets.models._units import sample_one_hot, softmax
 from energynets.models.rbm import RBM
 
-__all__ = ["SPARSE_COLUMNS", "Kernel", "bernoulli_", "sigmoid_", "uniform_"]
+__all__ = [
+    "SPARSE_COLUMNS",
+    "Kernel",
+    "SparseKernel",
+    "bernoulli_",
+    "is_sparse",
+    "sigmoid_",
+    "uniform_",
+]
 
 #: The kernel skips the visible columns of a block of rows that are zero in every row when
 #: they are at least this fraction of the columns (exact: the same sums with fewer terms).
 SPARSE_COLUMNS = 0.1
+
+
+def is_sparse(x: Any) -> bool:
+    """Whether x is a ``scipy.sparse`` matrix or array, without importing scipy: when
+    ``scipy.sparse`` was never imported, nothing can be one (``import energynets`` stays
+    light)."""
+    module = sys.modules.get("scipy.sparse")
+    return module is not None and bool(module.issparse(x))
 
 
 def sigmoid_(x: np.ndarray, minus_bias: np.ndarray | None = None) -> np.ndarray:
@@ -100,8 +119,11 @@ class Kernel:
         self.groups = rbm.softmax_groups
         self.B = batch_size
         self.C = n_negative
+        #: Rows of ``v`` before the negative block: the positive block's (none in a
+        #: :class:`SparseKernel`, whose positive rows stay a sparse matrix).
+        self.P = self._positive_rows(batch_size)
         rows = max(batch_size, n_negative)
-        self.v = np.zeros((batch_size + n_negative, nv), dtype=dt)
+        self.v = np.zeros((self.P + n_negative, nv), dtype=dt)
         self.h = np.zeros((batch_size + n_negative, nh), dtype=dt)
         self.row_weights = np.zeros(batch_size + n_negative, dtype=dt)
         self.hs = np.zeros((rows, nh), dtype=dt)  # hidden samples; PCD: the chains, [:C]
@@ -115,7 +137,7 @@ class Kernel:
         self.column_used = np.empty(nv, dtype=bool)
         self.column_index = np.arange(nv, dtype=np.intp)
         self.gather = np.empty(nv, dtype=np.intp)
-        self.v_cols = np.empty((batch_size + n_negative) * nv, dtype=dt)
+        self.v_cols = np.empty((self.P + n_negative) * nv, dtype=dt)
         self.w_rows = np.empty(nv * nh, dtype=dt)
         self.g_rows = np.empty((nv + 1) * nh, dtype=dt)
         self.grad_s = np.empty(nv, dtype=dt)
@@ -155,10 +177,14 @@ class Kernel:
         np.negative(self.neg_a, out=self.minus_neg_a)
 
     # -- phases ----------------------------------------------------------------------------
+    def _positive_rows(self, batch_size: int) -> int:
+        """Rows of ``v`` kept for the positive block."""
+        return batch_size
+
     def load(self, data: np.ndarray, index: np.ndarray) -> int:
         """Copy the rows ``data[index]`` into the positive block; return their number b."""
         b = index.shape[0]
-        pos = self.v[self.B - b : self.B]
+        pos = self.v[self.P - b : self.P]
         self.load_rows(data, index, pos)
         return b
 
@@ -174,7 +200,7 @@ class Kernel:
     def positive(self, b: int) -> np.ndarray:
         """q = p(h = 1 | data) for the b rows of the positive block (regular weights)."""
         q = self.h[self.B - b : self.B]
-        self._product(self.v[self.B - b : self.B], self.rbm.weights, q)
+        self._product(self.v[self.P - b : self.P], self.rbm.weights, q)
         return sigmoid_(q, self.minus_b)
 
     def _used_columns(self, v: np.ndarray) -> np.ndarray | None:
@@ -245,7 +271,7 @@ class Kernel:
         # CD starts each chain at the data (a hidden sample given its row of the mini-batch);
         # PCD continues the persistent chains from where the previous update left them.
         hs = self.hs[:c] if persistent else self.sample_hidden(q_data, self.hs[:b])
-        neg_v = self.v[self.B : self.B + c]
+        neg_v = self.v[self.P : self.P + c]
         neg_q = self.h[self.B : self.B + c]
         for step in range(k):
             self.sample_visible(hs, neg_v)
@@ -263,6 +289,14 @@ class Kernel:
         weights[mid - lo :] = -scale / c
         h = self.h[lo:hi]
         h *= weights[:, None]  # scale q / b for data rows, -scale q / c for negative rows
+        self._visible_statistics(b, c, scale)
+        np.sum(h, axis=0, out=self.grad_b)
+
+    def _visible_statistics(self, b: int, c: int, scale: float) -> None:
+        """grad_w <- v^T h over the stacked rows (h scaled already) and
+        grad_s <- scale (<s>_data - <s>_neg)."""
+        lo, mid, hi = self.P - b, self.P, self.P + c
+        h = self.h[self.B - b : self.B + c]
         v = self.v[lo:hi]
         cols = self._used_columns(v)
         if cols is None:
@@ -275,18 +309,64 @@ class Kernel:
             self.gather.fill(k)
             np.put(self.gather, cols, self.column_index[:k], mode="clip")
             np.take(g_rows, self.gather, axis=0, out=self.grad_w, mode="clip")
-        np.sum(h, axis=0, out=self.grad_b)
         # column sums by plain reductions rather than a (threaded) BLAS call
         np.sum(self.v[lo:mid], axis=0, out=self.grad_s)
         np.sum(self.v[mid:hi], axis=0, out=self.sum_s)
+        self._combine_sums(b, c, scale)
+
+    def _combine_sums(self, b: int, c: int, scale: float) -> None:
+        """grad_s <- scale (grad_s / b - sum_s / c), from the positive and negative sums."""
         self.grad_s *= scale / b
         self.sum_s *= scale / c
         self.grad_s -= self.sum_s
 
     def init_chains(self, data: np.ndarray, index: np.ndarray) -> None:
         """Start C persistent chains at the data rows ``index``: hs ~ p(h | data[index])."""
-        start = self.v[self.B : self.B + self.C]
+        start = self.v[self.P : self.P + self.C]
         self.load_rows(data, index, start)
         q = self.h[self.B : self.B + self.C]
         self.hidden_probabilities(start, q)
         self.sample_hidden(q, self.hs[: self.C])
+
+
+class SparseKernel(Kernel):
+    """:class:`Kernel` for data in a ``scipy.sparse`` CSR matrix (Bernoulli visible units).
+
+    The positive mini-batch stays sparse: its rows are sliced from the data as a CSR matrix,
+    and the two products it enters, the hidden input v W + b and the statistics v^T q, are
+    sparse-times-dense products (the second over the batch's non-zero columns only), so no
+    dense copy of the data, or of a mini-batch, is made. The negative particles are samples,
+    dense as in :class:`Kernel`; ``v`` holds only them (``P = 0``).
+    """
+
+    batch: Any = None
+
+    def _positive_rows(self, batch_size: int) -> int:
+        return 0
+
+    def load(self, data: Any, index: np.ndarray) -> int:
+        """The rows ``data[index]`` as the positive batch (a CSR matrix); return their number."""
+        batch = data[index]
+        self.batch = batch if batch.dtype == self.v.dtype else batch.astype(self.v.dtype)
+        return int(index.shape[0])
+
+    def load_rows(self, data: Any, index: np.ndarray, out: np.ndarray) -> None:
+        """out <- the rows ``data[index]``, densified (a few rows: the chains' starts)."""
+        out[...] = data[index].toarray()
+
+    def positive(self, b: int) -> np.ndarray:
+        """q = p(h = 1 | data) for the b rows of the sparse positive batch."""
+        q = self.h[self.B - b : self.B]
+        q[...] = self.batch @ self.rbm.weights
+        return sigmoid_(q, self.minus_b)
+
+    def _visible_statistics(self, b: int, c: int, scale: float) -> None:
+        h = self.h[self.B - b : self.B + c]
+        negative = self.v[:c]
+        np.matmul(negative.T, h[b:], out=self.grad_w)  # -<s q^T>_neg (h carries the sign)
+        cols = np.unique(self.batch.indices)  # the batch's non-zero columns
+        if cols.size:
+            self.grad_w[cols] += self.batch[:, cols].T @ h[:b]
+        self.grad_s[...] = np.asarray(self.batch.sum(axis=0)).ravel()
+        np.sum(negative, axis=0, out=self.sum_s)
+        self._combine_sums(b, c, scale)

@@ -24,7 +24,7 @@ from energynets.learning._negative_phases import (
     ParallelTempering,
 )
 from energynets.learning._penalties import L1, Regularizer, Sparsity, Update, WeightDecay
-from energynets.learning._rbm_kernel import Kernel
+from energynets.learning._rbm_kernel import Kernel, SparseKernel, is_sparse
 from energynets.learning.centering import Centering
 from energynets.metrics import (
     free_energy_gap,
@@ -86,6 +86,8 @@ class RBMTraining(Training):
         All randomness of the training.
     train_subset, valid_subset : ndarray
         The fixed rows the monitors use (``valid_subset`` may be None).
+    chains : ndarray, shape (n_chains, n_hidden), optional
+        Hidden states to continue PCD's persistent chains from (method "pcd" only).
     """
 
     name = "fit_rbm"
@@ -98,6 +100,7 @@ class RBMTraining(Training):
         gen: np.random.Generator,
         train_subset: np.ndarray,
         valid_subset: np.ndarray | None,
+        chains: np.ndarray | None = None,
     ) -> None:
         s = settings
         self.settings_ = s
@@ -112,8 +115,11 @@ class RBMTraining(Training):
             assert data_mean is not None
             _init_visible_bias(model, data_mean)
         n_negative = s.n_chains if s.method != "cd" else s.batch_size
-        self.kernel = Kernel(model, s.batch_size, n_negative, gen, fast_weights=s.fast_weights)
-        self.negative = _negative_phase(self.kernel, s, data, gen)
+        kernel_class = SparseKernel if is_sparse(data) else Kernel
+        self.kernel = kernel_class(
+            model, s.batch_size, n_negative, gen, fast_weights=s.fast_weights
+        )
+        self.negative = _negative_phase(self.kernel, s, data, gen, chains)
         self.centering = None
         if s.centering:
             assert data_mean is not None
@@ -241,8 +247,11 @@ class RBMTraining(Training):
         return next((r for r in self.regularizers if isinstance(r, Sparsity)), None)
 
 
-def _data_mean(data: np.ndarray) -> np.ndarray:
-    """Column means in float64, accumulated without a converted copy of the data."""
+def _data_mean(data: Any) -> np.ndarray:
+    """Column means in float64, accumulated without a converted copy of the data (dense or
+    a scipy.sparse matrix)."""
+    if is_sparse(data):
+        return np.asarray(data.mean(axis=0, dtype=np.float64)).ravel()
     return np.asarray(np.mean(data, axis=0, dtype=np.float64))
 
 
@@ -260,18 +269,22 @@ def _init_visible_bias(model: RBM, data_mean: np.ndarray) -> None:
 
 
 def _negative_phase(
-    kernel: Kernel, s: RBMSettings, data: np.ndarray, gen: np.random.Generator
+    kernel: Kernel,
+    s: RBMSettings,
+    data: np.ndarray,
+    gen: np.random.Generator,
+    chains: np.ndarray | None,
 ) -> NegativePhase:
     n = data.shape[0]
     if s.method == "cd":
         return CD(kernel)
     if s.method == "pt":
-        start = gen.integers(0, n, size=s.n_temperatures * s.n_chains)
-        return ParallelTempering(kernel, s.n_temperatures, data, start)
-    start = gen.integers(0, n, size=s.n_chains)
+        replica_rows = gen.integers(0, n, size=s.n_temperatures * s.n_chains)
+        return ParallelTempering(kernel, s.n_temperatures, data, replica_rows)
+    start = None if chains is not None else gen.integers(0, n, size=s.n_chains)
     if s.fast_weights:
-        return FastPCD(kernel, data, start, s.fast_learning_rate, s.fast_decay)
-    return PCD(kernel, data, start)
+        return FastPCD(kernel, data, start, s.fast_learning_rate, s.fast_decay, chains)
+    return PCD(kernel, data, start, chains)
 
 
 def _regularizers(

@@ -72,7 +72,7 @@ from energynets._validation import (
 )
 from energynets.learning import optim
 from energynets.learning._loop import check_callbacks, run
-from energynets.learning._rbm_kernel import Kernel
+from energynets.learning._rbm_kernel import Kernel, is_sparse
 from energynets.learning._rbm_training import RBMSettings, RBMTraining
 from energynets.learning.centering import CenteredRBM, center, centered_gradient, uncenter
 from energynets.metrics import RBMGradient, enumerated_layer
@@ -178,7 +178,7 @@ def contrastive_gradient(
     b = kernel.load(v, np.arange(n))
     kernel.positive(b)
     c = kernel.gibbs_negative(b, steps, persistent)
-    final = kernel.v[kernel.B : kernel.B + c].copy()
+    final = kernel.v[kernel.P : kernel.P + c].copy()
     kernel.statistics(b, c)
     grad_a = kernel.grad_s * kernel.inv_sigma if kernel.gaussian else kernel.grad_s.copy()
     if kernel.gaussian:
@@ -187,14 +187,26 @@ def contrastive_gradient(
 
 
 # -- argument checks -----------------------------------------------------------------------------
-def check_training_data(rbm: RBM, data: Any, name: str) -> np.ndarray:
+def check_training_data(rbm: RBM, data: Any, name: str) -> Any:
     """Check data without copying it: 2-D, n_visible columns, finite, in [0, 1] (Bernoulli),
     each softmax group summing to 1 (one-hot for 0/1 data).
 
-    Uses min and max (no temporaries the size of the data): NaN propagates into both.
+    Uses min and max (no temporaries the size of the data): NaN propagates into both. A
+    ``scipy.sparse`` matrix (Bernoulli visible units, no softmax groups) is returned in CSR
+    format, converted from another format (a copy the size of its non-zeros) or integer
+    values (to float64).
     """
+    if is_sparse(data):
+        return _check_sparse_training_data(rbm, data, name)
     arr = check_data_matrix(data, name, rbm.n_visible, "n_visible", "n_visible of the model")
     lo, hi = arr.min(), arr.max()
+    _check_range(rbm, name, lo, hi)
+    if rbm.softmax_groups:
+        rbm.check_group_rows(arr, name)  # one-hot (or class probabilities) in each group
+    return arr
+
+
+def _check_range(rbm: RBM, name: str, lo: Any, hi: Any) -> None:
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
     if rbm.visible == "bernoulli" and (lo < 0 or hi > 1):
@@ -202,9 +214,38 @@ def check_training_data(rbm: RBM, data: Any, name: str) -> np.ndarray:
             f"{name} must lie in [0, 1] for Bernoulli visible units (e.g. divide 8-bit images "
             f"by 255), got values in [{lo:g}, {hi:g}]"
         )
-    if rbm.softmax_groups:
-        rbm.check_group_rows(arr, name)  # one-hot (or class probabilities) in each group
-    return arr
+
+
+def _check_sparse_training_data(rbm: RBM, data: Any, name: str) -> Any:
+    """A scipy.sparse ``data`` checked as :func:`check_training_data` does, in CSR format."""
+    if rbm.visible != "bernoulli" or rbm.softmax_groups:
+        raise TypeError(
+            f"{name} may be a scipy.sparse matrix only for Bernoulli visible units without "
+            f"softmax groups, got visible={rbm.visible!r}"
+            + (" with softmax groups" if rbm.softmax_groups else "")
+            + "; pass a dense array"
+        )
+    csr = data.tocsr()
+    if not (np.issubdtype(csr.dtype, np.floating) or np.issubdtype(csr.dtype, np.integer)):
+        if not np.issubdtype(csr.dtype, np.bool_):
+            raise TypeError(f"{name} must be an array of numbers, got dtype {csr.dtype}")
+    if not np.issubdtype(csr.dtype, np.floating):
+        csr = csr.astype(np.float64)
+    if csr.shape[1] != rbm.n_visible:
+        raise ValueError(
+            f"{name} must have {rbm.n_visible} columns (n_visible of the model), got shape "
+            f"{csr.shape}"
+        )
+    if csr.shape[0] == 0:
+        raise ValueError(f"{name} must have at least one row, got shape {csr.shape}")
+    values = csr.data
+    implicit_zeros = values.size < csr.shape[0] * csr.shape[1]
+    lo = min(values.min(), 0.0) if values.size else 0.0
+    hi = max(values.max(), 0.0) if values.size else 0.0
+    if values.size and not implicit_zeros:
+        lo, hi = values.min(), values.max()
+    _check_range(rbm, name, lo, hi)
+    return csr
 
 
 def _check_monitor(monitor: Any, rbm: RBM, subset: np.ndarray) -> tuple[str, ...]:
@@ -263,6 +304,7 @@ def fit_rbm(
     checkpoint: str | os.PathLike[str] | None = None,
     checkpoint_every: int = 1,
     resume: str | os.PathLike[str] | None = None,
+    chains: Any = None,
 ) -> tuple[RBM, dict[str, list[Any]]]:
     """Train an RBM on data with CD-k, persistent CD (optionally with fast weights) or parallel
     tempering, by stochastic gradient ascent on the log-likelihood.
@@ -288,7 +330,11 @@ def fit_rbm(
         of the model the values of a row must sum to 1 (one-hot labels, or class
         probabilities). Never modified nor
         copied whole: each mini-batch is gathered into a preallocated buffer (any numeric
-        dtype; uint8 or bool 0/1 data are converted batch by batch).
+        dtype; uint8 or bool 0/1 data are converted batch by batch). For Bernoulli visible
+        units without softmax groups, ``data`` may be a ``scipy.sparse`` matrix (any format,
+        CSR kept as it is): its mini-batches are sliced as sparse rows and enter the two
+        visible-layer products, v W and v^T q, as sparse matrices, so the data are never
+        densified; the model is the dense copy's, to rounding.
     method : {"cd", "pcd", "pt"}
         Negative phase: CD-k from the mini-batch; persistent chains (PCD-k); or persistent
         chains with parallel tempering (each update: k rounds of a Gibbs sweep of every
@@ -375,6 +421,10 @@ def fit_rbm(
         may be larger): the epochs it completed are skipped, and the run ends bit-identical
         to one that was never interrupted. ``rbm`` only gives the shape then. A damaged file
         is a ValueError naming it (and its ``.prev``).
+    chains : array_like of 0/1, shape (n_chains, n_hidden), optional
+        Method "pcd" only: the hidden states to start the persistent chains from, e.g. those
+        a previous run ended with, to continue it on new data. None starts each chain at a
+        hidden sample given a random row of ``data``.
 
     Returns
     -------
@@ -427,6 +477,46 @@ def fit_rbm(
     >>> len(history["epoch"])
     3
     """
+    training = rbm_training(**locals())
+    return training.model, training.history
+
+
+def rbm_training(
+    rbm: RBM,
+    data: Any,
+    *,
+    method: str,
+    k: int,
+    n_epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    momentum: float | str | Callable[[int], float],
+    weight_decay: float,
+    l1: float,
+    sparsity_target: float | None,
+    sparsity_cost: float,
+    centering: bool,
+    n_chains: int | None,
+    fast_weights: bool,
+    fast_learning_rate: float | None,
+    fast_decay: float,
+    n_temperatures: int,
+    learning_rate_schedule: str | Callable[[int], float],
+    init_visible_bias: str | None,
+    validation_data: Any,
+    monitor: Sequence[str] | str | None,
+    monitor_size: int,
+    rng: RNGLike,
+    callbacks: Sequence[Callable[[int, RBM, dict[str, list[Any]]], Any]],
+    progress: bool,
+    checkpoint: str | os.PathLike[str] | None,
+    checkpoint_every: int,
+    resume: str | os.PathLike[str] | None,
+    chains: Any,
+) -> RBMTraining:
+    """The run behind :func:`fit_rbm`, with its arguments (all of them, by name), returned
+    whole once trained: ``.model``, ``.history``, and the negative phase whose
+    ``.negative.hidden_chains()`` are the chains' final hidden states."""
     if not isinstance(rbm, RBM):
         raise TypeError(f"rbm must be an energynets RBM, got {type(rbm).__name__}")
     X = check_training_data(rbm, data, "data")
@@ -439,6 +529,11 @@ def fit_rbm(
     mom_at, uses_velocity = optim.momentum_schedule(momentum)
     lr_factor = optim.learning_rate_schedule(learning_rate_schedule, epochs)
     penalties = _check_penalties(weight_decay, l1, sparsity_target, sparsity_cost, centering)
+    if is_sparse(X) and penalties[2] is not None:
+        raise ValueError(
+            "sparsity_target needs dense data (its penalty reads the mini-batch's rows), got a "
+            "scipy.sparse matrix"
+        )
     C, R, fast_eta, fast_keep = _check_negative_phase(
         meth, B, n_chains, n_temperatures, fast_weights, fast_learning_rate, fast_decay, eta
     )
@@ -453,18 +548,20 @@ def fit_rbm(
     m_size = check_int(monitor_size, "monitor_size", minimum=1)
     cbs = check_callbacks(callbacks)
     gen = check_rng(rng)
-    train_subset, valid_subset = _monitor_subsets(gen, X, X_valid, m_size, rbm.dtype)
+    start = _check_chains(chains, meth, C, rbm)
+    wanted = monitor is None or isinstance(monitor, str) or len(monitor) > 0
+    train_subset, valid_subset = _monitor_subsets(gen, X, X_valid, m_size, rbm.dtype, wanted)
     settings = RBMSettings(
         meth, steps, epochs, B, C, R, eta, lr_factor, mom_at, uses_velocity, *penalties,
         bool(fast_weights), fast_eta, fast_keep, init_visible_bias,
         _check_monitor(monitor, rbm, train_subset),
     )  # fmt: skip
-    training = RBMTraining(rbm, X, settings, gen, train_subset, valid_subset)
+    training = RBMTraining(rbm, X, settings, gen, train_subset, valid_subset, start)
     run(
         training, epochs, callbacks=cbs, progress=progress, desc=f"fit_rbm ({meth}-{steps})",
         checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume,
     )  # fmt: skip
-    return training.model, training.history
+    return training
 
 
 def _check_penalties(
@@ -520,17 +617,44 @@ def _check_negative_phase(
 
 def _monitor_subsets(
     gen: np.random.Generator,
-    X: np.ndarray,
-    X_valid: np.ndarray | None,
+    X: Any,
+    X_valid: Any,
     size: int,
     dtype: np.dtype,
+    wanted: bool = True,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The fixed random rows the monitors use, from a stream of their own (seeded from
-    ``gen``), so that the monitors never change the training."""
+    ``gen``), so that the monitors never change the training; no rows when no monitor is
+    ``wanted`` (the stream is seeded all the same)."""
     n = X.shape[0]
     monitor_gen = np.random.default_rng(int(gen.integers(2**63)))
-    train = np.asarray(X[np.sort(monitor_gen.choice(n, size=min(n, size), replace=False))], dtype)
+    if not wanted:
+        return np.zeros((0, X.shape[1]), dtype), None
+    train = _rows(X, np.sort(monitor_gen.choice(n, size=min(n, size), replace=False)), dtype)
     if X_valid is None:
         return train, None
     pick = np.sort(monitor_gen.choice(X_valid.shape[0], min(X_valid.shape[0], size), False))
-    return train, np.asarray(X_valid[pick], dtype=dtype)
+    return train, _rows(X_valid, pick, dtype)
+
+
+def _rows(X: Any, index: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """The rows ``X[index]`` as a dense array of ``dtype`` (X dense or scipy.sparse)."""
+    rows = X[index]
+    return np.asarray(rows.toarray() if is_sparse(rows) else rows, dtype=dtype)
+
+
+def _check_chains(chains: Any, method: str, n_chains: int, rbm: RBM) -> np.ndarray | None:
+    """The hidden states to start PCD's chains from, checked, in the model's dtype."""
+    if chains is None:
+        return None
+    if method != "pcd":
+        raise ValueError(f"chains applies to method 'pcd' only, got method={method!r}")
+    arr = np.asarray(chains)
+    if arr.shape != (n_chains, rbm.n_hidden):
+        raise ValueError(
+            f"chains must have shape (n_chains, n_hidden) = ({n_chains}, {rbm.n_hidden}), got "
+            f"shape {arr.shape}"
+        )
+    if not np.all((arr == 0) | (arr == 1)):
+        raise ValueError("chains must hold 0/1 hidden states")
+    return arr.astype(rbm.dtype)
