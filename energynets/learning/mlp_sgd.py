@@ -359,7 +359,7 @@ class StochasticSolver:
                 opt.weight_decay, last_size = s.alpha / size, size
             penalty = 0.5 * s.alpha * float(np.dot(weights, weights)) if s.alpha > 0 else 0.0
             loss, _ = kernel.step(X, targets, labels, index, scale)
-            total += (loss / s.loss_divisor) * (b / size) + penalty
+            total += (loss / s.loss_divisor + penalty) * (b / size)
             opt.step_(grads, lr, scale=scale)
         return total / n
 
