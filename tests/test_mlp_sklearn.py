@@ -28,6 +28,8 @@ def _data(kind: str, n: int = 45):
         return X, np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
     if kind == "multilabel":
         return X, (X[:, :3] > 0).astype(int)
+    if kind == "counts":
+        return X, np.random.default_rng(4).poisson(np.exp(0.5 * X[:, 0] - 0.3 * X[:, 1]))
     if kind == "multioutput":
         return X, np.column_stack([X @ [1.0, -1.0, 0.5, 0.0], np.sin(X[:, 0])])
     return X, X @ [1.0, -1.0, 0.5, 0.2] + np.sin(X[:, 2])
@@ -65,6 +67,7 @@ CASES = [
     ("multilabel", dict(solver="adam", learning_rate_init=0.01, alpha=0.1)),
     ("regression", dict(solver="sgd", learning_rate_init=0.01, alpha=1.0)),
     ("multioutput", dict(solver="adam", learning_rate_init=0.01)),
+    ("counts", dict(solver="sgd", loss="poisson", learning_rate_init=0.01, alpha=0.5)),
 ]
 
 
@@ -73,7 +76,7 @@ def test_epochs_match_scikit_learn(kind, params):
     # batch 10 of 45 rows: the last batch has 5 rows, so alpha's scaling by the batch size is
     # checked too; several epochs, so are the momentum and Adam states and the schedules
     X, y = _data(kind)
-    is_reg = kind in ("regression", "multioutput")
+    is_reg = kind in ("regression", "multioutput", "counts")
     ours_cls, their_cls = (
         (en.MLPRegressor, sk.MLPRegressor) if is_reg else (en.MLPClassifier, sk.MLPClassifier)
     )
@@ -108,18 +111,20 @@ def test_sample_weight_matches_scikit_learn():
     np.testing.assert_allclose(ours.loss_curve_[-3:], theirs.loss_curve_[-3:], rtol=1e-9)
 
 
-@pytest.mark.parametrize("kind", ["multiclass", "regression"])
+@pytest.mark.parametrize("kind", ["multiclass", "regression", "counts"])
 def test_lbfgs_matches_scikit_learn(kind):
     X, y = _data(kind)
     ours_cls, their_cls = (
-        (en.MLPRegressor, sk.MLPRegressor)
-        if kind == "regression"
-        else (en.MLPClassifier, sk.MLPClassifier)
+        (en.MLPClassifier, sk.MLPClassifier)
+        if kind == "multiclass"
+        else (en.MLPRegressor, sk.MLPRegressor)
     )
     common = dict(
         hidden_layer_sizes=(5,), solver="lbfgs", alpha=0.01, max_iter=8, warm_start=True,
         random_state=0,
     )  # fmt: skip
+    if kind == "counts":
+        common["loss"] = "poisson"
     ours, theirs = ours_cls(**common), their_cls(**common)
     _same_start(ours, theirs, X, y)
     with warnings.catch_warnings():

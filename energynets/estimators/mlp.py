@@ -47,7 +47,7 @@ from energynets.models.mlp import ACTIVATIONS, INITIALIZERS, MLP, OUTPUTS
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
 #: scikit-learn's names of the output functions (``out_activation_``).
-_OUT_NAMES = {"softmax": "softmax", "sigmoid": "logistic", "identity": "identity"}
+_OUT_NAMES = {"softmax": "softmax", "sigmoid": "logistic", "identity": "identity", "exp": "exp"}
 
 
 class _StochasticOnly:
@@ -351,6 +351,7 @@ def _score_outputs(z: np.ndarray, t: np.ndarray, w: np.ndarray | None, output: s
     elif output == "sigmoid":
         right = np.all((z > 0) == (t > 0.5), axis=1)
     else:
+        z = OUTPUTS[output].function(z)
         weights = np.ones(z.shape[0]) if w is None else w
         mean = np.average(t, axis=0, weights=weights)
         total = np.average((t - mean) ** 2, axis=0, weights=weights)
@@ -449,7 +450,7 @@ _MLP_ATTRIBUTES = """\
     n_layers_ : int
     n_outputs_ : int
     out_activation_ : str
-        "softmax", "logistic" or "identity".
+        "softmax", "logistic", "identity" or "exp".
     n_features_in_ : int"""
 
 _MLP_REFERENCES = """\
@@ -647,13 +648,16 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
     __doc__ = f"""A multilayer perceptron regressor, a drop-in for scikit-learn's.
 
     An identity output with the squared error (the mean over the rows and the outputs of
-    1/2 (z - y)^2, as :class:`sklearn.neural_network.MLPRegressor` reports it). Several
-    outputs are allowed (y of shape (n_samples, n_outputs)).
+    1/2 (z - y)^2, as :class:`sklearn.neural_network.MLPRegressor` reports it), or an
+    exponential output with half the Poisson deviance. Several outputs are allowed (y of
+    shape (n_samples, n_outputs)).
 
     Parameters
     ----------
-    loss : {{"squared_error"}}
-        scikit-learn's default loss ("poisson" is not offered).
+    loss : {{"squared_error", "poisson"}}
+        "squared_error"; "poisson", half the Poisson deviance
+        y log(y / mu) - y + mu with the log link mu = exp(z) (``out_activation_`` "exp"),
+        for targets y >= 0.
 {_MLP_PARAMETERS}
 
     Attributes
@@ -678,7 +682,7 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
     activation: str = "relu"
 
     _parameter_checks: ClassVar[dict[str, Constraint]] = {
-        "loss": OneOf(("squared_error",)),
+        "loss": OneOf(("squared_error", "poisson")),
         **_CHECKS,
     }
 
@@ -686,6 +690,9 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         self, X: np.ndarray, y: Any, first_pass: bool, incremental: bool
     ) -> tuple[np.ndarray, np.ndarray, str]:
         targets = check_targets(self, X, y)
+        poisson = check_params(self, ("loss",))["loss"] == "poisson"
+        if poisson and np.any(targets < 0):
+            raise ValueError("y must be >= 0 for loss='poisson' (counts or rates)")
         if targets.ndim == 2 and targets.shape[1] == 1:
             targets = targets[:, 0]
         t = targets[:, None] if targets.ndim == 1 else targets
@@ -693,10 +700,11 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
             raise ValueError(
                 f"y must have {self.n_outputs_} outputs as in the previous call, got {t.shape[1]}"
             )
-        return t, np.empty(0, dtype=np.int64), "identity"
+        return t, np.empty(0, dtype=np.int64), "exp" if poisson else "identity"
 
     def _loss_divisor(self, n_outputs: int) -> float:
-        return float(n_outputs)
+        # scikit-learn averages the squared error over the outputs, sums the deviance
+        return float(n_outputs) if self.loss == "squared_error" else 1.0
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
         """Train the network on (X, y) (a fresh one unless ``warm_start``).
@@ -732,8 +740,11 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X: Any) -> np.ndarray:
-        """The outputs, shape (n_samples,) for one output, else (n_samples, n_outputs)."""
+        """The outputs, shape (n_samples,) for one output, else (n_samples, n_outputs):
+        exp(z) for the Poisson loss."""
         z = self._logits(X)
+        if self.out_activation_ == "exp":
+            z = np.exp(z)
         return z[:, 0] if z.shape[1] == 1 else z
 
     def __sklearn_tags__(self) -> Any:

@@ -311,6 +311,19 @@ class Kernel:
             f(out, out)
             out -= t
             return loss, correct
+        if self.output == "exp":
+            # half the Poisson deviance: sum exp(z) - t z + (t log t - t), delta = exp(z) - t
+            tmp, positive = self.tmp[:b], self.hit_k[:b]
+            loss = -float(np.vdot(t, out))
+            np.exp(out, out=out)
+            loss += float(np.sum(out, dtype=np.float64)) - float(np.sum(t, dtype=np.float64))
+            np.greater(t, 0.0, out=positive)
+            tmp.fill(0.0)
+            np.log(t, out=tmp, where=positive)  # t log t, 0 where t = 0
+            tmp *= t
+            loss += float(np.sum(tmp, dtype=np.float64))
+            out -= t
+            return loss, 0
         # identity: loss = 1/2 ||z - t||^2
         out -= t
         return 0.5 * float(np.vdot(out, out)), 0

@@ -18,11 +18,11 @@ def _problem(output: str, n_outputs: int, weighted: bool):
         targets = np.eye(n_outputs)[labels]
     else:
         labels = np.empty(0, dtype=np.int64)
-        targets = (
-            (gen.random((9, n_outputs)) > 0.5).astype(float)
-            if output == "sigmoid"
-            else gen.standard_normal((9, n_outputs))
-        )
+        targets = {
+            "sigmoid": lambda: (gen.random((9, n_outputs)) > 0.5).astype(float),
+            "exp": lambda: gen.poisson(1.5, (9, n_outputs)).astype(float),
+            "identity": lambda: gen.standard_normal((9, n_outputs)),
+        }[output]()
     w = gen.uniform(0.1, 2.0, 9) if weighted else None
     return X, targets, labels, w
 
@@ -34,6 +34,7 @@ def _problem(output: str, n_outputs: int, weighted: bool):
         ("sigmoid", 2, "sigmoid", True),
         ("sigmoid", 1, "relu", False),
         ("identity", 2, "tanh", True),
+        ("exp", 2, "tanh", True),
     ],
 )
 def test_gradient_matches_central_differences(output, n_outputs, activation, weighted):
@@ -81,3 +82,23 @@ def test_fit_lbfgs_reaches_the_least_squares_line():
     np.testing.assert_allclose(net.weights[0][:, 0], exact[:2], atol=1e-6)
     np.testing.assert_allclose(net.biases[0], exact[2:], atol=1e-6)
     assert result.status == 0 and not isinstance(net.weights[0].base, np.ndarray)
+
+
+def test_poisson_output_kernel_model_and_finite_differences_agree():
+    # the exp output's loss in the training kernel equals the model's half Poisson deviance,
+    # and backprop through the model passes its own gradient check
+    from energynets.learning.backprop import gradient_check
+
+    X, targets, labels, _ = _problem("exp", 2, False)
+    net = MLP([3, 4, 2], "tanh", "exp", "xavier_normal", rng=3)
+    model_loss = net.loss(X, targets)
+    value, _ = FlatObjective(net.copy(), X, targets, labels, 0.0)(np.concatenate(
+        [w.ravel() for w in net.weights] + [b.ravel() for b in net.biases]
+    ))  # fmt: skip
+    assert value == pytest.approx(model_loss, rel=1e-12)
+    # by hand for one row: t = (0, 2), z = (0, log 2): mu = (1, 2), deviance 1 + 0 = 1
+    z, t = np.array([[0.0, np.log(2.0)]]), np.array([[0.0, 2.0]])
+    from energynets.models.mlp import OUTPUTS
+
+    assert OUTPUTS["exp"].loss(z, t)[0] == pytest.approx(1.0)
+    assert gradient_check(net, X, targets).max_relative_error < 1e-6
