@@ -221,3 +221,30 @@ def test_partial_fit_needs_classes_and_a_stochastic_solver():
     assert clf.classes_.tolist() == [0, 1, 2] and clf.n_iter_ == 1
     with pytest.raises(ValueError, match="not in `self.classes_`"):
         clf.partial_fit(X, [0, 3])
+
+
+def test_partial_fit_continues_where_fit_would():
+    # the first partial_fit draws the network and the batch order from the same generator as
+    # fit: one partial_fit is one epoch of fit, bit for bit; the next ones keep the optimiser
+    X, y = _data("multiclass")
+    common = dict(hidden_layer_sizes=(5,), solver="sgd", batch_size=10, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        one = en.MLPClassifier(max_iter=1, **common).fit(X, y)
+    inc = en.MLPClassifier(**common).partial_fit(X, y, classes=np.unique(y))
+    _assert_same_network(inc, one, rtol=0, atol=0)
+    velocity = [v.copy() for v in inc._optimizer.optimizer.steps]
+    inc.partial_fit(X, y)
+    assert inc.t_ == 2 * X.shape[0] and inc.n_iter_ == 1 and len(inc.loss_curve_) == 2
+    assert not np.array_equal(velocity[0], inc._optimizer.optimizer.steps[0])
+
+
+@pytest.mark.parametrize("cls", [en.MLPClassifier, en.MLPRegressor])
+def test_float32_input_trains_in_float32(cls):
+    X, y = _data("multiclass" if cls is en.MLPClassifier else "regression")
+    with pytest.warns(ConvergenceWarning):
+        model = cls(hidden_layer_sizes=(5,), max_iter=3, random_state=0).fit(
+            X.astype(np.float32), y
+        )
+    assert all(a.dtype == np.float32 for a in model.coefs_ + model.intercepts_)
+    out = model.predict_proba(X) if cls is en.MLPClassifier else model.predict(X)
+    assert out.dtype == np.float32

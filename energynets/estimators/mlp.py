@@ -300,7 +300,9 @@ class _MLPEstimator(_MLPParameters, Estimator):
         self._optimizer = solver
         progress = Progress.start(p["early_stopping"])
         for name in ("t", "loss_curve", "best_loss", "validation_scores", "best_validation_score"):
-            setattr(progress, name, getattr(self, name + "_", getattr(progress, name)))
+            value = getattr(self, name + "_", None)  # None: set by a fit of another kind
+            if value is not None:
+                setattr(progress, name, value)
         progress.no_improvement_count = getattr(self, "_no_improvement_count", 0)
         progress.best_params = getattr(self, "_best_params", None)
         solver.run(
