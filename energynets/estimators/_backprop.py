@@ -27,7 +27,13 @@ from energynets.estimators._params import (
 from energynets.learning.optim import OPTIMIZERS
 from energynets.models.mlp import MLP, OUTPUTS
 
-__all__ = ["BACKPROP_CHECKS", "BackpropParameters", "SoftmaxClassifier", "fit_mlp_options"]
+__all__ = [
+    "BACKPROP_CHECKS",
+    "BackpropParameters",
+    "ConvergenceWarning",
+    "SoftmaxClassifier",
+    "fit_mlp_options",
+]
 
 #: The training parameters, in the order they are checked. ``dropout`` and
 #: ``input_dropout`` are not here: :func:`energynets.fit_mlp` checks them under the same names.
@@ -114,3 +120,12 @@ def _log_softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise log softmax z - logsumexp(z), exact for any finite logits."""
     shifted = z - z.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+try:  # scikit-learn is optional
+    from sklearn.exceptions import ConvergenceWarning
+except ImportError:  # pragma: no cover - exercised by the test without scikit-learn
+
+    class ConvergenceWarning(UserWarning):  # type: ignore[no-redef]
+        """Training stopped at its limit of iterations before the stopping rule fired
+        (scikit-learn's class when it is installed)."""

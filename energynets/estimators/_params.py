@@ -26,6 +26,7 @@ __all__ = [
     "Constraint",
     "Either",
     "Integer",
+    "IntegerOrInf",
     "LayerSizes",
     "OneOf",
     "OpenFraction",
@@ -49,6 +50,18 @@ class Integer:
 
     def check(self, value: Any, name: str) -> int:
         return check_int(value, name, minimum=self.minimum, maximum=self.maximum)
+
+
+@dataclass(frozen=True)
+class IntegerOrInf:
+    """An int >= minimum, or infinity (``np.inf``: never)."""
+
+    minimum: int = 1
+
+    def check(self, value: Any, name: str) -> float:
+        if isinstance(value, float | np.floating) and value == np.inf:
+            return float("inf")
+        return check_int(value, name, minimum=self.minimum)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from energynets.models.mlp import ACTIVATIONS, MLP
+from energynets.models.mlp import ACTIVATIONS, MLP, OUTPUTS
 
 __all__ = ["SPARSE_COLUMNS", "Kernel"]
 
@@ -35,8 +35,12 @@ class Kernel:
         dropout: float = 0.0,
         input_dropout: float = 0.0,
         gen: np.random.Generator | None = None,
+        sample_weight: np.ndarray | None = None,
     ) -> None:
         dt = model.dtype
+        # per-row weights of the loss (None: all 1); the gradient is then the weighted mean
+        self.sample_weight = sample_weight
+        self.w_rows_batch = None if sample_weight is None else np.empty(batch_size, dtype=dt)
         sizes = model.layer_sizes
         B = batch_size
         n_w = sum(w.size for w in model.weights)
@@ -178,8 +182,11 @@ class Kernel:
         out += self.b[-1]
 
         # loss, accuracy and the output error delta_L = scale (y_hat - t) / b, in place
-        loss, correct = self._output_error(out, t, labels, index, b)
-        out *= scale / b
+        if self.sample_weight is None:
+            loss, correct = self._output_error(out, t, labels, index, b)
+            out *= scale / b
+        else:
+            loss, correct = self._weighted_output_error(out, t, labels, index, b, scale)
 
         # backward: dW_l = a_{l-1}^T delta_l, db_l = 1^T delta_l,
         # delta_{l-1} = (delta_l W_l^T) * f'(z_{l-1})
@@ -241,6 +248,27 @@ class Kernel:
             return None
         return np.flatnonzero(self.column_used)  # n_used indices: the one small allocation
 
+    def _weighted_output_error(
+        self,
+        out: np.ndarray,
+        t: np.ndarray,
+        labels: np.ndarray,
+        index: np.ndarray,
+        b: int,
+        scale: float,
+    ) -> tuple[float, int]:
+        """:meth:`_output_error` with each row weighted by its sample weight w_i: the summed
+        loss sum_i w_i loss_i, and the error scale w_i (y_hat_i - t_i) / sum_i w_i."""
+        assert self.sample_weight is not None and self.w_rows_batch is not None
+        w = self.w_rows_batch[:b]
+        np.take(self.sample_weight, index, out=w, mode="clip")
+        row_loss = OUTPUTS[self.output].loss(out, t)  # a new array: the weighted path only
+        loss = float(np.dot(row_loss, w))
+        _, correct = self._output_error(out, t, labels, index, b)
+        out *= w[:, None]
+        out *= scale / float(np.sum(w, dtype=np.float64))
+        return loss, correct
+
     def _output_error(
         self, out: np.ndarray, t: np.ndarray, labels: np.ndarray, index: np.ndarray, b: int
     ) -> tuple[float, int]:
@@ -283,6 +311,19 @@ class Kernel:
             f(out, out)
             out -= t
             return loss, correct
+        if self.output == "exp":
+            # half the Poisson deviance: sum exp(z) - t z + (t log t - t), delta = exp(z) - t
+            tmp, positive = self.tmp[:b], self.hit_k[:b]
+            loss = -float(np.vdot(t, out))
+            np.exp(out, out=out)
+            loss += float(np.sum(out, dtype=np.float64)) - float(np.sum(t, dtype=np.float64))
+            np.greater(t, 0.0, out=positive)
+            tmp.fill(0.0)
+            np.log(t, out=tmp, where=positive)  # t log t, 0 where t = 0
+            tmp *= t
+            loss += float(np.sum(tmp, dtype=np.float64))
+            out -= t
+            return loss, 0
         # identity: loss = 1/2 ||z - t||^2
         out -= t
         return 0.5 * float(np.vdot(out, out)), 0

@@ -356,7 +356,7 @@ class _MLPTraining(Training):
             s.optimizer, params, weight_decay=s.weight_decay,
             decay=(True, False) if s.weight_decay > 0 else None, **s.optimizer_options,
         )  # fmt: skip
-        self.classify = model.output != "identity"
+        self.classify = model.output in ("softmax", "sigmoid")
         self.history = {"epoch": [], "learning_rate": [], "time": [], "loss": []}
         if self.classify:
             self.history["accuracy"] = []

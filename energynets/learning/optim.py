@@ -259,6 +259,27 @@ class Optimizer:
         """
         return 1.0
 
+    def rebind(self, params: Sequence[np.ndarray]) -> None:
+        """Update ``params`` from now on: new arrays of the same shapes and dtypes as the old
+        ones (the state, such as velocities or moments, is kept).
+
+        Parameters
+        ----------
+        params : sequence of ndarray
+            One array per parameter, in the order of the old ones.
+        """
+        new = list(params)
+        old = self.params
+        if len(new) != len(old) or any(
+            not isinstance(a, np.ndarray) or a.shape != b.shape or a.dtype != b.dtype
+            for a, b in zip(new, old, strict=False)
+        ):
+            raise ValueError(
+                "params must match the optimiser's parameters: shapes "
+                f"{[p.shape for p in old]}, got {[getattr(p, 'shape', None) for p in new]}"
+            )
+        self.params = new
+
     def _add_decay(self, grads: Sequence[np.ndarray], scale: float) -> None:
         """grads <- grads + scale * weight_decay * theta, on the decayed parameters."""
         if self.weight_decay == 0.0:
@@ -541,6 +562,10 @@ class Adam(Optimizer):
     betas : (float, float)
         beta1, beta2 in [0, 1) (0.9, 0.999 as in the paper).
     epsilon : float > 0
+    bias_corrected_epsilon : bool
+        True (the paper's algorithm and PyTorch's): epsilon is added to sqrt(v_hat). False
+        (scikit-learn's MLPs): epsilon is added to sqrt(v), the moment before the bias
+        correction, i.e. epsilon_hat = epsilon in the efficient form.
 
     Attributes
     ----------
@@ -576,8 +601,10 @@ class Adam(Optimizer):
         epsilon: float = 1e-8,
         weight_decay: float = 0.0,
         decay: Sequence[bool] | None = None,
+        bias_corrected_epsilon: bool = True,
     ) -> None:
         super().__init__(params, weight_decay=weight_decay, decay=decay)
+        self.bias_corrected_epsilon = bool(bias_corrected_epsilon)
         if isinstance(betas, str) or len(tuple(betas)) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         b1, b2 = (check_float(b, f"betas[{i}]", minimum=0.0) for i, b in enumerate(betas))
@@ -605,7 +632,7 @@ class Adam(Optimizer):
         # sqrt(v) = sqrt(u) sqrt(1 - beta2) / (1 - beta1) =: sqrt(u) / k
         k = (1.0 - b1) / np.sqrt(1.0 - b2)
         step = -float(alpha * k)
-        eps_u = float(self.epsilon * bc2 * k)
+        eps_u = float(self.epsilon * (bc2 if self.bias_corrected_epsilon else 1.0) * k)
         c = (1.0 - b1) / scale
         for p, g, m, u, w in zip(
             self.params, grads, self.first_moments, self._u, self._work, strict=True

@@ -174,11 +174,26 @@ class Output(NamedTuple):
     loss: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
+def exp_output(z: np.ndarray) -> np.ndarray:
+    """The log link's output, exp(z) (a Poisson mean)."""
+    return np.exp(z)
+
+
+def poisson_deviance(z: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Half the Poisson deviance of each row, sum_k t log(t / mu) - t + mu with mu = exp(z)
+    (0 log 0 = 0): zero when mu = t, and dLoss/dz = mu - t."""
+    t = targets.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_log_t = np.where(t > 0, t * np.log(np.where(t > 0, t, 1.0)), 0.0)
+    return (t_log_t - t * z - t + np.exp(z)).sum(axis=1, dtype=np.float64)
+
+
 #: The output functions by name, each with its loss.
 OUTPUTS: dict[str, Output] = {
     "softmax": Output("softmax", softmax, cross_entropy),
     "sigmoid": Output("sigmoid", sigmoid_output, binary_cross_entropy),
     "identity": Output("identity", identity_output, squared_error),
+    "exp": Output("exp", exp_output, poisson_deviance),
 }
 
 
@@ -220,10 +235,11 @@ class MLP:
         ``[n_inputs, n_hidden_1, ..., n_outputs]``, at least two entries, each >= 1.
     activation : {"sigmoid", "tanh", "relu", "leaky_relu", "identity"}
         The hidden activation f (:data:`ACTIVATIONS`).
-    output : {"softmax", "sigmoid", "identity"}
+    output : {"softmax", "sigmoid", "identity", "exp"}
         The output function and its loss (:data:`OUTPUTS`): softmax and cross-entropy
         (classification, integer labels, at least 2 outputs), sigmoid and binary cross-entropy
-        (independent 0/1 targets), identity and squared error (regression).
+        (independent 0/1 targets), identity and squared error (regression), exp and half the
+        Poisson deviance (counts, targets >= 0).
     init : str or callable
         A name of :data:`INITIALIZERS` ("normal", "xavier_uniform", "xavier_normal", "he",
         "lecun", "constant") or a callable ``init(n_in, n_out, gen) -> array (n_in, n_out)``.
@@ -730,6 +746,8 @@ class MLP:
         if self.output == "softmax":
             return np.argmax(z, axis=1).astype(np.int64)
         out = (z > 0).astype(np.int64) if self.output == "sigmoid" else z
+        if self.output == "exp":
+            out = np.exp(z)
         return out[:, 0] if out.shape[1] == 1 else out
 
     def loss(self, X: Any, y: Any) -> float:
@@ -795,6 +813,7 @@ class MLP:
         elif self.output == "sigmoid":
             score = float(np.mean(np.all((z > 0) == (targets > 0.5), axis=1)))
         else:
+            z = np.exp(z) if self.output == "exp" else z
             total = float(np.sum((targets - targets.mean(axis=0)) ** 2, dtype=np.float64))
             resid = float(np.sum((targets - z) ** 2, dtype=np.float64))
             score = 1.0 - resid / total if total > 0 else float(resid == 0.0)
