@@ -490,7 +490,6 @@ LABELS = np.array([0, 1, 0, 1])
         (MLPClassifier(), BITS, None, ValueError, "requires y to be passed"),
         (MLPClassifier(), BITS, LABELS[:3], ValueError, "y must have one entry per row of X"),
         (MLPClassifier(), BITS, [0.5, 1, 0, 1], ValueError, "Unknown label type: continuous"),
-        (MLPClassifier(), BITS, [1, 1, 1, 1], ValueError, "at least 2 classes"),
         (MLPRegressor(), BITS, [0.0, np.inf, 1, 1], ValueError, "y must contain only finite"),
         (
             MLPRegressor(early_stopping=True, validation_fraction=1.0),

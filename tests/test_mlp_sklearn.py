@@ -248,3 +248,16 @@ def test_float32_input_trains_in_float32(cls):
     assert all(a.dtype == np.float32 for a in model.coefs_ + model.intercepts_)
     out = model.predict_proba(X) if cls is en.MLPClassifier else model.predict(X)
     assert out.dtype == np.float32
+
+
+def test_one_class_is_learned_and_predicted_as_scikit_learn_does():
+    # scikit-learn trains one logistic output towards 0 and predicts the one class it saw
+    X, _ = _data("multiclass")
+    y = np.full(X.shape[0], "only")
+    common = dict(hidden_layer_sizes=(3,), solver="sgd", batch_size=10, shuffle=False,
+                  max_iter=20, warm_start=True, random_state=0)  # fmt: skip
+    ours, theirs = en.MLPClassifier(**common), sk.MLPClassifier(**common)
+    _same_start(ours, theirs, X, y)
+    _fit_both(ours, theirs, X, y)
+    assert ours.predict(X).tolist() == theirs.predict(X).tolist() == y.tolist()
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-9)

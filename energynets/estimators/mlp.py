@@ -525,12 +525,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         self._multilabel = False
         found = np.unique(arr)
         if not hasattr(self, "classes_") or (first_pass and not incremental):
-            if found.shape[0] < 2:
-                raise ValueError(
-                    f"y must hold at least 2 classes to train {type(self).__name__}, got 1 "
-                    f"class ({found[0]!r})"
-                )
-            self.classes_ = found
+            self.classes_ = found  # one class: one logistic output trained towards 0
         elif self.warm_start and not incremental:
             if set(found.tolist()) != set(self.classes_.tolist()):
                 raise ValueError(
@@ -544,7 +539,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
             )
         indices = np.searchsorted(self.classes_, arr).astype(np.int64)
         k = self.classes_.shape[0]
-        if k == 2:
+        if k <= 2:
             return (indices == 1).astype(np.float64)[:, None], np.empty(0, np.int64), "sigmoid"
         return np.eye(k)[indices], indices, "softmax"
 
@@ -563,7 +558,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         X : array_like, shape (n_samples, n_features)
             Not modified.
         y : array_like, shape (n_samples,) or (n_samples, n_labels)
-            Class labels (at least two distinct ones), or a 0/1 label-indicator matrix.
+            Class labels, or a 0/1 label-indicator matrix.
         sample_weight : array_like, shape (n_samples,), optional
             Weights of the rows in the loss (and in the validation score).
 
@@ -635,8 +630,8 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         z = self._logits(X)
         if self.out_activation_ == "softmax":
             return self.classes_[np.argmax(z, axis=1)]
-        if z.shape[1] == 1:
-            return self.classes_[(z[:, 0] > 0).astype(np.int64)]
+        if z.shape[1] == 1:  # binary, or the one class seen in training (as scikit-learn)
+            return self.classes_[np.minimum(z[:, 0] > 0, self.classes_.shape[0] - 1)]
         return (z > 0).astype(np.int64)
 
     def __sklearn_tags__(self) -> Any:
