@@ -228,8 +228,9 @@ def test_features_data_errors():
     with pytest.raises(ValueError, match="image_shape must have height"):
         features_experiment(X, y, image_shape=(3, 3), **TINY)
     X_copy = X.copy()
-    features_experiment(X, y, X_test=X[:6], y_test=y[:6], **TINY)
+    given = features_experiment(X, y, X_test=X[:6], y_test=y[:6], **TINY)
     assert np.array_equal(X, X_copy)  # the caller's data are never modified
+    assert given.settings["split"] == "given" and "the test rows given" in given.notes()[0]
 
 
 # -- 2. pretraining ------------------------------------------------------------------------------

@@ -190,9 +190,9 @@ class FeaturesResult(CompareResult):
 
     def notes(self) -> list[str]:
         s = self.settings
+        split = "the test rows given" if s["split"] == "given" else f"split {s['split']}"
         lines = [
-            f"data: {s['data']}; {s['n_train']} training and {s['n_test']} test rows "
-            f"(split {s['split']})",
+            f"data: {s['data']}; {s['n_train']} training and {s['n_test']} test rows ({split})",
             f"RBM {s['n_inputs']}-{s['n_hidden']}: {s['rbm_method']}-1, {s['rbm_epochs']} "
             f"epochs, learning rate {s['rbm_learning_rate']:g}, batches of {s['batch_size']}; "
             f"features p(h = 1 | v)",
