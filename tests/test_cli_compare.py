@@ -17,8 +17,8 @@ from tests.cli_helpers import one_line_error
 #: Tiny versions of every experiment, so that a whole report takes a few seconds.
 TINY = {
     "features": {
-        "n_hidden": 8, "rbm_epochs": 1, "classifier_epochs": 1, "mlp_hidden": 16,
-        "batch_size": 200,
+        "n_hidden": 8, "rbm_epochs": 1, "mlp_hidden": 16, "mlp_epochs": 1, "batch_size": 200,
+        "classifier_tol": 1e-3,
     },
     "pretraining": {
         "hidden": (8,), "n_labels": (50, None), "seeds": (0, 1), "pretrain_epochs": 1,

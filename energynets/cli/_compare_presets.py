@@ -21,9 +21,10 @@ _QUICK_RECALL: dict[str, Any] = {
 #: of the features, pretraining and cost experiments as (quick, full).
 _MNIST: dict[str, dict[str, tuple[Any, Any]]] = {
     "features": {
-        "n_hidden": (200, 500), "rbm_epochs": (3, 10), "rbm_learning_rate": (0.1, 0.05),
-        "classifier_epochs": (5, 20), "classifier_learning_rate": (3e-3, 1e-3),
-        "mlp_hidden": (200, 500), "mlp_epochs": (8, 30), "batch_size": (20, 20),
+        "n_hidden": (200, 500), "rbm_method": ("cd", "cd"), "rbm_epochs": (3, 10),
+        "rbm_learning_rate": (0.1, 0.05), "classifier_tol": (1e-4, 1e-5),
+        "mlp_hidden": (200, 500), "mlp_epochs": (8, 30), "mlp_batch_size": (20, 20),
+        "batch_size": (20, 20),
     },
     "pretraining": {
         "hidden": ((200, 200), (500, 500)), "n_labels": ((100, 1000), (100, 1000, 10000, None)),
@@ -57,10 +58,9 @@ def presets(dataset: str, quick: bool) -> dict[str, dict[str, Any]]:
     if dataset == "digits":
         if quick:
             return {
-                "features": {
-                    "n_hidden": 100, "rbm_epochs": 10, "classifier_epochs": 10, "batch_size": 20,
-                    "rbm_learning_rate": 0.1, "mlp_epochs": 20,
-                },
+                # scikit-learn's example (the defaults), the classifiers to a gradient of
+                # 1e-5 and a shorter MLP
+                "features": {"classifier_tol": 1e-5, "mlp_epochs": 50, "mlp_batch_size": 100},
                 "pretraining": {
                     "hidden": (64,), "n_labels": (100, None), "seeds": (0, 1),
                     "pretrain_epochs": 10, "finetune_epochs": 5, "min_updates": 200,

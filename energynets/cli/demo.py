@@ -161,15 +161,17 @@ def _dense_scene(folder: Path, seed: int) -> list[Path]:
 
 
 def _energy_vs_backprop_scene(folder: Path, seed: int) -> list[Path]:
-    """Softmax regression on raw pixels and on RBM features against an MLP, on the nudged
-    digits (the quick features experiment of ``energynets compare``): energy_vs_backprop.png."""
+    """Converged softmax regression on raw pixels and on RBM features against an MLP, on the
+    nudged digits as in scikit-learn's example (the quick features experiment of
+    ``energynets compare``): energy_vs_backprop.png."""
     use_agg()
     from energynets import plotting
     from energynets.experiments.compare import features_experiment
 
     print(
-        "Classifying the nudged 8 x 8 digits from raw pixels, from the features of an RBM "
-        "trained without labels, and with an MLP trained by backprop (same batches):"
+        "Classifying the nudged 8 x 8 digits as scikit-learn's RBM example does: softmax "
+        "regression (L-BFGS, to convergence) on raw pixels and on the features of an RBM "
+        "trained without labels, and an MLP trained by backprop:"
     )
     result = features_experiment(**presets("digits", quick=True)["features"], rng=seed)
     print(result.to_text())

@@ -37,9 +37,11 @@ _MODEL_COLORS = {
 def features_figure(result: Any, *, show_weights: bool = True, title: str | None = None) -> Figure:
     """Test accuracy of softmax regression on raw pixels, on RBM features and of an MLP.
 
-    Bars for the three models (training accuracy as a tick), scikit-learn's published numbers
-    as diamonds when the data are its nudged digits; with ``show_weights`` and an image shape,
-    the RBM's filters and the MLP's first-layer weights beside them.
+    Bars for the three models (training accuracy as a tick), each labelled with the
+    classifier trained on its inputs (e.g. "softmax regression, L-BFGS, C = 6000"),
+    scikit-learn's published numbers as diamonds when the data are its nudged digits; with
+    ``show_weights`` and an image shape, the RBM's filters and the MLP's first-layer weights
+    beside them.
 
     Parameters
     ----------
@@ -99,13 +101,24 @@ def _accuracy_bars(ax: Axes, records: list[dict[str, Any]], nudged: bool) -> Non
         ax.scatter(
             x + 0.22, ref, marker="D", s=30, color=GOOD, zorder=3, label="scikit-learn example"
         )
-    ax.set_xticks(x, names)
+    ax.set_xticks(x, [_bar_label(r) for r in records], fontsize="small")
     low = max(0.0, float(min(test.min(), train.min())) - 0.1)
     ax.set_ylim(low, 1.04)
     ax.set_ylabel("test accuracy")
     ax.grid(alpha=0.3, axis="y")
-    ax.legend(fontsize="small", loc="lower right")
-    ax.set_title("softmax regression on raw pixels / RBM features, MLP", fontsize="medium")
+    ax.legend(fontsize="small", loc="upper left")
+    ax.set_title("softmax regression (L-BFGS) on raw pixels / RBM features, MLP", fontsize="medium")
+
+
+def _bar_label(record: dict[str, Any]) -> str:
+    """The model's name over what was trained on its inputs, on two or three short lines
+    ("softmax regression, L-BFGS, C = 6000" becomes "softmax regression" and "L-BFGS,
+    C = 6000")."""
+    classifier = record.get("classifier")
+    if not classifier:
+        return str(record["model"])
+    head, _, rest = str(classifier).partition(", ")
+    return "\n".join(part for part in (str(record["model"]), head, rest) if part)
 
 
 def pretraining_figure(result: Any, *, title: str | None = None) -> Figure:

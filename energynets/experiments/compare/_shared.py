@@ -48,6 +48,7 @@ class Data:
         test_fraction: float,
         image_shape: Any,
         entropy: int,
+        split_random_state: int | None = None,
     ) -> None:
         self.nudged = X is None
         if X is None:
@@ -64,9 +65,15 @@ class Data:
         X, labels = _check_rows(X, y)
         if (X_test is None) != (y_test is None):
             raise ValueError("X_test and y_test must be given together")
+        self.split = "given"
         if X_test is None:
             self.X_train, self.y_train, self.X_test, self.y_test = _split(
-                X, labels, test_fraction, entropy
+                X, labels, test_fraction, entropy, split_random_state
+            )
+            self.split = (
+                "at random"
+                if split_random_state is None
+                else f"train_test_split(random_state={split_random_state})"
             )
         else:
             self.X_train, self.y_train = X, labels
@@ -110,16 +117,34 @@ def _check_rows(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _split(
-    X: np.ndarray, labels: np.ndarray, test_fraction: Any, entropy: int
+    X: np.ndarray,
+    labels: np.ndarray,
+    test_fraction: Any,
+    entropy: int,
+    split_random_state: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(X_train, y_train, X_test, y_test): ``test_fraction`` of the rows drawn for testing."""
+    """(X_train, y_train, X_test, y_test): ``test_fraction`` of the rows drawn for testing.
+
+    With ``split_random_state`` the rows of scikit-learn's ``train_test_split(X, y,
+    test_size=test_fraction, random_state=split_random_state)``: the first ceil(test_fraction
+    n) of ``RandomState(split_random_state).permutation(n)`` for testing (each part kept in
+    the order of X); otherwise round(test_fraction n) rows drawn from the experiment's stream.
+    """
     frac = check_float(test_fraction, "test_fraction", minimum=0.0, maximum=1.0)
-    n_test = round(frac * X.shape[0])
+    if split_random_state is None:
+        n_test = round(frac * X.shape[0])
+    else:
+        n_test = int(np.ceil(frac * X.shape[0]))
     if not 1 <= n_test <= X.shape[0] - 1:
         raise ValueError(
             f"test_fraction {frac:g} of {X.shape[0]} rows leaves no test or no training rows"
         )
-    order = rng_stream(entropy, Stream.SPLIT).permutation(X.shape[0])
+    if split_random_state is None:
+        order = rng_stream(entropy, Stream.SPLIT).permutation(X.shape[0])
+    else:
+        seed = check_int(split_random_state, "split_random_state", minimum=0)
+        # numpy's legacy generator, as scikit-learn seeds it: a local one, not the global state
+        order = np.random.RandomState(seed).permutation(X.shape[0])
     test, train = np.sort(order[:n_test]), np.sort(order[n_test:])
     return X[train], labels[train], X[test], labels[test]
 

@@ -31,9 +31,11 @@ def train_rbm(
     learning_rate: float,
     batch_size: int,
     entropy: int,
+    init_visible_bias: str | None = "data",
     callbacks: Sequence[Any] = (),
 ) -> tuple[Any, float]:
-    """An RBM trained on ``X`` by ``method`` (CD-1 or PCD-1), and the seconds it took."""
+    """An RBM trained on ``X`` by ``method`` (CD-1 or PCD-1), and the seconds it took; the
+    visible bias starts from the data (``init_visible_bias="data"``) or at 0 (None)."""
     from energynets.learning.contrastive import fit_rbm
     from energynets.models.rbm import RBM
 
@@ -46,6 +48,7 @@ def train_rbm(
         batch_size=batch_size,
         learning_rate=learning_rate,
         monitor=(),
+        init_visible_bias=init_visible_bias,
         rng=rng_stream(entropy, Stream.RBM_FIT),
         callbacks=callbacks,
     )
@@ -63,10 +66,12 @@ def train_classifier(
     entropy: int,
     init_key: int,
     activation: str = "relu",
+    weight_decay: float = 0.0,
     callbacks: Sequence[Any] = (),
 ) -> tuple[Any, dict[str, list[Any]]]:
-    """A softmax network trained by Adam; the batch order comes from the same stream for every
-    classifier of an experiment (the same batches when the rows are the same)."""
+    """A softmax network trained by Adam (with L2 ``weight_decay`` on the weights); the batch
+    order comes from the same stream for every classifier of an experiment (the same batches
+    when the rows are the same)."""
     from energynets.learning.backprop import fit_mlp
     from energynets.models.mlp import MLP
 
@@ -80,6 +85,7 @@ def train_classifier(
         learning_rate=learning_rate,
         n_epochs=n_epochs,
         batch_size=batch_size,
+        weight_decay=weight_decay,
         rng=rng_stream(entropy, Stream.FIT),
         callbacks=callbacks,
     )
