@@ -13,10 +13,10 @@ anything the package can do with a model it can do with a fitted estimator.
                               :func:`~energynets.fit_rbm`
 :class:`GaussianRBM`          :class:`~energynets.RBM` (Gaussian visible units) +
                               :func:`~energynets.fit_rbm`
-:class:`MLPClassifier`        :class:`~energynets.MLP` (softmax output) +
-                              :func:`~energynets.fit_mlp`
-:class:`MLPRegressor`         :class:`~energynets.MLP` (identity output) +
-                              :func:`~energynets.fit_mlp`
+:class:`MLPClassifier`        :class:`~energynets.MLP` (softmax or logistic outputs) +
+                              scikit-learn's solvers on ``fit_mlp``'s kernel, or L-BFGS
+:class:`MLPRegressor`         :class:`~energynets.MLP` (identity or exponential output) +
+                              the same solvers
 :class:`DBNClassifier`        :func:`~energynets.fit_dbn`, :meth:`DBN.to_mlp
                               <energynets.DBN.to_mlp>`, :func:`~energynets.fit_mlp`
 :class:`EqPropClassifier`     :class:`~energynets.EnergyNetwork` +
@@ -41,8 +41,10 @@ for :class:`BernoulliRBM`::
     rbm = en.RBM(n_features, n_components, rng=gen)
     rbm, history = en.fit_rbm(rbm, X, method=method, ..., rng=gen)
 
-What is left out: sparse input (a ``TypeError`` says so), sample weights, ``warm_start``, and
-pandas feature names (``feature_names_in_``).
+:class:`BernoulliRBM`, :class:`MLPClassifier` and :class:`MLPRegressor` are drop-ins for
+scikit-learn's classes of the same names: every parameter, fitted attribute and method, with
+scikit-learn's meaning and defaults, and the energynets extras as further parameters;
+scikit-learn's own test files run against them (the user guide's chapter on the estimators).
 
 References
 ----------
