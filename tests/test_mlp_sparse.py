@@ -1,10 +1,12 @@
 """Sparse input (scipy.sparse) for MLPClassifier and MLPRegressor: a fit on a CSR matrix is the
-fit on its dense copy (same seed, to rounding), for every solver and target kind; the sparse
-kernel's gradient is the dense kernel's on the same rows; a wide, 1%-dense input trains
-without being densified."""
+fit on its dense copy (same seed, to rounding), for every solver and target kind, with the
+mini-batches through the sparse products and through the dense buffer; the sparse kernel's
+gradient is the dense kernel's on the same rows; a wide, 1%-dense input trains without being
+densified."""
 
 from __future__ import annotations
 
+import math
 import tracemalloc
 import warnings
 
@@ -18,6 +20,15 @@ from energynets.learning._mlp_kernel import Kernel, SparseKernel, make_kernel  #
 from energynets.models.mlp import MLP  # noqa: E402
 
 SOLVERS = ("adam", "sgd", "momentum", "nesterov", "lbfgs")
+
+
+@pytest.fixture(params=["sparse", "dense"])
+def products(request, monkeypatch):
+    """Every mini-batch through the sparse products, or (when it is not the whole data)
+    through the dense buffer, whatever its density."""
+    above = math.inf if request.param == "sparse" else 0.0
+    monkeypatch.setattr(SparseKernel, "dense_above", above)
+    return request.param
 
 
 def _sparse_data(n: int = 90, d: int = 40, seed: int = 0) -> np.ndarray:
@@ -67,7 +78,9 @@ def _assert_same(a, b, rtol: float = 1e-7, atol: float = 1e-10) -> None:
 
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("kind", ["multiclass", "binary", "multilabel", "regression", "poisson"])
-def test_csr_fit_is_the_dense_fit(solver, kind):
+def test_csr_fit_is_the_dense_fit(solver, kind, products):
+    """To rounding; exactly when the batches are densified (the same dense products), except
+    for L-BFGS, whose one batch, the whole data, stays sparse."""
     X = _sparse_data()
     y = _targets(kind, X)
     params = {"solver": solver}
@@ -76,6 +89,8 @@ def test_csr_fit_is_the_dense_fit(solver, kind):
     dense = _fit(_estimator(kind, **params), X, y)
     sparse = _fit(_estimator(kind, **params), sp.csr_matrix(X), y)
     _assert_same(dense, sparse, atol=1e-8 if solver == "lbfgs" else 1e-10)
+    if products == "dense" and solver != "lbfgs":
+        _assert_same(dense, sparse, rtol=0, atol=0)
     if solver != "lbfgs":
         np.testing.assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-9)
     for method in ("predict", "predict_proba", "predict_log_proba"):
@@ -100,7 +115,7 @@ def test_csr_fit_is_the_dense_fit(solver, kind):
         {"hidden_layer_sizes": ()},
     ],
 )
-def test_csr_fit_options_are_the_dense_fit(params):
+def test_csr_fit_options_are_the_dense_fit(params, products):
     X = _sparse_data(n=120)
     y = _targets("multiclass", X)
     w = np.random.default_rng(5).random(X.shape[0])
@@ -111,7 +126,7 @@ def test_csr_fit_options_are_the_dense_fit(params):
         np.testing.assert_allclose(sparse.validation_scores_, dense.validation_scores_)
 
 
-def test_csr_partial_fit_and_warm_start_are_the_dense_ones():
+def test_csr_partial_fit_and_warm_start_are_the_dense_ones(products):
     X = _sparse_data()
     y = _targets("multiclass", X)
     Xs = sp.csr_matrix(X)
@@ -128,7 +143,7 @@ def test_csr_partial_fit_and_warm_start_are_the_dense_ones():
     assert sparse.t_ == dense.t_
 
 
-def test_float32_csr_keeps_float32_and_matches_dense():
+def test_float32_csr_keeps_float32_and_matches_dense(products):
     X = _sparse_data().astype(np.float32)
     y = _targets("regression", X)
     dense = _fit(_estimator("regression"), X, y)
@@ -146,7 +161,7 @@ def test_integer_csr_is_read_as_float64():
     _assert_same(dense, sparse)
 
 
-def test_csr_fit_matches_scikit_learn_on_the_same_sparse_input():
+def test_csr_fit_matches_scikit_learn_on_the_same_sparse_input(products):
     """scikit-learn on the same CSR matrix from the same network, rows in order: the same
     training (the reference that cannot share a bug with the dense path)."""
     sk = pytest.importorskip("sklearn.neural_network")
@@ -168,20 +183,22 @@ def test_csr_fit_matches_scikit_learn_on_the_same_sparse_input():
 
 
 # -- the kernel --------------------------------------------------------------------------------
-def _kernel_pair(X, model, batch, **kw):
+def _kernel_pair(X, model, batch, products, **kw):
     dense_model, sparse_model = model.copy(), model.copy()
     dense = Kernel(dense_model, X, batch, **kw)
     sparse = make_kernel(sparse_model, sp.csr_matrix(X), batch, **kw)
     assert isinstance(sparse, SparseKernel)
+    sparse.dense_above = math.inf if products == "sparse" else 0.0
     return dense, sparse
 
 
+@pytest.mark.parametrize("products", ["sparse", "dense"])
 @pytest.mark.parametrize("layers", [(40, 6, 3), (40, 3)])
-def test_sparse_kernel_gradient_is_the_dense_kernel_gradient(layers):
+def test_sparse_kernel_gradient_is_the_dense_kernel_gradient(layers, products):
     X = _sparse_data()
     y = _targets("multiclass", X)
     model = MLP(list(layers), rng=2)
-    dense, sparse = _kernel_pair(X, model, 20)
+    dense, sparse = _kernel_pair(X, model, 20, products)
     targets, labels = np.eye(3)[y], y.astype(np.int64)
     rows = np.array([3, 17, 4, 60, 61, 2, 88, 30, 31, 45, 9, 10])
     loss_d, right_d = dense.step(X, targets, labels, rows, 1.0)
@@ -190,13 +207,15 @@ def test_sparse_kernel_gradient_is_the_dense_kernel_gradient(layers):
     assert right_s == right_d
     np.testing.assert_allclose(sparse.grads, dense.grads, rtol=1e-10, atol=1e-14)
     assert not np.any(sparse.gW[0][:5])  # the columns that are zero in every row
+    assert isinstance(sparse.x, np.ndarray) == (products == "dense")  # the buffer: made if used
 
 
-def test_sparse_kernel_with_an_all_zero_batch():
+@pytest.mark.parametrize("products", ["sparse", "dense"])
+def test_sparse_kernel_with_an_all_zero_batch(products):
     X = _sparse_data()
     X[:10] = 0.0
     model = MLP([40, 4, 1], output="identity", rng=0)
-    dense, sparse = _kernel_pair(X, model, 10)
+    dense, sparse = _kernel_pair(X, model, 10, products)
     t = np.ones((X.shape[0], 1))
     empty = np.empty(0, np.int64)
     dense.step(X, t, empty, np.arange(10), 1.0)
@@ -205,7 +224,8 @@ def test_sparse_kernel_with_an_all_zero_batch():
     np.testing.assert_allclose(sparse.grads, dense.grads, rtol=1e-12, atol=1e-15)
 
 
-def test_sparse_input_dropout_drops_stored_entries_and_backpropagates_through_them():
+@pytest.mark.parametrize("products", ["sparse", "dense"])
+def test_sparse_input_dropout_drops_stored_entries_and_backpropagates_through_them(products):
     """Each stored entry kept with probability 1 - p and scaled by 1 / (1 - p); the gradient is
     the dense kernel's (no dropout) on the dropped rows."""
     X = _sparse_data(n=400, d=60)
@@ -215,23 +235,24 @@ def test_sparse_input_dropout_drops_stored_entries_and_backpropagates_through_th
     sparse = SparseKernel(
         model.copy(), Xs, 400, input_dropout=1 - keep, gen=np.random.default_rng(0)
     )
+    sparse.dense_above = math.inf if products == "sparse" else 0.0
     t = (X[:, :2] > 0).astype(float)
     empty = np.empty(0, np.int64)
-    rows = np.arange(400)
+    rows = np.arange(399)  # a mini-batch (the whole data is never densified)
     sparse.step(Xs, t, empty, rows, 1.0)
     dropped = sparse.batch.toarray()
     kept = dropped != 0
-    np.testing.assert_allclose(dropped[kept], X[kept] / keep, rtol=1e-15)
-    assert not np.any(kept & (X == 0))
-    n, k = np.count_nonzero(X), np.count_nonzero(kept)
+    np.testing.assert_allclose(dropped[kept], X[:399][kept] / keep, rtol=1e-15)
+    assert not np.any(kept & (X[:399] == 0))
+    n, k = np.count_nonzero(X[:399]), np.count_nonzero(kept)
     assert abs(k - keep * n) < 5 * np.sqrt(n * keep * (1 - keep))  # binomial, 5 sd
     assert np.array_equal(Xs.toarray(), X)  # the caller's data untouched
     dense = Kernel(model.copy(), dropped, 400)
-    dense.step(dropped, t, empty, rows, 1.0)
+    dense.step(dropped, t[:399], empty, rows, 1.0)
     np.testing.assert_allclose(sparse.grads, dense.grads, rtol=1e-10, atol=1e-14)
 
 
-def test_input_dropout_on_csr_trains_and_repeats_with_the_seed():
+def test_input_dropout_on_csr_trains_and_repeats_with_the_seed(products):
     X = _sparse_data()
     y = _targets("multiclass", X)
     Xs = sp.csr_matrix(X)
