@@ -330,3 +330,27 @@ def test_wide_sparse_input_trains_without_densifying():
     assert proba.shape == (n, 2)
     assert peak < dense_bytes / 20, f"peak {peak / 1e6:.0f} MB"
     assert est.loss_curve_[-1] < est.loss_curve_[0]
+
+
+# -- fit_mlp -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("validation", [None, 0.2, "given"])
+def test_fit_mlp_on_csr_is_fit_mlp_on_dense(validation, products):
+    from energynets import fit_mlp
+
+    X = _sparse_data(n=120)
+    y = _targets("multiclass", X)
+    kw = {"n_epochs": 6, "batch_size": 16, "learning_rate": 0.01, "rng": 3, "dropout": 0.2}
+    fits = []
+    for data in (X, sp.csr_matrix(X)):
+        valid = validation
+        if validation == "given":
+            valid = (data[:30], y[:30])
+        early = None if validation is None else 2
+        net = MLP([40, 8, 3], rng=0)
+        fits.append(fit_mlp(net, data, y, validation_data=valid, early_stopping=early, **kw))
+    (dense, h_dense), (sparse, h_sparse) = fits
+    for a, b in zip(dense.weights + dense.biases, sparse.weights + sparse.biases, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(h_sparse["loss"], h_dense["loss"], rtol=1e-9)
+    if validation is not None:
+        np.testing.assert_allclose(h_sparse["validation_loss"], h_dense["validation_loss"])
