@@ -134,6 +134,7 @@ class _MLPEstimator(_MLPParameters, Estimator):
     hidden_layer_sizes: Any
     activation: str
     _parameter_checks: ClassVar[dict[str, Constraint]] = _CHECKS
+    _accept_sparse = True  # the first layer's products are sparse ones (SparseKernel)
     coefs_: list[np.ndarray]
     intercepts_: list[np.ndarray]
 
@@ -169,15 +170,21 @@ class _MLPEstimator(_MLPParameters, Estimator):
         loss at the flat parameters ``packed`` (weights, then biases) on (X, Y), Y the 0/1
         target matrix of the outputs, and its gradient."""
         net = self.mlp_.astype(np.float64)
-        T = np.asarray(Y, dtype=np.float64).reshape(np.shape(X)[0], -1)
+        X = net.check_input(X)  # float64; a scipy.sparse X as CSR
+        T = np.asarray(Y, dtype=np.float64).reshape(X.shape[0], -1)
         labels = np.argmax(T, axis=1) if net.output == "softmax" else np.empty(0, np.int64)
         sw = check_sample_weight(sample_weight, T.shape[0])
         alpha = check_params(self, ("alpha",))["alpha"]
         objective = FlatObjective(
-            net, np.asarray(X, dtype=np.float64), T, labels, alpha,
+            net, X, T, labels, alpha,
             self._loss_divisor(T.shape[1]), sw,
         )  # fmt: skip
         return objective(np.asarray(packed, dtype=np.float64))
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def _logits(self, X: Any) -> np.ndarray:
         check_fitted(self, "coefs_")
@@ -425,7 +432,7 @@ _MLP_PARAMETERS = """\
         Not in scikit-learn: the probability of dropping each hidden unit in each training
         example (inverted dropout, Srivastava et al. 2014; stochastic solvers only).
     input_dropout : float in [0, 1)
-        The same for the inputs.
+        The same for the inputs (for sparse X, its stored entries: a dropped zero is zero).
     init : {"he", "xavier_uniform", "xavier_normal", "lecun", "normal", "constant"}
         Not in scikit-learn: the weight initialisation
         (:data:`energynets.models.mlp.INITIALIZERS`); biases start at zero."""
@@ -479,7 +486,8 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
     logistic output; multilabel targets (y of shape (n_samples, n_labels) of 0/1) one
     logistic output per label, each with the binary cross-entropy, as in
     :class:`sklearn.neural_network.MLPClassifier`. Any labels (ints, strings) are allowed:
-    ``classes_`` holds them sorted.
+    ``classes_`` holds them sorted. X may be a ``scipy.sparse`` matrix (kept sparse: the
+    first layer's products are sparse ones).
 
     Parameters
     ----------
@@ -555,8 +563,8 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, n_features)
-            Not modified.
+        X : array_like or scipy.sparse matrix, shape (n_samples, n_features)
+            Not modified; a sparse X is never densified.
         y : array_like, shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a 0/1 label-indicator matrix.
         sample_weight : array_like, shape (n_samples,), optional
@@ -647,7 +655,8 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
     An identity output with the squared error (the mean over the rows and the outputs of
     1/2 (z - y)^2, as :class:`sklearn.neural_network.MLPRegressor` reports it), or an
     exponential output with half the Poisson deviance. Several outputs are allowed (y of
-    shape (n_samples, n_outputs)).
+    shape (n_samples, n_outputs)). X may be a ``scipy.sparse`` matrix (kept sparse: the
+    first layer's products are sparse ones).
 
     Parameters
     ----------
@@ -708,8 +717,8 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, n_features)
-            Not modified.
+        X : array_like or scipy.sparse matrix, shape (n_samples, n_features)
+            Not modified; a sparse X is never densified.
         y : array_like, shape (n_samples,) or (n_samples, n_outputs)
             Finite targets.
         sample_weight : array_like, shape (n_samples,), optional

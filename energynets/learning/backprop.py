@@ -52,7 +52,8 @@ from energynets._validation import (
 )
 from energynets.learning import optim
 from energynets.learning._loop import Training, check_callbacks, run
-from energynets.learning._mlp_kernel import Kernel
+from energynets.learning._mlp_kernel import make_kernel
+from energynets.learning._rbm_kernel import is_sparse
 from energynets.models.mlp import MLP, check_labels
 
 __all__ = ["GradientCheck", "fit_mlp", "gradient_check"]
@@ -64,8 +65,11 @@ Callback = Callable[[int, MLP, dict[str, list[Any]]], Any]
 def _check_features(mlp: MLP, X: Any, name: str) -> np.ndarray:
     """X without copying it: a 2-D numeric array with the model's input size, finite.
 
-    Uses min and max (no temporaries the size of the data): NaN propagates into both.
+    Uses min and max (no temporaries the size of the data): NaN propagates into both. A
+    ``scipy.sparse`` X becomes a CSR matrix of the model's dtype (:meth:`MLP.check_input`).
     """
+    if is_sparse(X):
+        return mlp.check_input(X, name)
     arr = check_data_matrix(X, name, mlp.layer_sizes[0], "n_features", "the input layer size")
     if np.issubdtype(arr.dtype, np.floating):
         lo, hi = arr.min(), arr.max()
@@ -161,9 +165,12 @@ def fit_mlp(
     mlp : MLP
         The initial network. It is copied once; the copy is trained in place and returned,
         the argument is never modified. Its dtype (float32 or float64) is used throughout.
-    X : array_like, shape (n_samples, layer_sizes[0])
+    X : array_like or scipy.sparse matrix, shape (n_samples, layer_sizes[0])
         Inputs, any numeric dtype (e.g. grey levels / 255 as float32). Never modified nor
-        copied whole: each mini-batch is gathered into a preallocated buffer.
+        copied whole: each mini-batch is gathered into a preallocated buffer. A sparse X
+        (converted once to a CSR matrix of the model's dtype) is never densified: its
+        mini-batches are sliced as sparse rows and enter the first layer's products as
+        sparse matrices (:class:`~energynets.learning._mlp_kernel.SparseKernel`).
     y : array_like, shape (n_samples,) or (n_samples, n_outputs)
         Targets (see :meth:`MLP.check_targets`): integer labels in [0, n_outputs) of shape
         (n_samples,) for softmax outputs; values in [0, 1] (sigmoid) or any finite values
@@ -295,7 +302,7 @@ def fit_mlp(
     if valid is not None and valid[0] == "split":
         rows = valid[1]
         y_rows = labels[rows] if mlp.output == "softmax" else targets[rows]
-        valid = ("given", np.asarray(X_arr[rows]), y_rows)
+        valid = ("given", X_arr[rows], y_rows)
     n_train = n if train_rows is None else train_rows.shape[0]
     settings = _MLPSettings(
         opt_name, eta, lr_factor, min(batch, n_train), wd, p_drop, p_drop_input, patience,
@@ -343,7 +350,8 @@ class _MLPTraining(Training):
         self.data, self.train_rows, self.valid, self.gen = data, train_rows, valid, gen
         self.n_train = data[0].shape[0] if train_rows is None else train_rows.shape[0]
         self.model = model = mlp.copy()
-        kernel = self.kernel = Kernel(model, data[0], s.batch_size, s.dropout, s.input_dropout, gen)
+        kernel = make_kernel(model, data[0], s.batch_size, s.dropout, s.input_dropout, gen)
+        self.kernel = kernel
         n_w = kernel.n_weights
         # the optimiser sees all weights (decayed) and all biases (not decayed) as two arrays,
         # or everything as one array when there is no weight decay (fewer calls per step)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from energynets.learning._mlp_kernel import Kernel
+from energynets.learning._mlp_kernel import make_kernel
 from energynets.models.mlp import MLP
 
 __all__ = ["FlatObjective", "fit_lbfgs"]
@@ -77,7 +77,7 @@ class FlatObjective:
         sample_weight: np.ndarray | None = None,
     ) -> None:
         n = X.shape[0]
-        self.kernel = Kernel(model, X, n, sample_weight=sample_weight)
+        self.kernel = make_kernel(model, X, n, sample_weight=sample_weight)
         self.data = (X, targets, labels)
         self.index = np.arange(n)
         self.alpha = float(alpha)

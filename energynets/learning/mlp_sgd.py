@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from energynets.learning import optim
-from energynets.learning._mlp_kernel import Kernel
+from energynets.learning._mlp_kernel import Kernel, make_kernel
 from energynets.models.mlp import MLP
 
 __all__ = ["SCHEDULES", "SOLVERS", "Progress", "SGDSettings", "StochasticSolver"]
@@ -297,7 +297,7 @@ class StochasticSolver:
         gen = np.random.default_rng(rng)
         n = X.shape[0]
         batch = min(s.batch_size, n)
-        kernel = Kernel(model, X, batch, s.dropout, s.input_dropout, gen, sample_weight)
+        kernel = make_kernel(model, X, batch, s.dropout, s.input_dropout, gen, sample_weight)
         n_w = kernel.n_weights
         if s.alpha > 0:
             params, grads = (

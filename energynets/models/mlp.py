@@ -49,6 +49,7 @@ human-level performance on ImageNet classification. ICCV 2015, 1026-1034.
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -545,18 +546,23 @@ class MLP:
         """``X`` as a 2-D array of the model's dtype with ``layer_sizes[0]`` columns.
 
         Raises ValueError for another number of columns, NaN or inf; may share memory with X.
+        A ``scipy.sparse`` X is returned as a CSR matrix of the model's dtype (never
+        densified): :meth:`forward`, :meth:`logits` and everything built on them take it.
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, layer_sizes[0])
+        X : array_like or scipy.sparse matrix, shape (n_samples, layer_sizes[0])
         name : str
             The argument name the error messages use.
 
         Returns
         -------
-        ndarray, shape (n_samples, layer_sizes[0])
+        ndarray or CSR matrix, shape (n_samples, layer_sizes[0])
         """
-        arr = as_float_array(X, name, ndim=2, dtype=self.dtype)
+        if _is_sparse(X):
+            arr = _sparse_input(X, name, self.dtype)
+        else:
+            arr = as_float_array(X, name, ndim=2, dtype=self.dtype)
         if arr.shape[1] != self.layer_sizes[0]:
             raise ValueError(
                 f"{name} must have {self.layer_sizes[0]} columns (the input layer size), got "
@@ -595,7 +601,7 @@ class MLP:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, layer_sizes[0])
+        X : array_like or scipy.sparse matrix, shape (n_samples, layer_sizes[0])
 
         Returns
         -------
@@ -698,7 +704,7 @@ class MLP:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, layer_sizes[0])
+        X : array_like or scipy.sparse matrix, shape (n_samples, layer_sizes[0])
 
         Returns
         -------
@@ -719,7 +725,7 @@ class MLP:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, layer_sizes[0])
+        X : array_like or scipy.sparse matrix, shape (n_samples, layer_sizes[0])
 
         Returns
         -------
@@ -736,7 +742,7 @@ class MLP:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, layer_sizes[0])
+        X : array_like or scipy.sparse matrix, shape (n_samples, layer_sizes[0])
 
         Returns
         -------
@@ -792,7 +798,7 @@ class MLP:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, layer_sizes[0])
+        X : array_like or scipy.sparse matrix, shape (n_samples, layer_sizes[0])
         y : array_like, shape (n_samples,) or (n_samples, n_outputs)
             Targets (see :meth:`check_targets`).
 
@@ -833,6 +839,29 @@ class MLP:
             params[f"weights_{i}"] = w
             params[f"biases_{i}"] = b
         return params
+
+
+def _is_sparse(x: Any) -> bool:
+    """Whether x is a ``scipy.sparse`` matrix or array, without importing scipy (nothing is
+    one while ``scipy.sparse`` was never imported)."""
+    module = sys.modules.get("scipy.sparse")
+    return module is not None and bool(module.issparse(x))
+
+
+def _sparse_input(X: Any, name: str, dtype: np.dtype) -> Any:
+    """A ``scipy.sparse`` X as a 2-D CSR matrix of ``dtype`` with finite values (X itself
+    when it already is one)."""
+    csr = X.tocsr()
+    if csr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {csr.shape}")
+    if not (np.issubdtype(csr.dtype, np.number) or np.issubdtype(csr.dtype, np.bool_)):
+        raise TypeError(f"{name} must hold numbers, got dtype {csr.dtype}")
+    if np.issubdtype(csr.dtype, np.complexfloating):
+        raise ValueError(f"{name} must be real-valued, got dtype {csr.dtype}")
+    csr = csr.astype(dtype, copy=False)
+    if not np.all(np.isfinite(csr.data)):
+        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+    return csr
 
 
 def _check_output_size(output: str, n_outputs: int) -> None:

@@ -15,12 +15,6 @@ skipped because pandas is missing) is simply not marked.
 
 from __future__ import annotations
 
-# --- reasons: the MLP estimators ------------------------------------------------------------
-MLP_SPARSE = (
-    "MLPClassifier and MLPRegressor refuse scipy.sparse input (TypeError); scikit-learn "
-    "accepts a CSR matrix in fit and predict."
-)
-
 # --- reasons: BernoulliRBM ------------------------------------------------------------------
 RBM_EXACT_COMPONENTS = (
     "Expects scikit-learn's exact `components_` (4 decimals) after 42 iterations from "
@@ -40,7 +34,4 @@ RBM_EXPECTED_FAILURES: dict[str, str] = {
     "test_convergence_dtype_consistency": RBM_DTYPE_DRAWS,
 }
 
-MLP_EXPECTED_FAILURES: dict[str, str] = {
-    "test_sparse_matrices[csr_matrix]": MLP_SPARSE,
-    "test_sparse_matrices[csr_array]": MLP_SPARSE,
-}
+MLP_EXPECTED_FAILURES: dict[str, str] = {}
