@@ -512,6 +512,8 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
 {_MLP_REFERENCES}
     """
 
+    #: The loss, as scikit-learn's classifier names it (not a parameter).
+    loss: ClassVar[str] = "log_loss"
     hidden_layer_sizes: Any = (100,)
     activation: str = "relu"
 
