@@ -69,9 +69,9 @@ def _flip_one_pseudo_likelihood(rbm: RBM, v: Any, gen: np.random.Generator) -> n
     For each row one unit j, drawn uniformly, is flipped, v_j -> 1 - v_j (v~), and the row
     scores n_features log sigmoid(F(v~) - F(v)). For 0/1 rows, n_features times the
     conditional log-probability of the drawn unit, an unbiased estimate of the
-    pseudo-log-likelihood sum_i log p(v_i | v_-i) (Besag 1975). Only the drawn unit's input
-    changes, so F(v~) comes from v's hidden input plus (1 - 2 v_j) W_j: no copy of v, which
-    may be a scipy.sparse matrix.
+    pseudo-log-likelihood sum_i log p(v_i | the other units) (Besag 1975). Only the drawn
+    unit's input changes, so F(v~) comes from v's hidden input plus (1 - 2 v_j) W_j: no copy
+    of v, which may be a scipy.sparse matrix.
     """
     n, nv = v.shape
     j = gen.integers(0, nv, n)
@@ -406,7 +406,7 @@ class BernoulliRBM(UnitIntervalInput, _RBMEstimator):
         for "cd", the chains' last hidden samples (one row per row of the last mini-batch:
         given that batch itself for k = 1).
     n_features_in_ : int
-    feature_names_in_ : ndarray of str objects, shape (n_features_in_,)
+    feature_names_in_ : ndarray of str objects, one per input feature
         The column names of X in ``fit`` when X is a data frame whose names are all strings
         (not set otherwise); the other methods check X's names against them.
     rbm_ : energynets.RBM
@@ -467,11 +467,11 @@ class BernoulliRBM(UnitIntervalInput, _RBMEstimator):
 
         For each row a unit j is drawn uniformly and flipped, v_j -> 1 - v_j (giving v~);
         the score is n_features log sigmoid(F(v~) - F(v)), F the free energy. For 0/1 rows
-        it is n_features log p(v_j | v_-j), an unbiased estimate of the pseudo-log-likelihood
-        sum_i log p(v_i | v_-i) (Besag 1975); for the exact value, every unit flipped, see
-        :func:`energynets.metrics.pseudo_likelihood`. The units are drawn from a generator
-        made afresh from ``random_state`` at each call, as scikit-learn does (an int seed
-        gives the same draws every call).
+        it is n_features log p(v_j | the other units), an unbiased estimate of the
+        pseudo-log-likelihood sum_i log p(v_i | the other units) (Besag 1975); for the exact
+        value, every unit flipped, see :func:`energynets.metrics.pseudo_likelihood`. The
+        units are drawn from a generator made afresh from ``random_state`` at each call, as
+        scikit-learn does (an int seed gives the same draws every call).
 
         Parameters
         ----------
