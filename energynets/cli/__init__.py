@@ -11,7 +11,9 @@ feedforward network by backpropagation and writes the model, its learning curves
 matrix and its first-layer weights. ``energynets compare`` sets energy-based and backprop
 learning side by side on the same data and writes a Markdown report with tables and figures.
 ``energynets sweep`` measures the capacity phase diagram as tasks on local processes or a Dask
-cluster. ``python -m energynets`` is the same command.
+cluster. ``energynets serve`` starts the playground, a local web app in which one draws,
+stores and recalls patterns in the browser (:mod:`energynets.web`). ``python -m energynets``
+is the same command.
 
 Each subcommand is a module of this package with ``add_parser(subparsers)`` and
 ``run(args)``; they share the argument types (``_args``), the output files (``_output``), the
@@ -46,6 +48,7 @@ from energynets.cli import (
     eval_rbm,
     recall,
     sample,
+    serve,
     sweep,
     train_mlp,
     train_rbm,
@@ -66,13 +69,14 @@ _COMMANDS = {
     "train-mlp": train_mlp,
     "compare": compare,
     "sweep": sweep,
+    "serve": serve,
 }
 
 
 def build_parser() -> Parser:
     """The ``energynets`` argument parser: one subcommand per module of this package
     (``demo``, ``recall``, ``capacity``, ``sample``, ``train-rbm``, ``eval-rbm``,
-    ``train-mlp``, ``compare``, ``sweep``)."""
+    ``train-mlp``, ``compare``, ``sweep``, ``serve``)."""
     from energynets import __version__
 
     parser = Parser(

@@ -1,0 +1,29 @@
+"""The limits of the playground's server: every request is bounded in size and in work.
+
+One place for the numbers, so that the page, the validation and the tests agree.
+"""
+
+from __future__ import annotations
+
+#: The largest request body, in bytes (64 patterns of 64 x 64 cells fit with room to spare).
+MAX_BODY_BYTES = 1 << 20
+#: The largest grid side, in cells (a grid is at most 64 x 64 = 4096 units).
+MAX_GRID_SIDE = 64
+#: The smallest grid side, in cells.
+MIN_GRID_SIDE = 2
+#: The most patterns a Hopfield session stores.
+MAX_PATTERNS = 64
+#: The most sweeps one recall request runs.
+MAX_SWEEPS = 200
+#: The temperature range of Glauber dynamics.
+MIN_TEMPERATURE = 0.01
+MAX_TEMPERATURE = 10.0
+#: The largest seed a request may give (numpy takes any integer >= 0; JSON numbers past 2**53
+#: are not exact in a browser).
+MAX_SEED = 2**53 - 1
+#: The most sessions held at once (one per browser tab); the least recently used goes first.
+MAX_SESSIONS = 16
+#: A session unused for this many seconds is dropped.
+SESSION_TTL_SECONDS = 30 * 60
+#: Seconds a connection may take to send its request before it is closed.
+REQUEST_TIMEOUT_SECONDS = 10.0

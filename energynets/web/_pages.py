@@ -1,0 +1,10 @@
+"""The pages of the playground, in the order of its index: one module per page."""
+
+from __future__ import annotations
+
+from energynets.web import _hopfield
+from energynets.web._page import Page
+
+__all__ = ["PAGES"]
+
+PAGES: tuple[Page, ...] = (_hopfield.PAGE,)
