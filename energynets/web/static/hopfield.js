@@ -17,6 +17,7 @@
   };
 
   // -- messages and status -------------------------------------------------------------
+  const sweeps = (n) => `${n} sweep${n === 1 ? "" : "s"}`;
   function say(text) { $("message").textContent = text; }
   function setStatus(status, text) {
     $("status").dataset.status = status;
@@ -35,7 +36,7 @@
 
   // -- the grid --------------------------------------------------------------------------
   const canvas = $("grid");
-  function cellSize() { return Math.floor(480 / Math.max(page.height, page.width)); }
+  function cellSize() { return Math.floor(400 / Math.max(page.height, page.width)); }
   function drawGrid() {
     const size = cellSize(), ctx = canvas.getContext("2d");
     canvas.width = size * page.width;
@@ -129,7 +130,7 @@
     $("load").textContent =
       `P = ${load.n_patterns} patterns in N = ${load.n_units} units: alpha = P/N = ` +
       `${load.alpha.toFixed(3)}; the theory's alpha_c = ${load.alpha_c.toFixed(3)} ` +
-      `(${load.rule}; McEliece: ${load.mceliece_alpha.toFixed(3)}). ` +
+      `(${load.rule}; error-free limit of McEliece et al.: ${load.mceliece_alpha.toFixed(3)}). ` +
       `${fixed} of ${load.n_patterns} patterns are fixed points.`;
     $("load").dataset.alpha = load.alpha;
     $("load").dataset.alphaC = load.alpha_c;
@@ -193,11 +194,11 @@
         if (done) {
           setStatus(answer.converged && zeroTemperature ? "converged" : "stopped",
                     answer.converged && zeroTemperature
-                      ? `converged after ${page.sweeps} sweeps`
-                      : `stopped after ${page.sweeps} sweeps`);
+                      ? `converged after ${sweeps(page.sweeps)}`
+                      : `stopped after ${sweeps(page.sweeps)}`);
         }
       }
-      if (!done) setStatus("stopped", `stopped after ${page.sweeps} sweeps`);
+      if (!done) setStatus("stopped", `stopped after ${sweeps(page.sweeps)}`);
     } finally {
       page.running = false;
       setBusy(false);
