@@ -184,11 +184,14 @@ def step(state: HopfieldState, values: dict[str, Any]) -> dict[str, Any]:
         max_sweeps=1,
         rng=state.rng,
     )
-    new = result.states[0]
+    # the dynamics record the energy and the overlaps of every sweep: the last row is the
+    # state returned (no second pass over the N x N weights)
+    assert result.overlaps is not None
     return {
-        "state": to_bits(new),
+        "state": to_bits(result.states[0]),
         "converged": bool(result.converged[0]),
-        **_measure(net, new),
+        "energy": float(result.energies[-1, 0]),
+        "overlaps": [float(m) for m in result.overlaps[-1, 0]],
     }
 
 
