@@ -28,13 +28,17 @@ __all__ = [
 
 
 class ApiError(Exception):
-    """A request the server refuses: the HTTP status, the message and the field it names."""
+    """A request the server refuses: the HTTP status, the message and the field it names;
+    ``close`` when the connection cannot go on (a body of unknown length is left unread)."""
 
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, field: str | None = None, *, close: bool = False
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.field = field
+        self.close = close
 
     def body(self) -> dict[str, Any]:
         """The JSON body of the answer."""

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 #: The largest request body, in bytes (64 patterns of 64 x 64 cells fit with room to spare).
 MAX_BODY_BYTES = 1 << 20
+#: A body over the limit but not over this is read and dropped before the 413 answer, so that
+#: a client that sends its whole body before reading sees the answer (not a broken pipe).
+MAX_DRAINED_BYTES = 16 << 20
 #: The largest grid side, in cells (a grid is at most 64 x 64 = 4096 units).
 MAX_GRID_SIDE = 64
 #: The smallest grid side, in cells.

@@ -115,7 +115,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             answer()
         except ApiError as exc:
-            self._send_error(exc, close=exc.status in (411, 413))
+            self._send_error(exc, close=exc.close)
         except (ConnectionError, TimeoutError):
             self.close_connection = True
         except MemoryError:
@@ -160,22 +160,32 @@ class Handler(BaseHTTPRequestHandler):
 
     def _body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            raise ApiError(411, "send the body with a Content-Length, not chunked", None)
+            raise ApiError(411, "send the body with a Content-Length, not chunked", close=True)
         length = self.headers.get("Content-Length")
         if length is None:
-            raise ApiError(411, "a request body needs a Content-Length header", None)
+            raise ApiError(411, "a request body needs a Content-Length header", close=True)
         if not length.strip().isdigit():
-            raise ApiError(400, f"Content-Length must be a number, got {length[:40]!r}", None)
+            raise ApiError(400, f"Content-Length must be a number, got {length[:40]!r}", close=True)
         if int(length) > limits.MAX_BODY_BYTES:
+            if int(length) <= limits.MAX_DRAINED_BYTES:
+                self._drop(int(length))
             raise ApiError(
                 413,
                 f"the body must be at most {limits.MAX_BODY_BYTES} bytes, got {int(length)}",
-                None,
+                close=True,
             )
         raw = self.rfile.read(int(length))
         if len(raw) != int(length):
             raise ConnectionError("the body ended early")
         return raw
+
+    def _drop(self, n_bytes: int) -> None:
+        """Read and forget ``n_bytes`` of the body, a chunk at a time."""
+        while n_bytes > 0:
+            chunk = self.rfile.read(min(n_bytes, 1 << 16))
+            if not chunk:
+                break
+            n_bytes -= len(chunk)
 
     def _post(self) -> None:
         match = _API.fullmatch(urlsplit(self.path).path)
