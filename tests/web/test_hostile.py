@@ -100,6 +100,8 @@ CORRUPT = {"height": 4, "width": 4, "state": "0" * 16, "flip_fraction": 0.5, "se
         ("flip_fraction", -0.1, "number in [0.0, 1.0]"),
         ("flip_fraction", "0.5", "number"),
         ("seed", -5, "integer"),
+        ("seed", True, "integer"),
+        ("flip_fraction", False, "number"),
         ("seed", 2**64, "integer"),
         ("state", "0" * 15, "16 characters"),
         ("state", "2" * 16, "'0' or '1'"),
