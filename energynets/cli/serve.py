@@ -8,6 +8,8 @@ address and opens it in the browser. The server listens on the loopback address 
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import re
 import sys
 from typing import Any
 
@@ -21,14 +23,35 @@ DESCRIPTION = (
     "its overlaps with the stored patterns plotted live. Every computation runs in energynets. "
     "Ctrl-C stops the server."
 )
-#: Hosts that only this computer can reach.
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+#: A host name: dot-separated labels of letters, digits and inner hyphens, the last one not
+#: all digits (RFC 1123, RFC 3696).
+_HOST_NAME = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+    r"(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?"
+)
 
 
 def _host(text: str) -> str:
-    if not text or any(c.isspace() or c in "/?#@" for c in text):
-        raise argparse.ArgumentTypeError(f"expected a host name or address, got {clip(text)!r}")
+    """An argparse type for a host: an IPv4 or IPv6 address, or a host name."""
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        pass
+    if len(text) > 253 or _HOST_NAME.fullmatch(text) is None:
+        raise argparse.ArgumentTypeError(
+            f"expected an IP address or a host name, got {clip(text)!r}"
+        )
     return text
+
+
+def _loopback(host: str) -> bool:
+    """Whether only this computer can reach ``host`` (127.0.0.0/8, ::1, localhost)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower().rstrip(".") == "localhost"
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -65,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
     server = make_server(args.host, args.port)
     try:
-        if args.host not in LOOPBACK and not args.host.startswith("127."):
+        if not _loopback(args.host):
             print(
                 f"energynets serve: warning: listening on {args.host}, so other computers "
                 "that reach this one can use the playground",

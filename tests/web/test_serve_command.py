@@ -83,8 +83,11 @@ def test_the_browser_opens_unless_told_not_to(monkeypatch, capsys):
         (["--port", "70000"], "expected an integer <= 65535, got 70000"),
         (["--port", "-1"], "expected an integer >= 0, got -1"),
         (["--port", "http"], "expected an integer, got 'http'"),
-        (["--host", "a b"], "expected a host name or address"),
-        (["--host", ""], "expected a host name or address"),
+        (["--host", "a b"], "expected an IP address or a host name, got 'a b'"),
+        (["--host", ""], "expected an IP address or a host name"),
+        (["--host", "../x"], "expected an IP address or a host name"),
+        (["--host", "-1"], "expected an IP address or a host name"),
+        (["--host", "300.1.2.3"], "expected an IP address or a host name"),
     ],
 )
 def test_bad_options_are_one_line_errors(capsys, options, message):
