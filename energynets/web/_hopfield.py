@@ -10,6 +10,7 @@ draws. A grid travels as a string of '0' and '1', row by row ('1' is ink, spin +
 The actions (``POST /api/hopfield/<action>``, every body with its ``session``):
 
 ``glyph``  height, width, name -> the built-in glyph ``name`` centred in the grid
+``digit``  height, width, digit, index -> a handwritten digit of the embedded set, centred
 ``store``  height, width, rule, patterns, seed -> the load alpha = P / N and the theory
 ``add_random``  seed -> one more random pattern stored, and the new load
 ``corrupt``  height, width, state, flip_fraction, seed -> the state with round(f N) flips
@@ -19,6 +20,7 @@ The actions (``POST /api/hopfield/<action>``, every body with its ``session``):
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -43,6 +45,10 @@ __all__ = ["PAGE", "HopfieldState", "from_bits", "to_bits"]
 RULES = ("hebbian", "storkey", "pseudoinverse")
 #: The page's dynamics: Glauber is the asynchronous dynamics at a temperature T > 0.
 DYNAMICS = ("async", "sync", "glauber")
+#: The side of the embedded handwritten digits, and how many examples of each the page offers
+#: (the set holds at least 170 of each).
+DIGIT_SIDE = 8
+N_DIGIT_EXAMPLES = 100
 
 
 class HopfieldState:
@@ -141,6 +147,34 @@ def glyph(state: HopfieldState, values: dict[str, Any]) -> dict[str, Any]:
     return {"pattern": to_bits(grid)}
 
 
+@functools.lru_cache(maxsize=1)
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """The embedded 8 x 8 digits as bits (on above a quarter of the full grey level), and
+    their labels."""
+    images, labels = datasets.load_digits()
+    return datasets.binarize(images, threshold=0.25, maximum=16), labels
+
+
+def digit(state: HopfieldState, values: dict[str, Any]) -> dict[str, Any]:
+    """Example ``index`` of the handwritten ``digit`` of :func:`energynets.datasets.load_digits`,
+    on above a quarter of the full grey level, enlarged k times (the largest k that fits) and
+    centred."""
+    height, width = values["height"], values["width"]
+    for field, side in (("height", height), ("width", width)):
+        if side < DIGIT_SIDE:
+            raise ApiError(
+                400, f"{field}: the digits need a grid of at least {DIGIT_SIDE}, got {side}", field
+            )
+    images, labels = _digits()
+    image = images[np.flatnonzero(labels == values["digit"])[values["index"]]]
+    k = min(height, width) // DIGIT_SIDE
+    big = np.kron(image.reshape(DIGIT_SIDE, DIGIT_SIDE), np.ones((k, k)))
+    grid = -np.ones((height, width))
+    top, left = (height - big.shape[0]) // 2, (width - big.shape[1]) // 2
+    grid[top : top + big.shape[0], left : left + big.shape[1]] = 2.0 * big - 1.0
+    return {"pattern": to_bits(grid)}
+
+
 def store(state: HopfieldState, values: dict[str, Any]) -> dict[str, Any]:
     """Store the patterns with the rule; reseed the tab's generator."""
     patterns = np.array([from_bits(p) for p in values["patterns"]])
@@ -203,6 +237,10 @@ PAGE = Page(
     new_state=HopfieldState,
     actions={
         "glyph": Action({**GRID, "name": text("[A-Z0-9]", "one of A-Z or 0-9")}, glyph),
+        "digit": Action(
+            {**GRID, "digit": integer(0, 9), "index": integer(0, N_DIGIT_EXAMPLES - 1, default=0)},
+            digit,
+        ),
         "store": Action(
             {
                 **GRID,

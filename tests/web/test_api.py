@@ -46,6 +46,24 @@ def test_a_glyph_is_the_built_in_bitmap_centred(client, height, width):
     assert answer["pattern"] == bits(glyph_grid("R", height, width))
 
 
+@pytest.mark.parametrize(
+    ("height", "width", "k"), [(8, 8, 1), (16, 12, 1), (20, 17, 2), (64, 64, 8)]
+)
+def test_a_digit_is_the_embedded_image_enlarged_and_centred(client, height, width, k):
+    X, y = en.datasets.load_digits()
+    image = en.datasets.binarize(X[np.flatnonzero(y == 7)[5]], threshold=0.25, maximum=16)
+    big = np.kron(image.reshape(8, 8), np.ones((k, k)))
+    grid = -np.ones((height, width))
+    top, left = (height - 8 * k) // 2, (width - 8 * k) // 2
+    grid[top : top + 8 * k, left : left + 8 * k] = 2 * big - 1
+    answer = client.ok("digit", height=height, width=width, digit=7, index=5)
+    assert answer["pattern"] == bits(grid)
+    status, answer = client.post("digit", height=7, width=12, digit=7)
+    assert (status, answer["field"]) == (400, "height")
+    status, answer = client.post("digit", height=8, width=8, digit=7, index=100)
+    assert (status, answer["field"]) == (400, "index")
+
+
 @pytest.mark.parametrize("rule", ["hebbian", "storkey", "pseudoinverse"])
 def test_store_reports_the_load_and_the_theory(client, rule):
     xi = en.datasets.glyphs("ABC")[0]

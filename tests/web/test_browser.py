@@ -3,7 +3,7 @@
 The pages load with no console errors; on the Hopfield page three glyphs are stored, one is
 corrupted by clicking cells, and after Recall the grid the page shows (its ``data-state``)
 is the stored glyph. Screenshots go to a temporary folder; with ``ENERGYNETS_SCREENSHOTS``
-set to a folder, the pictures of the documentation are written there as well.
+set to a folder (``docs/_static``), the pictures of the documentation are written there too.
 
 Skipped only when selenium, Chromium or chromedriver is not installed (``.ci/run`` installs
 them on CI).
@@ -15,6 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import energynets as en
@@ -36,6 +37,8 @@ if CHROMIUM is None or CHROMEDRIVER is None:
         allow_module_level=True,
     )
 
+#: The screenshots the documentation shows (docs/_static).
+DOCS_PICTURES = ("playground_hopfield.png", "playground_hopfield_probe.png")
 #: The cells the test flips in the first glyph: 12 of 192.
 FLIPS = [(row, col) for row in (4, 6, 8, 10) for col in (3, 6, 9)]
 
@@ -83,7 +86,7 @@ def screenshot(driver, tmp_path: Path, name: str) -> None:
     driver.save_screenshot(os.fspath(tmp_path / name))
     assert (tmp_path / name).stat().st_size > 10_000
     folder = os.environ.get("ENERGYNETS_SCREENSHOTS")
-    if folder:
+    if folder and name in DOCS_PICTURES:
         driver.save_screenshot(os.fspath(Path(folder) / name))
 
 
@@ -170,6 +173,20 @@ def test_the_noise_slider_corrupts_and_glauber_runs_until_stopped(browser, serve
     assert status(browser) == "running"
     browser.find_element(By.ID, "stop").click()
     wait_for(browser, lambda d: status(d) == "stopped")
+    assert console_errors(browser) == []
+
+
+def test_a_handwritten_digit_is_added(browser, server_url):
+    browser.get(server_url + "hopfield")
+    wait_for(browser, lambda d: state(d) == "0" * 192)
+    Select(browser.find_element(By.ID, "digit")).select_by_value("4")
+    browser.find_element(By.ID, "add-digit").click()
+    wait_for(browser, lambda d: len(thumbnails(d)) == 1)
+    X, y = en.datasets.load_digits()
+    image = en.datasets.binarize(X[np.flatnonzero(y == 4)[0]], threshold=0.25, maximum=16)
+    grid = -np.ones((16, 12))
+    grid[4:12, 2:10] = 2 * image.reshape(8, 8) - 1
+    assert state(browser) == bits(grid) == thumbnails(browser)[0].get_attribute("data-bits")
     assert console_errors(browser) == []
 
 

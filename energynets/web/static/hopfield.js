@@ -207,6 +207,7 @@
 
   // -- the buttons -----------------------------------------------------------------------
   for (const c of GLYPHS) $("glyph").add(new Option(c, c));
+  for (let d = 0; d <= 9; d++) $("digit").add(new Option(String(d), String(d)));
   $("resize").addEventListener("click", newGrid);
   $("add-drawn").addEventListener("click", () => addPattern(page.grid, `drawn ${page.patterns.length + 1}`));
   $("add-glyph").addEventListener("click", () => guarded(async () => {
@@ -214,6 +215,12 @@
     const answer = await api("hopfield", "glyph", { ...grid(), name });
     setGrid(answer.pattern);
     addPattern(answer.pattern, name);
+  }));
+  $("add-digit").addEventListener("click", () => guarded(async () => {
+    const digit = Number($("digit").value), index = Number($("digit-index").value);
+    const answer = await api("hopfield", "digit", { ...grid(), digit, index });
+    setGrid(answer.pattern);
+    addPattern(answer.pattern, `digit ${digit} (${index})`);
   }));
   $("clear").addEventListener("click", () => {
     Object.assign(page, { patterns: [], stored: false });

@@ -51,6 +51,8 @@ const playground = (() => {
       ctx.beginPath();
       line.values.forEach((v, i) => (i ? ctx.lineTo(x(i), y(v)) : ctx.moveTo(x(i), y(v))));
       ctx.stroke();
+      ctx.fillStyle = line.color; // a dot on each point: a single point shows too
+      line.values.forEach((v, i) => ctx.fillRect(x(i) - 2, y(v) - 2, 4, 4));
     }
   }
 
