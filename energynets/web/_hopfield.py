@@ -178,6 +178,15 @@ def digit(state: HopfieldState, values: dict[str, Any]) -> dict[str, Any]:
 def store(state: HopfieldState, values: dict[str, Any]) -> dict[str, Any]:
     """Store the patterns with the rule; reseed the tab's generator."""
     patterns = np.array([from_bits(p) for p in values["patterns"]])
+    n_patterns, n_units = patterns.shape
+    if values["rule"] == "storkey" and n_patterns * n_units**2 > limits.MAX_STORKEY_WORK:
+        most = limits.MAX_STORKEY_WORK // n_units**2
+        raise ApiError(
+            400,
+            f"patterns: the Storkey rule stores at most {most} patterns of {n_units} cells in "
+            f"one request (its cost grows as P N^2), got {n_patterns}",
+            "patterns",
+        )
     state.net = HopfieldNetwork.from_patterns(patterns, rule=values["rule"])
     state.shape = (values["height"], values["width"])
     state.rng = np.random.default_rng(values["seed"])

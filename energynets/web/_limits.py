@@ -16,8 +16,9 @@ MAX_GRID_SIDE = 64
 MIN_GRID_SIDE = 2
 #: The most patterns a Hopfield session stores.
 MAX_PATTERNS = 64
-#: The most sweeps one recall request runs.
-MAX_SWEEPS = 200
+#: The Storkey rule's work in one request, P N^2 (its cost): 16 patterns of 64 x 64 cells,
+#: a few seconds.
+MAX_STORKEY_WORK = 2**28
 #: The temperature range of Glauber dynamics.
 MIN_TEMPERATURE = 0.01
 MAX_TEMPERATURE = 10.0

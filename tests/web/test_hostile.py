@@ -144,6 +144,14 @@ def test_patterns_are_bounded_and_checked_one_by_one(client):
     assert (status, answer["field"]) == (400, "rule") and "hebbian" in answer["error"]
 
 
+def test_the_storkey_rules_work_is_bounded(client):
+    grid = {"height": 64, "width": 64, "rule": "storkey"}
+    patterns = [bits(p) for p in en.datasets.random_patterns(17, 4096, rng=0)]
+    status, answer = client.post("store", **grid, patterns=patterns)
+    assert (status, answer["field"]) == (400, "patterns")
+    assert "at most 16 patterns of 4096 cells" in answer["error"] and "got 17" in answer["error"]
+
+
 def test_oversized_bodies_are_refused_before_they_are_read(client):
     head = (
         "POST /api/hopfield/corrupt HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
