@@ -176,6 +176,30 @@ def test_the_noise_slider_corrupts_and_glauber_runs_until_stopped(browser, serve
     assert console_errors(browser) == []
 
 
+def test_a_pattern_is_drawn_by_dragging(browser, server_url):
+    browser.get(server_url + "hopfield")
+    wait_for(browser, lambda d: state(d) == "0" * 192)
+    grid = browser.find_element(By.ID, "grid")
+    size = grid.size["width"] // 12
+
+    def offset(row: int, col: int) -> tuple[int, int]:
+        x = col * size + size // 2 - grid.size["width"] // 2
+        return x, row * size + size // 2 - grid.size["height"] // 2
+
+    chain = ActionChains(browser).move_to_element_with_offset(grid, *offset(3, 1))
+    chain.click_and_hold()
+    for col in range(2, 11):
+        chain.move_to_element_with_offset(grid, *offset(3, col))
+    chain.release().perform()
+    drawn = ["0"] * 192
+    for col in range(1, 11):
+        drawn[3 * 12 + col] = "1"
+    assert state(browser) == "".join(drawn)
+    browser.find_element(By.ID, "add-drawn").click()
+    assert thumbnails(browser)[0].get_attribute("data-bits") == "".join(drawn)
+    assert console_errors(browser) == []
+
+
 def test_a_handwritten_digit_is_added(browser, server_url):
     browser.get(server_url + "hopfield")
     wait_for(browser, lambda d: state(d) == "0" * 192)
