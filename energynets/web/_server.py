@@ -44,6 +44,7 @@ CONTENT_TYPES = {
 }
 _STATIC_NAME = re.compile(r"[a-z0-9_-]+\.(html|js|css|png|svg)")
 _API = re.compile(r"/api/([a-z0-9_]+)/([a-z0-9_]+)")
+_DIGITS = re.compile("[0-9]+")
 #: Pages may load scripts, styles and images from this server only (no CDN, no inline code).
 _POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
 SESSION = text(SESSION_ID, "a session id of 8 to 64 letters, digits, '-' or '_'")
@@ -164,18 +165,19 @@ class Handler(BaseHTTPRequestHandler):
         length = self.headers.get("Content-Length")
         if length is None:
             raise ApiError(411, "a request body needs a Content-Length header", close=True)
-        if not length.strip().isdigit():
+        if _DIGITS.fullmatch(length.strip()) is None:
             raise ApiError(400, f"Content-Length must be a number, got {length[:40]!r}", close=True)
-        if int(length) > limits.MAX_BODY_BYTES:
-            if int(length) <= limits.MAX_DRAINED_BYTES:
-                self._drop(int(length))
+        digits = length.strip().lstrip("0") or "0"
+        if len(digits) > 18 or int(digits) > limits.MAX_BODY_BYTES:
+            if len(digits) <= 18 and int(digits) <= limits.MAX_DRAINED_BYTES:
+                self._drop(int(digits))
             raise ApiError(
                 413,
-                f"the body must be at most {limits.MAX_BODY_BYTES} bytes, got {int(length)}",
+                f"the body must be at most {limits.MAX_BODY_BYTES} bytes, got {digits[:40]}",
                 close=True,
             )
-        raw = self.rfile.read(int(length))
-        if len(raw) != int(length):
+        raw = self.rfile.read(int(digits))
+        if len(raw) != int(digits):
             raise ConnectionError("the body ended early")
         return raw
 

@@ -171,6 +171,8 @@ def test_oversized_bodies_are_refused_before_they_are_read(client):
         ("Transfer-Encoding: chunked\r\n", 411),
         ("Content-Length: -3\r\n", 400),
         ("Content-Length: ten\r\n", 400),
+        ("Content-Length: \u0661\u0662\r\n", 400),  # Arabic-Indic digits are not ASCII ones
+        ("Content-Length: " + "9" * 5000 + "\r\n", 413),
     ],
 )
 def test_a_body_must_state_its_length(client, headers, status):
