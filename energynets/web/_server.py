@@ -111,6 +111,15 @@ class Handler(BaseHTTPRequestHandler):
     def _send_error(self, error: ApiError, close: bool = False) -> None:
         self._send_json(error.status, error.body(), close)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A request the HTTP layer refuses (a malformed request line, a line too long, an
+        unknown method) is answered in JSON too, and the connection closed."""
+        short = self.responses.get(code, ("error",))[0]
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            # a request line that did not parse leaves HTTP/0.9, which has no status line
+            self.request_version = self.protocol_version
+        self._send_error(ApiError(code, message or short), close=True)
+
     def _guarded(self, answer: Any) -> None:
         """Run ``answer()``; turn a refusal into its 4xx and any other failure into a 500."""
         try:

@@ -207,6 +207,23 @@ def test_no_path_reaches_outside_the_static_files(client, path):
     assert b"import" not in answer and b"root:" not in answer
 
 
+@pytest.mark.parametrize(
+    ("request_", "status"),
+    [
+        (b"FOO / HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414),
+        (b"hello there\r\n\r\n", 400),
+        (b"GET / HTTP/9.9\r\n\r\n", 505),
+    ],
+    ids=["unknown-method", "long-line", "garbage", "bad-version"],
+)
+def test_malformed_http_is_a_json_4xx_or_5xx(client, request_, status):
+    answer = raw_request(client, request_)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(f"HTTP/1.1 {status}".encode()), head[:100]
+    assert json.loads(body)["field"] is None
+
+
 def test_other_methods_and_unknown_routes(client):
     status, answer, _ = client.request("PUT", "/api/hopfield/store", b"{}")
     assert status == 405 and "POST" in answer["error"]
