@@ -145,3 +145,13 @@ def test_randomise_draws_the_seeded_random_lattice(browser, server_url):  # noqa
     browser.find_element(By.ID, "randomise").click()
     wait_for(browser, lambda d: "even" in d.find_element(By.ID, "message").text)
     assert console_errors(browser) == []
+
+
+def test_the_index_links_the_ising_page(browser, server_url):  # noqa: F811
+    browser.get(server_url)
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#pages a")) >= 2)
+    links = {
+        a.text: a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#pages a")
+    }
+    assert links["Ising and Boltzmann"].endswith("/ising")
+    assert console_errors(browser) == []
