@@ -38,3 +38,5 @@ MAX_LATTICE_SIDE = 64
 MIN_LATTICE_SIDE = 4
 #: The most sweeps of the Ising lattice in one frame.
 MAX_SWEEPS_PER_FRAME = 100
+#: The largest external field |h| on the Ising lattice.
+MAX_ISING_FIELD = 2.0

@@ -50,13 +50,21 @@ def test_the_page_is_served(client):
 
 
 @pytest.mark.parametrize(
-    ("initial", "rule", "temperature", "sweeps"),
-    [("up", "gibbs", 1.5, 3), ("random", "gibbs", 2.269, 1), ("random", "metropolis", 4.0, 5)],
+    ("initial", "rule", "temperature", "sweeps", "field"),
+    [
+        ("up", "gibbs", 1.5, 3, 0.0),
+        ("random", "gibbs", 2.269, 1, 0.0),
+        ("random", "metropolis", 4.0, 5, 0.0),
+        ("random", "gibbs", 3.0, 2, -0.4),
+        ("up", "metropolis", 2.0, 4, 0.25),
+    ],
 )
-def test_frames_are_the_packages_checkerboard_sampler(client, initial, rule, temperature, sweeps):
+def test_frames_are_the_packages_checkerboard_sampler(
+    client, initial, rule, temperature, sweeps, field
+):
     side, seed = 16, 11
     first = ok(client, "reset", side=side, initial=initial, seed=seed)
-    model = ising_2d(side, dtype=np.float32)
+    model = ising_2d(side, field=field, dtype=np.float32)
     gen = np.random.default_rng(seed)
     if initial == "up":
         state = np.ones(side * side, dtype=np.float32)
@@ -64,7 +72,9 @@ def test_frames_are_the_packages_checkerboard_sampler(client, initial, rule, tem
         state = model.random_states(1, rng=gen)[0]
     assert first["spins"] == "".join("1" if s > 0 else "0" for s in state)
     for frame_temperature in (temperature, 0.8):  # the generator carries over between frames
-        answer = ok(client, "frame", temperature=frame_temperature, sweeps=sweeps, rule=rule)
+        answer = ok(
+            client, "frame", temperature=frame_temperature, sweeps=sweeps, rule=rule, field=field
+        )
         state = checkerboard(
             model.tempered(1 / frame_temperature), state, sweeps, rng=gen, rule=rule
         ).states[0]
@@ -90,6 +100,17 @@ def test_the_measurements_are_the_models_own(client):
     assert answer["exact_energy"] == float(onsager_energy(2.0))
     assert answer["exact_magnetisation"] == float(onsager_magnetisation(2.0))
     assert answer["temperature"] == 2.0 and answer["side"] == 32
+
+
+def test_in_a_field_the_energy_is_the_models_and_no_exact_value_is_claimed(client):
+    ok(client, "reset", side=16, initial="random", seed=3)
+    answer = ok(client, "frame", temperature=1.5, sweeps=30, field=1.0)
+    s = spins(answer["spins"])
+    assert answer["energy"] == pytest.approx(
+        float(ising_2d(16, field=1.0).energy(s)) / 256, abs=1e-12
+    )
+    assert answer["exact_energy"] is None and answer["exact_magnetisation"] is None
+    assert answer["magnetisation"] > 0.9  # the field orders the lattice along it
 
 
 def test_all_up_is_the_ground_state(client):
@@ -140,6 +161,10 @@ def test_each_tab_has_its_own_lattice_and_a_frame_needs_one(client):
         ("frame", "sweeps", 0),
         ("frame", "sweeps", 1.5),
         ("frame", "rule", "wolff"),
+        ("frame", "field", 2.5),
+        ("frame", "field", -1e9),
+        ("frame", "field", "0.1"),
+        ("frame", "field", True),
     ],
 )
 def test_hostile_fields_are_refused_naming_the_field(client, action, field, value):
@@ -172,6 +197,7 @@ def test_a_nan_that_reaches_the_fields_is_refused_naming_the_field(value):
     for action, body, field in (
         ("frame", {"temperature": value}, "temperature"),
         ("reset", {"side": value, "initial": "up"}, "side"),
+        ("frame", {"temperature": 1.0, "field": value}, "field"),
     ):
         with pytest.raises(ApiError) as caught:
             parse(body, PAGE.actions[action].fields)

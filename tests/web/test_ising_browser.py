@@ -155,3 +155,21 @@ def test_the_index_links_the_ising_page(browser, server_url):  # noqa: F811
     }
     assert links["Ising and Boltzmann"].endswith("/ising")
     assert console_errors(browser) == []
+
+
+def test_the_field_slider_reaches_the_sampler(browser, server_url):  # noqa: F811
+    browser.get(server_url + "ising")
+    wait_for(browser, lambda d: lattice(d, "spins") == "1" * SIDE * SIDE)
+    browser.execute_script(
+        "const s = document.getElementById('field'); s.value = '-1';"
+        "s.dispatchEvent(new Event('input'));"
+    )
+    set_temperature(browser, 1.5)
+    browser.find_element(By.ID, "start").click()
+    # all up against a field h = -1 at T = 1.5: the lattice turns over to the field's side
+    wait_for(browser, lambda d: float(lattice(d, "magnetisation")) < -0.9, timeout=60)
+    browser.find_element(By.ID, "stop").click()
+    wait_for(browser, lambda d: status(d) == "stopped")
+    assert lattice(browser, "field") == "-1"
+    assert "exact values for h = 0 only" in browser.find_element(By.ID, "readout").text
+    assert console_errors(browser) == []

@@ -56,6 +56,7 @@
       spins: answer.spins, side: answer.side, magnetisation: answer.magnetisation,
       energy: answer.energy, frames: page.frames, sweeps: answer.sweeps,
       temperature: answer.temperature === undefined ? "" : answer.temperature,
+      field: answer.field,
     });
     $("status").dataset.frames = page.frames;
     page.magnetisations.push(answer.magnetisation);
@@ -67,9 +68,10 @@
     $("readout").textContent =
       `sweep ${answer.sweeps}: m = ${answer.magnetisation.toFixed(3)}, ` +
       `e = ${answer.energy.toFixed(3)} per spin` +
-      (answer.exact_energy === undefined ? "" :
-        `; infinite lattice at T = ${answer.temperature.toFixed(2)}: ` +
-        `|m| = ${answer.exact_magnetisation.toFixed(3)}, e = ${answer.exact_energy.toFixed(3)}`);
+      (answer.temperature === undefined ? "" : answer.exact_energy === null
+        ? ` at h = ${answer.field.toFixed(2)} (exact values for h = 0 only)`
+        : `; infinite lattice at T = ${answer.temperature.toFixed(2)}: ` +
+          `|m| = ${answer.exact_magnetisation.toFixed(3)}, e = ${answer.exact_energy.toFixed(3)}`);
     drawTraces();
   }
 
@@ -87,15 +89,17 @@
     ctx.restore();
   }
   function drawTraces() {
-    const exact = page.last && page.last.exact_energy !== undefined ? page.last : null;
-    const t = exact ? ` (T = ${exact.temperature.toFixed(2)}, T_c = 2.269)` : "";
+    const last = page.last && page.last.temperature !== undefined ? page.last : null;
+    const exact = last && last.exact_energy !== null ? last : null;
+    const t = last ? ` (T = ${last.temperature.toFixed(2)}, T_c = 2.269)` : "";
     drawChart($("magnetisation"), [{ values: page.magnetisations, color: BLUE }], -1, 1,
               `magnetisation per spin m, each frame${t}`);
-    drawChart($("energy"), [{ values: page.energies, color: BLUE }], -2, 0,
+    const low = Math.min(-2, ...page.energies), high = Math.max(0, ...page.energies);
+    drawChart($("energy"), [{ values: page.energies, color: BLUE }], low, high,
               `energy per spin e, each frame${t}`);
     if (exact) {
       for (const sign of [1, -1]) dashed($("magnetisation"), sign * exact.exact_magnetisation, -1, 1, RED);
-      dashed($("energy"), exact.exact_energy, -2, 0, RED);
+      dashed($("energy"), exact.exact_energy, low, high, RED);
     }
     drawTheory();
   }
@@ -147,7 +151,7 @@
       ctx.fillStyle = BLUE;
       ctx.fillRect(x(now) - 4, y(Math.abs(page.last.magnetisation)) - 4, 8, 8);
       ctx.fillStyle = GREEN;
-      ctx.fillRect(x(now) - 4, y(page.last.energy) - 4, 8, 8);
+      ctx.fillRect(x(now) - 4, y(Math.max(-2, page.last.energy)) - 4, 8, 8);
     }
   }
 
@@ -176,7 +180,7 @@
       while (page.running) {
         const answer = await api("ising", "frame", {
           temperature: temperature(), sweeps: Number($("sweeps").value) || 1,
-          rule: $("rule").value,
+          rule: $("rule").value, field: Number($("field").value),
         });
         page.frames += 1;
         show(answer);
@@ -228,6 +232,9 @@
   $("temperature").addEventListener("input", () => {
     $("temperature-value").textContent = temperature().toFixed(2);
     drawTheory();
+  });
+  $("field").addEventListener("input", () => {
+    $("field-value").textContent = Number($("field").value).toFixed(2);
   });
   $("randomise").addEventListener("click", () => guarded(() => reset("random")));
   $("all-up").addEventListener("click", () => guarded(() => reset("up")));
