@@ -1,4 +1,5 @@
-"""The playground's answer time: one recall step of a 64 x 64 Hopfield grid over HTTP.
+"""The playground's answer time: one recall step of a 64 x 64 Hopfield grid over HTTP, and
+one animation frame of a 64 x 64 Ising lattice.
 
 ``energynets serve`` animates recall by the page asking for one sweep at a time
 (``POST /api/hopfield/step``); for the animation to feel live, a step on the largest grid the
@@ -15,6 +16,14 @@ Target: at most 30 ms per step, round trip. The floor says how much of it is the
 (the package's asynchronous dynamics, one probe: a loop over the flips) and how much the
 server (validation, JSON, HTTP). ``--quick`` runs the same sizes (the target is
 about this size), with fewer steps per timed run.
+
+- ``web-ising-frame``: the Ising page's animation, one frame of one checkerboard Gibbs sweep
+  of the 64 x 64 periodic lattice at T = 2.269 (``POST /api/ising/frame``), the answer
+  carrying the lattice as a string of 4096 '0'/'1' and its magnetisation and energy per spin.
+  Floor: the same sweep, ``checkerboard(model.tempered(1 / T), spins, 1)``, called directly.
+  Target: 20 frames per second, at most 50 ms per frame round trip. 64 x 64 is the largest
+  lattice the page offers: :func:`energynets.models.boltzmann.ising_2d` holds the N x N
+  couplings densely, 1 GiB of float32 for a 128 x 128 lattice.
 """
 
 from __future__ import annotations
@@ -29,7 +38,9 @@ import numpy as np
 
 from benchmarks.runner import SECONDS, Case, Job, Target
 from energynets.datasets import random_patterns
+from energynets.models.boltzmann import ising_2d
 from energynets.models.hopfield import HopfieldNetwork
+from energynets.sampling.gibbs import checkerboard
 from energynets.states import corrupt
 from energynets.web import make_server
 
@@ -63,9 +74,11 @@ def _server_url() -> str:
     return str(_SERVER[0].url)
 
 
-def _post(connection: http.client.HTTPConnection, action: str, fields: dict) -> dict:
+def _post(
+    connection: http.client.HTTPConnection, action: str, fields: dict, page: str = "hopfield"
+) -> dict:
     body = json.dumps({"session": SESSION, **fields}).encode()
-    connection.request("POST", f"/api/hopfield/{action}", body)
+    connection.request("POST", f"/api/{page}/{action}", body)
     response = connection.getresponse()
     answer = json.loads(response.read())
     if response.status != 200:
@@ -140,3 +153,76 @@ def _case(dynamics: str, words: str) -> Case:
 
 
 CASES = [_case("async", "asynchronous"), _case("sync", "synchronous")]
+
+
+# -- the Ising page: one frame of the animation ------------------------------------------
+LATTICE_SIDE = 64
+T_C = 2.269
+
+
+@dataclass(frozen=True)
+class IsingInputs:
+    connection: http.client.HTTPConnection  # kept alive to the server on the loopback
+    n_frames: int  # frames per timed run
+
+
+def _ising_setup(quick: bool) -> IsingInputs:
+    port = int(_server_url().rsplit(":", 1)[1].strip("/"))
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    fields = {"side": LATTICE_SIDE, "initial": "random", "seed": 0}
+    _post(connection, "reset", fields, page="ising")
+    _post(connection, "frame", {"temperature": T_C}, page="ising")  # the model made, cached
+    return IsingInputs(connection, 10 if quick else 50)
+
+
+def _ising_ours(inputs: IsingInputs) -> Job:
+    fields = {"temperature": T_C, "sweeps": 1, "rule": "gibbs"}
+
+    def run() -> tuple[str, float]:
+        for _ in range(inputs.n_frames):
+            answer = _post(inputs.connection, "frame", fields, page="ising")
+        return str(answer["spins"]), float(answer["energy"])
+
+    return Job(run, n_items=inputs.n_frames, note="POST /api/ising/frame, kept-alive")
+
+
+def _ising_floor(inputs: IsingInputs) -> Job:
+    model = ising_2d(LATTICE_SIDE, dtype=np.float32)
+    tempered = model.tempered(1 / T_C)
+    rng = np.random.default_rng(0)
+    state = [model.random_states(1, rng=rng)[0]]
+
+    def run() -> tuple[str, float]:
+        for _ in range(inputs.n_frames):
+            state[0] = checkerboard(tempered, state[0], 1, rng=rng).states[0]
+        spins = state[0]
+        return _bits(spins), float(model.energy(spins)) / spins.size
+
+    return Job(run, n_items=inputs.n_frames, note="one sweep in Python, no server")
+
+
+def _ising_check(name: str, result: Any, inputs: IsingInputs) -> None:
+    bits, energy = result
+    spins = np.array([1.0 if c == "1" else -1.0 for c in bits])
+    assert spins.size == LATTICE_SIDE**2, f"{name}: the lattice has {spins.size} spins"
+    expected = float(ising_2d(LATTICE_SIDE).energy(spins)) / spins.size
+    assert abs(energy - expected) < 1e-9, f"{name}: energy {energy} is not the lattice's"
+    # near T_c the energy per spin of a 64 x 64 lattice is about -1.4
+    assert -1.8 < energy < -1.0, f"{name}: energy per spin {energy} is far from T_c's"
+
+
+CASES.append(
+    Case(
+        name="web-ising-frame",
+        description="One animation frame of the Ising page: one checkerboard Gibbs sweep of a "
+        "64 x 64 periodic lattice at T = 2.269 (float32) through the playground's HTTP API, "
+        "the lattice sent back as 4096 '0'/'1'; time per frame. --quick: 10 frames per run, "
+        "not 50.",
+        setup=_ising_setup,
+        ours=_ising_ours,
+        floor=("checkerboard (no HTTP)", _ising_floor),
+        unit="per frame",
+        check=_ising_check,
+        targets=(Target(SECONDS, 0.050, "20 frames per second: a frame within 50 ms"),),
+    )
+)
