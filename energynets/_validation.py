@@ -12,12 +12,21 @@ once, at the public boundary, with :func:`check_rng` (SPEC 7).
 from __future__ import annotations
 
 import numbers
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 RNGLike = int | np.random.Generator | np.random.SeedSequence | None
+
+
+def is_sparse(x: Any) -> bool:
+    """Whether x is a ``scipy.sparse`` matrix or array, without importing scipy: when
+    ``scipy.sparse`` was never imported, nothing can be one (``import energynets`` stays
+    light)."""
+    module = sys.modules.get("scipy.sparse")
+    return module is not None and bool(module.issparse(x))
 
 
 def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:

@@ -33,6 +33,7 @@ __all__ = [
     "ConvergenceWarning",
     "SoftmaxClassifier",
     "fit_mlp_options",
+    "log_softmax",
 ]
 
 #: The training parameters, in the order they are checked. ``dropout`` and
@@ -108,7 +109,7 @@ class SoftmaxClassifier(Estimator):
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Log class probabilities z - logsumexp(z), shape (n_samples, n_classes)."""
-        return _log_softmax(self._logits(X))
+        return log_softmax(self._logits(X))
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row, shape (n_samples,), from ``classes_``."""
@@ -116,7 +117,7 @@ class SoftmaxClassifier(Estimator):
         return self.classes_[np.argmax(z, axis=1)]
 
 
-def _log_softmax(z: np.ndarray) -> np.ndarray:
+def log_softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise log softmax z - logsumexp(z), exact for any finite logits."""
     shifted = z - z.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))

@@ -11,13 +11,12 @@ signature (as scikit-learn's do), the transformers get ``fit_transform``, the cl
 from __future__ import annotations
 
 import inspect
-import sys
 import warnings
 from typing import Any
 
 import numpy as np
 
-from energynets._validation import check_rng
+from energynets._validation import check_rng, is_sparse
 from energynets.estimators._checks import expected_failed_checks
 
 __all__ = [
@@ -283,19 +282,12 @@ def check_X(
     return arr
 
 
-def _is_sparse(x: Any) -> bool:
-    """Whether x is a ``scipy.sparse`` matrix or array, without importing scipy (nothing is
-    one while ``scipy.sparse`` was never imported)."""
-    module = sys.modules.get("scipy.sparse")
-    return module is not None and bool(module.issparse(x))
-
-
 def input_feature_names(X: Any) -> np.ndarray | None:
     """The column names of a data frame X (anything with ``columns``) when they are all
     strings, as an object array; None otherwise (scikit-learn's rule: names of mixed types
     with strings among them are a TypeError)."""
     columns = getattr(X, "columns", None)
-    if columns is None or _is_sparse(X) or isinstance(X, np.ndarray):
+    if columns is None or is_sparse(X) or isinstance(X, np.ndarray):
         return None
     names = np.asarray(list(columns), dtype=object)
     if names.size == 0:
@@ -344,7 +336,7 @@ def check_feature_names(estimator: Any, X: Any, *, reset: bool) -> None:
 
 def _value_range(arr: Any) -> tuple[Any, Any]:
     """(min, max) of a dense or CSR array; NaN propagates into both: no X-sized temporary."""
-    if not _is_sparse(arr):
+    if not is_sparse(arr):
         return arr.min(), arr.max()
     values = arr.data
     if values.size == 0:
@@ -360,7 +352,7 @@ def _numeric_array(X: Any, name: str, est: str, accept_sparse: bool = False) -> 
     shape)."""
     if X is None:
         raise TypeError(f"{name} must be an array of shape (n_samples, n_features), got None")
-    if _is_sparse(X) and accept_sparse:
+    if is_sparse(X) and accept_sparse:
         csr = X.tocsr()
         if np.issubdtype(csr.dtype, np.complexfloating):
             raise ValueError(
@@ -369,7 +361,7 @@ def _numeric_array(X: Any, name: str, est: str, accept_sparse: bool = False) -> 
         if not (np.issubdtype(csr.dtype, np.number) or np.issubdtype(csr.dtype, np.bool_)):
             raise TypeError(f"{name} must be an array of numbers, got dtype {csr.dtype}")
         return csr
-    if _is_sparse(X):
+    if is_sparse(X):
         raise TypeError(
             f"{name} must be a dense array: sparse input is not supported by {est}, got a "
             f"{type(X).__name__} (convert it with X.toarray())"

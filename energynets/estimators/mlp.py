@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from energynets.estimators._backprop import ConvergenceWarning
+from energynets.estimators._backprop import ConvergenceWarning, log_softmax
 from energynets.estimators._base import (
     ClassifierMixin,
     Estimator,
@@ -630,7 +630,7 @@ class MLPClassifier(ClassifierMixin, _MLPEstimator):
         softmax output)."""
         check_fitted(self, "coefs_")
         if self.out_activation_ == "softmax":
-            return _log_softmax(self._logits(X))
+            return log_softmax(self._logits(X))
         with np.errstate(divide="ignore"):  # log(proba), as scikit-learn: ties stay ties
             return np.log(self.predict_proba(X))
 
@@ -701,8 +701,6 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
         poisson = check_params(self, ("loss",))["loss"] == "poisson"
         if poisson and np.any(targets < 0):
             raise ValueError("y must be >= 0 for loss='poisson' (counts or rates)")
-        if targets.ndim == 2 and targets.shape[1] == 1:
-            targets = targets[:, 0]
         t = targets[:, None] if targets.ndim == 1 else targets
         if not first_pass and t.shape[1] != self.n_outputs_:
             raise ValueError(
@@ -762,9 +760,3 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
 
     def _more_tags(self) -> dict[str, Any]:  # scikit-learn < 1.6
         return {"multioutput": True}
-
-
-def _log_softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise log softmax z - logsumexp(z), exact for any finite logits."""
-    shifted = z - z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from energynets.learning._rbm_kernel import is_sparse
+from energynets._validation import is_sparse
 from energynets.models.mlp import ACTIVATIONS, MLP, OUTPUTS
 
 __all__ = ["DENSE_BATCH", "SPARSE_COLUMNS", "Kernel", "SparseKernel", "make_kernel"]

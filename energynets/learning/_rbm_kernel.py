@@ -10,7 +10,6 @@ nothing is allocated per update. See :mod:`energynets.learning.contrastive` for 
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
@@ -23,7 +22,6 @@ __all__ = [
     "Kernel",
     "SparseKernel",
     "bernoulli_",
-    "is_sparse",
     "sigmoid_",
     "uniform_",
 ]
@@ -31,14 +29,6 @@ __all__ = [
 #: The kernel skips the visible columns of a block of rows that are zero in every row when
 #: they are at least this fraction of the columns (exact: the same sums with fewer terms).
 SPARSE_COLUMNS = 0.1
-
-
-def is_sparse(x: Any) -> bool:
-    """Whether x is a ``scipy.sparse`` matrix or array, without importing scipy: when
-    ``scipy.sparse`` was never imported, nothing can be one (``import energynets`` stays
-    light)."""
-    module = sys.modules.get("scipy.sparse")
-    return module is not None and bool(module.issparse(x))
 
 
 def sigmoid_(x: np.ndarray, minus_bias: np.ndarray | None = None) -> np.ndarray:

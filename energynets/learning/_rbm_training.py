@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from energynets._validation import is_sparse
 from energynets.learning import optim
 from energynets.learning._loop import Training
 from energynets.learning._negative_phases import (
@@ -24,7 +25,7 @@ from energynets.learning._negative_phases import (
     ParallelTempering,
 )
 from energynets.learning._penalties import L1, Regularizer, Sparsity, Update, WeightDecay
-from energynets.learning._rbm_kernel import Kernel, SparseKernel, is_sparse
+from energynets.learning._rbm_kernel import Kernel, SparseKernel
 from energynets.learning.centering import Centering
 from energynets.metrics import (
     free_energy_gap,

@@ -49,11 +49,11 @@ from energynets._validation import (
     check_float,
     check_int,
     check_rng,
+    is_sparse,
 )
 from energynets.learning import optim
 from energynets.learning._loop import Training, check_callbacks, run
 from energynets.learning._mlp_kernel import make_kernel
-from energynets.learning._rbm_kernel import is_sparse
 from energynets.models.mlp import MLP, check_labels
 
 __all__ = ["GradientCheck", "fit_mlp", "gradient_check"]

@@ -69,10 +69,11 @@ from energynets._validation import (
     check_float,
     check_int,
     check_rng,
+    is_sparse,
 )
 from energynets.learning import optim
 from energynets.learning._loop import check_callbacks, run
-from energynets.learning._rbm_kernel import Kernel, is_sparse
+from energynets.learning._rbm_kernel import Kernel
 from energynets.learning._rbm_training import RBMSettings, RBMTraining
 from energynets.learning.centering import CenteredRBM, center, centered_gradient, uncenter
 from energynets.metrics import RBMGradient, enumerated_layer

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from energynets._validation import as_float_array, check_float, check_int
+from energynets.models._units import softmax
 
 __all__ = ["SoftmaxRegression", "fit_softmax_regression", "softmax_regression_objective"]
 
@@ -114,11 +115,7 @@ class SoftmaxRegression:
         ndarray of float64, shape (n_samples, n_classes)
             Rows sum to 1.
         """
-        z = self.decision_function(X)
-        z -= z.max(axis=1, keepdims=True)
-        np.exp(z, out=z)
-        z /= z.sum(axis=1, keepdims=True)
-        return z
+        return softmax(self.decision_function(X))
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row.

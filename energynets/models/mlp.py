@@ -49,7 +49,6 @@ human-level performance on ImageNet classification. ICCV 2015, 1026-1034.
 from __future__ import annotations
 
 import itertools
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -62,6 +61,7 @@ from energynets._validation import (
     check_dtype,
     check_int,
     check_rng,
+    is_sparse,
 )
 from energynets.models._activations import (
     LEAKY_SLOPE,
@@ -559,7 +559,7 @@ class MLP:
         -------
         ndarray or CSR matrix, shape (n_samples, layer_sizes[0])
         """
-        if _is_sparse(X):
+        if is_sparse(X):
             arr = _sparse_input(X, name, self.dtype)
         else:
             arr = as_float_array(X, name, ndim=2, dtype=self.dtype)
@@ -839,13 +839,6 @@ class MLP:
             params[f"weights_{i}"] = w
             params[f"biases_{i}"] = b
         return params
-
-
-def _is_sparse(x: Any) -> bool:
-    """Whether x is a ``scipy.sparse`` matrix or array, without importing scipy (nothing is
-    one while ``scipy.sparse`` was never imported)."""
-    module = sys.modules.get("scipy.sparse")
-    return module is not None and bool(module.issparse(x))
 
 
 def _sparse_input(X: Any, name: str, dtype: np.dtype) -> Any:

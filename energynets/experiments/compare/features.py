@@ -192,9 +192,9 @@ def features_experiment(
 
 def _softmax_regression(
     name: str, Xtr: np.ndarray, Xte: np.ndarray, data: Data, C: float, tol: float
-) -> tuple[dict[str, Any], int]:
-    """A converged softmax regression on (Xtr, y_train): its record, and its passes over the
-    rows (evaluations of the objective)."""
+) -> dict[str, Any]:
+    """A converged softmax regression on (Xtr, y_train): its record (its passes over the rows
+    are the evaluations of the objective)."""
     from energynets.learning.softmax_regression import fit_softmax_regression
 
     start = time.perf_counter()
@@ -204,15 +204,14 @@ def _softmax_regression(
         name, f"softmax regression, L-BFGS, C = {C:g}", model, Xtr, data.y_train, Xte,
         data.y_test, model.n_evaluations, seconds,
     )  # fmt: skip
-    return record, model.n_evaluations
+    return record
 
 
 def _raw_pixels(data: Data, s: dict[str, Any]) -> dict[str, Any]:
     """1. Softmax regression on the pixels: its record."""
-    record, _ = _softmax_regression(
+    return _softmax_regression(
         "raw pixels", data.X_train, data.X_test, data, s["raw_C"], s["classifier_tol"]
     )
-    return record
 
 
 def _rbm_features(data: Data, s: dict[str, Any], entropy: int) -> tuple[Any, dict[str, Any]]:
@@ -224,7 +223,7 @@ def _rbm_features(data: Data, s: dict[str, Any], entropy: int) -> tuple[Any, dic
         init_visible_bias=None,
     )  # fmt: skip
     Ftr, Fte = rbm.hidden_probabilities(data.X_train), rbm.hidden_probabilities(data.X_test)
-    record, _ = _softmax_regression(
+    record = _softmax_regression(
         "RBM features", Ftr, Fte, data, s["features_C"], s["classifier_tol"]
     )
     record["passes"] += s["rbm_epochs"]
