@@ -5,8 +5,7 @@
 "use strict";
 
 (() => {
-  const { api, drawChart, COLORS } = playground;
-  const $ = (id) => document.getElementById(id);
+  const { api, drawChart, COLORS, $, say, setStatus, guarded } = playground;
   const GLYPHS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   const MAX_SWEEPS = 200; // a run with no fixed point (a 2-cycle, T > 0) stops here
   const FRAME_MS = 40;
@@ -18,20 +17,12 @@
 
   // -- messages and status -------------------------------------------------------------
   const sweeps = (n) => `${n} sweep${n === 1 ? "" : "s"}`;
-  function say(text) { $("message").textContent = text; }
-  function setStatus(status, text) {
-    $("status").dataset.status = status;
-    $("status").textContent = text || status;
-  }
   function setBusy(busy) {
     $("step").disabled = busy || !page.stored;
     $("recall").disabled = busy || !page.stored;
     $("stop").disabled = !busy;
     $("store").disabled = busy || page.patterns.length === 0;
     $("store-more").disabled = busy || !page.stored;
-  }
-  async function guarded(work) {
-    try { say(""); await work(); } catch (error) { say(error.message); setStatus("error"); }
   }
 
   // -- the grid --------------------------------------------------------------------------

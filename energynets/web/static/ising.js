@@ -7,8 +7,7 @@
 "use strict";
 
 (() => {
-  const { api, drawChart } = playground;
-  const $ = (id) => document.getElementById(id);
+  const { api, drawChart, $, say, setStatus, guarded } = playground;
   const MAX_TRACE = 300; // frames shown in the traces
   const BLUE = "#1f77b4", RED = "#d62728", GREEN = "#2ca02c", GREY = "#7f7f7f";
 
@@ -17,19 +16,11 @@
     magnetisations: [], energies: [], last: null,
   };
 
-  function say(text) { $("message").textContent = text; }
-  function setStatus(status, text) {
-    $("status").dataset.status = status;
-    $("status").textContent = text || status;
-  }
   function setBusy(busy) {
     $("start").disabled = busy || !page.spins;
     $("stop").disabled = !busy;
     $("randomise").disabled = busy;
     $("all-up").disabled = busy;
-  }
-  async function guarded(work) {
-    try { say(""); await work(); } catch (error) { say(error.message); setStatus("error"); }
   }
   const temperature = () => Number($("temperature").value);
 

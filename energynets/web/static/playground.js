@@ -1,5 +1,6 @@
-// The parts every page of the playground shares: the tab's session id, the JSON API and
-// line charts on a canvas. Pages only draw: every number comes from the server.
+// The parts every page of the playground shares: the tab's session id, the JSON API, the
+// message and status lines, and line charts on a canvas. Pages only draw: every number comes
+// from the server.
 "use strict";
 
 const playground = (() => {
@@ -23,6 +24,19 @@ const playground = (() => {
       throw new Error(answer.error || `request failed with status ${response.status}`);
     }
     return answer;
+  }
+
+  const $ = (id) => document.getElementById(id);
+
+  // The page's #message line, and its #status (the run's state in data-status).
+  function say(text) { $("message").textContent = text; }
+  function setStatus(status, text) {
+    $("status").dataset.status = status;
+    $("status").textContent = text || status;
+  }
+  // Run an action; its error (the server's message) goes to #message.
+  async function guarded(work) {
+    try { say(""); await work(); } catch (error) { say(error.message); setStatus("error"); }
   }
 
   const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
@@ -56,5 +70,5 @@ const playground = (() => {
     }
   }
 
-  return { session, api, drawChart, COLORS };
+  return { session, api, drawChart, COLORS, $, say, setStatus, guarded };
 })();
