@@ -40,3 +40,24 @@ MIN_LATTICE_SIDE = 4
 MAX_SWEEPS_PER_FRAME = 100
 #: The largest external field |h| on the Ising lattice.
 MAX_ISING_FIELD = 2.0
+#: The most training jobs running at once in the server, all tabs together.
+MAX_RUNNING_JOBS = 2
+#: The longest a training job may run, in seconds (it stops with its results so far).
+MAX_TRAINING_SECONDS = 120.0
+#: The most epochs of a training job.
+MAX_EPOCHS = 5000
+#: The most hidden units of the RBM page (each is a filter drawn on the page).
+MAX_HIDDEN = 100
+#: The most hidden units of the EP-against-backprop page.
+MAX_EQPROP_HIDDEN = 256
+#: The most Gibbs steps of one daydreaming request, and per progress report while training.
+MAX_DAYDREAM_STEPS = 1000
+#: The most daydreaming chains.
+MAX_CHAINS = 64
+#: Seconds between two snapshots a job publishes with its pictures (the curves are kept
+#: whole in every snapshot).
+SNAPSHOT_SECONDS = 0.2
+#: The most event streams open at once (each holds a thread while its job runs).
+MAX_STREAMS = 16
+#: Seconds an event stream waits for a change before it sends a keep-alive comment.
+STREAM_KEEPALIVE_SECONDS = 10.0

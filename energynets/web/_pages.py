@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from energynets.web import _hopfield, _ising
+from energynets.web import _eqprop, _hopfield, _ising, _rbm
 from energynets.web._page import Page
 
 __all__ = ["PAGES"]
 
-PAGES: tuple[Page, ...] = (_hopfield.PAGE, _ising.PAGE)
+PAGES: tuple[Page, ...] = (_hopfield.PAGE, _ising.PAGE, _rbm.PAGE, _eqprop.PAGE)

@@ -9,7 +9,11 @@ answers
   server starts (a name with a '/' or '..' names none of them, so no path reaches the disk);
 - ``GET /api/pages``: the pages' names and titles;
 - ``POST /api/<page>/<action>``: a JSON object with the tab's ``session`` id and the action's
-  fields (:mod:`energynets.web._page`), answered with a JSON object.
+  fields (:mod:`energynets.web._page`), answered with a JSON object;
+- ``GET /api/<page>/events?session=<id>``, on a page that trains: the reports of the tab's job
+  as server-sent events (one ``data:`` line of JSON per change, a comment every few seconds
+  while nothing changes, then an ``end`` event when the job has stopped), at most
+  :data:`~energynets.web._limits.MAX_STREAMS` streams at once.
 
 Every request is bounded (:mod:`energynets.web._limits`): a body must state its length and
 stay under the limit, and a connection that stalls is closed. A refused request is answered
@@ -21,14 +25,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from energynets.web import _limits as limits
 from energynets.web._fields import ApiError, parse, text
+from energynets.web._jobs import Job, JobState
 from energynets.web._page import Page
 from energynets.web._sessions import SESSION_ID, SessionStore
 
@@ -44,6 +50,7 @@ CONTENT_TYPES = {
 }
 _STATIC_NAME = re.compile(r"[a-z0-9_-]+\.(html|js|css|png|svg)")
 _API = re.compile(r"/api/([a-z0-9_]+)/([a-z0-9_]+)")
+_EVENTS = re.compile(r"/api/([a-z0-9_]+)/events")
 _DIGITS = re.compile("[0-9]+")
 #: Pages may load scripts, styles and images from this server only (no CDN, no inline code).
 _POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
@@ -144,8 +151,13 @@ class Handler(BaseHTTPRequestHandler):
         self._guarded(self._get)
 
     def _get(self) -> None:
-        path = urlsplit(self.path).path
+        url = urlsplit(self.path)
+        path = url.path
         pages = self.server.pages
+        events = _EVENTS.fullmatch(path)
+        if events is not None and events.group(1) in pages:
+            self._stream(self._job(pages[events.group(1)], url.query))
+            return
         if path == "/api/pages":
             listing = [{"name": p.name, "title": p.title} for p in pages.values()]
             self._send_json(200, {"pages": listing})
@@ -162,6 +174,45 @@ class Handler(BaseHTTPRequestHandler):
         if content is None:
             raise ApiError(404, f"no static file named {name[:100]!r}", None)
         self._send(200, content, CONTENT_TYPES[name[name.rindex(".") :]])
+
+    # -- server-sent events -------------------------------------------------------------
+    def _job(self, page: Page, query: str) -> Job:
+        """The job of the tab named by the query's ``session``, on a page that trains."""
+        fields = parse_qs(query, max_num_fields=4)
+        values = parse({k: v[0] for k, v in fields.items()}, {"session": SESSION})
+        session = self.server.sessions.get(values["session"])
+        with session.lock:
+            state = session.state(page.name, page.new_state)
+        if not isinstance(state, JobState):
+            raise ApiError(404, f"the page {page.name!r} has no events", None)
+        return state.current()
+
+    def _stream(self, job: Job) -> None:
+        """Send ``job``'s reports as server-sent events until it has stopped."""
+        if not self.server.streams.acquire(blocking=False):
+            raise ApiError(429, f"at most {limits.MAX_STREAMS} event streams at once")
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            version = -1
+            while True:
+                report = job.wait(version, limits.STREAM_KEEPALIVE_SECONDS)
+                if report["version"] == version:
+                    self.wfile.write(b": still running\n\n")
+                else:
+                    data = json.dumps(report, allow_nan=False, separators=(",", ":"))
+                    self.wfile.write(f"data: {data}\n\n".encode())
+                    version = report["version"]
+                if report["status"] != "running":
+                    self.wfile.write(b"event: end\ndata: {}\n\n")
+                    return
+                self.wfile.flush()
+        finally:
+            self.server.streams.release()
 
     # -- POST ---------------------------------------------------------------------------
     def do_POST(self) -> None:
@@ -231,6 +282,7 @@ class PlaygroundServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], pages: Sequence[Page]) -> None:
         self.pages = {page.name: page for page in pages}
         self.sessions = SessionStore(limits.MAX_SESSIONS, limits.SESSION_TTL_SECONDS)
+        self.streams = threading.BoundedSemaphore(limits.MAX_STREAMS)
         self.static = static_files()
         missing = [page.html for page in pages if page.html not in self.static]
         if missing:

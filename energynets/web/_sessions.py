@@ -3,8 +3,10 @@
 A page creates a random session id when it loads and sends it with every request; the
 server keeps one :class:`Session` per id, holding one state object per page. At most
 ``max_sessions`` are kept: a session unused for ``ttl`` seconds is dropped, and when the store
-is full the least recently used session makes room. A session's lock serialises the requests
-of its tab, so that two requests never touch one state (or its random generator) at once.
+is full the least recently used session makes room. A dropped session is closed: each state
+with a ``close()`` method (a page running a training job) is told to stop. A session's lock
+serialises the requests of its tab, so that two requests never touch one state (or its random
+generator) at once.
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ class Session:
             self.states[page] = make()
         return self.states[page]
 
+    def close(self) -> None:
+        """Tell each state that has a ``close()`` (a running job, say) to stop."""
+        for state in list(self.states.values()):
+            close = getattr(state, "close", None)
+            if callable(close):
+                close()
+
 
 class SessionStore:
     """At most ``max_sessions`` sessions by id, each dropped after ``ttl`` seconds unused."""
@@ -60,12 +69,12 @@ class SessionStore:
                 oldest_id, oldest = next(iter(self._sessions.items()))
                 if now - oldest.last_used <= self.ttl:
                     break
-                del self._sessions[oldest_id]
+                self._sessions.pop(oldest_id).close()
             session = self._sessions.pop(session_id, None)
             if session is None:
                 session = Session()
                 while len(self._sessions) >= self.max_sessions:
-                    self._sessions.popitem(last=False)  # the least recently used
+                    self._sessions.popitem(last=False)[1].close()  # the least recently used
             session.last_used = now
             self._sessions[session_id] = session  # now the most recently used
             return session

@@ -42,33 +42,86 @@ const playground = (() => {
   const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
                   "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
-  // Draw lines (each {values, color}) on a canvas, x = index, y scaled to [ymin, ymax].
-  function drawChart(canvas, lines, ymin, ymax, title) {
+  // Draw lines (each {values, color}, optionally xs) on a canvas, x = index (or xs[index])
+  // from 0 (or the smallest x) to the largest, y scaled to [ymin, ymax]; null values are gaps.
+  function drawChart(canvas, lines, ymin, ymax, title, xlabel = "sweep") {
     const ctx = canvas.getContext("2d");
     const w = canvas.width, h = canvas.height, pad = 30;
     ctx.clearRect(0, 0, w, h);
     ctx.fillStyle = "#222";
     ctx.font = "12px sans-serif";
     ctx.fillText(title, pad, 12);
-    let n = 1;
-    for (const line of lines) n = Math.max(n, line.values.length);
+    const xOf = (line, i) => (line.xs ? line.xs[i] : i);
+    let x0 = Infinity, x1 = -Infinity;
+    for (const line of lines) {
+      line.values.forEach((v, i) => {
+        x0 = Math.min(x0, xOf(line, i));
+        x1 = Math.max(x1, xOf(line, i));
+      });
+    }
+    if (!(x1 > x0)) { x0 = Math.min(x0, 0); x1 = x0 + 1; }
     if (!(ymax > ymin)) { ymin -= 1; ymax += 1; }
-    const x = (i) => pad + (w - 2 * pad) * (n > 1 ? i / (n - 1) : 0);
+    const x = (value) => pad + (w - 2 * pad) * (value - x0) / (x1 - x0);
     const y = (v) => h - pad + (2 * pad - h) * (v - ymin) / (ymax - ymin);
     ctx.strokeStyle = "#bbb";
     ctx.strokeRect(pad, pad, w - 2 * pad, h - 2 * pad);
     ctx.fillText(ymax.toPrecision(3), 2, pad + 4);
     ctx.fillText(ymin.toPrecision(3), 2, h - pad);
-    ctx.fillText(`sweep ${n - 1}`, w - pad - 50, h - 8);
+    ctx.fillText(`${xlabel} ${Number.isFinite(x1) ? x1 : 0}`, w - pad - 60, h - 8);
     for (const line of lines) {
       ctx.strokeStyle = line.color;
-      ctx.beginPath();
-      line.values.forEach((v, i) => (i ? ctx.lineTo(x(i), y(v)) : ctx.moveTo(x(i), y(v))));
-      ctx.stroke();
       ctx.fillStyle = line.color; // a dot on each point: a single point shows too
-      line.values.forEach((v, i) => ctx.fillRect(x(i) - 2, y(v) - 2, 4, 4));
+      ctx.beginPath();
+      let drawing = false;
+      line.values.forEach((v, i) => {
+        if (v === null || !Number.isFinite(v)) { drawing = false; return; }
+        const px = x(xOf(line, i)), py = y(v);
+        if (drawing) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+        drawing = true;
+        ctx.fillRect(px - 2, py - 2, 4, 4);
+      });
+      ctx.stroke();
     }
   }
 
-  return { session, api, drawChart, COLORS, $, say, setStatus, guarded };
+  // The smallest and largest finite values of some arrays (for a chart's y range).
+  function range(...arrays) {
+    const values = arrays.flat().filter((v) => v !== null && Number.isFinite(v));
+    return values.length ? [Math.min(...values), Math.max(...values)] : [0, 1];
+  }
+
+  // Draw pictures of grey levels 0-255 (rows of height x width) or of '0'/'1' strings into a
+  // container, one small canvas each, `scale` screen pixels per picture pixel.
+  function drawPictures(container, pictures, height, width, scale) {
+    while (container.children.length > pictures.length) container.lastChild.remove();
+    while (container.children.length < pictures.length) {
+      container.appendChild(document.createElement("canvas"));
+    }
+    pictures.forEach((picture, k) => {
+      const canvas = container.children[k];
+      canvas.width = width * scale;
+      canvas.height = height * scale;
+      const ctx = canvas.getContext("2d");
+      for (let i = 0; i < height * width; i++) {
+        const level = typeof picture === "string" ? (picture[i] === "1" ? 0 : 255) : picture[i];
+        ctx.fillStyle = `rgb(${level},${level},${level})`;
+        ctx.fillRect((i % width) * scale, Math.floor(i / width) * scale, scale, scale);
+      }
+    });
+  }
+
+  // Follow the tab's job on `page` as server-sent events: onReport(report) for each change;
+  // resolves when the job has stopped, rejects if the stream breaks.
+  function follow(page, onReport) {
+    return new Promise((resolve, reject) => {
+      const source = new EventSource(`/api/${page}/events?session=${session}`);
+      source.onmessage = (event) => onReport(JSON.parse(event.data));
+      source.addEventListener("end", () => { source.close(); resolve(); });
+      source.onerror = () => { source.close(); reject(new Error("the event stream broke")); };
+    });
+  }
+
+  return {
+    session, api, drawChart, range, drawPictures, follow, COLORS, $, say, setStatus, guarded,
+  };
 })();
