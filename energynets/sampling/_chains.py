@@ -323,21 +323,23 @@ class Checkerboard:
         a = np.arange(rows)[:, None]
         j = np.arange(half)[None, :]
         s_t = states.T
+        # the common case, every bond equal and non-zero (ising_2d with sides > 2): one
+        # multiplication per neighbour sum, and no coupling arrays
+        first = bonds.flat[0]
+        self.uniform = float(first) if first != 0 and np.all(bonds == first) else None
         self.sites, self.packed, self.couplings, self.bias = [], [], [], []
         for k in (0, 1):
             parity = (a + k) % 2  # 0: right neighbour at j, left at j - 1; 1: at j + 1 and j
             col = 2 * j + parity
-            below, above, right, left = (bonds[i][a, col] for i in range(4))
-            same = np.where(parity == 0, right, left)
-            shifted = np.where(parity == 0, left, right)
-            self.couplings.append(np.stack([below, above, same, shifted])[..., None])
+            if self.uniform is None:
+                below, above, right, left = (bonds[i][a, col] for i in range(4))
+                same = np.where(parity == 0, right, left)
+                shifted = np.where(parity == 0, left, right)
+                self.couplings.append(np.stack([below, above, same, shifted])[..., None])
             site = a * cols + col
             self.sites.append(site)
             self.packed.append(np.ascontiguousarray(s_t[site]))  # (rows, half, n_chains)
             self.bias.append(model.bias[site][..., None].astype(self.dtype))
-        # the common case, every bond equal (ising_2d with sides > 2): one multiplication
-        values = np.unique(bonds[bonds != 0])
-        self.uniform = float(values[0]) if values.size == 1 and np.all(bonds != 0) else None
         self.scale: Any = None
         self.set_inverse_temperature(1.0)
         self.neighbours0 = self._neighbour_sum(0)  # kept up to date for energies and sweeps
