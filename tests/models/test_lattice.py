@@ -11,6 +11,7 @@ import pytest
 import energynets as en
 from energynets.models import LatticeIsing, ising_2d, ising_lattice
 from energynets.models.boltzmann import BoltzmannMachine
+from energynets.models.lattice import lattice_bonds
 
 SHAPES = [(2, 2), (2, 4), (4, 2), (4, 6), (3, 5), (6, 6)]
 
@@ -95,6 +96,24 @@ def test_round_trips_through_the_dense_model(shape):
         np.testing.assert_array_equal(back.bonds_right, model.bonds_right)
     states = model.random_states(20, rng=2)
     np.testing.assert_allclose(back.energy(states), model.energy(states), rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_neighbour_couplings_are_those_read_from_the_dense_model(shape, dtype):
+    # what the checkerboard sampler runs on: the same four arrays, to the last bit, whether
+    # given by the bonds or read from the dense W (a side of 2: the sum, then 0)
+    model = LatticeIsing(*random_bonds(shape, seed=9), dtype=dtype)
+    ours = model.neighbour_couplings()
+    np.testing.assert_array_equal(ours, lattice_bonds(model.to_boltzmann()))
+    assert ours.shape == (4, *shape) and ours.dtype == dtype and not ours.flags.writeable
+    w, _ = dense_from_bonds(model.bonds_down, model.bonds_right, model.bias)
+    rows, cols = shape
+    i = 0  # site (0, 0): below (1, 0), right (0, 1)
+    np.testing.assert_allclose(ours[0, 0, 0], w[i, cols], rtol=1e-6)
+    np.testing.assert_allclose(ours[2, 0, 0], w[i, 1], rtol=1e-6)
+    if rows > 2:  # above: the last row
+        np.testing.assert_allclose(ours[1, 0, 0], w[i, (rows - 1) * cols], rtol=1e-6)
 
 
 def test_the_exact_oracle_runs_on_the_lattice():
