@@ -17,9 +17,18 @@ Rust 2D Ising simulator, used as its README shows: ``Lattice(...).simulation_ste
 loop, one random-site Metropolis attempt per call, on one 32 x 32 lattice. Floor: the plain numpy
 checkerboard a user would write (:func:`numpy_checkerboard`), on the same chains.
 
+2D Ising frame (float32): what one frame of the playground's Ising animation costs, one
+checkerboard heat-bath sweep of a single periodic 128 x 128 lattice stored by its bonds
+(:class:`~energynets.models.lattice.LatticeIsing`, no dense matrix: the dense model's couplings
+would take 1 GiB) at T = 3, plus its energy and magnetisation. Target: 20 frames per second,
+at most 0.05 s per frame. Floor: the plain numpy checkerboard (:func:`numpy_checkerboard`),
+one sweep of the same lattice, and its energy and magnetisation.
+
 Every case checks its results before timing: states hold only the unit values, and for the
-Ising case the energy per spin after the timed sweeps (from random states) is within 0.05 of
-Onsager's exact value at T = 3, u = -0.8173, for every implementation.
+Ising cases the energy per spin after the timed sweeps is within 0.05 of Onsager's exact value
+at T = 3, u = -0.8173, for every implementation (the frame: from a lattice equilibrated by the
+floor, within 4 standard deviations of one 128 x 128 lattice's energy, and the energy and
+magnetisation of the frame those of its states).
 """
 
 from __future__ import annotations
@@ -29,8 +38,9 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.runner import Case, Job, Target
+from benchmarks.runner import SECONDS, Case, Job, Target
 from energynets.models.boltzmann import BoltzmannMachine, ising_2d
+from energynets.models.lattice import LatticeIsing, ising_lattice
 from energynets.sampling.gibbs import checkerboard, gibbs
 
 GEMM = "gemm"
@@ -214,12 +224,17 @@ def _ising_peer(inputs: IsingInputs) -> Job:
 
 
 def _ising_check(name: str, result: Any, inputs: IsingInputs) -> None:
-    states = np.asarray(result)
-    n_units = inputs.side**2
+    _check_onsager(name, np.asarray(result), inputs.side)
+
+
+def _check_onsager(name: str, states: np.ndarray, side: int) -> None:
+    """AssertionError unless ``states`` (n_chains, side**2) are spins whose energy per spin is
+    Onsager's at T = 3, within the fluctuations of ``n_chains`` lattices of that side."""
+    n_units = side**2
     assert states.ndim == 2 and states.shape[1] == n_units, f"{name}: shape {states.shape}"
     assert np.all(np.abs(states) == 1.0), f"{name}: states are not all +-1"
     # E / N from the untempered lattice: -sum over bonds s_i s_j / N
-    lattice = states.reshape(-1, inputs.side, inputs.side).astype(np.float64)
+    lattice = states.reshape(-1, side, side).astype(np.float64)
     bonds = lattice * np.roll(lattice, 1, 1) + lattice * np.roll(lattice, 1, 2)
     u = float(-bonds.sum() / states.size)
     # one 32 x 32 lattice fluctuates by ~ sqrt(C T^2 / N) = 0.06 in E / N: allow 4 of those
@@ -244,4 +259,82 @@ ISING = Case(
     targets=(Target(NUMPY, 1 / 1.5, "ours within 1.5x of the plain numpy checkerboard"),),
 )
 
-CASES = [_dense_case(np.float64), _dense_case(np.float32), ISING]
+
+# -- one frame of a 128 x 128 Ising lattice ---------------------------------------------------
+_FRAMES_PER_SECOND = 20
+_EQUILIBRATION_SWEEPS = 200
+
+
+@dataclass(frozen=True)
+class FrameInputs:
+    side: int
+    model: LatticeIsing  # ising_lattice(side) at T = 3: tempered(1 / 3), float32
+    states: np.ndarray  # (1, side * side), equilibrated at T = 3 by the floor, float32
+
+
+def _frame_setup(quick: bool) -> FrameInputs:
+    side = 32 if quick else 128
+    model = ising_lattice(side, dtype=np.float32).tempered(1.0 / _ISING_T)
+    start = model.random_states(1, rng=1).reshape(1, side, side)
+    warm = numpy_checkerboard(
+        start, 1.0 / _ISING_T, _EQUILIBRATION_SWEEPS, np.random.default_rng(2)
+    )
+    return FrameInputs(side, model, warm.reshape(1, -1))
+
+
+def _frame_ours(inputs: FrameInputs) -> Job:
+    model, states = inputs.model, inputs.states
+    gen = np.random.default_rng(0)
+
+    def frame() -> tuple[np.ndarray, float, float]:
+        res = checkerboard(model, states, 1, rng=gen)
+        return res.states, float(res.energies[-1, 0]) * _ISING_T, float(res.states.mean())
+
+    note = f"checkerboard(LatticeIsing {inputs.side} x {inputs.side}, 1 chain, n_sweeps=1)"
+    return Job(frame, note=note + ", energy and magnetisation")
+
+
+def _frame_floor(inputs: FrameInputs) -> Job:
+    side = inputs.side
+    lattice = inputs.states.reshape(1, side, side).copy()
+    gen = np.random.default_rng(0)
+
+    def frame() -> tuple[np.ndarray, float, float]:
+        s = numpy_checkerboard(lattice, 1.0 / _ISING_T, 1, gen)
+        energy = -float(np.sum(s * np.roll(s, 1, 1)) + np.sum(s * np.roll(s, 1, 2)))
+        return s.reshape(1, -1), energy, float(s.mean())
+
+    return Job(frame, note="np.roll neighbour sums, np.where per colour; one sweep")
+
+
+def _frame_check(name: str, result: Any, inputs: FrameInputs) -> None:
+    states, energy, magnetisation = result
+    lattice = np.asarray(states, dtype=np.float64).reshape(-1, inputs.side, inputs.side)
+    want = -float(
+        np.sum(lattice * np.roll(lattice, 1, 1)) + np.sum(lattice * np.roll(lattice, 1, 2))
+    )
+    assert abs(energy - want) <= 1e-4 * abs(want), f"{name}: energy {energy}, want {want}"
+    assert abs(magnetisation - float(lattice.mean())) < 1e-6, f"{name}: magnetisation"
+    _check_onsager(name, np.asarray(states), inputs.side)
+
+
+FRAME = Case(
+    name="boltzmann-ising-frame",
+    description="One frame of the Ising animation: one checkerboard heat-bath sweep of a "
+    "single 128 x 128 periodic lattice stored by its bonds (LatticeIsing), T = 3, float32, "
+    "with its energy and magnetisation; time per frame. --quick: 32 x 32.",
+    setup=_frame_setup,
+    ours=_frame_ours,
+    floor=(NUMPY, _frame_floor),
+    unit="per frame",
+    check=_frame_check,
+    targets=(
+        Target(
+            SECONDS,
+            1 / _FRAMES_PER_SECOND,
+            f"{_FRAMES_PER_SECOND} frames per second: at most 0.05 s per frame",
+        ),
+    ),
+)
+
+CASES = [_dense_case(np.float64), _dense_case(np.float32), ISING, FRAME]

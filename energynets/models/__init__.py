@@ -12,6 +12,7 @@ from energynets.models.dbn import DBN
 from energynets.models.dense import DenseAssociativeMemory, ModernHopfield
 from energynets.models.eqnet import EnergyNetwork
 from energynets.models.hopfield import HopfieldNetwork
+from energynets.models.lattice import LatticeIsing, ising_lattice
 from energynets.models.mlp import MLP
 from energynets.models.rbm import RBM
 
@@ -25,8 +26,10 @@ __all__ = [
     "DenseAssociativeMemory",
     "EnergyNetwork",
     "HopfieldNetwork",
+    "LatticeIsing",
     "ModernHopfield",
     "frustrated_ring",
     "ising_2d",
+    "ising_lattice",
     "sherrington_kirkpatrick",
 ]

@@ -49,12 +49,14 @@ import numpy as np
 
 from energynets._validation import check_int
 from energynets.models.boltzmann import BoltzmannMachine
+from energynets.models.lattice import LatticeIsing, lattice_bonds
 
 __all__ = [
     "Chains",
     "Checkerboard",
     "SingleSite",
     "acceptance_rates",
+    "check_lattice_model",
     "check_model",
     "check_run",
     "lattice_couplings",
@@ -71,8 +73,22 @@ _REFRESH = 64
 
 def check_model(model: Any) -> BoltzmannMachine:
     """``model`` itself when it is a BoltzmannMachine, else a TypeError naming it."""
+    if isinstance(model, LatticeIsing):
+        raise TypeError(
+            "model must be a BoltzmannMachine, got LatticeIsing (the checkerboard sampler runs "
+            "on it directly; model.to_boltzmann() gives the dense machine)"
+        )
     if not isinstance(model, BoltzmannMachine):
         raise TypeError(f"model must be a BoltzmannMachine, got {type(model).__name__}")
+    return model
+
+
+def check_lattice_model(model: Any) -> BoltzmannMachine | LatticeIsing:
+    """``model`` itself when it is a BoltzmannMachine or a LatticeIsing, else a TypeError."""
+    if not isinstance(model, BoltzmannMachine | LatticeIsing):
+        raise TypeError(
+            f"model must be a BoltzmannMachine or a LatticeIsing, got {type(model).__name__}"
+        )
     return model
 
 
@@ -85,13 +101,16 @@ def check_run(n_sweeps: Any, burn_in: Any, thin: Any) -> tuple[int, int, int]:
     return n, burn, check_int(thin, "thin", minimum=1)
 
 
-def lattice_couplings(model: BoltzmannMachine) -> tuple[tuple[int, int], np.ndarray]:
-    """Nearest-neighbour couplings of a model on a periodic 2-D lattice, checked.
+def lattice_couplings(
+    model: BoltzmannMachine | LatticeIsing,
+) -> tuple[tuple[int, int], np.ndarray]:
+    """Nearest-neighbour couplings of a model on a periodic 2-D lattice with even sides, checked.
 
     Returns the lattice shape (L1, L2) and an array ``bonds`` of shape (4, L1, L2): for each
     site, the coupling to its neighbour below, above, to the right and to the left (in that
     order; a neighbour that coincides with an earlier one, on a side of length 2, gets 0 so that
-    it is counted once).
+    it is counted once). A LatticeIsing gives them from its bonds, a dense machine by
+    :func:`energynets.models.lattice.lattice_bonds` (read once per machine).
 
     Raises
     ------
@@ -100,39 +119,13 @@ def lattice_couplings(model: BoltzmannMachine) -> tuple[tuple[int, int], np.ndar
         two-coloured), or a coupling links two sites that are not nearest neighbours.
     """
     shape = model.lattice_shape
-    if shape is None or len(shape) != 2:
-        raise ValueError(
-            "model must live on a 2-D periodic lattice (lattice_shape of length 2, as made by "
-            f"ising_2d) for the checkerboard sampler, got lattice_shape={shape}"
-        )
-    rows, cols = shape
-    if rows % 2 or cols % 2:
+    if shape is not None and len(shape) == 2 and (shape[0] % 2 or shape[1] % 2):
         raise ValueError(
             "the checkerboard sampler needs even lattice sides (a periodic lattice with an odd "
             f"side cannot be two-coloured), got lattice_shape={shape}"
         )
-    site = np.arange(rows * cols).reshape(rows, cols)
-    neighbours = [
-        np.roll(site, -1, axis=0),  # below
-        np.roll(site, 1, axis=0),  # above
-        np.roll(site, -1, axis=1),  # right
-        np.roll(site, 1, axis=1),  # left
-    ]
-    w = model.weights
-    bonds = np.zeros((4, rows, cols), dtype=w.dtype)
-    n_nonzero = 0
-    for k, nb in enumerate(neighbours):
-        if any(np.array_equal(nb, earlier) for earlier in neighbours[:k]):
-            continue  # a side of length 2: the same neighbour twice, W holds the sum
-        bonds[k] = w[site, nb]
-        n_nonzero += int(np.count_nonzero(bonds[k]))
-    if n_nonzero != int(np.count_nonzero(w)):
-        raise ValueError(
-            "model must have nearest-neighbour couplings only for the checkerboard sampler, "
-            f"got {int(np.count_nonzero(w)) - n_nonzero} non-zero couplings between sites of "
-            f"the {rows} x {cols} lattice that are not neighbours"
-        )
-    return (rows, cols), bonds
+    bonds = lattice_bonds(model, " for the checkerboard sampler")
+    return (int(bonds.shape[1]), int(bonds.shape[2])), bonds
 
 
 # -- the chains ---------------------------------------------------------------------------------
@@ -317,7 +310,9 @@ class Checkerboard:
     depending on the row's parity. So every half-sweep only touches the sites it updates.
     """
 
-    def __init__(self, model: BoltzmannMachine, states: np.ndarray, rule: str) -> None:
+    def __init__(
+        self, model: BoltzmannMachine | LatticeIsing, states: np.ndarray, rule: str
+    ) -> None:
         (rows, cols), bonds = lattice_couplings(model)
         self.rule = rule
         self.dtype = model.dtype
@@ -328,21 +323,23 @@ class Checkerboard:
         a = np.arange(rows)[:, None]
         j = np.arange(half)[None, :]
         s_t = states.T
+        # the common case, every bond equal and non-zero (ising_2d with sides > 2): one
+        # multiplication per neighbour sum, and no coupling arrays
+        first = bonds.flat[0]
+        self.uniform = float(first) if first != 0 and np.all(bonds == first) else None
         self.sites, self.packed, self.couplings, self.bias = [], [], [], []
         for k in (0, 1):
             parity = (a + k) % 2  # 0: right neighbour at j, left at j - 1; 1: at j + 1 and j
             col = 2 * j + parity
-            below, above, right, left = (bonds[i][a, col] for i in range(4))
-            same = np.where(parity == 0, right, left)
-            shifted = np.where(parity == 0, left, right)
-            self.couplings.append(np.stack([below, above, same, shifted])[..., None])
+            if self.uniform is None:
+                below, above, right, left = (bonds[i][a, col] for i in range(4))
+                same = np.where(parity == 0, right, left)
+                shifted = np.where(parity == 0, left, right)
+                self.couplings.append(np.stack([below, above, same, shifted])[..., None])
             site = a * cols + col
             self.sites.append(site)
             self.packed.append(np.ascontiguousarray(s_t[site]))  # (rows, half, n_chains)
             self.bias.append(model.bias[site][..., None].astype(self.dtype))
-        # the common case, every bond equal (ising_2d with sides > 2): one multiplication
-        values = np.unique(bonds[bonds != 0])
-        self.uniform = float(values[0]) if values.size == 1 and np.all(bonds != 0) else None
         self.scale: Any = None
         self.set_inverse_temperature(1.0)
         self.neighbours0 = self._neighbour_sum(0)  # kept up to date for energies and sweeps

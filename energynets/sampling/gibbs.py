@@ -49,7 +49,15 @@ import numpy as np
 
 from energynets._validation import RNGLike, check_choice, check_rng
 from energynets.models.boltzmann import BoltzmannMachine
-from energynets.sampling._chains import Checkerboard, SingleSite, check_model, check_run, run
+from energynets.models.lattice import LatticeIsing
+from energynets.sampling._chains import (
+    Checkerboard,
+    SingleSite,
+    check_lattice_model,
+    check_model,
+    check_run,
+    run,
+)
 
 __all__ = ["RULES", "SAMPLERS", "SCANS", "ChainResult", "checkerboard", "gibbs", "metropolis"]
 
@@ -220,7 +228,7 @@ def metropolis(
 
 
 def checkerboard(
-    model: BoltzmannMachine,
+    model: BoltzmannMachine | LatticeIsing,
     states: Any,
     n_sweeps: int,
     rng: RNGLike = 0,
@@ -236,13 +244,16 @@ def checkerboard(
     neighbour of a black site is white, so given the white sites the black ones are independent
     and can all be updated at once with the single-site rule, then the white ones. A sweep is
     one black and one white half-sweep. Local fields are neighbour sums computed by rolling the
-    lattice (``np.roll``), O(N) per half-sweep; the dense coupling matrix is only read once, to
-    extract and check the bonds.
+    lattice (``np.roll``), O(N) per half-sweep. A
+    :class:`~energynets.models.lattice.LatticeIsing` gives its bonds directly (O(N) memory,
+    no dense matrix anywhere); the dense coupling matrix of a BoltzmannMachine is read once
+    per machine, to extract and check the bonds. Both give the same chains for the same seed.
 
     Parameters
     ----------
-    model : BoltzmannMachine with ``lattice_shape = (L1, L2)``, both even
-        E.g. :func:`~energynets.models.boltzmann.ising_2d`; couplings may vary from bond to
+    model : LatticeIsing, or BoltzmannMachine with ``lattice_shape = (L1, L2)``; sides even
+        E.g. :func:`~energynets.models.lattice.ising_lattice` or
+        :func:`~energynets.models.boltzmann.ising_2d`; couplings may vary from bond to
         bond but must link nearest neighbours only. Not modified.
     states : array_like, shape (n_chains, L1 * L2) or (L1 * L2,)
         Row-major lattice states. Not modified.
@@ -274,11 +285,19 @@ def checkerboard(
     >>> res = checkerboard(model, model.random_states(10, rng=0), n_sweeps=50, rng=1)
     >>> res.energies.shape
     (51, 10)
+
+    A 128 x 128 lattice stored by its bonds, one chain: one frame of an animation
+
+    >>> from energynets.models.lattice import ising_lattice
+    >>> big = ising_lattice(128, dtype=np.float32).tempered(1 / 2.0)
+    >>> frame = checkerboard(big, big.random_states(1, rng=0), n_sweeps=1, rng=1)
+    >>> frame.states.shape, frame.energies.shape
+    ((1, 16384), (2, 1))
     """
-    bm = check_model(model)
+    lattice = check_lattice_model(model)
     check_choice(rule, "rule", RULES)
-    s, _ = bm.check_states(states)
+    s, _ = lattice.check_states(states)
     n, burn, every = check_run(n_sweeps, burn_in, thin)
     gen = check_rng(rng)
-    chains = Checkerboard(bm, s, rule)
+    chains = Checkerboard(lattice, s, rule)
     return ChainResult(*run(chains, n, gen, burn_in=burn, thin=every, record=bool(record)))
