@@ -1,5 +1,5 @@
 """The playground's answer time: one recall step of a 64 x 64 Hopfield grid over HTTP, and
-one animation frame of a 64 x 64 Ising lattice.
+one animation frame of a 128 x 128 Ising lattice.
 
 ``energynets serve`` animates recall by the page asking for one sweep at a time
 (``POST /api/hopfield/step``); for the animation to feel live, a step on the largest grid the
@@ -18,12 +18,11 @@ server (validation, JSON, HTTP). ``--quick`` runs the same sizes (the target is
 about this size), with fewer steps per timed run.
 
 - ``web-ising-frame``: the Ising page's animation, one frame of one checkerboard Gibbs sweep
-  of the 64 x 64 periodic lattice at T = 2.269 (``POST /api/ising/frame``), the answer
-  carrying the lattice as a string of 4096 '0'/'1' and its magnetisation and energy per spin.
-  Floor: the same sweep, ``checkerboard(model.tempered(1 / T), spins, 1)``, called directly.
-  Target: 20 frames per second, at most 50 ms per frame round trip. 64 x 64 is the largest
-  lattice the page offers: :func:`energynets.models.boltzmann.ising_2d` holds the N x N
-  couplings densely, 1 GiB of float32 for a 128 x 128 lattice.
+  of the 128 x 128 periodic lattice at T = 2.269 (``POST /api/ising/frame``), the answer
+  carrying the lattice as a string of 16384 '0'/'1' and its magnetisation and energy per
+  spin. Floor: the same sweep, ``checkerboard(model.tempered(1 / T), spins, 1)`` on
+  :func:`~energynets.models.lattice.ising_lattice`, called directly. Target: 20 frames per
+  second, at most 50 ms per frame round trip, on the largest lattice the page offers.
 """
 
 from __future__ import annotations
@@ -38,8 +37,8 @@ import numpy as np
 
 from benchmarks.runner import SECONDS, Case, Job, Target
 from energynets.datasets import random_patterns
-from energynets.models.boltzmann import ising_2d
 from energynets.models.hopfield import HopfieldNetwork
+from energynets.models.lattice import ising_lattice
 from energynets.sampling.gibbs import checkerboard
 from energynets.states import corrupt
 from energynets.web import make_server
@@ -156,7 +155,7 @@ CASES = [_case("async", "asynchronous"), _case("sync", "synchronous")]
 
 
 # -- the Ising page: one frame of the animation ------------------------------------------
-LATTICE_SIDE = 64
+LATTICE_SIDE = 128
 T_C = 2.269
 
 
@@ -187,7 +186,7 @@ def _ising_ours(inputs: IsingInputs) -> Job:
 
 
 def _ising_floor(inputs: IsingInputs) -> Job:
-    model = ising_2d(LATTICE_SIDE, dtype=np.float32)
+    model = ising_lattice(LATTICE_SIDE, dtype=np.float32)
     tempered = model.tempered(1 / T_C)
     rng = np.random.default_rng(0)
     state = [model.random_states(1, rng=rng)[0]]
@@ -205,9 +204,9 @@ def _ising_check(name: str, result: Any, inputs: IsingInputs) -> None:
     bits, energy = result
     spins = np.array([1.0 if c == "1" else -1.0 for c in bits])
     assert spins.size == LATTICE_SIDE**2, f"{name}: the lattice has {spins.size} spins"
-    expected = float(ising_2d(LATTICE_SIDE).energy(spins)) / spins.size
+    expected = float(ising_lattice(LATTICE_SIDE).energy(spins)) / spins.size
     assert abs(energy - expected) < 1e-9, f"{name}: energy {energy} is not the lattice's"
-    # near T_c the energy per spin of a 64 x 64 lattice is about -1.4
+    # near T_c the energy per spin of a 128 x 128 lattice is about -1.4
     assert -1.8 < energy < -1.0, f"{name}: energy per spin {energy} is far from T_c's"
 
 
@@ -215,8 +214,8 @@ CASES.append(
     Case(
         name="web-ising-frame",
         description="One animation frame of the Ising page: one checkerboard Gibbs sweep of a "
-        "64 x 64 periodic lattice at T = 2.269 (float32) through the playground's HTTP API, "
-        "the lattice sent back as 4096 '0'/'1'; time per frame. --quick: 10 frames per run, "
+        "128 x 128 periodic lattice at T = 2.269 (float32) through the playground's HTTP "
+        "API, the lattice sent back as 16384 '0'/'1'; time per frame. --quick: 10 frames per run, "
         "not 50.",
         setup=_ising_setup,
         ours=_ising_ours,

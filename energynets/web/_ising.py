@@ -1,13 +1,14 @@
 """The Ising page: a periodic 2D Ising lattice animating under the package's sampler.
 
-The lattice is :func:`energynets.models.boltzmann.ising_2d` (J = 1, an external field h) and a
-frame is
-``sweeps`` sweeps of :func:`energynets.sampling.checkerboard` (the Gibbs or the
-Metropolis rule) on ``model.tempered(1 / T)``, from the spins the tab's session holds, with the
-tab's random generator, seeded when the lattice is made. So the frames are a function of the
+The lattice is :func:`energynets.models.lattice.ising_lattice` (J = 1, an external field h; the
+Ising model of :func:`~energynets.models.boltzmann.ising_2d` stored by its bonds, so that a
+128 x 128 lattice takes 128 KiB rather than a dense 1 GiB) and a frame is ``sweeps`` sweeps of
+:func:`energynets.sampling.checkerboard` (the Gibbs or the Metropolis rule) on
+``model.tempered(1 / T)``, from the spins the tab's session holds, with the tab's random
+generator, seeded when the lattice is made. So the frames are a function of the
 seed, the temperatures and the sequence of requests. The page only draws the spins it receives,
-as a string of '0' and '1' row by row ('1' is spin +1): 4096 bytes for 64 x 64 spins, which
-loopback carries in well under a millisecond.
+as a string of '0' and '1' row by row ('1' is spin +1): 16384 bytes for 128 x 128 spins,
+which loopback carries in well under a millisecond.
 
 The exact values of the infinite lattice beside the measured ones are Onsager's energy per
 spin and Yang's spontaneous magnetisation (:mod:`energynets.experiments.sampling.onsager`), at
@@ -34,16 +35,16 @@ from energynets.experiments.sampling.onsager import (
     onsager_energy,
     onsager_magnetisation,
 )
-from energynets.models.boltzmann import BoltzmannMachine, ising_2d
+from energynets.models.lattice import LatticeIsing, ising_lattice
 from energynets.sampling.gibbs import checkerboard
 from energynets.web import _limits as limits
 from energynets.web._fields import ApiError, Field, choice, integer, number
 from energynets.web._hopfield import to_bits
 from energynets.web._page import Action, Page
 
-__all__ = ["DTYPE", "PAGE", "IsingState", "lattice", "tempered", "with_field"]
+__all__ = ["DTYPE", "PAGE", "IsingState", "lattice", "tempered"]
 
-#: The dtype of the lattice models (float32 halves the dense couplings' memory).
+#: The dtype of the lattice models (float32: the sweeps' random numbers cost half).
 DTYPE = np.float32
 RULES = ("gibbs", "metropolis")
 INITIAL = ("random", "up")
@@ -61,30 +62,17 @@ class IsingState:
         self.sweeps = 0
 
 
-@functools.lru_cache(maxsize=2)
-def lattice(side: int) -> BoltzmannMachine:
-    """The Ising model on a periodic side x side lattice (J = 1, h = 0), kept for reuse."""
-    return ising_2d(side, dtype=DTYPE)
-
-
-@functools.lru_cache(maxsize=2)
-def with_field(side: int, field: float) -> BoltzmannMachine:
-    """The lattice in the external field h: ``ising_2d(side, field=h)``, its couplings taken
-    from :func:`lattice` (building them anew takes a second at 64 x 64)."""
-    base = lattice(side)
-    if field == 0.0:
-        return base
-    bias = np.full(base.n_units, field)
-    return BoltzmannMachine(
-        base.weights, bias, units="spins", dtype=DTYPE, lattice_shape=base.lattice_shape
-    )
+@functools.lru_cache(maxsize=4)
+def lattice(side: int, field: float = 0.0) -> LatticeIsing:
+    """The Ising model on a periodic side x side lattice (J = 1) in the field h."""
+    return ising_lattice(side, field=field, dtype=DTYPE)
 
 
 @functools.lru_cache(maxsize=4)
-def tempered(side: int, field: float, temperature: float) -> BoltzmannMachine:
+def tempered(side: int, field: float, temperature: float) -> LatticeIsing:
     """The lattice's model in the field h at inverse temperature 1 / T, kept for reuse while
     h and T stay."""
-    return with_field(side, field).tempered(1.0 / temperature)
+    return lattice(side, field).tempered(1.0 / temperature)
 
 
 def _even_side(value: Any, values: Mapping[str, Any]) -> int:
@@ -103,7 +91,7 @@ def _measure(state: IsingState, temperature: float | None, field: float = 0.0) -
         "spins": to_bits(state.spins),
         "sweeps": state.sweeps,
         "magnetisation": float(np.mean(state.spins)),
-        "energy": float(with_field(state.side, field).energy(state.spins)) / n_units,
+        "energy": float(lattice(state.side, field).energy(state.spins)) / n_units,
         "field": field,
     }
     if temperature is not None:

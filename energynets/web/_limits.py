@@ -31,9 +31,9 @@ MAX_SESSIONS = 16
 SESSION_TTL_SECONDS = 30 * 60
 #: Seconds a connection may take to send its request before it is closed.
 REQUEST_TIMEOUT_SECONDS = 10.0
-#: The largest Ising lattice side (the package's ising_2d holds the N x N couplings densely:
-#: 64 x 64 spins are 64 MiB of float32 couplings, 128 x 128 would be 1 GiB).
-MAX_LATTICE_SIDE = 64
+#: The largest Ising lattice side (the lattice is stored by its bonds: 128 x 128 spins take
+#: 128 KiB of float32 couplings, and a sweep about a millisecond).
+MAX_LATTICE_SIDE = 128
 #: The smallest Ising lattice side (even, as the checkerboard sampler needs).
 MIN_LATTICE_SIDE = 4
 #: The most sweeps of the Ising lattice in one frame.

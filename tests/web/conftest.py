@@ -34,17 +34,21 @@ class Client:
         kind = response.getheader("Content-Type", "")
         return response.status, json.loads(raw) if kind == "application/json" else raw, response
 
-    def post(self, action: str, session: str = "tab-00000001", **fields: Any) -> tuple[int, Any]:
-        """POST the fields (and the session) to /api/hopfield/<action>."""
+    def post(
+        self, action: str, session: str = "tab-00000001", *, page: str = "hopfield", **fields: Any
+    ) -> tuple[int, Any]:
+        """POST the fields (and the session) to /api/<page>/<action>."""
         body = json.dumps({"session": session, **fields}).encode()
         status, answer, _ = self.request(
-            "POST", f"/api/hopfield/{action}", body, {"Content-Type": "application/json"}
+            "POST", f"/api/{page}/{action}", body, {"Content-Type": "application/json"}
         )
         return status, answer
 
-    def ok(self, action: str, session: str = "tab-00000001", **fields: Any) -> dict:
+    def ok(
+        self, action: str, session: str = "tab-00000001", *, page: str = "hopfield", **fields: Any
+    ) -> dict:
         """POST and assert a 200 answer; return it."""
-        status, answer = self.post(action, session, **fields)
+        status, answer = self.post(action, session, page=page, **fields)
         assert status == 200, answer
         return answer
 

@@ -1,9 +1,9 @@
 """The Ising page in a real browser: headless Chromium driven by selenium.
 
-The page loads with no console errors and animates a 64 x 64 lattice from all spins up. At
+The page loads with no console errors and animates a 128 x 128 lattice from all spins up. At
 T = 1 the magnetisation per spin stays near 1 (the infinite lattice's is 0.9993); with the
 temperature slider moved to T = 5, well above T_c = 2.269, the order melts and after 20
-frames of one sweep |m| is below 0.3 (for 4096 spins at T = 5 its equilibrium spread is a few
+frames of one sweep |m| is below 0.3 (for 16384 spins at T = 5 its equilibrium spread is a few
 hundredths). The lattice is read from the canvas's data attributes. The screenshot goes to a
 temporary folder and, with ``ENERGYNETS_SCREENSHOTS`` set to a folder (``docs/_static``), the
 documentation's picture is written there too.
@@ -33,7 +33,7 @@ from .test_browser import browser, console_errors, wait_for  # noqa: F401
 
 #: The screenshot the documentation shows (docs/_static).
 DOCS_PICTURE = "playground_ising.png"
-SIDE = 64
+SIDE = 128
 
 
 def lattice(driver, name: str) -> str:

@@ -6,12 +6,11 @@
 "use strict";
 
 (() => {
-  const { api, drawChart, range, follow, $, say, setStatus, guarded } = playground;
+  const { api, drawChart, range, follow, legend, $, say, setStatus, guarded } = playground;
   const SIDES = [["ep", "equilibrium propagation", "#d62728"],
                  ["backprop", "backprop", "#1f77b4"]];
 
-  $("legend").innerHTML = SIDES.map(([, name, color]) =>
-    `<span style="color:${color}">&#9632; ${name}</span>`).join("");
+  legend("legend", SIDES.map(([, name, color]) => [color, name]));
 
   function setBusy(busy) {
     $("train").disabled = busy;

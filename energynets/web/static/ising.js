@@ -7,12 +7,12 @@
 "use strict";
 
 (() => {
-  const { api, drawChart, $, say, setStatus, guarded } = playground;
+  const { api, drawChart, legend, $, say, setStatus, guarded } = playground;
   const MAX_TRACE = 300; // frames shown in the traces
   const BLUE = "#1f77b4", RED = "#d62728", GREEN = "#2ca02c", GREY = "#7f7f7f";
 
   const page = {
-    side: 64, spins: "", running: false, frames: 0, theory: null,
+    side: 128, spins: "", running: false, frames: 0, theory: null,
     magnetisations: [], energies: [], last: null,
   };
 
@@ -26,17 +26,20 @@
 
   // -- the lattice -------------------------------------------------------------------------
   const canvas = $("lattice");
+  // One canvas pixel per spin, scaled up by the style (pixelated): a 128 x 128 frame is
+  // one putImageData.
   function drawLattice() {
-    const size = Math.max(1, Math.floor(384 / page.side)), ctx = canvas.getContext("2d");
-    canvas.width = canvas.height = size * page.side;
-    ctx.fillStyle = "#fff";
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.fillStyle = "#23395d";
+    const side = page.side, ctx = canvas.getContext("2d");
+    if (canvas.width !== side) canvas.width = canvas.height = side;
+    const image = ctx.createImageData(side, side), pixels = image.data;
     for (let k = 0; k < page.spins.length; k++) {
-      if (page.spins[k] === "1") {
-        ctx.fillRect((k % page.side) * size, Math.floor(k / page.side) * size, size, size);
-      }
+      const up = page.spins[k] === "1";
+      pixels[4 * k] = up ? 0x23 : 255;
+      pixels[4 * k + 1] = up ? 0x39 : 255;
+      pixels[4 * k + 2] = up ? 0x5d : 255;
+      pixels[4 * k + 3] = 255;
     }
+    ctx.putImageData(image, 0, 0);
   }
   function show(answer) {
     page.side = answer.side;
@@ -149,8 +152,8 @@
   // -- the chain ---------------------------------------------------------------------------
   async function reset(initial) {
     const side = Number($("side").value);
-    if (!(Number.isInteger(side) && side >= 4 && side <= 64 && side % 2 === 0)) {
-      say("the side must be an even whole number from 4 to 64");
+    if (!(Number.isInteger(side) && side >= 4 && side <= 128 && side % 2 === 0)) {
+      say("the side must be an even whole number from 4 to 128");
       return;
     }
     const answer = await api("ising", "reset", {
@@ -184,14 +187,6 @@
     }
   }
 
-  function legend(box, entries) {
-    $(box).replaceChildren(...entries.map(([color, text]) => {
-      const span = document.createElement("span");
-      span.style.color = color;
-      span.textContent = `\u25a0 ${text}`;
-      return span;
-    }));
-  }
   legend("traces-legend", [[BLUE, "measured"], [RED, "exact, infinite lattice (Onsager, Yang)"]]);
   legend("theory-legend", [[BLUE, "|m| now"], [GREEN, "e now"],
                            [GREY, "exact curves"], [RED, "T_c"]]);

@@ -84,6 +84,17 @@ const playground = (() => {
     }
   }
 
+  // A legend: one coloured square and its text per entry [color, text], in the element `box`
+  // (styles set through the DOM: the pages' policy allows no inline style).
+  function legend(box, entries) {
+    $(box).replaceChildren(...entries.map(([color, text]) => {
+      const span = document.createElement("span");
+      span.style.color = color;
+      span.textContent = `\u25a0 ${text}`;
+      return span;
+    }));
+  }
+
   // The smallest and largest finite values of some arrays (for a chart's y range).
   function range(...arrays) {
     const values = arrays.flat().filter((v) => v !== null && Number.isFinite(v));
@@ -122,6 +133,7 @@ const playground = (() => {
   }
 
   return {
-    session, api, drawChart, range, drawPictures, follow, COLORS, $, say, setStatus, guarded,
+    session, api, drawChart, range, drawPictures, follow, legend, COLORS, $, say, setStatus,
+    guarded,
   };
 })();
