@@ -1,11 +1,16 @@
-"""A playground server on an ephemeral loopback port, served from a thread, and a client."""
+"""A playground server on an ephemeral loopback port, served from a thread, a client, and
+headless Chromium for the browser tests (skipped only where selenium, Chromium or chromedriver
+is not installed; ``.ci/run`` installs them on CI)."""
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
+import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -69,3 +74,60 @@ def server_url() -> Iterator[str]:
 @pytest.fixture
 def client(server_url: str) -> Client:
     return Client(server_url)
+
+
+# -- the browser ----------------------------------------------------------------------------
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium through selenium, one per test module."""
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        pytest.skip(
+            "Chromium and chromedriver are not installed (Debian: apt-get install chromium "
+            "chromium-driver)"
+        )
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1300,1000",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def console_errors(driver: Any) -> list[str]:
+    """The page's console messages of level SEVERE (errors, policy violations)."""
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def wait_for(driver: Any, condition: Callable[[Any], Any], timeout: float = 30) -> Any:
+    """Wait until ``condition(driver)`` is true; its value."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(lambda d: condition(d))
+
+
+def screenshot(driver: Any, folder: Path, name: str, docs_pictures: tuple[str, ...]) -> None:
+    """Save a screenshot to ``folder``; with ``ENERGYNETS_SCREENSHOTS`` set, the pictures of
+    the documentation named in ``docs_pictures`` go to that folder too."""
+    driver.execute_script("window.scrollTo(0, 0)")
+    driver.save_screenshot(os.fspath(folder / name))
+    assert (folder / name).stat().st_size > 10_000
+    docs = os.environ.get("ENERGYNETS_SCREENSHOTS")
+    if docs and name in docs_pictures:
+        driver.save_screenshot(os.fspath(Path(docs) / name))

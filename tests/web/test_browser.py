@@ -11,8 +11,6 @@ them on CI).
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -22,55 +20,19 @@ import energynets as en
 
 from .test_api import bits, glyph_grid
 
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 
-from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-if CHROMIUM is None or CHROMEDRIVER is None:
-    pytest.skip(
-        "Chromium and chromedriver are not installed (Debian: apt-get install chromium "
-        "chromium-driver)",
-        allow_module_level=True,
-    )
+from .conftest import console_errors, wait_for
+from .conftest import screenshot as save_screenshot
 
 #: The screenshots the documentation shows (docs/_static).
 DOCS_PICTURES = ("playground_hopfield.png", "playground_hopfield_probe.png")
 #: The cells the test flips in the first glyph: 12 of 192.
 FLIPS = [(row, col) for row in (4, 6, 8, 10) for col in (3, 6, 9)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1300,1000",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def console_errors(driver) -> list[str]:
-    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-
-
-def wait_for(driver, condition, timeout=30):
-    return WebDriverWait(driver, timeout).until(lambda d: condition(d))
 
 
 def state(driver) -> str:
@@ -82,12 +44,7 @@ def status(driver) -> str:
 
 
 def screenshot(driver, tmp_path: Path, name: str) -> None:
-    driver.execute_script("window.scrollTo(0, 0)")
-    driver.save_screenshot(os.fspath(tmp_path / name))
-    assert (tmp_path / name).stat().st_size > 10_000
-    folder = os.environ.get("ENERGYNETS_SCREENSHOTS")
-    if folder and name in DOCS_PICTURES:
-        driver.save_screenshot(os.fspath(Path(folder) / name))
+    save_screenshot(driver, tmp_path, name, DOCS_PICTURES)
 
 
 def click_cell(driver, row: int, col: int) -> None:

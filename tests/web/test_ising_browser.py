@@ -14,7 +14,6 @@ browser tests.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -28,8 +27,8 @@ pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-# the browser fixture, and the skip where Chromium or chromedriver is not installed
-from .test_browser import browser, console_errors, wait_for  # noqa: F401
+from .conftest import console_errors, wait_for
+from .conftest import screenshot as save_screenshot
 
 #: The screenshot the documentation shows (docs/_static).
 DOCS_PICTURE = "playground_ising.png"
@@ -61,12 +60,7 @@ def status(driver) -> str:
 
 
 def screenshot(driver, tmp_path: Path, name: str) -> None:
-    driver.execute_script("window.scrollTo(0, 0)")
-    driver.save_screenshot(os.fspath(tmp_path / name))
-    assert (tmp_path / name).stat().st_size > 10_000
-    folder = os.environ.get("ENERGYNETS_SCREENSHOTS")
-    if folder and name == DOCS_PICTURE:
-        driver.save_screenshot(os.fspath(Path(folder) / name))
+    save_screenshot(driver, tmp_path, name, (DOCS_PICTURE,))
 
 
 def set_temperature(driver, value: float) -> None:
@@ -78,7 +72,7 @@ def set_temperature(driver, value: float) -> None:
 
 
 def test_the_lattice_melts_when_the_slider_crosses_the_critical_temperature(
-    browser,  # noqa: F811
+    browser,
     server_url,
     tmp_path,
 ):
@@ -130,7 +124,7 @@ def test_the_lattice_melts_when_the_slider_crosses_the_critical_temperature(
     assert console_errors(browser) == []
 
 
-def test_randomise_draws_the_seeded_random_lattice(browser, server_url):  # noqa: F811
+def test_randomise_draws_the_seeded_random_lattice(browser, server_url):
     browser.get(server_url + "ising")
     wait_for(browser, lambda d: lattice(d, "spins") == "1" * SIDE * SIDE)
     side = browser.find_element(By.ID, "side")
@@ -147,7 +141,7 @@ def test_randomise_draws_the_seeded_random_lattice(browser, server_url):  # noqa
     assert console_errors(browser) == []
 
 
-def test_the_index_links_the_ising_page(browser, server_url):  # noqa: F811
+def test_the_index_links_the_ising_page(browser, server_url):
     browser.get(server_url)
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#pages a")) >= 2)
     links = {
@@ -157,7 +151,7 @@ def test_the_index_links_the_ising_page(browser, server_url):  # noqa: F811
     assert console_errors(browser) == []
 
 
-def test_the_field_slider_reaches_the_sampler(browser, server_url):  # noqa: F811
+def test_the_field_slider_reaches_the_sampler(browser, server_url):
     browser.get(server_url + "ising")
     wait_for(browser, lambda d: lattice(d, "spins") == "1" * SIDE * SIDE)
     browser.execute_script(

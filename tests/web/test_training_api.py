@@ -210,3 +210,35 @@ def test_the_server_runs_at_most_two_trainings_at_once(client):
     assert finished(client, "eqprop", sessions[1])["status"] == "cancelled"
     client.ok("train", sessions[2], page="rbm", **{**RBM_RUN, "epochs": 2})
     assert finished(client, "rbm", sessions[2])["status"] == "done"
+
+
+def test_event_streams_are_bounded_and_a_client_that_leaves_frees_its_stream(client):
+    from energynets.web._limits import MAX_STREAMS
+
+    session = "tab-streams-0001"
+    client.ok("train", session, page="rbm", **{**RBM_RUN, "dataset": "digits", "epochs": 5000})
+    streams = []
+    try:
+        for _ in range(MAX_STREAMS):
+            connection = http.client.HTTPConnection(client.host, client.port, timeout=30)
+            connection.request("GET", f"/api/rbm/events?session={session}")
+            assert connection.getresponse().status == 200
+            streams.append(connection)
+        status, answer, _ = client.request("GET", f"/api/rbm/events?session={session}")
+        assert status == 429 and f"at most {MAX_STREAMS} event streams" in answer["error"]
+    finally:
+        for connection in streams:
+            connection.close()
+    # the streams end at the job's next reports, when their writes find the client gone
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection(client.host, client.port, timeout=30)
+        connection.request("GET", f"/api/rbm/events?session={session}")
+        status = connection.getresponse().status
+        connection.close()
+        if status == 200:
+            break
+        time.sleep(0.2)
+    assert status == 200
+    client.ok("cancel", session, page="rbm")
+    assert finished(client, "rbm", session)["status"] == "cancelled"

@@ -13,7 +13,6 @@ browser tests.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -23,8 +22,8 @@ pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-# the browser fixture, and the skip where Chromium or chromedriver is not installed
-from .test_browser import browser, console_errors, wait_for  # noqa: F401
+from .conftest import console_errors, wait_for
+from .conftest import screenshot as save_screenshot
 
 DOCS_PICTURES = ("playground_rbm.png", "playground_eqprop.png")
 
@@ -41,12 +40,7 @@ def type_into(driver, values: dict[str, object]) -> None:
 
 
 def screenshot(driver, tmp_path: Path, name: str) -> None:
-    driver.execute_script("window.scrollTo(0, 0)")
-    driver.save_screenshot(os.fspath(tmp_path / name))
-    assert (tmp_path / name).stat().st_size > 10_000
-    folder = os.environ.get("ENERGYNETS_SCREENSHOTS")
-    if folder and name in DOCS_PICTURES:
-        driver.save_screenshot(os.fspath(Path(folder) / name))
+    save_screenshot(driver, tmp_path, name, DOCS_PICTURES)
 
 
 def loaded(driver, url: str) -> None:
