@@ -4,6 +4,7 @@ is not installed; ``.ci/run`` installs them on CI)."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from energynets.web import make_server
+from energynets.web._server import PlaygroundServer
 
 
 class Client:
@@ -58,17 +60,23 @@ class Client:
         return answer
 
 
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    server = make_server("127.0.0.1", 0)
+@contextlib.contextmanager
+def serving(server: PlaygroundServer) -> Iterator[PlaygroundServer]:
+    """Serve ``server`` from a thread for the ``with`` block; then stop it and free its port."""
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
-        yield server.url
+        yield server
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    with serving(make_server("127.0.0.1", 0)) as server:
+        yield server.url
 
 
 @pytest.fixture

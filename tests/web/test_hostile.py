@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -20,7 +19,7 @@ from energynets.web._page import Action, Page
 from energynets.web._server import PlaygroundServer
 from energynets.web._sessions import SessionStore
 
-from .conftest import Client
+from .conftest import Client, serving
 from .test_api import bits
 
 GOOD_STEP = {"height": 4, "width": 4, "state": "0" * 16, "dynamics": "async"}
@@ -251,10 +250,7 @@ def _boom(state, values):
 
 def test_a_failing_handler_is_a_500_and_the_server_goes_on():
     page = Page("broken", "Broken", "hopfield.html", dict, {"boom": Action({}, _boom)})
-    server = PlaygroundServer(("127.0.0.1", 0), [page])
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving(PlaygroundServer(("127.0.0.1", 0), [page])) as server:
         client = Client(server.url)
         for _ in range(3):
             status, answer, _ = client.request(
@@ -262,10 +258,6 @@ def test_a_failing_handler_is_a_500_and_the_server_goes_on():
             )
             assert status == 500 and "RuntimeError: a bug in a handler" in answer["error"]
         assert client.request("GET", "/broken")[0] == 200
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def test_two_thousand_concurrent_requests_and_the_server_still_correct(client):

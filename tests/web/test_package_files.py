@@ -6,7 +6,6 @@ from __future__ import annotations
 import fnmatch
 import socket
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -19,6 +18,8 @@ import pytest
 
 from energynets.web import make_server
 from energynets.web._server import CONTENT_TYPES, Handler, static_files
+
+from .conftest import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "energynets" / "web" / "static"
@@ -51,10 +52,7 @@ def test_the_pages_load_nothing_from_elsewhere():
 
 def test_a_stalled_connection_is_closed(monkeypatch):
     monkeypatch.setattr(Handler, "timeout", 0.5)
-    server = make_server("127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving(make_server("127.0.0.1", 0)) as server:
         port = server.server_address[1]
         for start in (b"POST /api/hopfield/step HTTP/1.1\r\nContent-Length: 100\r\n\r\n{", b"GE"):
             with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
@@ -63,7 +61,3 @@ def test_a_stalled_connection_is_closed(monkeypatch):
                 while sock.recv(65536):  # an answer, if any, then the close
                     pass
                 assert time.monotonic() - begin < 5
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
