@@ -5,7 +5,7 @@
 "use strict";
 
 (() => {
-  const { api, drawChart, COLORS, $, say, setStatus, guarded } = playground;
+  const { api, drawChart, paint, COLORS, $, say, setStatus, guarded } = playground;
   const GLYPHS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   const MAX_SWEEPS = 200; // a run with no fixed point (a 2-cycle, T > 0) stops here
   const FRAME_MS = 40;
@@ -29,15 +29,7 @@
   const canvas = $("grid");
   function cellSize() { return Math.floor(400 / Math.max(page.height, page.width)); }
   function drawGrid() {
-    const size = cellSize(), ctx = canvas.getContext("2d");
-    canvas.width = size * page.width;
-    canvas.height = size * page.height;
-    for (let i = 0; i < page.height; i++) {
-      for (let j = 0; j < page.width; j++) {
-        ctx.fillStyle = page.grid[i * page.width + j] === "1" ? "#111" : "#fff";
-        ctx.fillRect(j * size, i * size, size, size);
-      }
-    }
+    paint(canvas, page.grid, page.height, page.width, cellSize());
     canvas.dataset.state = page.grid;
     canvas.dataset.height = page.height;
     canvas.dataset.width = page.width;
@@ -52,22 +44,22 @@
     const i = Math.floor((event.clientY - rect.top) / size);
     return i >= 0 && i < page.height && j >= 0 && j < page.width ? i * page.width + j : -1;
   }
-  let paint = null; // the value a drag paints, set by the cell it starts on
+  let brush = null; // the value a drag paints, set by the cell it starts on
   canvas.addEventListener("pointerdown", (event) => {
     const index = cellAt(event);
     if (index < 0 || page.running) return;
-    paint = page.grid[index] === "1" ? "0" : "1";
-    setCell(index, paint);
+    brush = page.grid[index] === "1" ? "0" : "1";
+    setCell(index, brush);
     drawGrid();
   });
   canvas.addEventListener("pointermove", (event) => {
     const index = cellAt(event);
-    if (paint === null || index < 0 || page.grid[index] === paint) return;
-    setCell(index, paint);
+    if (brush === null || index < 0 || page.grid[index] === brush) return;
+    setCell(index, brush);
     drawGrid();
   });
   window.addEventListener("pointerup", () => {
-    if (paint !== null) { paint = null; guarded(measure); }
+    if (brush !== null) { brush = null; guarded(measure); }
   });
 
   function newGrid() {
@@ -87,14 +79,8 @@
 
   // -- patterns --------------------------------------------------------------------------
   function thumbnail(bits) {
-    const small = document.createElement("canvas"), size = Math.max(1, Math.floor(48 / page.width));
-    small.width = size * page.width;
-    small.height = size * page.height;
-    const ctx = small.getContext("2d");
-    for (let k = 0; k < bits.length; k++) {
-      ctx.fillStyle = bits[k] === "1" ? "#111" : "#fff";
-      ctx.fillRect((k % page.width) * size, Math.floor(k / page.width) * size, size, size);
-    }
+    const small = document.createElement("canvas");
+    paint(small, bits, page.height, page.width, Math.max(1, Math.floor(48 / page.width)));
     return small;
   }
   function showPatterns() {

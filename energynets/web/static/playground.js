@@ -101,24 +101,26 @@ const playground = (() => {
     return values.length ? [Math.min(...values), Math.max(...values)] : [0, 1];
   }
 
-  // Draw pictures of grey levels 0-255 (rows of height x width) or of '0'/'1' strings into a
-  // container, one small canvas each, `scale` screen pixels per picture pixel.
-  function drawPictures(container, pictures, height, width, scale) {
+  // Paint a picture of height x width cells on a canvas, `size` screen pixels a cell: a
+  // string of '0'/'1' row by row (ink on '1') or grey levels 0-255.
+  function paint(canvas, picture, height, width, size) {
+    canvas.width = width * size;
+    canvas.height = height * size;
+    const ctx = canvas.getContext("2d");
+    for (let i = 0; i < height * width; i++) {
+      const level = typeof picture === "string" ? (picture[i] === "1" ? 17 : 255) : picture[i];
+      ctx.fillStyle = `rgb(${level},${level},${level})`;
+      ctx.fillRect((i % width) * size, Math.floor(i / width) * size, size, size);
+    }
+  }
+
+  // Paint pictures (see paint) into a container, one small canvas each.
+  function drawPictures(container, pictures, height, width, size) {
     while (container.children.length > pictures.length) container.lastChild.remove();
     while (container.children.length < pictures.length) {
       container.appendChild(document.createElement("canvas"));
     }
-    pictures.forEach((picture, k) => {
-      const canvas = container.children[k];
-      canvas.width = width * scale;
-      canvas.height = height * scale;
-      const ctx = canvas.getContext("2d");
-      for (let i = 0; i < height * width; i++) {
-        const level = typeof picture === "string" ? (picture[i] === "1" ? 0 : 255) : picture[i];
-        ctx.fillStyle = `rgb(${level},${level},${level})`;
-        ctx.fillRect((i % width) * scale, Math.floor(i / width) * scale, scale, scale);
-      }
-    });
+    pictures.forEach((picture, k) => paint(container.children[k], picture, height, width, size));
   }
 
   // Follow the tab's job on `page` as server-sent events: onReport(report) for each change;
@@ -133,7 +135,7 @@ const playground = (() => {
   }
 
   return {
-    session, api, drawChart, range, drawPictures, follow, legend, COLORS, $, say, setStatus,
-    guarded,
+    session, api, drawChart, range, paint, drawPictures, follow, legend, COLORS, $, say,
+    setStatus, guarded,
   };
 })();
