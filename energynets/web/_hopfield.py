@@ -129,22 +129,26 @@ def _measure(net: HopfieldNetwork, spins: np.ndarray) -> dict[str, Any]:
 
 
 # -- the handlers -------------------------------------------------------------------------
-def glyph(state: HopfieldState, values: dict[str, Any]) -> dict[str, Any]:
-    """The glyph ``name`` centred in a height x width grid of background (-1)."""
-    glyph_height, glyph_width = datasets.glyph_shape()
+def centred(picture: np.ndarray, values: dict[str, Any], what: str) -> dict[str, Any]:
+    """The spins ``picture`` (2-D) centred in the request's height x width grid of
+    background (-1); ApiError naming the side that is too small for it."""
     height, width = values["height"], values["width"]
-    for field, side, need in (("height", height, glyph_height), ("width", width, glyph_width)):
+    for field, side, need in (("height", height, picture.shape[0]),
+                              ("width", width, picture.shape[1])):  # fmt: skip
         if side < need:
             raise ApiError(
-                400, f"{field}: the glyphs need a grid of at least {need}, got {side}", field
+                400, f"{field}: the {what} need a grid of at least {need}, got {side}", field
             )
-    patterns, _ = datasets.glyphs(values["name"])
     grid = -np.ones((height, width))
-    top, left = (height - glyph_height) // 2, (width - glyph_width) // 2
-    grid[top : top + glyph_height, left : left + glyph_width] = patterns[0].reshape(
-        glyph_height, glyph_width
-    )
+    top, left = (height - picture.shape[0]) // 2, (width - picture.shape[1]) // 2
+    grid[top : top + picture.shape[0], left : left + picture.shape[1]] = picture
     return {"pattern": to_bits(grid)}
+
+
+def glyph(state: HopfieldState, values: dict[str, Any]) -> dict[str, Any]:
+    """The glyph ``name`` centred in a height x width grid of background (-1)."""
+    patterns, _ = datasets.glyphs(values["name"])
+    return centred(patterns[0].reshape(datasets.glyph_shape()), values, "glyphs")
 
 
 @functools.lru_cache(maxsize=1)
@@ -159,20 +163,11 @@ def digit(state: HopfieldState, values: dict[str, Any]) -> dict[str, Any]:
     """Example ``index`` of the handwritten ``digit`` of :func:`energynets.datasets.load_digits`,
     on above a quarter of the full grey level, enlarged k times (the largest k that fits) and
     centred."""
-    height, width = values["height"], values["width"]
-    for field, side in (("height", height), ("width", width)):
-        if side < DIGIT_SIDE:
-            raise ApiError(
-                400, f"{field}: the digits need a grid of at least {DIGIT_SIDE}, got {side}", field
-            )
     images, labels = _digits()
     image = images[np.flatnonzero(labels == values["digit"])[values["index"]]]
-    k = min(height, width) // DIGIT_SIDE
+    k = max(1, min(values["height"], values["width"]) // DIGIT_SIDE)
     big = np.kron(image.reshape(DIGIT_SIDE, DIGIT_SIDE), np.ones((k, k)))
-    grid = -np.ones((height, width))
-    top, left = (height - big.shape[0]) // 2, (width - big.shape[1]) // 2
-    grid[top : top + big.shape[0], left : left + big.shape[1]] = 2.0 * big - 1.0
-    return {"pattern": to_bits(grid)}
+    return centred(2.0 * big - 1.0, values, "digits")
 
 
 def store(state: HopfieldState, values: dict[str, Any]) -> dict[str, Any]:
