@@ -27,6 +27,8 @@ from energynets.cli._output import jsonable, one_line
 
 #: The checkpoint of train-rbm and train-mlp given --checkpoint without a path (in --output).
 CHECKPOINT_NAME = "checkpoint.npz"
+#: The suffix of the previous checkpoint, kept beside each one written (``X.prev``).
+PREVIOUS_SUFFIX = ".prev"
 #: The entries train-rbm and train-mlp add to the trainer's history (one per epoch, so they are
 #: saved in its checkpoints with everything else and cut with it on Ctrl-C): the command's
 #: settings (at epoch 0; None after) and, for train-rbm, the exact log-likelihood curve (None
@@ -213,17 +215,24 @@ def _check_checkpoint_path(path: Path, outputs: Sequence[Path]) -> None:
 def _checkpoint_path(
     args: argparse.Namespace, resume: Path | None, files: Sequence[str]
 ) -> Path | None:
-    """The checkpoint file to write (--checkpoint, else the file resumed), checked."""
+    """The checkpoint file to write (--checkpoint, else the file resumed), checked. A run
+    resumed from ``X.prev`` (the previous checkpoint, when X is damaged) goes on writing to X,
+    not to ``X.prev`` (whose previous would be ``X.prev.prev``)."""
     if args.checkpoint is True:
         path: Path | None = Path(args.output) / CHECKPOINT_NAME
     elif args.checkpoint is not None:
         path = Path(args.checkpoint)
+    elif resume is not None and resume.name.endswith(PREVIOUS_SUFFIX):
+        path = resume.with_name(resume.name[: -len(PREVIOUS_SUFFIX)])
     else:
         path = resume
     if path is not None:
         folder = Path(args.output)
         _check_checkpoint_path(path, [folder / name for name in files])
-        continues = resume is not None and path.resolve() == resume.resolve()
+        continues = resume is not None and resume.resolve() in (
+            path.resolve(),
+            path.resolve().with_name(path.resolve().name + PREVIOUS_SUFFIX),
+        )
         if path.exists() and not continues:
             raise ValueError(
                 f"argument --checkpoint: {os.fspath(path)!r} already exists; continue it with "
