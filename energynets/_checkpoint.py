@@ -158,7 +158,8 @@ def load_checkpoint(
     """(arrays, meta) of a checkpoint written by ``trainer``; ValueError naming the file (and
     its ``.prev`` when there is one) if it is damaged or is not such a checkpoint, or if its
     meta entry does not follow the schema of :func:`meta_problem` (with ``n_epochs``, the
-    epochs of the run that resumes it: the checkpoint may hold at most as many)."""
+    epochs of the run that resumes it, or for ``fit_dbn`` its layers: the checkpoint may hold
+    at most as many done; for a :class:`Section`, they bound the inner trainer's epochs)."""
     if isinstance(path, Section):
         outer, outer_meta = load_checkpoint(path.path, path.trainer)
         if outer_meta.get("inner_trainer") != trainer or "inner" not in outer_meta:
@@ -239,7 +240,10 @@ def meta_problem(meta: Any, trainer: str, n_epochs: int | None = None) -> str | 
     if isinstance(done, bool) or not isinstance(done, int):
         return f"meta entry's {counter!r} is {_json_type(done)}, not an integer"
     if done < 0 or (n_epochs is not None and done > n_epochs):
-        within = "at least 0" if n_epochs is None else f"in [0, n_epochs={n_epochs}]"
+        within = "at least 0"
+        if n_epochs is not None:
+            limit = "the DBN's layers" if counter == "layers_done" else "n_epochs"
+            within = f"in [0, {limit}={n_epochs}]"
         return f"meta entry's {counter!r} is {done}, not {within}"
     for key in ("settings", "history", *(("rng_state",) if counter == "epoch" else ())):
         if not isinstance(meta.get(key), dict):

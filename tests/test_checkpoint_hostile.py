@@ -303,8 +303,9 @@ def _raise(exc):
 
 
 DBN_EDITS = [
-    (_set("layers_done", -1), "'layers_done' is -1, not at least 0"),
+    (_set("layers_done", -1), r"'layers_done' is -1, not in \[0, the DBN's layers=3\]"),
     (_set("layers_done", 2), "history 'layer' holds 1 entries, not a list of one per layer"),
+    (_set("layers_done", 9), r"'layers_done' is 9, not in \[0, the DBN's layers=3\]"),
     (_without("layers_done"), "'layers_done' is missing or null"),
     (_set("inner", 3), "'inner' is the number 3"),
 ]

@@ -173,10 +173,11 @@ def _check_resume(resume: Path, command: str, trainer: str, current: dict[str, A
         )
     done = int(meta["epoch"])
     epochs = current["epochs"]
-    if epochs != saved["epochs"] and current.get("schedule") != "constant":
+    if epochs != saved.get("epochs") and current.get("schedule") != "constant":
         raise ValueError(
             f"argument --resume: {os.fspath(resume)!r} was written with --epochs "
-            f"{saved['epochs']} (now {epochs}); with --schedule {current.get('schedule')} "
+            f"{_show_setting(saved.get('epochs'))} (now {epochs}); with --schedule "
+            f"{current.get('schedule')} "
             "the learning rate of every epoch depends on the number of epochs, so only "
             "--schedule constant can go on for more"
         )

@@ -223,7 +223,9 @@ def fit_mlp(
         :func:`~energynets.fit_rbm`. A checkpoint of fit_mlp holds the parameters, the
         optimiser's state (Adam's moments and step count, momentum buffers), the
         early-stopping state, the random generator's state and the history; ``mlp`` only
-        gives the shape when resuming.
+        gives the shape when resuming. It also records a run that stopped (early stopping, a
+        callback): resuming it trains no further epoch and returns the network that run
+        returned.
 
     Returns
     -------
