@@ -22,6 +22,7 @@ uninterrupted one: the results are bit-identical.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -67,25 +68,51 @@ def optimizer_state(optimizer: Any) -> tuple[dict[str, np.ndarray], dict[str, An
 def restore_optimizer(
     source: PathLike, optimizer: Any, arrays: Mapping[str, np.ndarray], scalars: Mapping
 ) -> None:
-    """Put back the state of :func:`optimizer_state` into ``optimizer``, arrays in place;
-    ValueError naming ``source`` when an array is missing or of another shape, or a number
-    names no number of the optimiser's state."""
+    """Put back the state of :func:`optimizer_state` into ``optimizer``, arrays in place.
+
+    Of its numbers, those of :data:`_STEP_STATE` are state (checked to be counts or rates);
+    the others are the optimiser's settings (momentum, betas, ...), which must be the ones
+    the resumed run made it with. ValueError naming ``source`` when an array is missing or
+    of another shape, a setting differs, or a number is no part of the optimiser's state.
+    """
     arrays = {_renamed(name): value for name, value in arrays.items()}
     own, _ = optimizer_state(optimizer)
     restore_arrays(source, arrays, own)
     known = vars(optimizer)
-    for key in scalars:
+    where = f"cannot resume from '{os.fspath(source)}': its meta entry's optimizer"
+    for key, value in scalars.items():
         name = _RENAMED.get(key, key)
         current = known.get(name, ())
         if name in _NOT_STATE or not (
             current is None or isinstance(current, int | float | np.generic)
         ):
             raise ValueError(
-                f"cannot resume from '{os.fspath(source)}': its meta entry's optimizer "
-                f"{key!r} is not part of the state of a {type(optimizer).__name__}"
+                f"{where} {key!r} is not part of the state of a {type(optimizer).__name__}"
+            )
+        if name in _STEP_STATE:
+            if not _STEP_STATE[name](value):
+                raise ValueError(f"{where} {key!r} is {value!r}, not a valid {key}")
+        elif value != current:
+            raise ValueError(
+                f"{where} was made with {key}={value!r} (now {current!r}); resume with the "
+                "same settings"
             )
     for key, value in scalars.items():
-        setattr(optimizer, _RENAMED.get(key, key), value)
+        if _RENAMED.get(key, key) in _STEP_STATE:
+            setattr(optimizer, _RENAMED.get(key, key), value)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_rate(value: Any) -> bool:
+    return value is None or (_is_number(value) and math.isfinite(value))
+
+
+#: The numbers of an optimiser's state that change as it steps, and their check; its other
+#: numbers are its settings.
+_STEP_STATE: dict[str, Callable[[Any], bool]] = {"n_steps": _is_count, "_last_lr": _is_rate}
 
 
 def _renamed(name: str) -> str:
@@ -255,6 +282,12 @@ def meta_problem(meta: Any, trainer: str, n_epochs: int | None = None) -> str | 
                 f"meta entry's history {key!r} holds {what}, not a list of one per "
                 f"{'layer' if counter == 'layers_done' else 'epoch'} done ({done})"
             )
+        kinds = {_kind(v) for v in column} - {"null"}  # null: an epoch not measured
+        if kinds - {"number", "object"} or len(kinds) > 1:
+            return (
+                f"meta entry's history {key!r} holds {' and '.join(sorted(kinds))} entries, "
+                "not numbers (or objects) and nulls"
+            )
     return _optional_problem(meta, done)
 
 
@@ -285,6 +318,14 @@ def _is_number(value: Any, *, none: bool = False) -> bool:
     if value is None:
         return none
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    """The JSON type of ``value``: "null", "number", "boolean", "string", "list", "object"."""
+    if value is None or _is_number(value):
+        return "null" if value is None else "number"
+    names = {bool: "boolean", str: "string", list: "list", dict: "object"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _json_type(value: Any) -> str:

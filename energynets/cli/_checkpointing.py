@@ -290,7 +290,10 @@ def describe_checkpoints(plan: Checkpointing | None) -> None:
         print(f"Resuming from {plan.resume}, which holds {plan.resumed_epochs} completed epochs.")
     if plan.path is not None:
         every = "every epoch" if plan.every == 1 else f"every {plan.every} epochs"
-        print(f"Writing a checkpoint to {plan.path} {every} and after the last.")
+        kept = ""
+        if plan.resume is not None and plan.resume.name == plan.path.name + PREVIOUS_SUFFIX:
+            kept = f" ({plan.resume}, resumed from, stays the previous one)"
+        print(f"Writing a checkpoint to {plan.path} {every} and after the last{kept}.")
 
 
 def describe_time(n_done: int, seconds: float, plan: Checkpointing | None) -> str:
