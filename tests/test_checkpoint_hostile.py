@@ -72,6 +72,19 @@ def test_resuming_an_early_stopped_fit_mlp_gives_the_uninterrupted_model(tmp_pat
     assert _without_time(again_history) == _without_time(history)
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_resuming_a_finished_fit_mlp_whose_early_stopping_never_fired(tmp_path, seed):
+    X, y = _digits(120)
+    common = {**EARLY, "n_epochs": 4, "early_stopping": 5, "rng": seed}  # 4 < the patience
+    path = tmp_path / "mlp.npz"
+    whole, history = en.fit_mlp(en.MLP([64, 16, 10], rng=seed), X, y, **common, checkpoint=path)
+    assert json.loads(str(np.load(path)["meta"][()]))["stopped"] is None
+    resumed, resumed_history = en.fit_mlp(en.MLP([64, 16, 10], rng=seed), X, y, **common,
+                                          resume=path)  # fmt: skip
+    _assert_same_mlp(resumed, whole)  # the network of the best epoch, as the run returned
+    assert _without_time(resumed_history) == _without_time(history)
+
+
 def _stop_at(epoch_index):
     def callback(epoch, model, history):
         return epoch == epoch_index
