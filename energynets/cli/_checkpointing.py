@@ -27,6 +27,8 @@ from energynets.cli._output import jsonable, one_line
 
 #: The checkpoint of train-rbm and train-mlp given --checkpoint without a path (in --output).
 CHECKPOINT_NAME = "checkpoint.npz"
+#: The suffix of the previous checkpoint, kept beside each one written (``X.prev``).
+PREVIOUS_SUFFIX = ".prev"
 #: The entries train-rbm and train-mlp add to the trainer's history (one per epoch, so they are
 #: saved in its checkpoints with everything else and cut with it on Ctrl-C): the command's
 #: settings (at epoch 0; None after) and, for train-rbm, the exact log-likelihood curve (None
@@ -171,10 +173,11 @@ def _check_resume(resume: Path, command: str, trainer: str, current: dict[str, A
         )
     done = int(meta["epoch"])
     epochs = current["epochs"]
-    if epochs != saved["epochs"] and current.get("schedule") != "constant":
+    if epochs != saved.get("epochs") and current.get("schedule") != "constant":
         raise ValueError(
             f"argument --resume: {os.fspath(resume)!r} was written with --epochs "
-            f"{saved['epochs']} (now {epochs}); with --schedule {current.get('schedule')} "
+            f"{_show_setting(saved.get('epochs'))} (now {epochs}); with --schedule "
+            f"{current.get('schedule')} "
             "the learning rate of every epoch depends on the number of epochs, so only "
             "--schedule constant can go on for more"
         )
@@ -213,17 +216,24 @@ def _check_checkpoint_path(path: Path, outputs: Sequence[Path]) -> None:
 def _checkpoint_path(
     args: argparse.Namespace, resume: Path | None, files: Sequence[str]
 ) -> Path | None:
-    """The checkpoint file to write (--checkpoint, else the file resumed), checked."""
+    """The checkpoint file to write (--checkpoint, else the file resumed), checked. A run
+    resumed from ``X.prev`` (the previous checkpoint, when X is damaged) goes on writing to X,
+    not to ``X.prev`` (whose previous would be ``X.prev.prev``)."""
     if args.checkpoint is True:
         path: Path | None = Path(args.output) / CHECKPOINT_NAME
     elif args.checkpoint is not None:
         path = Path(args.checkpoint)
+    elif resume is not None and resume.name.endswith(PREVIOUS_SUFFIX):
+        path = resume.with_name(resume.name[: -len(PREVIOUS_SUFFIX)])
     else:
         path = resume
     if path is not None:
         folder = Path(args.output)
         _check_checkpoint_path(path, [folder / name for name in files])
-        continues = resume is not None and path.resolve() == resume.resolve()
+        continues = resume is not None and resume.resolve() in (
+            path.resolve(),
+            path.resolve().with_name(path.resolve().name + PREVIOUS_SUFFIX),
+        )
         if path.exists() and not continues:
             raise ValueError(
                 f"argument --checkpoint: {os.fspath(path)!r} already exists; continue it with "
@@ -280,7 +290,10 @@ def describe_checkpoints(plan: Checkpointing | None) -> None:
         print(f"Resuming from {plan.resume}, which holds {plan.resumed_epochs} completed epochs.")
     if plan.path is not None:
         every = "every epoch" if plan.every == 1 else f"every {plan.every} epochs"
-        print(f"Writing a checkpoint to {plan.path} {every} and after the last.")
+        kept = ""
+        if plan.resume is not None and plan.resume.name == plan.path.name + PREVIOUS_SUFFIX:
+            kept = f" ({plan.resume}, resumed from, stays the previous one)"
+        print(f"Writing a checkpoint to {plan.path} {every} and after the last{kept}.")
 
 
 def describe_time(n_done: int, seconds: float, plan: Checkpointing | None) -> str:

@@ -19,6 +19,13 @@ Every trainer with epochs (:func:`~energynets.fit_rbm`, :func:`~energynets.fit_m
    by returning True; a checkpoint every ``checkpoint_every`` epochs, after the last one and
    when the run stops.
 
+A checkpoint records whether the run stopped before its last epoch and why (early stopping, or
+a callback): such a run is over, and resuming its checkpoint trains no further epoch (as for a
+run that completed its epochs), so that the trainer returns what the uninterrupted run
+returned. A run resumed from ``<checkpoint>.prev`` (the previous checkpoint, when the last one
+is damaged) goes on writing to ``checkpoint``, keeping the file it resumed from as its
+``.prev``.
+
 A resumed run performs exactly the floating-point operations of an uninterrupted one on the
 same numbers, so its result is bit-identical.
 """
@@ -156,16 +163,19 @@ def run(
         and when the run stops (atomically, keeping the previous file as ``<path>.prev``).
     checkpoint_every : int >= 1
     resume : path-like, optional
-        Continue from this checkpoint.
+        Continue from this checkpoint (which holds at most ``n_epochs`` epochs). When its run
+        had stopped (early stopping, a callback), no further epoch is trained.
     """
     saving = None
     if checkpoint is not None or resume is not None:
         every = _checkpoint.check_every(checkpoint_every)
-        saving = _Saving(training, training.settings())
-    first_epoch = 0
+        saving = _Saving(training, training.settings(), checkpoint, resume)
+    first_epoch, last_epoch = 0, n_epochs
     if resume is not None:
         assert saving is not None
-        first_epoch = saving.restore(resume)
+        first_epoch, stopped = saving.restore(resume, n_epochs)
+        if stopped is not None:
+            last_epoch = first_epoch
     guard = Guard(
         training.name, training.watched(), training.learning_rate, training.steps_per_epoch,
         checkpoint, _checkpoint.resumed_into(checkpoint, resume, first_epoch),
@@ -173,13 +183,13 @@ def run(
     )  # fmt: skip
     bar = _progress_bar(progress, n_epochs, first_epoch, desc)
     try:
-        for epoch in range(first_epoch, n_epochs):
+        for epoch in range(first_epoch, last_epoch):
             t0 = time.perf_counter()
             # overflow is what divergence looks like: the guard reports it once, below
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 bad_loss_at = training.train_epoch(epoch)
                 guard.end_of_epoch(epoch, training.model, training.history, bad_loss_at)
-            stop = training.record(epoch, time.perf_counter() - t0)
+            stop = "early_stopping" if training.record(epoch, time.perf_counter() - t0) else None
             if bar is not None:
                 bar.update(1)
                 postfix = training.postfix()
@@ -187,11 +197,12 @@ def run(
                     bar.set_postfix(**postfix)
             for cb in callbacks:
                 result = cb(epoch, training.model, training.history)
-                stop = stop or (isinstance(result, bool | np.bool_) and bool(result))
+                if stop is None and isinstance(result, bool | np.bool_) and bool(result):
+                    stop = "callback"
             done = epoch + 1
             if checkpoint is not None and (done % every == 0 or stop or done == n_epochs):
                 assert saving is not None
-                saving.save(checkpoint, done)
+                saving.save(checkpoint, done, stop)
                 guard.saved_epoch = done
             if stop:
                 break
@@ -211,11 +222,24 @@ def _progress_bar(progress: bool, total: int, initial: int, desc: str) -> Any:
 class _Saving:
     """Writing and reading one training's checkpoints."""
 
-    def __init__(self, training: Training, settings: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        training: Training,
+        settings: dict[str, Any],
+        checkpoint: PathLike | _checkpoint.Section | None,
+        resume: PathLike | _checkpoint.Section | None,
+    ) -> None:
         self.training = training
         self.settings = settings
+        # resumed from <checkpoint>.prev: the first write keeps that file as the .prev (the
+        # checkpoint file it replaces is the damaged one the run could not resume from)
+        self.keep_previous = not (
+            checkpoint is not None
+            and resume is not None
+            and _same_file(os.fspath(checkpoint) + ".prev", os.fspath(resume))
+        )
 
-    def save(self, path: PathLike | _checkpoint.Section, done: int) -> None:
+    def save(self, path: PathLike | _checkpoint.Section, done: int, stopped: str | None) -> None:
         t = self.training
         arrays = dict(t.state())
         meta: dict[str, Any] = {
@@ -223,6 +247,7 @@ class _Saving:
             "rng_state": t.gen.bit_generator.state,
             "history": t.history,
             "settings": self.settings,
+            "stopped": stopped,
         }
         if t.optimizer is not None:
             opt_arrays, meta["optimizer"] = _checkpoint.optimizer_state(t.optimizer)
@@ -230,17 +255,38 @@ class _Saving:
         extra_arrays, extra_meta = t.extra_state()
         arrays.update(extra_arrays)
         meta.update(extra_meta)
-        _checkpoint.save_checkpoint(path, t.name, arrays, meta)
+        _checkpoint.save_checkpoint(path, t.name, arrays, meta, keep_previous=self.keep_previous)
+        self.keep_previous = True
 
-    def restore(self, path: PathLike | _checkpoint.Section) -> int:
-        """Put the checkpoint's state back into the training; return the epochs it holds."""
+    def restore(self, path: PathLike | _checkpoint.Section, n_epochs: int) -> tuple[int, Any]:
+        """Put the checkpoint's state back into the training; return the epochs it holds and
+        why its run stopped (None: it did not)."""
         t = self.training
-        saved, meta = _checkpoint.load_checkpoint(path, t.name)
+        saved, meta = _checkpoint.load_checkpoint(path, t.name, n_epochs)
         _checkpoint.check_settings(path, meta["settings"], self.settings)
         _checkpoint.restore_arrays(path, saved, t.state())
         if t.optimizer is not None:
-            _checkpoint.restore_optimizer(t.optimizer, saved, meta["optimizer"])
-        t.gen.bit_generator.state = meta["rng_state"]
+            _checkpoint.restore_optimizer(path, t.optimizer, saved, meta.get("optimizer", {}))
+        try:
+            t.gen.bit_generator.state = meta["rng_state"]
+        except (TypeError, ValueError, KeyError, OverflowError):
+            raise ValueError(
+                f"cannot resume from '{os.fspath(path)}': its meta entry's 'rng_state' is not "
+                f"a state of the {type(t.gen.bit_generator).__name__} random generator"
+            ) from None
+        missing = [key for key in t.history if key not in meta["history"]]
+        if missing:
+            raise ValueError(
+                f"cannot resume from '{os.fspath(path)}': its meta entry's history has no "
+                f"{missing[0]!r} entry"
+            )
         t.history = {key: list(values) for key, values in meta["history"].items()}
-        t.restore_extra(saved, meta)
-        return int(meta["epoch"])
+        try:
+            t.restore_extra(saved, meta)
+        except ValueError as exc:
+            raise ValueError(f"cannot resume from '{os.fspath(path)}': {exc}") from None
+        return meta["epoch"], meta.get("stopped")
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)

@@ -223,7 +223,9 @@ def fit_mlp(
         :func:`~energynets.fit_rbm`. A checkpoint of fit_mlp holds the parameters, the
         optimiser's state (Adam's moments and step count, momentum buffers), the
         early-stopping state, the random generator's state and the history; ``mlp`` only
-        gives the shape when resuming.
+        gives the shape when resuming. It also records a run that stopped (early stopping, a
+        callback): resuming it trains no further epoch and returns the network that run
+        returned.
 
     Returns
     -------
@@ -451,9 +453,17 @@ class _MLPTraining(Training):
         return arrays, {"best": [best, self.best_epoch]}
 
     def restore_extra(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        loss_value, self.best_epoch = meta["best"]
+        loss_value, self.best_epoch = meta.get("best", [None, -1])  # its schema is checked
         self.best_loss = np.inf if loss_value is None else loss_value
-        self.best_params = arrays["best_params"].copy() if "best_params" in arrays else None
+        self.best_params = None
+        if "best_params" in arrays:
+            best, params = arrays["best_params"], self.kernel.params
+            if best.shape != params.shape or best.dtype != params.dtype:
+                raise ValueError(
+                    f"best_params has shape {best.shape} and dtype {best.dtype}, the run needs "
+                    f"{params.shape} and {params.dtype}"
+                )
+            self.best_params = best.copy()
 
 
 def _targets_as_y(model: MLP, targets: np.ndarray) -> np.ndarray:

@@ -313,7 +313,7 @@ class _Layers:
         return {"settings": self.settings, "layers_done": self.layers_done, "history": self.history}
 
     def _restore(self, resume: str | os.PathLike[str]) -> None:
-        saved, meta = _checkpoint.load_checkpoint(resume, "fit_dbn")
+        saved, meta = _checkpoint.load_checkpoint(resume, "fit_dbn", len(self.model.rbms))
         _checkpoint.check_settings(resume, meta["settings"], self.settings)
         self.layers_done = int(meta["layers_done"])
         _checkpoint.restore_arrays(resume, saved, self.finished_layers())
