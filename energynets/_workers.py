@@ -5,7 +5,9 @@ A worker of a :class:`~concurrent.futures.ProcessPoolExecutor` whose parent was 
 (SIGKILL, SIGTERM) used to run on for minutes, finishing queued tasks nobody would read and
 then waiting forever. :func:`init_worker` asks the kernel to kill the worker when its parent
 ends (Linux ``prctl(PR_SET_PDEATHSIG, SIGKILL)``), and starts a thread that ends the worker
-when its parent changes (the portable fallback: an orphan is adopted by another process).
+when its parent changes (the portable fallback: an orphan is adopted by another process) or,
+for a ``forkserver`` worker, whose parent is the fork server, when the process that made the
+pool has ended (the fork server lives on while any of its workers does).
 """
 
 from __future__ import annotations
@@ -50,19 +52,46 @@ def _die_with_parent(starter: int, start_method: str) -> None:
             libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
         except (OSError, AttributeError):  # pragma: no cover - no libc prctl
             pass
+    # a fork server's worker watches the pool's maker itself, not only its parent
+    watched = starter if start_method == "forkserver" else None
     # the parent may have ended before the request above: then this process was adopted
-    if os.getppid() != parent or (start_method != "forkserver" and parent != starter):
+    if _orphaned(parent, watched) or (watched is None and parent != starter):
         os._exit(1)
     threading.Thread(
-        target=_watch_parent, args=(parent,), name="energynets-watch-parent", daemon=True
+        target=_watch, args=(parent, watched), name="energynets-watch-parent", daemon=True
     ).start()
 
 
-def _watch_parent(parent: int) -> None:
-    """End this process once it has another parent (the first one ended)."""
-    while os.getppid() == parent:
+def _orphaned(parent: int, starter: int | None) -> bool:
+    """Whether this process has another parent than ``parent``, or ``starter`` (if given)
+    has ended."""
+    return os.getppid() != parent or (starter is not None and not _running(starter))
+
+
+def _watch(parent: int, starter: int | None) -> None:
+    """End this process once it is orphaned (see :func:`_orphaned`)."""
+    while not _orphaned(parent, starter):
         time.sleep(_WATCH_INTERVAL)
     os._exit(1)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` runs: it exists and, where /proc tells, is not a zombie (ended,
+    not yet reaped by its parent)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's: a reused pid, but not for us to judge
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            text = stat.read()
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc
+        return True
+    return text[text.rfind(b")") + 2 : text.rfind(b")") + 3] != b"Z"
 
 
 def _one_blas_thread() -> None:

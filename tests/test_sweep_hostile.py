@@ -58,11 +58,12 @@ def _pids(path, column=0):
     return {int(line.split()[column]) for line in _lines(path)} if path.exists() else set()
 
 
-def _kill_all(pids, script):
-    """SIGKILL those of ``pids`` that still run ``script`` (a pid may have been reused)."""
+def _kill_all(pids, marker):
+    """SIGKILL those of ``pids`` whose command line holds ``marker`` (the test's script or
+    folder: a pid may have been reused)."""
     for pid in pids:
         try:
-            if str(script) in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+            if str(marker) in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
                 os.kill(pid, signal.SIGKILL)
         except (OSError, ProcessLookupError):
             pass
@@ -75,7 +76,7 @@ needs_proc = pytest.mark.skipif(
 # -- item 2: a killed sweep's workers, and its lock ----------------------------------------------
 
 SCRIPT = """
-import os, sys, time
+import multiprocessing, os, sys, time
 from energynets.sweep import sweep
 
 def slow_square(x, calls, rng):
@@ -86,6 +87,7 @@ def slow_square(x, calls, rng):
 
 if __name__ == "__main__":
     results, calls, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    multiprocessing.set_start_method(sys.argv[4])
     res = sweep(slow_square, {"x": list(range(24)), "calls": [calls]},
                 seeds=1, rng=5, workers=workers, results=results)
     print(res.n_resumed, res.n_computed)
@@ -94,16 +96,20 @@ if __name__ == "__main__":
 
 
 @needs_proc
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_a_killed_sweep_on_workers_resumes_at_once_and_its_workers_end(tmp_path, sig):
+@pytest.mark.parametrize(
+    ("sig", "start_method"),
+    [(signal.SIGKILL, "fork"), (signal.SIGTERM, "fork"), (signal.SIGKILL, "forkserver")],
+)
+def test_a_killed_sweep_on_workers_resumes_at_once_and_its_workers_end(tmp_path, sig, start_method):
     """Killed mid-run on 2 workers, the same command run again at once resumes (on main it
     said 'in use': the forked workers kept the lock) and every task is in the file once,
-    the table that of the serial run; the killed run's workers end (on main they ran on)."""
+    the table that of the serial run; the killed run's workers end (on main they ran on,
+    those of a fork server too, the default start method from Python 3.14)."""
     script = tmp_path / "run_sweep.py"
     script.write_text(textwrap.dedent(SCRIPT))
     results, calls = tmp_path / "r.jsonl", tmp_path / "calls.txt"
     argv = [sys.executable, str(script), str(results), str(calls)]
-    proc = subprocess.Popen([*argv, "2"], stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([*argv, "2", start_method], stdout=subprocess.DEVNULL)
     try:
         assert _wait_until(lambda: _newlines(results) >= 5)
         proc.send_signal(sig)
@@ -111,14 +117,16 @@ def test_a_killed_sweep_on_workers_resumes_at_once_and_its_workers_end(tmp_path,
         workers = _pids(calls, 1)
         finished = _newlines(results) - 1  # a line cut short by the kill aside
         assert 4 <= finished < 24, "the sweep was not killed mid-way"
-        again = subprocess.run([*argv, "2"], capture_output=True, text=True, timeout=120)
+        again = subprocess.run(
+            [*argv, "2", start_method], capture_output=True, text=True, timeout=120
+        )
         assert again.returncode == 0, again.stderr[-2000:]
         n_resumed, n_computed = map(int, again.stdout.split("\n", 1)[0].split())
         assert n_resumed == finished and n_resumed + n_computed == 24
         tasks = [json.loads(line)["task"] for line in _lines(results)[1:]]
         assert sorted(tasks) == list(range(24))  # every task once
         serial = subprocess.run(
-            [sys.executable, str(script), str(tmp_path / "s.jsonl"), str(calls), "1"],
+            [sys.executable, str(script), str(tmp_path / "s.jsonl"), str(calls), "1", "fork"],
             capture_output=True,
             text=True,
             timeout=120,
@@ -131,7 +139,7 @@ def test_a_killed_sweep_on_workers_resumes_at_once_and_its_workers_end(tmp_path,
         )
     finally:
         proc.kill()
-        _kill_all(_pids(calls, 1), script)  # on main they ran on
+        _kill_all(_pids(calls, 1), tmp_path)  # on main they ran on
 
 
 CLI_SCRIPT = """
