@@ -411,8 +411,8 @@ def _open_locked(path: Path) -> Any:
             pids = " ".join(str(pid) for pid in busy.leftover)
             raise ValueError(
                 f"results file '{path}' is locked by processes left over from a sweep that "
-                f"was killed (pid {pids}, whose sweep is gone): end them (kill {pids}) and "
-                "run the same sweep again"
+                f"was killed (process ids {pids}), not by a running sweep: end them "
+                f"(kill {pids}) and run the same sweep again"
             ) from None
         raise ValueError(
             f"results file '{path}' is in use by another running sweep (wait for it to end, "

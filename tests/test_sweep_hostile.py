@@ -263,7 +263,7 @@ def test_a_lock_left_by_orphans_of_a_killed_sweep_is_named(tmp_path, monkeypatch
     try:
         assert proc.returncode == -signal.SIGKILL and _running(orphan)
         with pytest.raises(
-            ValueError, match=rf"left over from a sweep that was killed \(pid {orphan}"
+            ValueError, match=rf"left over from a sweep that was killed \(process ids {orphan}\)"
         ) as err:
             sweep(noisy_line, GRID, workers=1, results=path)
         assert f"kill {orphan}" in str(err.value)
