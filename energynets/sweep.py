@@ -8,11 +8,14 @@ a local process pool by default, in this process with ``workers=1``, or on any e
 Dask cluster through ``distributed.Client(address).get_executor()``.
 
 Results are appended to a JSON-lines file as they finish (one line per task, flushed and
-fsynced), after a header line that names the function, the grid, the seeds and the root
-entropy. Running the same sweep again with the same file skips the finished tasks, so an
-interrupted sweep (Ctrl-C, a crash, a lost node) resumes where it stopped; a half-written
-last line is dropped. The table at the end (:class:`SweepResult`) is in grid order whatever
-the order in which tasks finished.
+fsynced, sealed with a check of its content), after a header line that names the function,
+the grid, the seeds and the root entropy. Running the same sweep again with the same file
+skips the finished tasks, so an interrupted sweep (Ctrl-C, a crash, a lost node, a kill)
+resumes where it stopped; a half-written last line is dropped, and any other line that is not
+a task of this sweep as the sweep wrote it (edited, copied from another sweep) is an error
+naming its line. The file is locked while a sweep runs, by the sweep's process alone: its
+workers, which end with it, never hold the lock. The table at the end (:class:`SweepResult`)
+is in grid order whatever the order in which tasks finished.
 
 What it leaves out: scheduling policy (the executor's), retries (rerun the sweep), and
 results that are not JSON (return numbers, strings, lists or dicts of them; save large
@@ -23,6 +26,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import multiprocessing
 import numbers
 import os
 import pickle
@@ -38,12 +43,19 @@ from typing import Any
 import numpy as np
 
 from energynets._json import plain
-from energynets._validation import RNGLike
+from energynets._locks import FileInUse, lock_exclusive, unlock_and_close
+from energynets._sweep_records import check_records, sealed_line
+from energynets._validation import RNGLike, check_int
+from energynets._workers import init_worker
 
-__all__ = ["FORMAT_NAME", "SweepResult", "sweep", "task_seed"]
+__all__ = ["FORMAT_NAME", "MAX_TASKS", "SweepResult", "sweep", "task_seed"]
 
 #: The ``format`` entry of a results file's header line.
 FORMAT_NAME = "energynets-sweep/1"
+
+#: The most tasks (grid points x replicates) of one sweep: its tasks and records are held in
+#: memory, and each finished task is one fsynced line of the results file.
+MAX_TASKS = 10**7
 
 
 def task_seed(entropy: int, point: int, replicate: int, spawn_key: Sequence[int] = ()) -> int:
@@ -224,10 +236,12 @@ def _check_grid(grid: Any) -> tuple[list[str], list[dict[str, Any]]]:
                     f"grid[{name!r}] must be a list of values, got {type(options).__name__} "
                     f"{options!r:.60}"
                 )
-            if len(options) == 0:
+            if _length(options) == 0:
                 raise ValueError(f"grid[{name!r}] must hold at least one value, got none")
             names.append(name)
-            values.append([plain(v) for v in options])
+            values.append(options)
+        _check_task_count(math.prod(_length(v) for v in values), "grid points")
+        values = [[plain(v) for v in options] for options in values]
         points = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*values)]
     elif isinstance(grid, Sequence) and not isinstance(grid, str | bytes):
         if not grid or not all(isinstance(p, Mapping) for p in grid):
@@ -235,6 +249,7 @@ def _check_grid(grid: Any) -> tuple[list[str], list[dict[str, Any]]]:
                 "grid must be a dict of name -> list of values, or a non-empty list of dicts "
                 f"(explicit points), got {type(grid).__name__}"
             )
+        _check_task_count(len(grid), "grid points")
         names = list(grid[0])
         for i, point in enumerate(grid):
             if list(point) != names:
@@ -260,13 +275,32 @@ def _check_grid(grid: Any) -> tuple[list[str], list[dict[str, Any]]]:
     return names, points
 
 
+def _length(values: Sequence[Any] | np.ndarray) -> float:
+    """``len(values)``, or infinity for a length beyond Python's sizes (``range(2**70)``)."""
+    try:
+        return len(values)
+    except OverflowError:
+        return math.inf
+
+
+def _check_task_count(count: float, what: str) -> None:
+    """At most :data:`MAX_TASKS` grid points, seeds or tasks (checked before any is made)."""
+    if count > MAX_TASKS:
+        number = "more than 2**63 - 1" if math.isinf(count) else str(count)
+        raise ValueError(
+            f"a sweep runs at most MAX_TASKS = {MAX_TASKS} tasks, got {number} {what}; split "
+            "it into several sweeps"
+        )
+
+
 def _check_seeds(seeds: Any) -> tuple[int, list[int] | None]:
     """(replicates, explicit seeds or None)."""
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
         if int(seeds) < 1:
             raise ValueError(f"seeds must be >= 1 (replicates per point), got {int(seeds)}")
-        return int(seeds), None
+        return check_int(seeds, "seeds (replicates per point)", maximum=MAX_TASKS), None
     if isinstance(seeds, Sequence | np.ndarray) and not isinstance(seeds, str | bytes):
+        _check_task_count(_length(seeds), "seeds")
         explicit = list(seeds)
         if not explicit or not all(
             isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 0
@@ -306,10 +340,9 @@ def _function_name(function: Callable[..., Any]) -> str:
 # -- the results file ------------------------------------------------------------------------
 
 
-def _read_results(
-    path: Path, data: bytes
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]], int]:
-    """(header, task records, byte length of the complete lines) of a results file.
+def _read_results(path: Path, data: bytes) -> tuple[dict[str, Any] | None, list[Any], int]:
+    """(header, the task lines as (line number, parsed JSON), byte length of the complete
+    lines) of a results file; the task lines are checked by ``check_records``.
 
     A last line without its newline (a write cut short) is left out; any other line that is
     not JSON is an error.
@@ -317,7 +350,7 @@ def _read_results(
     if not data:
         return None, [], 0
     complete = data.rfind(b"\n") + 1
-    lines = data[:complete].splitlines()
+    lines = data[:complete].split(b"\n")[:-1]
     header: dict[str, Any] | None = None
     records = []
     for number, line in enumerate(lines, start=1):
@@ -325,7 +358,7 @@ def _read_results(
             continue
         try:
             entry = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ValueError(
                 f"results file '{path}' line {number} is not JSON (a damaged file; only a "
                 "half-written last line is skipped)"
@@ -338,14 +371,12 @@ def _read_results(
                 )
             header = entry
         else:
-            if not isinstance(entry, dict) or "task" not in entry:
-                raise ValueError(f"results file '{path}' line {number} is not a task record")
-            records.append(entry)
+            records.append((number, entry))
     return header, records, complete
 
 
-def _append_line(file: Any, entry: dict[str, Any]) -> None:
-    file.write((json.dumps(entry, allow_nan=True) + "\n").encode("utf-8"))
+def _append_line(file: Any, line: bytes) -> None:
+    file.write(line)
     file.flush()
     os.fsync(file.fileno())
 
@@ -366,34 +397,30 @@ def _run_task(
     return value, time.perf_counter() - start
 
 
-def _one_blas_thread() -> None:
-    """Worker initializer: one BLAS thread per worker process, so that k workers on k cores
-    do not oversubscribe them (what Dask's nanny does with OMP/OPENBLAS/MKL_NUM_THREADS=1).
-    Needs threadpoolctl; without it the workers keep the BLAS default."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return
-    threadpool_limits(1)
-
-
 def _open_locked(path: Path) -> Any:
     """Open (create) the results file for reading and writing, with an exclusive lock where
-    the platform has one (POSIX ``flock``): a second sweep on the same file is an error."""
+    the platform has one (POSIX ``flock``): a second sweep on the same file is an error. Only
+    this process holds the lock (energynets._locks), so that it ends with this process even
+    if the workers it forked live on."""
     file = open(path, "a+b")  # closed by the caller
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
-        file.seek(0)
-        return file
-    try:
-        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+        lock_exclusive(file)  # held by this process alone, not by the workers it forks
+    except FileInUse as busy:
         file.close()
+        if busy.leftover:
+            pids = " ".join(str(pid) for pid in busy.leftover)
+            raise ValueError(
+                f"results file '{path}' is locked by processes left over from a sweep that "
+                f"was killed (process ids {pids}), not by a running sweep: end them "
+                f"(kill {pids}) and run the same sweep again"
+            ) from None
         raise ValueError(
             f"results file '{path}' is in use by another running sweep (wait for it to end, "
             "or pass another results path)"
         ) from None
+    except BaseException:
+        file.close()
+        raise
     file.seek(0)
     return file
 
@@ -448,7 +475,8 @@ def sweep(
         name varying fastest. A list of dicts (all with the same keys) gives the points
         explicitly.
     seeds : int >= 1 or list of int
-        Replicates per grid point, or explicit seeds (one replicate per seed).
+        Replicates per grid point, or explicit seeds (one replicate per seed); the grid
+        points times the replicates at most :data:`MAX_TASKS`.
     rng : int, SeedSequence, Generator or None
         The root of the spawned seeds (for an int ``seeds``). None: fresh OS entropy, written
         to the results file and reused when the sweep resumes from it.
@@ -460,13 +488,14 @@ def sweep(
     workers : int >= 1, optional
         Processes of the default pool (default: the CPU count), each limited to one BLAS
         thread when threadpoolctl is installed (as Dask's workers are), so that they do not
-        oversubscribe the cores; 1 runs the tasks one after another in this process (no
-        pickling). Not with ``executor``.
+        oversubscribe the cores, and ended when this process ends, however it ends; 1 runs
+        the tasks one after another in this process (no pickling). Not with ``executor``.
     results : str or path-like, optional
         JSON-lines file of the results. Created if missing; if it exists and was written by
         the same sweep (function, grid, seeds and root), its finished tasks are read back and
         only the others run; a file written for another sweep, or being written by a sweep
-        that is still running (the file is locked, on POSIX), is an error.
+        that is still running (the file is locked, on POSIX), is an error, and so is a task
+        line that this sweep did not write so (the message names the line).
     seed_argument : str or None
         Name of the function's argument that receives the seed ("rng" by default, the
         package's convention); None passes no seed.
@@ -482,8 +511,9 @@ def sweep(
     Raises
     ------
     TypeError, ValueError
-        A non-callable or unpicklable function, an empty or malformed grid, bad seeds, a
-        results file from another sweep or damaged before its last line.
+        A non-callable or unpicklable function, an empty or malformed grid, bad seeds, more
+        than :data:`MAX_TASKS` tasks, a results file from another sweep, damaged before its
+        last line, or with a line edited or not of this sweep.
     RuntimeError
         A task raised; the message names its parameters. The tasks finished before it are in
         the results file, so fixing the cause and rerunning resumes the sweep.
@@ -500,6 +530,9 @@ def sweep(
         raise TypeError(f"function must be callable, got {type(function).__name__}")
     names, points = _check_grid(grid)
     n_replicates, explicit_seeds = _check_seeds(seeds)
+    _check_task_count(
+        len(points) * n_replicates, f"tasks ({len(points)} points x {n_replicates} seeds)"
+    )
     entropy, spawn_key = _root(rng)
     _check_seed_argument(seed_argument, names)
     if not isinstance(progress, bool | np.bool_):
@@ -513,14 +546,15 @@ def sweep(
     try:
         if old_header is not None:
             # a sweep with fresh entropy resumes with the entropy it drew the first time
-            if header["entropy"] is None and isinstance(old_header.get("entropy"), int):
-                header["entropy"] = old_header["entropy"]
+            old_entropy = old_header.get("entropy")
+            if header["entropy"] is None and type(old_entropy) is int and old_entropy >= 0:
+                header["entropy"] = old_entropy
             _check_same_sweep(path, header, old_header)
-        done = {int(record["task"]): record for record in old_records}
         if header["entropy"] is None:
             header["entropy"] = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
         tasks = _tasks(points, n_replicates, explicit_seeds, header["entropy"], spawn_key)
-        _check_resumed(path, done, tasks)
+        # every line read back must be a task of this sweep as the sweep wrote it
+        done = check_records(path, old_records, tasks)
         todo = [t for t in tasks if t[0] not in done]
         n_resumed = len(done)
         if file is not None:
@@ -537,7 +571,7 @@ def sweep(
                 bar.close()
     finally:
         if file is not None:
-            file.close()
+            unlock_and_close(file)
     settings = {
         "function": header["function"],
         "seeds": header["seeds"],
@@ -622,7 +656,7 @@ def _header(
 
 def _open_results(
     path: Path | None,
-) -> tuple[Any, dict[str, Any] | None, list[dict[str, Any]], int]:
+) -> tuple[Any, dict[str, Any] | None, list[Any], int]:
     """Open and lock the results file and read it: (the open file, its header, its task
     records, the byte length of its complete lines); no file without a path."""
     if path is None:
@@ -633,7 +667,7 @@ def _open_results(
     try:
         header, records, keep_bytes = _read_results(path, file.read())
     except BaseException:
-        file.close()
+        unlock_and_close(file)
         raise
     return file, header, records, keep_bytes
 
@@ -668,22 +702,12 @@ def _tasks(
     return tasks
 
 
-def _check_resumed(path: Path | None, done: dict[int, dict[str, Any]], tasks: list[_Task]) -> None:
-    """Every task read back from the results file must be that task of this grid."""
-    for index, record in done.items():
-        if not 0 <= index < len(tasks) or record.get("params") != tasks[index][3]:
-            raise ValueError(
-                f"results file '{path}' holds task {index} with parameters "
-                f"{record.get('params')}, which is not that task of this grid"
-            )
-
-
 def _start_file(file: Any, header: dict[str, Any], keep_bytes: int) -> None:
     """Write the header line to a new results file, or cut a resumed one after its last
     complete line (a half-written last line is dropped) and append from there."""
     if keep_bytes == 0:
         file.truncate(0)
-        _append_line(file, header)
+        _append_line(file, (json.dumps(header) + "\n").encode("utf-8"))
     else:
         file.truncate(keep_bytes)
         file.seek(keep_bytes)
@@ -696,8 +720,13 @@ def _pool(
     if serial:
         return _Serial(), None
     if executor is None:
+        # workers that end with this process (energynets._workers), one BLAS thread each
+        context = multiprocessing.get_context()
         own_pool = ProcessPoolExecutor(
-            max_workers=None if workers is None else int(workers), initializer=_one_blas_thread
+            max_workers=None if workers is None else int(workers),
+            mp_context=context,
+            initializer=init_worker,
+            initargs=(os.getpid(), context.get_start_method()),
         )
         return own_pool, own_pool
     return executor, None
@@ -728,12 +757,13 @@ def _run_tasks(
             record = _record(future, task)
             if file is not None:
                 try:
-                    _append_line(file, record)
+                    line = sealed_line(record)
                 except (TypeError, ValueError) as err:
                     raise TypeError(
                         f"the result of task {task[0]} ({_describe_point(task[3])}) is not "
                         f"JSON: {err}"
                     ) from None
+                _append_line(file, line)
             done[task[0]] = record
             if bar is not None:
                 bar.update(1)
