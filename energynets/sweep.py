@@ -380,7 +380,10 @@ def _one_blas_thread() -> None:
 def _open_locked(path: Path) -> Any:
     """Open (create) the results file for reading and writing, with an exclusive lock where
     the platform has one (POSIX ``flock``): a second sweep on the same file is an error."""
-    file = open(path, "a+b")  # closed by the caller
+    from energynets._npz import open_regular  # refuses a named pipe or a device unread
+
+    # closed by the caller
+    file = open_regular(path, "results file", mode="a+b", refusal=f"results '{path}'")
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
