@@ -8,7 +8,8 @@ fsynced so the rename survives a crash. Readers therefore see either the old fil
 complete new one; an error or Ctrl-C midway leaves the old file untouched and no temporary
 file behind. What the target may be:
 
-- a regular file: replaced, its permission bits (``rwx`` of user, group and others) kept;
+- a regular file: replaced, its permission bits (``rwx`` of user, group and others) kept
+  (not its owner: the new file is the writer's; other hard links keep the old content);
 - nothing: a new file, with the permissions the umask gives;
 - a symbolic link: written through (the file it points to is replaced, the link stays);
 - anything else (a folder, a named pipe, a device, a socket): refused before anything is
@@ -140,10 +141,7 @@ def _refuse_special(path: str, mode: int, what: str, refusal: str | None) -> Non
     start = f"cannot read '{path}'" if refusal is None else refusal
     if stat.S_ISDIR(mode):
         raise FolderError(f"{start}: a directory is not a {what}", path)
-    raise NotAFileError(
-        f"{start}: it is {_kind(mode)}, not a regular file (a {what} is a file; a named pipe "
-        "or a device is never read)"
-    )
+    raise NotAFileError(f"{start}: it is {_kind(mode)}, not a regular file")
 
 
 def open_regular(
@@ -227,10 +225,7 @@ def _write_target(path: str) -> tuple[str, int | None]:
         return target, None
     if stat.S_ISREG(mode):
         return target, stat.S_IMODE(mode) & 0o777
-    message = (
-        f"cannot write '{path}': it is {_kind(mode)}, not a regular file; give the path of a "
-        "file (an existing file is replaced)"
-    )
+    message = f"cannot write '{path}': it is {_kind(mode)}, not a regular file"
     if stat.S_ISDIR(mode):
         raise FolderError(message, path)
     raise NotAFileError(message)

@@ -37,7 +37,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from energynets._npz import atomic_file, open_regular
+from energynets._npz import NotAFileError, atomic_file, open_regular
 from energynets._validation import (
     RNGLike,
     as_float_array,
@@ -431,8 +431,10 @@ def _parse_idx(source: IO[bytes], name: str, compressed: bool) -> np.ndarray:
 def _read_file(path: Path) -> bytes:
     """The bytes of the regular file ``path``: ValueError naming it otherwise."""
     try:
-        with open_regular(path, "IDX file", refusal=f"cannot read IDX file {path}") as file:
+        with open_regular(path, "data set file", refusal=f"cannot read IDX file {path}") as file:
             return file.read()
+    except NotAFileError:  # a folder is also an OSError: its message says it all
+        raise
     except OSError as exc:
         raise ValueError(f"cannot read IDX file {path.name}: {exc}") from None
 
@@ -462,8 +464,10 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     if p.suffix == ".gz":
         return _parse_idx(io.BytesIO(_read_file(p)), p.name, compressed=True)
     try:
-        with open_regular(p, "IDX file", refusal=f"cannot read IDX file {p}") as file:
+        with open_regular(p, "data set file", refusal=f"cannot read IDX file {p}") as file:
             return _parse_idx(file, p.name, compressed=False)
+    except NotAFileError:  # a folder is also an OSError: its message says it all
+        raise
     except OSError as exc:
         raise ValueError(f"cannot read IDX file {p.name}: {exc}") from None
 

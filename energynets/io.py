@@ -195,22 +195,28 @@ def save(model: Any, path: PathLike) -> None:
     path : str or os.PathLike
         Destination, used exactly as given: unlike :func:`numpy.savez`, no ``".npz"`` is
         appended when it is missing. The folder must exist. An existing file at ``path`` is
-        replaced.
+        replaced and keeps its permission bits; a symbolic link is written through (the file
+        it points to is replaced, the link stays).
 
     Raises
     ------
     TypeError
         If the model's class is not registered (see :func:`register_model`).
+    ValueError
+        If ``path`` is a folder, a named pipe, a device or a socket (a
+        :class:`~energynets._npz.NotAFileError`; for a folder also an ``IsADirectoryError``),
+        before anything is written.
     OSError
         If the file cannot be written; ``path`` then still holds whatever it held before and
         no temporary file is left behind.
 
     Notes
     -----
-    The archive is written to a temporary file ``.<name>.<random>.tmp`` in the same folder,
-    flushed and fsynced, then renamed over ``path`` with :func:`os.replace` (atomic on POSIX
-    and Windows within one file system). Readers therefore see either the old file or the
-    complete new one, never a partial write.
+    The archive is written to a temporary file ``.<name>.<random>.tmp<suffix>`` in the same
+    folder, flushed and fsynced, then renamed over ``path`` with :func:`os.replace` (atomic on
+    POSIX and Windows within one file system). Readers therefore see either the old file or
+    the complete new one, never a partial write. A temporary that a killed process left (one
+    untouched for a minute) is removed by the next save to the same path.
 
     Examples
     --------
