@@ -84,7 +84,7 @@ __all__ = [
 MAX_ARRAY_BYTES = 2**34
 #: String arrays declaring more bytes than this (all of a file together) are refused before
 #: anything is read, where the reader does not name its strings and their limits.
-MAX_STRING_BYTES = 2**24
+MAX_STRING_BYTES = 2**25
 #: A temporary of :func:`atomic_path` untouched for this many seconds is a dead writer's.
 STALE_SECONDS = 60.0
 

@@ -100,7 +100,7 @@ def register_model(
         reads any data. None: any key (all the file's arrays are read, ``from_params`` judges).
     strings : collection of str, optional
         The keys whose values are strings (at most 4096 bytes each): :func:`load` refuses a
-        string anywhere else before reading it. None: any key may hold one (16 MiB in all).
+        string anywhere else before reading it. None: any key may hold one (32 MiB in all).
 
     Raises
     ------
