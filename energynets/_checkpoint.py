@@ -201,7 +201,7 @@ def load_checkpoint(
     hint = ""
     if os.path.exists(source + ".prev"):
         hint = f"; the previous checkpoint is '{source}.prev'"
-    with open(source, "rb") as file:
+    with _npz.open_regular(source, "checkpoint", refusal=f"cannot resume from '{source}'") as file:
         try:
             arrays = _npz.read_npz(file)
         except _npz.BadFile as exc:

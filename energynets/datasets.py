@@ -21,19 +21,23 @@ binarized-MNIST convention) or with a threshold.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import http.client
+import io
+import math
 import os
 import struct
 import urllib.request
+import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
-from energynets._npz import atomic_file
+from energynets._npz import NotAFileError, atomic_file, open_regular
 from energynets._validation import (
     RNGLike,
     as_float_array,
@@ -360,30 +364,79 @@ _IDX_TYPES: dict[int, Any] = {
 }
 
 
-def _parse_idx(raw: bytes, name: str) -> np.ndarray:
-    """Decode the bytes of an (uncompressed) IDX file, checking its header and length."""
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
+#: Bytes decompressed or read at a time (the only buffer besides the array itself).
+_IDX_CHUNK = 2**20
+
+
+def _idx_header(
+    stream: IO[bytes] | gzip.GzipFile, name: str
+) -> tuple[tuple[int, ...], np.dtype, int]:
+    """(shape, dtype, header bytes) of the IDX file ``stream`` is at the start of."""
+    head = stream.read(4)
+    if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] not in _IDX_TYPES:
         raise ValueError(f"{name} is not an IDX file (bad magic number)")
-    ndim = raw[3]
-    if len(raw) < 4 + 4 * ndim:
+    ndim = head[3]
+    dims = stream.read(4 * ndim)
+    if len(dims) < 4 * ndim:
         raise ValueError(f"{name} is truncated (header)")
-    shape = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
-    dtype = np.dtype(_IDX_TYPES[raw[2]])
-    count = int(np.prod(shape, dtype=np.int64))
-    body = raw[4 + 4 * ndim :]
-    if len(body) != count * dtype.itemsize:
-        raise ValueError(
-            f"{name} is truncated or damaged: header declares shape {shape} "
-            f"({count * dtype.itemsize} bytes), file holds {len(body)} bytes"
-        )
-    return np.frombuffer(body, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    return struct.unpack(f">{ndim}I", dims), np.dtype(_IDX_TYPES[head[2]]), 4 + 4 * ndim
 
 
-def _decompress(raw: bytes, name: str) -> bytes:
+def _stream_size(stream: IO[bytes] | gzip.GzipFile) -> int:
+    """The bytes left in ``stream`` (a decompressing one: decompressed and thrown away)."""
+    size = 0
+    while chunk := stream.read(_IDX_CHUNK):
+        size += len(chunk)
+    return size
+
+
+def _parse_idx(source: IO[bytes], name: str, compressed: bool) -> np.ndarray:
+    """Decode the IDX file in the seekable binary ``source`` (gzipped if ``compressed``),
+    checking its header against its length before the array is allocated: a file declaring
+    more than it holds (a gzip bomb included) costs no more memory than it holds."""
     try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError) as exc:
+        if compressed:
+            with gzip.GzipFile(fileobj=source, mode="rb") as counting:
+                size = _stream_size(counting)
+            source.seek(0)
+            stream: IO[bytes] | gzip.GzipFile = gzip.GzipFile(fileobj=source, mode="rb")
+        else:
+            size = source.seek(0, os.SEEK_END)
+            source.seek(0)
+            stream = source
+        with contextlib.closing(stream):
+            shape, dtype, header = _idx_header(stream, name)
+            nbytes = math.prod(shape) * dtype.itemsize
+            if size - header != nbytes:
+                raise ValueError(
+                    f"{name} is truncated or damaged: header declares shape {shape} "
+                    f"({nbytes} bytes), file holds {size - header} bytes"
+                )
+            array = np.empty(shape, dtype)
+            flat = array.reshape(-1).view(np.uint8)
+            done = 0
+            while done < nbytes:
+                chunk = stream.read(min(_IDX_CHUNK, nbytes - done))
+                if not chunk:  # the file changed while it was read
+                    raise EOFError("the file ends before its data")
+                flat[done : done + len(chunk)] = np.frombuffer(chunk, np.uint8)
+                done += len(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
         raise ValueError(f"cannot read IDX file {name}: {exc}") from None
+    if not dtype.isnative:
+        array = array.byteswap(inplace=True).view(dtype.newbyteorder("="))
+    return array
+
+
+def _read_file(path: Path) -> bytes:
+    """The bytes of the regular file ``path``: ValueError naming it otherwise."""
+    try:
+        with open_regular(path, "data set file", refusal=f"cannot read IDX file {path}") as file:
+            return file.read()
+    except NotAFileError:  # a folder is also an OSError: its message says it all
+        raise
+    except OSError as exc:
+        raise ValueError(f"cannot read IDX file {path.name}: {exc}") from None
 
 
 def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
@@ -397,20 +450,26 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     Returns
     -------
     ndarray
-        The array the header declares: its dtype and shape, e.g. uint8 of shape
-        (n_images, 28, 28) for an MNIST image file.
+        The array the header declares: its dtype (in the machine's byte order) and shape,
+        e.g. uint8 of shape (n_images, 28, 28) for an MNIST image file.
 
     Raises
     ------
     ValueError
-        If the file cannot be read, or its header or length is not that of an IDX file.
+        If the file cannot be read, is not a regular file (a folder, a named pipe, a
+        device), or its header or length is not that of an IDX file. The header is checked
+        against the file's length before the array is allocated.
     """
     p = Path(path)
+    if p.suffix == ".gz":
+        return _parse_idx(io.BytesIO(_read_file(p)), p.name, compressed=True)
     try:
-        raw = p.read_bytes()
+        with open_regular(p, "data set file", refusal=f"cannot read IDX file {p}") as file:
+            return _parse_idx(file, p.name, compressed=False)
+    except NotAFileError:  # a folder is also an OSError: its message says it all
+        raise
     except OSError as exc:
         raise ValueError(f"cannot read IDX file {p.name}: {exc}") from None
-    return _parse_idx(_decompress(raw, p.name) if p.suffix == ".gz" else raw, p.name)
 
 
 def cache_dir() -> Path:
@@ -437,20 +496,17 @@ def _checksum_error(path: Path, folder: str, digest: str, expected: str) -> Valu
 
 def _read_checked(path: Path, folder: str, split: str, verify: bool | None) -> np.ndarray:
     """Read one gzipped IDX file, checking it against the original's sha256 (see _load)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ValueError(f"cannot read IDX file {path.name}: {exc}") from None
+    raw = _read_file(path)
     expected = _CHECKSUMS[(folder, path.name)][1]
     digest = hashlib.sha256(raw).hexdigest()
     if digest == expected or verify is False:
-        return _parse_idx(_decompress(raw, path.name), path.name)
+        return _parse_idx(io.BytesIO(raw), path.name, compressed=True)
     if verify is True:
         raise _checksum_error(path, folder, digest, expected)
     # verify=None: a file declaring the original's size must be the original; any other
     # well-formed IDX file (a user's subset, test data) is read with the header checks only
     try:
-        array = _parse_idx(_decompress(raw, path.name), path.name)
+        array = _parse_idx(io.BytesIO(raw), path.name, compressed=True)
     except ValueError as exc:
         raise _checksum_error(path, folder, digest, expected) from exc
     if array.shape[:1] == (_ORIGINAL_COUNTS[split],):
@@ -531,7 +587,8 @@ def _load(
     target = candidates[0] if data_home is not None else cache_dir() / folder
     paths = []
     for name in _FILES[split]:
-        found = next((c / name for c in candidates if (c / name).is_file()), None)
+        # a folder, a pipe or a device of that name is found, then refused by name
+        found = next((c / name for c in candidates if (c / name).exists()), None)
         if found is None and download:
             found = _download(folder, name, target)
         if found is None:

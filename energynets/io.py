@@ -16,19 +16,22 @@ midway leaves an earlier file at ``path`` untouched and no temporary file behind
 Reading trusts nothing: :func:`load` turns any damaged or foreign file (not a zip, truncated,
 a plain ``.npz`` without the markers, a newer format version, an unknown class, object arrays,
 missing or unexpected arrays, parameters a model refuses) into a one-line ``ValueError`` that
-names the file. Before reading any data it checks every member's ``.npy`` header: the declared
-size against :data:`MAX_ARRAY_ELEMENTS`, and the member's size in the zip against exactly the
-header plus the declared array (nothing more, nothing less), so a crafted file cannot make it
-allocate gigabytes or decompress a zip bomb, and every byte read is checked against the
-member's CRC-32. Pickled objects are never unpickled, whatever the file says.
+names the file, and refuses a path that is no regular file (a named pipe, a device) unread.
+Before reading any data it checks every member's ``.npy`` header: the members' names against
+those of the class the file names (registered with :func:`register_model`), their dtypes
+(numbers and booleans; short strings where the class has them), the declared bytes against
+:data:`~energynets._npz.MAX_ARRAY_BYTES`, and the member's size in the zip against exactly
+the header plus the declared array (nothing more, nothing less), so a crafted file cannot make
+it allocate more than the arrays of a model it describes, or decompress a zip bomb; every byte
+read is checked against the member's CRC-32. Big-endian arrays are read (in the machine's
+byte order). Pickled objects are never unpickled, whatever the file says.
 """
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -58,10 +61,22 @@ FromParams = Callable[[dict[str, Any]], Any]
 _MARKERS = ("__format__", "__format_version__", "__class__")
 
 _REGISTRY: dict[str, tuple[type, FromParams]] = {}
+#: For each registered name: the pattern its array names match and the names of its strings
+#: (None: any name, any member a string).
+_MEMBERS: dict[str, tuple[re.Pattern[str] | None, frozenset[str] | None]] = {}
+#: The most bytes a string of a model file may hold (a rule's or an activation's name).
+_STRING_BYTES = 4096
 
 
 # -- the registry ------------------------------------------------------------------------------
-def register_model(name: str, cls: type, from_params: FromParams) -> None:
+def register_model(
+    name: str,
+    cls: type,
+    from_params: FromParams,
+    *,
+    arrays: str | None = None,
+    strings: Collection[str] | None = None,
+) -> None:
     """Make a model class savable and loadable.
 
     Parameters
@@ -79,14 +94,23 @@ def register_model(name: str, cls: type, from_params: FromParams) -> None:
         returned (strings come back as ``str``, arrays as arrays). It should raise
         ``KeyError`` for a missing entry and ``ValueError`` or ``TypeError`` for bad values;
         :func:`load` turns these into a ``ValueError`` naming the file.
+    arrays : str, optional
+        A regular expression that every key of ``get_params()`` matches in full, e.g.
+        ``"weights|bias"``: :func:`load` refuses a file holding any other array before it
+        reads any data. None: any key (all the file's arrays are read, ``from_params`` judges).
+    strings : collection of str, optional
+        The keys whose values are strings (at most 4096 bytes each): :func:`load` refuses a
+        string anywhere else before reading it. None: any key may hold one (32 MiB in all).
 
     Raises
     ------
     ValueError
-        If ``name`` is not an identifier, or is registered already for a different class
-        (registering the same name again with the same class replaces ``from_params``).
+        If ``name`` is not an identifier, is registered already for a different class
+        (registering the same name again with the same class replaces ``from_params``), or
+        ``arrays`` is not a valid regular expression.
     TypeError
-        If ``cls`` is not a class or ``from_params`` not callable.
+        If ``cls`` is not a class, ``from_params`` is not callable, ``arrays`` is not a
+        string or ``strings`` is not a collection of strings.
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"name must be a Python identifier (a class name), got {name!r}")
@@ -99,7 +123,29 @@ def register_model(name: str, cls: type, from_params: FromParams) -> None:
             f"name {name!r} is already registered for {_REGISTRY[name][0].__qualname__}, "
             f"got another class {cls.__qualname__}"
         )
+    _MEMBERS[name] = (_pattern(arrays), _string_names(strings))
     _REGISTRY[name] = (cls, from_params)
+
+
+def _pattern(arrays: str | None) -> re.Pattern[str] | None:
+    """``arrays`` of :func:`register_model`, compiled."""
+    if arrays is None:
+        return None
+    if not isinstance(arrays, str):
+        raise TypeError(f"arrays must be a regular expression (a str), got {type(arrays).__name__}")
+    try:
+        return re.compile(arrays)
+    except re.error as exc:
+        raise ValueError(f"arrays must be a regular expression, got {arrays!r} ({exc})") from None
+
+
+def _string_names(strings: Collection[str] | None) -> frozenset[str] | None:
+    """``strings`` of :func:`register_model`, checked."""
+    if strings is None:
+        return None
+    if isinstance(strings, str) or not all(isinstance(key, str) for key in strings):
+        raise TypeError(f"strings must be a collection of names (str), got {strings!r}")
+    return frozenset(strings)
 
 
 def _registered_name(model: Any) -> str:
@@ -149,22 +195,28 @@ def save(model: Any, path: PathLike) -> None:
     path : str or os.PathLike
         Destination, used exactly as given: unlike :func:`numpy.savez`, no ``".npz"`` is
         appended when it is missing. The folder must exist. An existing file at ``path`` is
-        replaced.
+        replaced and keeps its permission bits; a symbolic link is written through (the file
+        it points to is replaced, the link stays).
 
     Raises
     ------
     TypeError
         If the model's class is not registered (see :func:`register_model`).
+    ValueError
+        If ``path`` is a folder, a named pipe, a device or a socket (a
+        :class:`~energynets._npz.NotAFileError`; for a folder also an ``IsADirectoryError``),
+        before anything is written.
     OSError
         If the file cannot be written; ``path`` then still holds whatever it held before and
         no temporary file is left behind.
 
     Notes
     -----
-    The archive is written to a temporary file ``.<name>.<random>.tmp`` in the same folder,
-    flushed and fsynced, then renamed over ``path`` with :func:`os.replace` (atomic on POSIX
-    and Windows within one file system). Readers therefore see either the old file or the
-    complete new one, never a partial write.
+    The archive is written to a temporary file ``.<name>.<random>.tmp<suffix>`` in the same
+    folder, flushed and fsynced, then renamed over ``path`` with :func:`os.replace` (atomic on
+    POSIX and Windows within one file system). Readers therefore see either the old file or
+    the complete new one, never a partial write. A temporary that a killed process left (one
+    untouched for a minute) is removed by the next save to the same path.
 
     Examples
     --------
@@ -185,29 +237,27 @@ def save(model: Any, path: PathLike) -> None:
 
 
 # -- loading -----------------------------------------------------------------------------------
-def _scalar_string(arrays: dict[str, np.ndarray], key: str) -> str:
-    value = arrays[key]
-    if value.shape != () or value.dtype.kind != "U":
-        raise BadFile(f"{key} must be a 0-d string array, got {value.dtype} of shape {value.shape}")
-    return str(value[()])
+def _check_marker_header(key: str, member: _npz.Member) -> None:
+    """A marker's dtype, shape and size, from its header (before it is read)."""
+    kinds = "iu" if key == "__format_version__" else "U"
+    if member.shape != () or member.dtype.kind not in kinds:
+        kind = "integer" if kinds == "iu" else "string array"
+        raise BadFile(f"{key} must be a 0-d {kind}, got {member.dtype} of shape {member.shape}")
+    if member.nbytes > _STRING_BYTES:
+        raise BadFile(f"{key} holds {member.nbytes} bytes, more than {_STRING_BYTES}")
 
 
 def _check_markers(arrays: dict[str, np.ndarray]) -> tuple[str, FromParams]:
-    """Check the format markers; return the registered name and its ``from_params``."""
+    """Check the format markers (their headers checked already); return the registered name
+    and its ``from_params``."""
     if "__format__" not in arrays:
         raise BadFile(f"not an energynets model file (no __format__ = {FORMAT_NAME!r} entry)")
-    fmt = _scalar_string(arrays, "__format__")
+    fmt = str(arrays["__format__"][()])
     if fmt != FORMAT_NAME:
         raise BadFile(f"not an energynets model file (__format__ is {fmt!r})")
     if "__format_version__" not in arrays:
         raise BadFile("missing the __format_version__ entry")
-    version_array = arrays["__format_version__"]
-    if version_array.shape != () or version_array.dtype.kind not in "iu":
-        raise BadFile(
-            f"__format_version__ must be a 0-d integer, got {version_array.dtype} "
-            f"of shape {version_array.shape}"
-        )
-    version = int(version_array)
+    version = int(arrays["__format_version__"])
     if version > FORMAT_VERSION:
         raise BadFile(
             f"written in format version {version} by a newer energynets; this version reads "
@@ -217,11 +267,52 @@ def _check_markers(arrays: dict[str, np.ndarray]) -> tuple[str, FromParams]:
         raise BadFile(f"invalid format version {version}")
     if "__class__" not in arrays:
         raise BadFile("missing the __class__ entry")
-    name = _scalar_string(arrays, "__class__")
+    name = str(arrays["__class__"][()])
     if name not in _REGISTRY:
         known = ", ".join(sorted(_REGISTRY))
         raise BadFile(f"unknown model class {name!r} (known classes: {known})")
     return name, _REGISTRY[name][1]
+
+
+def _check_string(
+    name: str, key: str, member: _npz.Member, string_names: frozenset[str] | None
+) -> None:
+    """A string array only where the class ``name`` has one, and short."""
+    if member.dtype.kind != "U" or string_names is None:
+        return
+    if key not in string_names:
+        raise BadFile(
+            f"invalid {name} parameters ({key} must be an array of numbers, got strings of "
+            f"dtype {member.dtype.str}, shape {member.shape})"
+        )
+    if member.nbytes > _STRING_BYTES:
+        raise BadFile(
+            f"invalid {name} parameters ({key} holds {member.nbytes} bytes of strings, more "
+            f"than {_STRING_BYTES})"
+        )
+
+
+def _read_model(file: Any) -> tuple[str, FromParams, dict[str, np.ndarray]]:
+    """The class name, its ``from_params`` and the parameter arrays of the model file open
+    as ``file``: the markers read first, every other member's name and dtype checked against
+    the class's before any of their data is read."""
+    with _npz.NpzArchive(file) as archive:
+        markers = {}
+        for key in _MARKERS:
+            if key in archive.members:
+                _check_marker_header(key, archive.members[key])
+                markers[key] = archive.read(key)
+        name, from_params = _check_markers(markers)
+        pattern, string_names = _MEMBERS[name]
+        keys = [key for key in archive.members if key not in _MARKERS]
+        unexpected = sorted(k for k in keys if pattern is not None and not pattern.fullmatch(k))
+        if unexpected:
+            raise BadFile(f"invalid {name} parameters (unexpected arrays {unexpected[:10]})")
+        if string_names is None:
+            archive.check_strings(None)
+        for key in keys:
+            _check_string(name, key, archive.members[key], string_names)
+        return name, from_params, {key: archive.read(key) for key in keys}
 
 
 def load(path: PathLike) -> Any:
@@ -236,46 +327,39 @@ def load(path: PathLike) -> Any:
     -------
     model
         A new instance of the registered class named in the file, with parameters equal
-        (dtype included) to those saved.
+        (dtype included; big-endian arrays in the machine's byte order) to those saved.
 
     Raises
     ------
     ValueError
         If the file is damaged or is not an energynets model file: not a zip archive,
         truncated, a plain ``.npz`` without the format markers, a newer format version, an
-        unknown model class, an object (pickled) array, an array whose declared size exceeds
-        ``MAX_ARRAY_ELEMENTS`` or differs from its member's, a compression method numpy does
-        not write, missing or invalid parameters; or if ``path`` is not a regular file (a
-        named pipe or a device). The message is one line naming the file and the problem.
+        unknown model class, an array the class does not have, an object (pickled), record
+        or raw-bytes array, a string where the class has a number (or a long one), arrays
+        declaring more than ``MAX_ARRAY_BYTES`` or a size other than their member's, a
+        compression method numpy does not write, missing or invalid parameters; or if
+        ``path`` is not a regular file (a named pipe, a device, a socket: a
+        :class:`~energynets._npz.NotAFileError`). The message is one line naming the file
+        and the problem.
     OSError
-        If the file cannot be opened: ``FileNotFoundError``, ``IsADirectoryError`` for a
-        directory, ``PermissionError``.
+        If the file cannot be opened: ``FileNotFoundError``, ``PermissionError``;
+        ``IsADirectoryError`` for a directory (which is also a ``ValueError``).
 
     Notes
     -----
     The file is opened once; the ``.npy`` headers of all members are checked from the zip
-    before ``np.load(file, allow_pickle=False)`` reads any array data.
+    before any array data is read, and each array is read into an array of exactly its
+    declared size.
     """
     source = os.fspath(path)
-    mode = os.stat(source).st_mode  # FileNotFoundError (an OSError naming the file) if absent
-    if stat.S_ISDIR(mode):
-        raise IsADirectoryError(errno.EISDIR, "a directory is not a model file", source)
-    if not stat.S_ISREG(mode):
-        # a FIFO would block open() until a writer comes; a device may never end
-        raise ValueError(
-            f"cannot load '{source}': not a regular file (a named pipe, device or socket); "
-            "a model file is an .npz archive"
-        )
-    with open(source, "rb") as file:
+    with _npz.open_regular(source, "model file", refusal=f"cannot load '{source}'") as file:
         try:
-            arrays = _npz.read_npz(file)
-            name, from_params = _check_markers(arrays)
+            name, from_params, arrays = _read_model(file)
         except BadFile as exc:
             raise ValueError(f"cannot load '{source}': {exc}") from None
     params: dict[str, Any] = {
         key: str(value[()]) if value.dtype.kind == "U" and value.shape == () else value
         for key, value in arrays.items()
-        if key not in _MARKERS
     }
     try:
         return from_params(params)
@@ -308,7 +392,13 @@ def _hopfield_from_params(params: dict[str, Any]) -> HopfieldNetwork:
     )
 
 
-register_model("HopfieldNetwork", HopfieldNetwork, _hopfield_from_params)
+register_model(
+    "HopfieldNetwork",
+    HopfieldNetwork,
+    _hopfield_from_params,
+    arrays="weights|bias|patterns|rule",
+    strings={"rule"},
+)
 
 
 def _array(params: dict[str, Any], key: str) -> np.ndarray:
@@ -397,8 +487,16 @@ def _rbm_from_params(params: dict[str, Any]) -> RBM:
     )
 
 
-register_model("BoltzmannMachine", BoltzmannMachine, _boltzmann_from_params)
-register_model("RBM", RBM, _rbm_from_params)
+register_model(
+    "BoltzmannMachine",
+    BoltzmannMachine,
+    _boltzmann_from_params,
+    arrays="weights|bias|n_visible|units|lattice_shape",
+    strings={"units"},
+)
+#: The arrays of an RBM file (and of a ClassificationRBM's).
+_RBM_ARRAYS = "weights|visible_bias|hidden_bias|sigma|visible|softmax_units|softmax_sizes"
+register_model("RBM", RBM, _rbm_from_params, arrays=_RBM_ARRAYS, strings={"visible"})
 
 
 def _layers(params: dict[str, Any], extra: set[str]) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -424,7 +522,13 @@ def _mlp_from_params(params: dict[str, Any]) -> MLP:
     )
 
 
-register_model("MLP", MLP, _mlp_from_params)
+register_model(
+    "MLP",
+    MLP,
+    _mlp_from_params,
+    arrays=r"(weights|biases)_\d+|activation|output",
+    strings={"activation", "output"},
+)
 
 
 def _scalar(params: dict[str, Any], key: str) -> Any:
@@ -463,9 +567,23 @@ def _continuous_from_params(params: dict[str, Any]) -> ContinuousHopfield:
     )
 
 
-register_model("DenseAssociativeMemory", DenseAssociativeMemory, _dense_from_params)
-register_model("ModernHopfield", ModernHopfield, _modern_from_params)
-register_model("ContinuousHopfield", ContinuousHopfield, _continuous_from_params)
+register_model(
+    "DenseAssociativeMemory",
+    DenseAssociativeMemory,
+    _dense_from_params,
+    arrays="patterns|interaction|degree",
+    strings={"interaction"},
+)
+register_model(
+    "ModernHopfield", ModernHopfield, _modern_from_params, arrays="patterns|beta", strings=()
+)
+register_model(
+    "ContinuousHopfield",
+    ContinuousHopfield,
+    _continuous_from_params,
+    arrays="weights|bias|gain|tau",
+    strings=(),
+)
 
 
 def _dbn_from_params(params: dict[str, Any]) -> DBN:
@@ -474,14 +592,22 @@ def _dbn_from_params(params: dict[str, Any]) -> DBN:
     return DBN.from_arrays(params)
 
 
-register_model("DBN", DBN, _dbn_from_params)
+register_model(
+    "DBN", DBN, _dbn_from_params, arrays=r"(weights|visible_bias|hidden_bias)_\d+", strings=()
+)
 
 
 def _classification_rbm_from_params(params: dict[str, Any]) -> ClassificationRBM:
     return ClassificationRBM.from_rbm(_rbm_from_params(params))
 
 
-register_model("ClassificationRBM", ClassificationRBM, _classification_rbm_from_params)
+register_model(
+    "ClassificationRBM",
+    ClassificationRBM,
+    _classification_rbm_from_params,
+    arrays=_RBM_ARRAYS,
+    strings={"visible"},
+)
 
 
 def _energy_network_from_params(params: dict[str, Any]) -> EnergyNetwork:
@@ -491,4 +617,10 @@ def _energy_network_from_params(params: dict[str, Any]) -> EnergyNetwork:
     )
 
 
-register_model("EnergyNetwork", EnergyNetwork, _energy_network_from_params)
+register_model(
+    "EnergyNetwork",
+    EnergyNetwork,
+    _energy_network_from_params,
+    arrays=r"(weights|biases)_\d+|output",
+    strings={"output"},
+)

@@ -402,7 +402,10 @@ def _open_locked(path: Path) -> Any:
     the platform has one (POSIX ``flock``): a second sweep on the same file is an error. Only
     this process holds the lock (energynets._locks), so that it ends with this process even
     if the workers it forked live on."""
-    file = open(path, "a+b")  # closed by the caller
+    from energynets._npz import open_regular  # refuses a named pipe or a device unread
+
+    # closed by the caller
+    file = open_regular(path, "results file", mode="a+b", refusal=f"results '{path}'")
     try:
         lock_exclusive(file)  # held by this process alone, not by the workers it forks
     except FileInUse as busy:

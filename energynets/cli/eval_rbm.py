@@ -97,7 +97,7 @@ def _load_rbm(path: str) -> Any:
     from energynets import io
     from energynets.models.rbm import RBM
 
-    if not Path(path).is_file():
+    if not Path(path).exists():  # a folder, a pipe or a device: io.load says which
         raise FileNotFoundError(f"argument MODEL: no such file {path!r}")
     try:
         model = io.load(path)
