@@ -31,6 +31,7 @@ from energynets.cli._checkpointing import (
     add_checkpoint_options,
     checkpointing,
     prepare_checkpoint,
+    resume_advice,
 )
 from energynets.cli._data import (
     DATASETS,
@@ -39,7 +40,7 @@ from energynets.cli._data import (
     load_bits,
     rbm_streams,
 )
-from energynets.cli._output import output_folder, report, wrap
+from energynets.cli._output import MANIFEST_NAME, Publication, output_folder, report, wrap
 from energynets.cli._rbm_training import RBM_PRESETS, bars_and_stripes_optimum, train_rbm_scene
 
 # the negative phases of energynets.learning.contrastive.METHODS (not imported, likewise)
@@ -201,20 +202,22 @@ def run(args: argparse.Namespace) -> int:
     """Run ``energynets train-rbm``; return the exit status (130 when interrupted)."""
     check_dataset_options(args)
     settings = _settings(args)
-    plan = checkpointing(args, add_parser, "fit_rbm", settings, list(FILES.values()))
-    streams = rbm_streams(args.seed)
-    dtype = np.float32 if args.float32 else np.float64
-    train = load_bits(args, "train", streams, dtype)
-    valid = None
-    optimum = None
-    if args.dataset == "bars-and-stripes":
-        optimum = bars_and_stripes_optimum(train)
-    else:
-        valid = load_bits(args, "test", streams, dtype)
-    folder = output_folder(args.output)
-    prepare_checkpoint(plan)
-    written, summary = train_rbm_scene(
-        folder, train, valid, settings, FILES, optimum=optimum, plan=plan
-    )
+    with output_folder(args.output) as folder:  # locked: the checks below hold till the end
+        outputs = [*FILES.values(), MANIFEST_NAME]
+        plan = checkpointing(args, add_parser, "fit_rbm", settings, outputs)
+        streams = rbm_streams(args.seed)
+        dtype = np.float32 if args.float32 else np.float64
+        train = load_bits(args, "train", streams, dtype)
+        valid = None
+        optimum = None
+        if args.dataset == "bars-and-stripes":
+            optimum = bars_and_stripes_optimum(train)
+        else:
+            valid = load_bits(args, "test", streams, dtype)
+        prepare_checkpoint(plan)
+        publication = Publication(folder, "train-rbm", lambda: resume_advice(plan))
+        written, summary = train_rbm_scene(
+            folder, train, valid, settings, FILES, optimum=optimum, plan=plan, publish=publication
+        )
     report(written)
     return 130 if summary["interrupted"] else 0
