@@ -3,8 +3,9 @@
 :func:`train_rbm_scene` trains an RBM with :func:`energynets.learning.contrastive.fit_rbm`,
 follows its exact log-likelihood when the model is small enough to enumerate, prints what it
 learned and writes the model, its filters, Gibbs samples, the learning curve and the history
-(those of ``files``), the history last. Ctrl-C keeps the model of the last completed epoch
-(see :func:`energynets.cli._checkpointing.train`). The enumeration budgets are shared with
+(those of ``files``), the history last, all published together when the command gives a
+:class:`~energynets.cli._output.Publication`. Ctrl-C keeps the model of the last completed
+epoch (see :func:`energynets.cli._checkpointing.train`). The enumeration budgets are shared with
 ``eval-rbm`` (:func:`exact_cost`).
 """
 

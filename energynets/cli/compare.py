@@ -18,7 +18,9 @@ settings are those of :func:`energynets.cli._compare_presets.eqprop_presets`.
 The conventions are those of the other commands: the options and the data are checked before
 the output folder is created, a mistake ends the command with one line
 ``energynets compare: error: <message>`` and exit status 2, and every file is written
-atomically, ``report.md`` last.
+atomically, ``report.md`` last, then all are published together with ``manifest.json``
+(all of them or none: :class:`energynets.cli._output.Publication`) into an output folder
+locked for the whole run.
 """
 
 from __future__ import annotations

@@ -12,8 +12,10 @@ are loaded, before the output folder is created; a mistake ends the command with
 ``energynets train-mlp: error: <message>`` and exit status 2; Ctrl-C keeps the model of the
 last completed epoch and writes all the files from it (``history.json`` says
 ``"interrupted": true``, exit status 130), and nothing when no epoch completed; every file is
-written atomically, ``history.json`` last. ``--checkpoint``, ``--checkpoint-every`` and
-``--resume`` are those of ``train-rbm`` (:mod:`energynets.cli._checkpointing`).
+written atomically, ``history.json`` last, and published together with ``manifest.json``
+(all of them or none), into an output folder locked for the whole run, as ``train-rbm``
+does. ``--checkpoint``, ``--checkpoint-every`` and ``--resume`` are those of ``train-rbm``
+(:mod:`energynets.cli._checkpointing`).
 
 The test split is used once, after training: the validation rows (``--validation-fraction``,
 held out from the training split) are the ones the curves and early stopping look at.

@@ -7,6 +7,11 @@ completed epoch and writes all its files from it (``history.json`` says
 ``"interrupted": true``, exit status 130); before the first epoch ends nothing is written.
 With ``--checkpoint`` the whole training state is saved every ``--checkpoint-every`` epochs,
 and ``--resume`` continues it bit-identically (:mod:`energynets.cli._checkpointing`).
+
+The ``--output`` folder is locked for the whole run, before the checkpoint options are
+checked: a second run on it is refused, naming the first. The files are written into a
+hidden folder and published together with ``manifest.json``, all of them or none, a
+publication cut short completed by the next run (:class:`energynets.cli._output.Publication`).
 """
 
 from __future__ import annotations
