@@ -321,6 +321,40 @@ def test_train_mlp_and_compare_publish_all_their_files_or_none(
     assert len(_complete_set(out)["files"]) == files
 
 
+@pytest.mark.parametrize("thing", ["a folder", "a link"])
+def test_an_output_file_that_is_not_a_file_is_refused_before_any_work(
+    thing, tmp_path, capsys, monkeypatch
+):
+    from energynets.learning import contrastive
+
+    out = tmp_path / "out"
+    out.mkdir()
+    if thing == "a folder":
+        (out / "samples.png").mkdir()
+    else:
+        (out / "samples.png").symlink_to(tmp_path / "elsewhere.png")
+
+    def never(*args, **kwargs):
+        raise AssertionError("trained before checking the files it replaces")
+
+    monkeypatch.setattr(contrastive, "fit_rbm", never)
+    assert main([*SMALL, "-o", str(out)]) == 2
+    message = one_line_error(capsys, "energynets train-rbm")
+    assert f"--output {str(out)!r} holds 'samples.png', which is not a regular file" in message
+    assert sorted(p.name for p in out.iterdir()) == ["samples.png"]
+    assert not (tmp_path / "elsewhere.png").exists()
+
+
+def test_a_file_replaced_keeps_its_permissions(runs, tmp_path):
+    out, _ = _old_run_in(tmp_path, runs)
+    (out / "history.json").chmod(0o600)
+    (out / "rbm.npz").chmod(0o640)
+    assert _run([*SMALL, "-o", str(out)]) == 0
+    _complete_set(out)
+    assert (out / "history.json").stat().st_mode & 0o777 == 0o600
+    assert (out / "rbm.npz").stat().st_mode & 0o777 == 0o640
+
+
 @pytest.mark.parametrize(
     "damage",
     ["not json", "a name with a folder", "a hidden name", "a changed file", "a fifo"],

@@ -352,6 +352,27 @@ def finish_publication(folder: Path) -> None:
     _remove(staging)
 
 
+def _target_modes(folder: Path, names: Sequence[str]) -> dict[str, int | None]:
+    """The permissions of the files ``names`` of ``folder`` that a publication replaces
+    (None: none there yet); a ValueError naming --output when one is not a regular file."""
+    import stat
+
+    modes: dict[str, int | None] = {}
+    for name in names:
+        try:
+            info = os.lstat(folder / name)
+        except FileNotFoundError:
+            modes[name] = None
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(
+                f"--output {os.fspath(folder)!r} holds {name!r}, which is not a regular file "
+                "(a folder, a link or a device); remove it or give another --output"
+            )
+        modes[name] = stat.S_IMODE(info.st_mode)
+    return modes
+
+
 class Publication:
     """The final files of a run, written into a hidden folder of ``folder``, then published
     together (see the module docstring)::
@@ -361,42 +382,33 @@ class Publication:
             written = [write(staging / "rbm.npz"), ...]
             final = publication.publish(written)
 
-    When the block fails before :meth:`publish` has written the manifest, the staged files
-    are removed and ``folder`` keeps what it held; on Ctrl-C it says so, then ``advice()``
-    (e.g. how to resume). Cut short while publishing, the publication is completed by the
-    next command run on ``folder`` (:func:`finish_publication`).
+    ``names``, the files the run will publish, are checked at once: each must be a regular
+    file or absent in ``folder`` (a file replaced keeps its permissions). When the block
+    fails before :meth:`publish` has written the manifest, the staged files are removed and
+    ``folder`` keeps what it held; on Ctrl-C it says so, then ``advice()`` (e.g. how to
+    resume). Cut short while publishing, the publication is completed by the next command
+    run on ``folder`` (:func:`finish_publication`).
     """
 
-    def __init__(self, folder: Path, command: str, advice: Callable[[], str] | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        command: str,
+        advice: Callable[[], str] | None = None,
+        names: Sequence[str] = (),
+    ) -> None:
         self.folder = folder
         self.staging = folder / STAGING_NAME
         self.command = command
         self.advice = advice
         self.committed = False
+        _target_modes(folder, [*names, MANIFEST_NAME])  # before any work: see publish
 
     def __enter__(self) -> Path:
         _remove(self.staging)
         self.staging.mkdir()
         self.committed = False
         return self.staging
-
-    def _check_targets(self, names: Sequence[str]) -> None:
-        """Each file published replaces a regular file or nothing; a file replaced keeps
-        its permissions (given to the staged file)."""
-        import stat
-
-        for name in names:
-            target = self.folder / name
-            try:
-                info = os.lstat(target)
-            except FileNotFoundError:
-                continue
-            if not stat.S_ISREG(info.st_mode):
-                raise ValueError(
-                    f"--output {os.fspath(self.folder)!r} holds {name!r}, which is not a "
-                    "regular file; remove it or give another --output"
-                )
-            os.chmod(self.staging / name, stat.S_IMODE(info.st_mode))
 
     def publish(self, written: Sequence[Path]) -> list[Path]:
         """Publish the files ``written`` into the staging folder: return their paths in
@@ -405,7 +417,9 @@ class Publication:
         for path, name in zip(written, names, strict=True):
             if Path(path).parent != self.staging or not _plain_name(name):
                 raise ValueError(f"{os.fspath(path)!r} is not a file of {self.staging}")
-        self._check_targets(names)
+        for name, mode in _target_modes(self.folder, [*names, MANIFEST_NAME]).items():
+            if mode is not None and name != MANIFEST_NAME:  # a file replaced keeps its mode
+                os.chmod(self.staging / name, mode)
         manifest = {
             "format": MANIFEST_FORMAT,
             "command": self.command,

@@ -407,9 +407,10 @@ def _compare(
     )
     print(f"Comparing energy-based and backprop learning on {data_name}, {mode} mode, "
           f"seed {args.seed}: {', '.join(chosen)}.\n", flush=True)  # fmt: skip
+    names = [f"compare_{name}.png" for name in sections(chosen)]
+    publication = Publication(folder, "compare", names=[*names, "report.json", "report.md"])
     start = time.perf_counter()
     results = run_experiments(chosen, data, args.dataset, args.quick, args.seed)
-    publication = Publication(folder, "compare")
     with publication as staging:
         written: list[Path] = []
         figures: dict[str, str] = {}

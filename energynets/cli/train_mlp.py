@@ -24,6 +24,7 @@ held out from the training split) are the ones the curves and early stopping loo
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -629,7 +630,7 @@ def _train(
 
 
 def _train_mlp_scene(
-    folder: Path,
+    publication: Publication,
     train_split: _Split,
     test: _Split,
     rows: tuple[np.ndarray, np.ndarray | None],
@@ -637,10 +638,9 @@ def _train_mlp_scene(
     plan: Checkpointing,
 ) -> tuple[list[Path], dict[str, Any]]:
     """Train, print the accuracies, write the files (the history last) and publish them
-    together in ``folder`` (all of them or none)."""
+    together (all of them or none)."""
     use_agg()
     outcome = _train(train_split, test, rows, settings, plan)
-    publication = Publication(folder, "train-mlp", lambda: resume_advice(plan))
     with publication as staging:
         written = _write_pictures(staging, outcome, train_split, test, settings["dataset"])
         summary = _summary(outcome, train_split, test, rows, settings, plan)
@@ -704,6 +704,8 @@ def run(args: argparse.Namespace) -> int:
         streams = _streams(args.seed)
         rows = _hold_out(train_split, settings["validation_fraction"], streams["split"])
         prepare_checkpoint(plan)
-        written, summary = _train_mlp_scene(folder, train_split, test, rows, settings, plan)
+        advice = functools.partial(resume_advice, plan)
+        publication = Publication(folder, "train-mlp", advice, list(FILES.values()))
+        written, summary = _train_mlp_scene(publication, train_split, test, rows, settings, plan)
     report(written)
     return 130 if summary["interrupted"] else 0

@@ -17,6 +17,7 @@ publication cut short completed by the next run (:class:`energynets.cli._output.
 from __future__ import annotations
 
 import argparse
+import functools
 from typing import Any
 
 import numpy as np
@@ -220,7 +221,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             valid = load_bits(args, "test", streams, dtype)
         prepare_checkpoint(plan)
-        publication = Publication(folder, "train-rbm", lambda: resume_advice(plan))
+        advice = functools.partial(resume_advice, plan)
+        publication = Publication(folder, "train-rbm", advice, list(FILES.values()))
         written, summary = train_rbm_scene(
             folder, train, valid, settings, FILES, optimum=optimum, plan=plan, publish=publication
         )
