@@ -17,9 +17,11 @@ next command run on the folder, and files staged but never published are removed
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
+import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -140,11 +142,16 @@ def _take_lock(path: Path, name: str) -> int | None:
     except ImportError:  # pragma: no cover - not POSIX: no lock, as in energynets.sweep
         return None
     for _ in range(100):  # the holder removes the file as it ends: open the new one
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:  # never through a link; and a lock file that is no file is refused
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                raise OSError(errno.EINVAL, "it is not a regular file")
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
-            raise OSError(f"--output {name!r}: cannot open its lock file ({reason})") from None
+            raise OSError(
+                f"--output {name!r}: cannot open its lock file {LOCK_NAME} ({reason})"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -177,7 +184,9 @@ def _locked(folder: Path, name: str) -> Iterator[None]:
         os.pwrite(fd, f"{os.getpid()}\n{_this_command()}\n".encode(), 0)
         yield
     finally:
-        if _same_file(fd, path):  # removed while still locked: the next run makes a new one
+        # removed while still locked: a run that opened it meanwhile sees it gone (see
+        # _take_lock) and makes a new one
+        if _same_file(fd, path):
             with contextlib.suppress(OSError):
                 os.unlink(path)
         os.close(fd)
@@ -252,8 +261,6 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
     """The manifest at ``path`` when it is one (a regular file of at most 1 MiB holding
     MANIFEST_FORMAT and a list of files, each a plain name with its size and SHA-256), else
     None."""
-    import stat
-
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return None
@@ -279,8 +286,6 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
 def _matches(path: Path, entry: dict[str, Any]) -> bool:
     """Whether ``path`` is a regular file of the size and SHA-256 of the manifest's
     ``entry``."""
-    import stat
-
     try:
         info = os.lstat(path)
         return (
@@ -355,8 +360,6 @@ def finish_publication(folder: Path) -> None:
 def _target_modes(folder: Path, names: Sequence[str]) -> dict[str, int | None]:
     """The permissions of the files ``names`` of ``folder`` that a publication replaces
     (None: none there yet); a ValueError naming --output when one is not a regular file."""
-    import stat
-
     modes: dict[str, int | None] = {}
     for name in names:
         try:
