@@ -59,7 +59,12 @@ def test_the_report_has_the_settings_every_table_and_every_figure(tiny, tmp_path
     stdout = capsys.readouterr().out
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
-        ["report.md", "report.json", *(f"compare_{name}.png" for name in EXPERIMENTS)]
+        [
+            "manifest.json",
+            "report.md",
+            "report.json",
+            *(f"compare_{name}.png" for name in EXPERIMENTS),
+        ]
     )
     for name in EXPERIMENTS:
         assert (out / f"compare_{name}.png").read_bytes()[:4] == b"\x89PNG"

@@ -48,7 +48,12 @@ def test_the_report_has_the_three_sections(tiny, tmp_path, capsys):
     stdout = capsys.readouterr().out
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
-        ["report.md", "report.json", *(f"compare_{name}.png" for name in EQPROP_SECTIONS)]
+        [
+            "manifest.json",
+            "report.md",
+            "report.json",
+            *(f"compare_{name}.png" for name in EQPROP_SECTIONS),
+        ]
     )
     report = (out / "report.md").read_text()
     assert "- command: energynets compare --dataset digits --seed 2 --experiments eqprop" in report

@@ -18,6 +18,8 @@ from energynets.cli._data import DIGITS_TEST_ROWS
 from tests.cli_helpers import one_line_error, read_json, resume_command, same_npz
 
 FILES = ["confusion_matrix.png", "history.json", "learning_curve.png", "mlp.npz", "weights.png"]
+#: ... and the folder after a run: those files and the manifest of the run.
+LISTED = sorted([*FILES, "manifest.json"])
 
 
 def _digits(split, limit=None):
@@ -43,7 +45,7 @@ def digits_run(tmp_path_factory):
 def test_train_mlp_writes_the_model_pictures_and_history(digits_run):
     out, stdout, status = digits_run
     assert status == 0
-    assert sorted(p.name for p in out.iterdir()) == FILES  # no temporary files left
+    assert sorted(p.name for p in out.iterdir()) == LISTED  # no temporary files left
     for name in FILES:
         if name.endswith(".png"):
             assert (out / name).read_bytes()[:4] == b"\x89PNG"
@@ -228,7 +230,7 @@ def test_ctrl_c_saves_the_last_completed_epoch(tmp_path, capsys, monkeypatch):
     captured = capsys.readouterr()
     assert "Interrupted: keeping the model after epoch 3 of 50" in captured.err
     assert "No checkpoint was written: give --checkpoint to be able to resume" in captured.err
-    assert sorted(p.name for p in tmp_path.iterdir()) == FILES
+    assert sorted(p.name for p in tmp_path.iterdir()) == LISTED
     summary = read_json(tmp_path / "history.json")
     assert summary["interrupted"] is True and summary["epochs_completed"] == 3
     assert all(len(values) == 3 for values in summary["history"].values())

@@ -44,7 +44,14 @@ def bas_run(tmp_path_factory):
 def test_train_rbm_writes_the_model_pictures_and_history(bas_run):
     out, stdout, status = bas_run
     assert status == 0
-    names = ["filters.png", "history.json", "learning_curve.png", "rbm.npz", "samples.png"]
+    names = [
+        "filters.png",
+        "history.json",
+        "learning_curve.png",
+        "manifest.json",
+        "rbm.npz",
+        "samples.png",
+    ]
     assert sorted(p.name for p in out.iterdir()) == names  # no temporary files left
     for name in ("filters.png", "samples.png", "learning_curve.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG"
@@ -216,7 +223,14 @@ def test_ctrl_c_saves_the_last_completed_epoch(tmp_path, capsys, monkeypatch):
     captured = capsys.readouterr()
     assert "Interrupted: keeping the model after epoch 4 of 50" in captured.err
     assert "No checkpoint was written: give --checkpoint to be able to resume" in captured.err
-    names = ["filters.png", "history.json", "learning_curve.png", "rbm.npz", "samples.png"]
+    names = [
+        "filters.png",
+        "history.json",
+        "learning_curve.png",
+        "manifest.json",
+        "rbm.npz",
+        "samples.png",
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == names
     summary = read_json(tmp_path / "history.json")
     assert summary["interrupted"] is True and summary["epochs_completed"] == 4
@@ -300,7 +314,7 @@ def test_interrupted_and_resumed_with_the_printed_command_is_bit_identical(
     assert not any(key.startswith("cli_") for key in summary["history"])
     assert sorted(p.name for p in parts.iterdir()) == [
         "checkpoint.npz", "checkpoint.npz.prev", "filters.png", "history.json",
-        "learning_curve.png", "rbm.npz", "samples.png",
+        "learning_curve.png", "manifest.json", "rbm.npz", "samples.png",
     ]  # fmt: skip
 
 

@@ -192,17 +192,68 @@ rules = names("rule", RULES)
 # -- paths ------------------------------------------------------------------------------------
 
 
+def _limit(folder: str, name: str, fallback: int) -> int:
+    """The file system's ``os.pathconf`` limit ``name`` at ``folder``; ``fallback`` where the
+    platform does not say."""
+    import os
+
+    try:
+        return int(os.pathconf(folder, name))
+    except (OSError, ValueError, AttributeError):  # no pathconf (Windows), or no such limit
+        return fallback
+
+
+def path_mistake(text: str) -> str | None:
+    """What makes ``text`` a path no file can have, or None: a NUL character, a name (a
+    component) longer than the file system's NAME_MAX, or a path longer than its PATH_MAX
+    (checked where the path would be made: at its nearest existing folder)."""
+    import os
+
+    if "\0" in text:
+        return f"expected a path, got {clip(text)!r}, which holds a NUL character"
+    try:
+        encoded = os.fsencode(text)
+    except UnicodeError:
+        return f"expected a path, got {clip(text)!r}, which cannot be written as a file name"
+    absolute = os.path.abspath(text)
+    anchor = absolute
+    while not os.path.isdir(anchor) and os.path.dirname(anchor) != anchor:
+        anchor = os.path.dirname(anchor)
+    name_max = _limit(anchor, "PC_NAME_MAX", 255)
+    for part in os.path.relpath(absolute, anchor).split(os.sep):
+        size = len(os.fsencode(part))
+        if size > name_max:
+            return (
+                f"the name {clip(part)!r} is {size} bytes long; the file system allows {name_max}"
+            )
+    path_max = _limit(anchor, "PC_PATH_MAX", 4096)
+    if len(encoded) >= path_max:
+        return (
+            f"the path {clip(text)!r} is {len(encoded)} bytes long; the file system allows "
+            f"{path_max - 1}"
+        )
+    return None
+
+
 def file_name(text: str) -> str:
-    """An argparse type for a file path: any non-empty text."""
+    """An argparse type for a file path: non-empty text that can name a file
+    (:func:`path_mistake`)."""
     if not text.strip():
         raise argparse.ArgumentTypeError(f"expected a file name, got {text!r}")
+    mistake = path_mistake(text)
+    if mistake is not None:
+        raise argparse.ArgumentTypeError(mistake)
     return text
 
 
 def folder_name(text: str) -> str:
-    """An argparse type for a folder path: any non-empty text."""
+    """An argparse type for a folder path: non-empty text that can name a folder
+    (:func:`path_mistake`)."""
     if not text.strip():
         raise argparse.ArgumentTypeError(f"expected a folder name, got {text!r}")
+    mistake = path_mistake(text)
+    if mistake is not None:
+        raise argparse.ArgumentTypeError(mistake)
     return text
 
 

@@ -3,13 +3,15 @@
 :func:`train_rbm_scene` trains an RBM with :func:`energynets.learning.contrastive.fit_rbm`,
 follows its exact log-likelihood when the model is small enough to enumerate, prints what it
 learned and writes the model, its filters, Gibbs samples, the learning curve and the history
-(those of ``files``), the history last. Ctrl-C keeps the model of the last completed epoch
-(see :func:`energynets.cli._checkpointing.train`). The enumeration budgets are shared with
+(those of ``files``), the history last, all published together when the command gives a
+:class:`~energynets.cli._output.Publication`. Ctrl-C keeps the model of the last completed
+epoch (see :func:`energynets.cli._checkpointing.train`). The enumeration budgets are shared with
 ``eval-rbm`` (:func:`exact_cost`).
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from energynets.cli._checkpointing import (
     train,
 )
 from energynets.cli._data import RBMData, rbm_streams
-from energynets.cli._output import jsonable, use_agg, write_json
+from energynets.cli._output import Publication, jsonable, use_agg, write_json
 
 #: Training settings of ``energynets train-rbm`` that depend on the data set (each is the
 #: default of its option). Bars-and-stripes 3 x 3: 600 epochs of PCD-1 with 50 chains reach
@@ -426,6 +428,37 @@ def _train(
     return trained, curve.read(trained.history)
 
 
+def _summary(
+    settings: dict[str, Any],
+    train_data: RBMData,
+    valid: RBMData | None,
+    model: Any,
+    files: dict[str, str],
+    trained: Trained,
+    plan: Checkpointing | None,
+) -> dict[str, Any]:
+    """history.json up to its "checkpoint" entry (the results follow)."""
+    return {
+        "command": "train-rbm",
+        "settings": settings,
+        "data": {
+            "training": train_data.name,
+            "validation": None if valid is None else valid.name,
+            "image_shape": list(train_data.shape),
+        },
+        "model": {
+            "n_visible": model.n_visible,
+            "n_hidden": model.n_hidden,
+            "dtype": str(model.dtype),
+            "file": files.get("model"),
+        },
+        "epochs_completed": len(trained.history["epoch"]),
+        "interrupted": trained.interrupted,
+        "seconds": trained.seconds,
+        "checkpoint": None if plan is None else plan.summary(),
+    }
+
+
 def train_rbm_scene(
     folder: Path,
     train_data: RBMData,
@@ -435,6 +468,7 @@ def train_rbm_scene(
     *,
     optimum: float | None = None,
     plan: Checkpointing | None = None,
+    publish: Publication | None = None,
 ) -> tuple[list[Path], dict[str, Any]]:
     """Train an RBM, print what it learned and write ``files`` (model, filters, samples,
     curve, history: the names of those to write).
@@ -443,7 +477,8 @@ def train_rbm_scene(
     writes the files from them (the summary then says ``interrupted``); with no epoch
     completed it re-raises, and nothing is written. Either way it says where the checkpoint
     is and how to resume (``plan``: the checkpoint options). Every file is written
-    atomically, the history last.
+    atomically, the history last; with ``publish`` they are written into its staging folder
+    and published together (all of them or none), the paths returned those in ``folder``.
     """
     use_agg()
     streams = rbm_streams(settings["seed"])
@@ -460,30 +495,12 @@ def train_rbm_scene(
 
     # the files, the history last
     curves = (history, exact, optimum)
-    written = _write_files(folder, files, model, train_data, curves, streams["sample"])
-    summary = {
-        "command": "train-rbm",
-        "settings": settings,
-        "data": {
-            "training": train_data.name,
-            "validation": None if valid is None else valid.name,
-            "image_shape": list(train_data.shape),
-        },
-        "model": {
-            "n_visible": model.n_visible,
-            "n_hidden": model.n_hidden,
-            "dtype": str(model.dtype),
-            "file": files.get("model"),
-        },
-        "epochs_completed": len(history["epoch"]),
-        "interrupted": trained.interrupted,
-        "seconds": trained.seconds,
-        "checkpoint": None if plan is None else plan.summary(),
-        "optimum_log_likelihood": optimum,
-        "final": final,
-        "history": history,
-        "exact": exact,
-    }
-    if "history" in files:
-        written.append(write_json(jsonable(summary), folder / files["history"]))
+    with publish if publish is not None else contextlib.nullcontext(folder) as target:
+        written = _write_files(target, files, model, train_data, curves, streams["sample"])
+        summary = _summary(settings, train_data, valid, model, files, trained, plan)
+        summary.update(optimum_log_likelihood=optimum, final=final, history=history, exact=exact)
+        if "history" in files:
+            written.append(write_json(jsonable(summary), target / files["history"]))
+        if publish is not None:
+            written = publish.publish(written)
     return written, summary

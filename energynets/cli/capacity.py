@@ -53,18 +53,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run ``energynets capacity``; return the exit status."""
     check_cluster_options(args)
-    folder = output_folder(args.output)
-    written = capacity_scene(
-        folder,
-        n_units=args.n_units,
-        alphas=args.alphas,
-        rules=args.rules,
-        flip_fraction=args.flip_fraction,
-        n_trials=args.trials,
-        max_probes=args.max_probes,
-        seed=args.seed,
-        workers=args.workers,
-        scheduler=args.scheduler,
-    )
+    with output_folder(args.output) as folder:
+        written = capacity_scene(
+            folder,
+            n_units=args.n_units,
+            alphas=args.alphas,
+            rules=args.rules,
+            flip_fraction=args.flip_fraction,
+            n_trials=args.trials,
+            max_probes=args.max_probes,
+            seed=args.seed,
+            workers=args.workers,
+            scheduler=args.scheduler,
+        )
     report(written)
     return 0

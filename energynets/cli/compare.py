@@ -18,7 +18,9 @@ settings are those of :func:`energynets.cli._compare_presets.eqprop_presets`.
 The conventions are those of the other commands: the options and the data are checked before
 the output folder is created, a mistake ends the command with one line
 ``energynets compare: error: <message>`` and exit status 2, and every file is written
-atomically, ``report.md`` last.
+atomically, ``report.md`` last, then all are published together with ``manifest.json``
+(all of them or none: :class:`energynets.cli._output.Publication`) into an output folder
+locked for the whole run.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from energynets.cli._args import add_data_home, add_limit, add_output, add_seed,
 from energynets.cli._compare_presets import EQPROP_SECTIONS, eqprop_presets, presets
 from energynets.cli._data import load_mnist
 from energynets.cli._output import (
+    Publication,
     jsonable,
     output_folder,
     report,
@@ -382,7 +385,17 @@ def run(args: argparse.Namespace) -> int:
     """Run ``energynets compare`` (see the module docstring); return the exit status."""
     chosen = list(dict.fromkeys(args.experiments))
     data = _load(args)
-    folder = output_folder(args.output)
+    with output_folder(args.output) as folder:
+        written = _compare(args, chosen, data, folder)
+    report(written)
+    return 0
+
+
+def _compare(
+    args: argparse.Namespace, chosen: list[str], data: dict[str, Any], folder: Path
+) -> list[Path]:
+    """Run the experiments ``chosen``, print their tables and publish the figures and the
+    report in ``folder`` together (all of them or none); return the files published."""
     use_agg()
     from energynets import plotting
 
@@ -394,21 +407,24 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"Comparing energy-based and backprop learning on {data_name}, {mode} mode, "
           f"seed {args.seed}: {', '.join(chosen)}.\n", flush=True)  # fmt: skip
+    names = [f"compare_{name}.png" for name in sections(chosen)]
+    publication = Publication(folder, "compare", names=[*names, "report.json", "report.md"])
     start = time.perf_counter()
     results = run_experiments(chosen, data, args.dataset, args.quick, args.seed)
-    written: list[Path] = []
-    figures: dict[str, str] = {}
-    for name, result in results.items():
-        path = folder / f"compare_{name}.png"
-        written.append(plotting.save_figure(_figure(name, result), path))
-        figures[name] = path.name
-    header = _header(args, chosen, data_name, time.perf_counter() - start)
-    summary = {
-        "command": "compare",
-        "header": header,
-        "results": {name: result.summary() for name, result in results.items()},
-    }
-    written.append(write_json(jsonable(summary), folder / "report.json"))
-    written.append(write_text(report_markdown(results, header, figures), folder / "report.md"))
-    report(written)
-    return 0
+    with publication as staging:
+        written: list[Path] = []
+        figures: dict[str, str] = {}
+        for name, result in results.items():
+            path = staging / f"compare_{name}.png"
+            written.append(plotting.save_figure(_figure(name, result), path))
+            figures[name] = path.name
+        header = _header(args, chosen, data_name, time.perf_counter() - start)
+        summary = {
+            "command": "compare",
+            "header": header,
+            "results": {name: result.summary() for name, result in results.items()},
+        }
+        written.append(write_json(jsonable(summary), staging / "report.json"))
+        markdown = report_markdown(results, header, figures)
+        written.append(write_text(markdown, staging / "report.md"))
+        return publication.publish(written)

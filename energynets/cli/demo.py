@@ -267,7 +267,15 @@ def _sampling_part(args: argparse.Namespace, folder: Path) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     """Run ``energynets demo``; return the exit status."""
     start = time.perf_counter()
-    folder = output_folder(args.output)
+    with output_folder(args.output) as folder:
+        written = _gallery(args, folder)
+    report(written)
+    print(f"Done in {time.perf_counter() - start:.1f} s; open the pictures in {folder}/")
+    return 0
+
+
+def _gallery(args: argparse.Namespace, folder: Path) -> list[Path]:
+    """Every scene of the demo, written into ``folder``; the files written."""
     written = _hopfield_part(args, folder)
     written += _sampling_part(args, folder)
     print("== 5. Learning: a restricted Boltzmann machine on bars-and-stripes, exact likelihood ==")
@@ -281,6 +289,4 @@ def run(args: argparse.Namespace) -> int:
     print()
     print("== 8. Equilibrium propagation vs backprop: the same network shape and batches ==")
     written += _eqprop_scene(folder, args.seed)
-    report(written)
-    print(f"Done in {time.perf_counter() - start:.1f} s; open the pictures in {folder}/")
-    return 0
+    return written

@@ -104,6 +104,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Run ``energynets recall``; return the exit status."""
     animated_letter(args)  # a one-line error before any work
-    folder = output_folder(args.output)
-    report(recall_scene(args, folder))
+    with output_folder(args.output) as folder:
+        written = recall_scene(args, folder)
+    report(written)
     return 0

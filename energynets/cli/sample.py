@@ -202,22 +202,21 @@ def run(args: argparse.Namespace) -> int:
             f"--burn-in must leave at least 2 sweeps to measure (<= --sweeps - 2 = "
             f"{n_sweeps - 2}), got {burn_in}"
         )
-    folder = output_folder(args.output)
     budget = {"n_chains": args.chains, "n_sweeps": n_sweeps, "burn_in": burn_in, "rng": args.seed}
-    if args.scan:
-        side = 32 if args.size is None else args.size
-        if side % 2:
-            raise ValueError(f"--size must be even for --scan (checkerboard updates), got {side}")
-        written = scan_scene(folder, side, args.temperatures, save_json=True, **budget)
-    else:
-        options = {
-            **budget,
-            "size": args.size,
-            "temperature": args.temperature,
-            "n_temperatures": args.replicas or 8,
-            "hottest_temperature": args.hottest,
-        }
-        if args.compare:
+    side = 32 if args.size is None else args.size
+    if args.scan and side % 2:
+        raise ValueError(f"--size must be even for --scan (checkerboard updates), got {side}")
+    options = {
+        **budget,
+        "size": args.size,
+        "temperature": args.temperature,
+        "n_temperatures": args.replicas or 8,
+        "hottest_temperature": args.hottest,
+    }
+    with output_folder(args.output) as folder:
+        if args.scan:
+            written = scan_scene(folder, side, args.temperatures, save_json=True, **budget)
+        elif args.compare:
             samplers = args.samplers or ["gibbs", "tempering"]
             written = race_scene(folder, args.system or "sk", samplers, save_json=True, **options)
         else:

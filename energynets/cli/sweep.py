@@ -17,6 +17,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -195,8 +196,6 @@ def phase_diagram_figure(table: Sequence[dict[str, Any]], column: str = "fractio
 
 def run(args: argparse.Namespace) -> int:
     """Run ``energynets sweep``; return the exit status."""
-    from energynets import plotting
-
     check_cluster_options(args)
     points = phase_diagram_points(
         args.rules,
@@ -206,8 +205,16 @@ def run(args: argparse.Namespace) -> int:
         max_probes=args.max_probes,
         max_sweeps=args.max_sweeps,
     )
+    with output_folder(args.output) as folder:
+        return _sweep(args, points, folder)
+
+
+def _sweep(args: argparse.Namespace, points: list[dict[str, Any]], folder: Path) -> int:
+    """Run the tasks of ``points``, appending to the results file of ``folder``; write the
+    table and the figure there."""
+    from energynets import plotting
+
     with cluster_executor(args.scheduler, args.workers) as executor:
-        folder = output_folder(args.output)
         results = folder / RESULTS_NAME
         where = (
             f"the Dask cluster at {args.scheduler}"

@@ -12,8 +12,10 @@ are loaded, before the output folder is created; a mistake ends the command with
 ``energynets train-mlp: error: <message>`` and exit status 2; Ctrl-C keeps the model of the
 last completed epoch and writes all the files from it (``history.json`` says
 ``"interrupted": true``, exit status 130), and nothing when no epoch completed; every file is
-written atomically, ``history.json`` last. ``--checkpoint``, ``--checkpoint-every`` and
-``--resume`` are those of ``train-rbm`` (:mod:`energynets.cli._checkpointing`).
+written atomically, ``history.json`` last, and published together with ``manifest.json``
+(all of them or none), into an output folder locked for the whole run, as ``train-rbm``
+does. ``--checkpoint``, ``--checkpoint-every`` and ``--resume`` are those of ``train-rbm``
+(:mod:`energynets.cli._checkpointing`).
 
 The test split is used once, after training: the validation rows (``--validation-fraction``,
 held out from the training split) are the ones the curves and early stopping look at.
@@ -22,6 +24,7 @@ held out from the training split) are the ones the curves and early stopping loo
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -50,10 +53,20 @@ from energynets.cli._checkpointing import (
     describe_time,
     own_entries_removed,
     prepare_checkpoint,
+    resume_advice,
     train,
 )
 from energynets.cli._data import check_data_home, labelled_split
-from energynets.cli._output import jsonable, output_folder, report, use_agg, wrap, write_json
+from energynets.cli._output import (
+    MANIFEST_NAME,
+    Publication,
+    jsonable,
+    output_folder,
+    report,
+    use_agg,
+    wrap,
+    write_json,
+)
 
 # the library's names (energynets.models.mlp.ACTIVATIONS, INITIALIZERS and
 # energynets.learning.optim.OPTIMIZERS), repeated so that the parser builds without importing
@@ -617,20 +630,36 @@ def _train(
 
 
 def _train_mlp_scene(
-    folder: Path,
+    publication: Publication,
     train_split: _Split,
     test: _Split,
     rows: tuple[np.ndarray, np.ndarray | None],
     settings: dict[str, Any],
     plan: Checkpointing,
 ) -> tuple[list[Path], dict[str, Any]]:
-    """Train, print the accuracies, write the files (the history last)."""
+    """Train, print the accuracies, write the files (the history last) and publish them
+    together (all of them or none)."""
     use_agg()
     outcome = _train(train_split, test, rows, settings, plan)
-    written = _write_pictures(folder, outcome, train_split, test, settings["dataset"])
+    with publication as staging:
+        written = _write_pictures(staging, outcome, train_split, test, settings["dataset"])
+        summary = _summary(outcome, train_split, test, rows, settings, plan)
+        written.append(write_json(jsonable(summary), staging / FILES["history"]))
+        return publication.publish(written), summary
+
+
+def _summary(
+    outcome: _Outcome,
+    train_split: _Split,
+    test: _Split,
+    rows: tuple[np.ndarray, np.ndarray | None],
+    settings: dict[str, Any],
+    plan: Checkpointing,
+) -> dict[str, Any]:
+    """What history.json holds."""
     model = outcome.model
     train_rows, valid_rows = rows
-    summary = {
+    return {
         "command": "train-mlp",
         "settings": settings,
         "data": {
@@ -658,8 +687,6 @@ def _train_mlp_scene(
         "confusion_matrix": outcome.counts,
         "history": outcome.history,
     }
-    written.append(write_json(jsonable(summary), folder / FILES["history"]))
-    return written, summary
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -668,14 +695,17 @@ def _train_mlp_scene(
 def run(args: argparse.Namespace) -> int:
     """Run ``energynets train-mlp`` (see the module docstring); return the exit status."""
     settings = _settings(args)
-    plan = checkpointing(args, add_parser, "fit_mlp", settings, list(FILES.values()))
-    dtype = np.float32 if args.float32 else np.float64
-    train_split = _load_split(args, "train", dtype)
-    test = _load_split(args, "test", dtype)
-    streams = _streams(args.seed)
-    rows = _hold_out(train_split, settings["validation_fraction"], streams["split"])
-    folder = output_folder(args.output)
-    prepare_checkpoint(plan)
-    written, summary = _train_mlp_scene(folder, train_split, test, rows, settings, plan)
+    with output_folder(args.output) as folder:  # locked: the checks below hold till the end
+        outputs = [*FILES.values(), MANIFEST_NAME]
+        plan = checkpointing(args, add_parser, "fit_mlp", settings, outputs)
+        dtype = np.float32 if args.float32 else np.float64
+        train_split = _load_split(args, "train", dtype)
+        test = _load_split(args, "test", dtype)
+        streams = _streams(args.seed)
+        rows = _hold_out(train_split, settings["validation_fraction"], streams["split"])
+        prepare_checkpoint(plan)
+        advice = functools.partial(resume_advice, plan)
+        publication = Publication(folder, "train-mlp", advice, list(FILES.values()))
+        written, summary = _train_mlp_scene(publication, train_split, test, rows, settings, plan)
     report(written)
     return 130 if summary["interrupted"] else 0

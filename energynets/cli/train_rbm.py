@@ -7,11 +7,17 @@ completed epoch and writes all its files from it (``history.json`` says
 ``"interrupted": true``, exit status 130); before the first epoch ends nothing is written.
 With ``--checkpoint`` the whole training state is saved every ``--checkpoint-every`` epochs,
 and ``--resume`` continues it bit-identically (:mod:`energynets.cli._checkpointing`).
+
+The ``--output`` folder is locked for the whole run, before the checkpoint options are
+checked: a second run on it is refused, naming the first. The files are written into a
+hidden folder and published together with ``manifest.json``, all of them or none, a
+publication cut short completed by the next run (:class:`energynets.cli._output.Publication`).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 from typing import Any
 
 import numpy as np
@@ -31,6 +37,7 @@ from energynets.cli._checkpointing import (
     add_checkpoint_options,
     checkpointing,
     prepare_checkpoint,
+    resume_advice,
 )
 from energynets.cli._data import (
     DATASETS,
@@ -39,7 +46,7 @@ from energynets.cli._data import (
     load_bits,
     rbm_streams,
 )
-from energynets.cli._output import output_folder, report, wrap
+from energynets.cli._output import MANIFEST_NAME, Publication, output_folder, report, wrap
 from energynets.cli._rbm_training import RBM_PRESETS, bars_and_stripes_optimum, train_rbm_scene
 
 # the negative phases of energynets.learning.contrastive.METHODS (not imported, likewise)
@@ -201,20 +208,23 @@ def run(args: argparse.Namespace) -> int:
     """Run ``energynets train-rbm``; return the exit status (130 when interrupted)."""
     check_dataset_options(args)
     settings = _settings(args)
-    plan = checkpointing(args, add_parser, "fit_rbm", settings, list(FILES.values()))
-    streams = rbm_streams(args.seed)
-    dtype = np.float32 if args.float32 else np.float64
-    train = load_bits(args, "train", streams, dtype)
-    valid = None
-    optimum = None
-    if args.dataset == "bars-and-stripes":
-        optimum = bars_and_stripes_optimum(train)
-    else:
-        valid = load_bits(args, "test", streams, dtype)
-    folder = output_folder(args.output)
-    prepare_checkpoint(plan)
-    written, summary = train_rbm_scene(
-        folder, train, valid, settings, FILES, optimum=optimum, plan=plan
-    )
+    with output_folder(args.output) as folder:  # locked: the checks below hold till the end
+        outputs = [*FILES.values(), MANIFEST_NAME]
+        plan = checkpointing(args, add_parser, "fit_rbm", settings, outputs)
+        streams = rbm_streams(args.seed)
+        dtype = np.float32 if args.float32 else np.float64
+        train = load_bits(args, "train", streams, dtype)
+        valid = None
+        optimum = None
+        if args.dataset == "bars-and-stripes":
+            optimum = bars_and_stripes_optimum(train)
+        else:
+            valid = load_bits(args, "test", streams, dtype)
+        prepare_checkpoint(plan)
+        advice = functools.partial(resume_advice, plan)
+        publication = Publication(folder, "train-rbm", advice, list(FILES.values()))
+        written, summary = train_rbm_scene(
+            folder, train, valid, settings, FILES, optimum=optimum, plan=plan, publish=publication
+        )
     report(written)
     return 130 if summary["interrupted"] else 0
