@@ -264,10 +264,16 @@ class WolffChains(_ClusterChains):
         # the value a neighbour must have to be aligned is sign(J) s_i; the padding asks for
         # 2 times s_i, which no spin (-1, 0 in the cluster, +1) has
         sign = np.where(bonds.couplings != 0, np.sign(bonds.couplings), 2).astype(np.int8)
-        self.target = np.tile(sign, (self.n_chains, 1))
-        self.target *= self.s[:, None]  # per site and slot: sign(J) s_i, kept up to date
+        self.sign = np.tile(sign, (self.n_chains, 1))
+        # one sign for every bond (a ferro- or an antiferromagnet): no table needed, and the
+        # padding (the site itself, 0 while it is in the cluster) never matches +-1 either
+        signs = np.unique(np.sign(bonds.strength))
+        self.same_sign = int(signs[0]) if signs.size == 1 else 0
+        strengths = np.unique(bonds.strength)
+        self.coupling = float(strengths[0]) if strengths.size == 1 else None
         self.couplings = bonds.couplings.astype(np.float64)
-        self.activation = np.empty(0, dtype=self.dtype)
+        # (n_chains N, d), or one number when every bond has the same strength
+        self.activation: Any = None
         self.set_inverse_temperature(1.0)
         self.spins = self.s.copy()  # s, but with the spins of a growing cluster, not 0
         self.stamp = np.zeros(total, dtype=np.intp)  # to keep the first of repeated joiners
@@ -276,25 +282,39 @@ class WolffChains(_ClusterChains):
         self.n_since_refresh = 0
 
     def set_inverse_temperature(self, beta: float | np.ndarray) -> None:
-        p = _activation(self.bonds.couplings, _check_beta(beta)).astype(self.dtype)
-        self.activation = np.tile(p, (self.n_chains, 1))
+        beta = _check_beta(beta)
+        strength = np.unique(np.abs(self.bonds.strength))
+        if strength.size == 1:  # the common case, ising_2d and ising_lattice: no table
+            self.activation = _activation(strength, beta).astype(self.dtype)[0]
+        else:
+            p = _activation(self.bonds.couplings, beta).astype(self.dtype)
+            self.activation = np.tile(p, (self.n_chains, 1))
 
     def energies(self) -> np.ndarray:
         return self.energy.astype(self.dtype)
 
     def _grow(self, seeds: np.ndarray, gen: np.random.Generator) -> np.ndarray:
         """The clusters of the seeds (global sites); sets their spins to 0 in ``s``."""
-        s, table, target = self.s, self.table, self.target
+        s, spins, table, sign = self.s, self.spins, self.table, self.sign
         activation, stamp, count, dtype = self.activation, self.stamp, self.count, self.dtype
+        uniform, same_sign = np.ndim(activation) == 0, self.same_sign
         # ndarray.take, not fancy indexing: several times faster on these short arrays
         s.put(seeds, 0)
         members = [seeds]
         frontier = seeds
         while True:
             neighbour = table.take(frontier, axis=0)  # (k, d)
-            aligned = target.take(frontier, axis=0)  # the value a joining neighbour has
+            # the value a joining neighbour has: sign(J) s_i
+            if same_sign == 1:
+                aligned = spins.take(frontier)[:, None]
+            elif same_sign == -1:
+                aligned = -spins.take(frontier)[:, None]
+            else:
+                aligned = sign.take(frontier, axis=0)
+                aligned *= spins.take(frontier)[:, None]
             trial = s.take(neighbour) == aligned  # aligned and not yet in the cluster
-            trial &= gen.random(trial.shape, dtype=dtype) < activation.take(frontier, axis=0)
+            p = activation if uniform else activation.take(frontier, axis=0)
+            trial &= gen.random(trial.shape, dtype=dtype) < p
             joined = neighbour.take(np.flatnonzero(trial))
             if not joined.size:
                 break
@@ -314,12 +334,14 @@ class WolffChains(_ClusterChains):
         # E' - E = 2 sum over the bonds (i in C, j outside) of J s_i s_j; the spins of the
         # cluster are 0 now, so the bonds inside it drop out
         outside = self.s.take(self.table.take(cluster, axis=0)).astype(np.float64)
-        local = np.einsum("ij,ij->i", outside, self.couplings.take(cluster - chain * n, axis=0))
+        if self.coupling is not None:  # every bond the same: J times the sum (padding: 0)
+            local = outside @ np.full(outside.shape[1], self.coupling)
+        else:
+            local = np.einsum("ij,ij->i", outside, self.couplings.take(cluster - chain * n, axis=0))
         self.energy += 2.0 * np.bincount(chain, weights=local * values, minlength=self.n_chains)
         values *= -1
         self.s.put(cluster, values)
         self.spins.put(cluster, values)
-        self.target[cluster] *= -1
         self.n_since_refresh += 1
         if self.n_since_refresh >= _REFRESH:
             self.energy = self._exact_energies()

@@ -226,10 +226,20 @@ def test_at_infinite_temperature_single_spins():
 
 
 @pytest.mark.parametrize("sampler", SAMPLERS)
-def test_energies_and_acceptance_are_those_of_the_states(sampler):
-    # Wolff's energies are updated from the cluster boundary: beyond the refresh they must
-    # still be the energies of the states; acceptance is the fraction of spins changed
-    model = random_sign_lattice(6, 5, seed=1).tempered(0.9)
+@pytest.mark.parametrize(
+    "model",
+    [
+        random_sign_lattice(6, 5, seed=1).tempered(0.9),
+        ising_lattice(6).tempered(0.44),
+        frustrated_ring(9, 0.8),
+        sherrington_kirkpatrick(12, rng=1).tempered(2.0),
+    ],
+    ids=["random-signs", "ising", "ring", "sk"],
+)
+def test_energies_and_acceptance_are_those_of_the_states(sampler, model):
+    # Wolff's energies are updated from the cluster boundary (one coupling, or a table):
+    # beyond the refresh they must still be the energies of the states; acceptance is the
+    # fraction of spins changed
     start = model.random_states(7, rng=0)
     n = 2 * cluster_module._REFRESH + 3
     res = SAMPLERS[sampler](model, start, n, rng=3, record=True)
