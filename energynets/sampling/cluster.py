@@ -36,10 +36,18 @@ of uniforms, (n_chains, n_bonds), and labels the clusters of all chains in ONE c
 :func:`scipy.sparse.csgraph.connected_components` on the block-diagonal graph of activated
 bonds (built directly in CSR form: the bonds are in row order); then one uniform per cluster.
 Wolff grows the clusters of all chains at once, breadth first: per level, the neighbours of
-the frontier (a padded neighbour table, (N, max degree), gathered by index) are tested with a
-handful of array operations, and the ones that join form the next frontier. Its energy is
-updated from the bonds on the cluster's boundary, O(|C|) per step (recomputed from scratch
-every 64 steps against rounding).
+the frontier (a padded neighbour table laid out for all chains, (n_chains N, max degree), the
+padding pointing at the site itself) are gathered and tested with about fifteen array
+operations, and the ones that join, each once, form the next frontier. A step thus costs
+O(|C| x max degree) work plus a fixed overhead per level of the deepest cluster (about 190
+levels for 32 chains of a 64 x 64 lattice at T_c). Its energy is updated from the bonds on
+the cluster's boundary, O(|C|) per step (recomputed from scratch every 64 steps against
+rounding). Where every bond has the same strength or sign (ising_2d, ising_lattice, an
+antiferromagnet) one number replaces the per-bond tables.
+
+In frustrated systems (spin glasses) the clusters percolate even well above the glass
+transition, most Swendsen-Wang sweeps flip nearly everything or nothing and neither update
+has its advantage over local updates; they stay exact.
 
 References
 ----------

@@ -52,6 +52,16 @@ def random_sign_lattice(rows, cols, seed):
     )
 
 
+def sparse_machine():
+    """8 spins, bonds of random sign on a random graph: degrees 0 (spin 7) to 4."""
+    g = np.random.default_rng(12)
+    upper = np.triu(g.normal(scale=0.9, size=(8, 8)) * (g.random((8, 8)) < 0.4), 1)
+    upper[:, 7] = 0.0
+    upper[0, 1] = 0.7  # not all couplings drawn zero
+    w = upper + upper.T
+    return BoltzmannMachine(w, units="spins")
+
+
 def pvalue(sampler, model, temperature, *, sampled_temperature=None, n_updates=None):
     """Fisher-combined p-value of the final states of N_CHAINS chains of ``model`` tempered
     to ``sampled_temperature`` (default ``temperature``), after ``n_updates`` (default
@@ -98,8 +108,9 @@ def test_lattices_follow_the_boltzmann_distribution(sampler, temperature, name):
         (frustrated_ring(8, coupling=0.7), 0.5),
         (sherrington_kirkpatrick(8, rng=2), 0.5),
         (sherrington_kirkpatrick(8, rng=3), 1.0),
+        (sparse_machine(), 0.7),
     ],
-    ids=["ring7", "ring8", "sk8-cold", "sk8"],
+    ids=["ring7", "ring8", "sk8-cold", "sk8", "sparse"],
 )
 def test_frustrated_systems_follow_the_boltzmann_distribution(sampler, model, temperature):
     # 200 updates: in a cold spin glass the clusters percolate, most Swendsen-Wang sweeps flip
@@ -223,6 +234,12 @@ def test_at_infinite_temperature_single_spins():
     sw = swendsen_wang(model, start, 1, rng=1)
     changed = int((sw.states != start).sum())
     assert stats.binomtest(changed, start.size, 0.5).pvalue > ALPHA
+    # a model without bonds: the same, at any temperature
+    free = BoltzmannMachine(np.zeros((5, 5)))
+    res = wolff(free, free.random_states(4, rng=0), 2, rng=0)
+    np.testing.assert_array_equal(res.energies, 0.0)
+    np.testing.assert_allclose(res.acceptance, 1 / 5)
+    assert swendsen_wang(free, free.random_states(4, rng=0), 2, rng=0).states.shape == (4, 5)
 
 
 @pytest.mark.parametrize("sampler", SAMPLERS)
