@@ -16,6 +16,7 @@ from energynets.sampling.ais import (
     salakhutdinov_murray_betas,
 )
 from energynets.sampling.annealing import schedule, simulated_annealing
+from energynets.sampling.cluster import swendsen_wang, wolff
 from energynets.sampling.diagnostics import (
     acceptance_summary,
     autocorrelation,
@@ -57,5 +58,7 @@ __all__ = [
     "schedule",
     "simulated_annealing",
     "swap_step",
+    "swendsen_wang",
     "trajectory",
+    "wolff",
 ]
