@@ -142,7 +142,7 @@ def _split(
     if split_random_state is None:
         order = rng_stream(entropy, Stream.SPLIT).permutation(X.shape[0])
     else:
-        seed = check_int(split_random_state, "split_random_state", minimum=0)
+        seed = check_int(split_random_state, "split_random_state", minimum=0, maximum=2**32 - 1)
         # numpy's legacy generator, as scikit-learn seeds it: a local one, not the global state
         order = np.random.RandomState(seed).permutation(X.shape[0])
     test, train = np.sort(order[:n_test]), np.sort(order[n_test:])
