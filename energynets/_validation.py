@@ -229,6 +229,39 @@ def check_int(
     return v
 
 
+def check_seed(value: Any, name: str) -> int:
+    """Check that ``value`` is a non-negative int seed and return it. Not a count: any size
+    is a seed (numpy's SeedSequence takes them all), so no :data:`MAX_COUNT` bound."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int seed, got {_describe(value)}")
+    if int(value) < 0:
+        raise ValueError(f"{name} must be a non-negative int seed, got {_clip_int(int(value))}")
+    return int(value)
+
+
+def check_int_tuple(
+    values: Any,
+    name: str,
+    *,
+    length: int | None = None,
+    minimum: int = 1,
+    expected: str = "a sequence of ints",
+) -> tuple[int, ...]:
+    """A sequence of ints (a shape, sizes) as a tuple, each checked by :func:`check_int`
+    (in ``[minimum, MAX_COUNT]``, named ``name[i]``); ``length`` values when given.
+    ``expected`` says what it must be in the TypeError ("a pair (height, width) of ints")."""
+    if (
+        isinstance(values, str | bytes)
+        or not isinstance(values, Sequence | np.ndarray)
+        or (isinstance(values, np.ndarray) and values.ndim != 1)
+    ):
+        raise TypeError(f"{name} must be {expected}, got {_describe(values)}")
+    items = list(values)
+    if length is not None and len(items) != length:
+        raise TypeError(f"{name} must be {expected}, got {len(items)} values: {_describe(values)}")
+    return tuple(check_int(v, f"{name}[{i}]", minimum=minimum) for i, v in enumerate(items))
+
+
 def _clip_int(v: int) -> str:
     """``v`` as text, shortened when huge (a message quotes it; 10**5000 is 5,000 digits, and
     Python refuses to print ints of more than 4,300)."""

@@ -23,10 +23,12 @@ import numpy as np
 import pytest
 
 import energynets as en
-from energynets import _validation, exact, sampling, states
+from energynets import _validation, estimators, exact, plotting, sampling, states
 from energynets.experiments import capacity, compare, eqprop
 from energynets.experiments import sampling as sampling_experiments
 from energynets.learning import eqprop_gradients, optim
+from energynets.learning.lbfgs import FlatObjective, fit_lbfgs
+from energynets.learning.softmax_regression import fit_softmax_regression
 from energynets.models.boltzmann import ising_2d, sherrington_kirkpatrick
 
 #: seconds a refused call may take before the test says it ran on
@@ -62,6 +64,13 @@ TARGETS = np.eye(3)[LABELS]
 CONTINUOUS = en.ContinuousHopfield.from_patterns(PATTERNS, gain=2.0)
 SERIES = np.random.default_rng(11).normal(size=(200,))
 BETAS = np.linspace(0.1, 1.0, 4)
+
+
+def _objective() -> FlatObjective:
+    net = en.MLP([1, 1], output="identity", rng=0)
+    X, t = np.array([[0.0], [1.0]]), np.array([[1.0], [3.0]])
+    return FlatObjective(net, X, t, np.empty(0, np.int64), 0.0)
+
 
 #: (call, argument): the call with a hostile value in place of the count ``argument``
 COUNT_ARGUMENTS: list[tuple[Callable[[Any], Any], str]] = [
@@ -160,6 +169,27 @@ COUNT_ARGUMENTS: list[tuple[Callable[[Any], Any], str]] = [
     (lambda v: eqprop.chl_experiment(n_epochs=v), "n_epochs"),
     (lambda v: sampling_experiments.ising_temperature_scan(n_sweeps=v), "n_sweeps"),
     (lambda v: sampling_experiments.sample_system("sk", n_chains=v), "n_chains"),
+    (lambda v: fit_softmax_regression(REAL, LABELS, max_iter=v), "max_iter"),
+    (lambda v: fit_lbfgs(_objective(), max_iter=v, max_fun=10, tol=0.0), "max_iter"),
+    (lambda v: fit_lbfgs(_objective(), max_iter=10, max_fun=v, tol=0.0), "max_fun"),
+    # shapes: each side a count
+    (lambda v: en.BoltzmannMachine(np.zeros((4, 4)), lattice_shape=(v, 2)), "lattice_shape"),
+    (lambda v: compare.nudge_images(np.zeros((1, 4)), (2, v)), "shape"),
+    (lambda v: compare.filter_smoothness(np.zeros((4, 3)), (v, 2)), "shape"),
+    (lambda v: plotting.pattern_grid(np.zeros((1, 4)), (v, 2)), "shape"),
+    # the scikit-learn style estimators (checked at fit)
+    (lambda v: estimators.BernoulliRBM(n_components=v).fit(BITS), "n_components"),
+    (lambda v: estimators.BernoulliRBM(n_iter=v).fit(BITS), "n_iter"),
+    (lambda v: estimators.BernoulliRBM(batch_size=v).fit(BITS), "batch_size"),
+    (lambda v: estimators.GaussianRBM(k=v).fit(REAL), "k"),
+    (lambda v: estimators.MLPClassifier(max_iter=v).fit(REAL, LABELS), "max_iter"),
+    (lambda v: estimators.MLPClassifier(hidden_layer_sizes=(v,)).fit(REAL, LABELS),
+     "hidden_layer_sizes"),
+    (lambda v: estimators.MLPRegressor(max_fun=v, solver="lbfgs").fit(REAL, REAL[:, 0]),
+     "max_fun"),
+    (lambda v: estimators.HopfieldMemory(max_sweeps=v).fit(PATTERNS), "max_sweeps"),
+    (lambda v: estimators.DBNClassifier(pretrain_n_iter=v).fit(BITS, LABELS), "pretrain_n_iter"),
+    (lambda v: estimators.EqPropClassifier(n_free=v).fit(REAL, LABELS), "n_free"),
 ]  # fmt: skip
 
 #: each must be refused with a ValueError or TypeError naming the argument
@@ -314,3 +344,33 @@ def test_fit_boltzmann_float32_normal_run_is_one_exact_gradient_step() -> None:
     assert fitted.dtype == np.float32
     np.testing.assert_allclose(fitted.weights, start.weights + 0.5 * grad_w, atol=1e-6)
     np.testing.assert_allclose(fitted.bias, 0.5 * grad_b, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda v: en.BoltzmannMachine(np.zeros((4, 4)), lattice_shape=v), "lattice_shape"),
+        (lambda v: compare.nudge_images(np.zeros((1, 4)), v), "shape"),
+        (lambda v: compare.filter_smoothness(np.zeros((4, 3)), v), "shape"),
+        (lambda v: plotting.pattern_grid(np.zeros((1, 4)), v), "shape"),
+    ],
+    ids=["lattice_shape", "nudge_images", "filter_smoothness", "pattern_grid"],
+)
+@pytest.mark.parametrize("shape", [("2", "2"), (2.0, 2), (2, 2.5), (-2, -2), "22", 4])
+def test_shapes_whose_product_fits_are_still_refused(call, argument, shape) -> None:
+    # each of these has the right product (4) but is no shape of ints; before, int() made
+    # ("2", "2") and (2.0, 2) into (2, 2) silently, and (-2, -2) failed inside a reshape
+    _refused(lambda: call(shape), argument, shape)
+
+
+def test_experiment_seeds_are_not_counts() -> None:
+    # seeds of any size are seeds (SeedSequence takes them); negative ones are refused by name
+    from energynets.experiments.compare._shared import check_seeds
+
+    assert check_seeds([0, 2**70]) == (0, 2**70)
+    with pytest.raises(ValueError, match=r"seeds\[1\] must be a non-negative int seed"):
+        check_seeds([0, -1])
+    with pytest.raises(TypeError, match="seeds must be an int or a sequence of ints"):
+        check_seeds(1.5)
+    with pytest.raises(ValueError, match=r"seeds\[0\] must be a non-negative int seed"):
+        eqprop.chl_experiment(seeds=[-1])
