@@ -5,10 +5,12 @@ Each count argument (epochs, steps, sweeps, samples, chains, sizes, ...) gets ea
 never run on (2**70 epochs), never raise ``OverflowError`` or ``MemoryError`` from a numpy call
 deep inside. The bound is :data:`energynets._validation.MAX_COUNT`, applied by ``check_int``
 unless a tighter one is given. A call that has not answered within :data:`PATIENCE_S` seconds
-fails (on the code before the bound, 2**70 epochs or sweeps ran on). Also: the continuous
-Hopfield network's potentials and ``t_max`` are bounded, and ``fit_boltzmann`` reports a
-float32 divergence as :class:`~energynets.TrainingDiverged`. The counts are in the report of
-issue 22 (docs/reliability.md).
+fails (on the code before the bound, 2**70 epochs or sweeps ran on). Also: shapes are
+tuples of such counts (no silent ``int()`` of "2" or 2.5), experiment seeds are not counts
+(any size), ints beyond the float range given for a real number are refused by name (no
+``OverflowError``), the continuous Hopfield network's potentials, ``t_max`` and solver work
+are bounded, and ``fit_boltzmann`` reports a float32 divergence as
+:class:`~energynets.TrainingDiverged`. The counts are in docs/reliability.md (issue 22).
 """
 
 from __future__ import annotations
@@ -374,3 +376,20 @@ def test_experiment_seeds_are_not_counts() -> None:
         check_seeds(1.5)
     with pytest.raises(ValueError, match=r"seeds\[0\] must be a non-negative int seed"):
         eqprop.chl_experiment(seeds=[-1])
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda v: HOPFIELD.recall(PROBES, temperature=v, rng=0), "temperature"),
+        (lambda v: exact.sample(MACHINE, 3, temperature=v), "temperature"),
+        (lambda v: en.fit_rbm(RBM, BITS, n_epochs=1, learning_rate=v, monitor=()), "learning_rate"),
+        (lambda v: CONTINUOUS.simulate(PROBES, t_max=v), "t_max"),
+        (lambda v: en.ContinuousHopfield(np.zeros((2, 2)), gain=v), "gain"),
+    ],
+    ids=["recall", "exact.sample", "fit_rbm", "simulate", "ContinuousHopfield"],
+)
+@pytest.mark.parametrize("value", [10**400, -(10**400)], ids=["10**400", "-10**400"])
+def test_ints_beyond_the_float_range_are_refused_by_name(call, argument, value) -> None:
+    # before: float(10**400) raised "OverflowError: int too large to convert to float"
+    _refused(lambda: call(value), argument, value)
