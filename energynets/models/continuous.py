@@ -376,8 +376,8 @@ class ContinuousHopfield:
             raise RuntimeError(
                 f"the integration to t_max={t_end:g} needed more than {MAX_EVALUATIONS} "
                 f"evaluations of du/dt with method={method!r} (gain={gain:g}, tau={tau:g}): "
-                "the network is stiff; use method='LSODA' or 'Radau', a shorter t_max or "
-                "larger rtol and atol"
+                "the network is stiff or t_max long: a stiff method ('LSODA', 'Radau'), a "
+                "shorter t_max or larger rtol and atol need fewer"
             ) from None
         if not sol.success:
             raise RuntimeError(f"the integration failed: {sol.message}")
