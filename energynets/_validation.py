@@ -20,6 +20,11 @@ import numpy as np
 
 RNGLike = int | np.random.Generator | np.random.SeedSequence | None
 
+#: The largest count (of epochs, steps, samples, units, ...) any argument takes: the largest C
+#: int. A larger one is a mistake, would overflow the int-typed numpy and scipy calls it
+#: reaches, or would run for ages. :func:`check_int` applies it unless told otherwise.
+MAX_COUNT = 2**31 - 1
+
 
 def is_sparse(x: Any) -> bool:
     """Whether x is a ``scipy.sparse`` matrix or array, without importing scipy: when
@@ -206,15 +211,63 @@ def check_couplings(weights: Any, bias: Any, dtype: Any) -> tuple[np.ndarray, np
 def check_int(
     value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None
 ) -> int:
-    """Check that ``value`` is an integer within ``[minimum, maximum]`` and return it."""
+    """Check that ``value`` is an integer within ``[minimum, maximum]`` and return it.
+
+    Every count and index of the package comes through here, so no int reaches a loop, an
+    allocation or an int-typed numpy call unbounded: without ``maximum`` the bound is
+    :data:`MAX_COUNT` (and ``-MAX_COUNT`` without ``minimum``).
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {_describe(value)}")
     v = int(value)
-    if minimum is not None and v < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {v}")
-    if maximum is not None and v > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {v}")
+    low = -MAX_COUNT if minimum is None else minimum
+    high = MAX_COUNT if maximum is None else maximum
+    if v < low:
+        raise ValueError(f"{name} must be >= {low}, got {_clip_int(v)}")
+    if v > high:
+        raise ValueError(f"{name} must be <= {high}, got {_clip_int(v)}")
     return v
+
+
+def check_seed(value: Any, name: str) -> int:
+    """Check that ``value`` is a non-negative int seed and return it. Not a count: any size
+    is a seed (numpy's SeedSequence takes them all), so no :data:`MAX_COUNT` bound."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int seed, got {_describe(value)}")
+    if int(value) < 0:
+        raise ValueError(f"{name} must be a non-negative int seed, got {_clip_int(int(value))}")
+    return int(value)
+
+
+def check_int_tuple(
+    values: Any,
+    name: str,
+    *,
+    length: int | None = None,
+    minimum: int = 1,
+    expected: str = "a sequence of ints",
+) -> tuple[int, ...]:
+    """A sequence of ints (a shape, sizes) as a tuple, each checked by :func:`check_int`
+    (in ``[minimum, MAX_COUNT]``, named ``name[i]``); ``length`` values when given.
+    ``expected`` says what it must be in the TypeError ("a pair (height, width) of ints")."""
+    if (
+        isinstance(values, str | bytes)
+        or not isinstance(values, Sequence | np.ndarray)
+        or (isinstance(values, np.ndarray) and values.ndim != 1)
+    ):
+        raise TypeError(f"{name} must be {expected}, got {_describe(values)}")
+    items = list(values)
+    if length is not None and len(items) != length:
+        raise TypeError(f"{name} must be {expected}, got {len(items)} values: {_describe(values)}")
+    return tuple(check_int(v, f"{name}[{i}]", minimum=minimum) for i, v in enumerate(items))
+
+
+def _clip_int(v: int) -> str:
+    """``v`` as text, shortened when huge (a message quotes it; 10**5000 is 5,000 digits, and
+    Python refuses to print ints of more than 4,300)."""
+    if abs(v) < 10**30:
+        return str(v)
+    return f"{'-' if v < 0 else ''}about 2**{abs(v).bit_length() - 1}"
 
 
 def check_float(
@@ -228,7 +281,10 @@ def check_float(
     """Check that ``value`` is a finite real number within bounds and return it as float."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {_describe(value)}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int (or Fraction) beyond the float range
+        raise ValueError(f"{name} must be finite, got a number beyond the float range") from None
     if not np.isfinite(v):
         raise ValueError(f"{name} must be finite, got {v}")
     if minimum is not None:

@@ -520,7 +520,7 @@ def fit_boltzmann(
     rule = _Rule(m, v, mask, (mode, chains, sweeps), (lr, schedule, batch, decay, mom, epochs), gen)
     callbacks = () if callback is None else (_snapshot_callback(callback, rule),)
     run(rule, epochs, callbacks=callbacks, progress=bool(progress), desc="Boltzmann rule")
-    return rule.model, rule.finish()
+    return rule.snapshot(), rule.finish()
 
 
 def _snapshot_callback(callback: Callback, rule: _Rule) -> Callable[..., bool]:
@@ -528,7 +528,7 @@ def _snapshot_callback(callback: Callback, rule: _Rule) -> Callable[..., bool]:
     snapshot of the machine; it stops the training when it returns True."""
 
     def call(epoch: int, model: Any, history: Any) -> bool:
-        return callback(epoch + 1, rule.model, rule.history) is True
+        return callback(epoch + 1, rule.snapshot(), rule.history) is True
 
     return call
 
@@ -570,8 +570,17 @@ class _Rule(Training):
         self.settings_ = (lr, schedule, batch, decay, n_epochs * self.steps_per_epoch)
 
     @property
-    def model(self) -> BoltzmannMachine:
-        """A snapshot of the machine being trained (a new BoltzmannMachine)."""
+    def model(self) -> BoltzmannMachine | None:
+        """A snapshot of the machine being trained (a new BoltzmannMachine); None while its
+        couplings or biases are not finite (an epoch that overflowed, as float32 ones do:
+        the divergence guard then raises with the snapshot :meth:`release` takes of the
+        restored machine)."""
+        if not (np.isfinite(self.w).all() and np.isfinite(self.b).all()):
+            return None
+        return self.snapshot()
+
+    def snapshot(self) -> BoltzmannMachine:
+        """A new BoltzmannMachine with the current couplings and biases (finite)."""
         return _machine(self.template, self.w, self.b)
 
     def train_epoch(self, epoch: int) -> None:
@@ -584,7 +593,7 @@ class _Rule(Training):
         return {"the couplings": self.w, "the biases": self.b}
 
     def release(self) -> BoltzmannMachine:
-        return self.model  # a snapshot of the restored couplings and biases
+        return self.snapshot()  # the restored couplings and biases
 
     def norm(self, grad_w: np.ndarray, grad_b: np.ndarray) -> float:
         return float(np.sqrt(np.sum(grad_w[self.upper] ** 2) + np.sum(grad_b**2)))

@@ -221,13 +221,13 @@ def _buffers(workspace: Workspace | None) -> tuple[list | None, list | None]:
 
 
 def _setup(
-    model: Any, X: Any, y: Any, n_free: Any, dt: Any
+    model: Any, X: Any, y: Any, n_free: Any, dt: Any, steps_name: str = "n_free"
 ) -> tuple[EnergyNetwork, np.ndarray, np.ndarray, int, float]:
     if not isinstance(model, EnergyNetwork):
         raise TypeError(f"model must be an EnergyNetwork, got {type(model).__name__}")
     x = model.check_input(X)
     targets = model.check_targets(y, x.shape[0])
-    steps = check_int(n_free, "n_free", minimum=1)
+    steps = check_int(n_free, steps_name, minimum=1)
     return model, x, targets, steps, check_dt(dt)
 
 
@@ -598,7 +598,7 @@ def bptt_gradient(
     >>> [w.shape for w in g.weights]
     [(2, 3), (3, 1)]
     """
-    model, x, targets, steps, step = _setup(model, X, y, n_steps, dt)
+    model, x, targets, steps, step = _setup(model, X, y, n_steps, dt, "n_steps")
     result, state_grads, weight_grads = _bptt(Relaxation(model, x, step), targets, steps,
                                               per_step, workspace)  # fmt: skip
     return (result, state_grads, weight_grads) if per_step else result

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from energynets._validation import check_int
 from energynets.learning._mlp_kernel import make_kernel
 from energynets.models.mlp import MLP
 
@@ -171,12 +172,14 @@ def fit_lbfgs(objective: FlatObjective, *, max_iter: int, max_fun: int, tol: flo
     """
     import scipy.optimize
 
+    iterations = check_int(max_iter, "max_iter", minimum=1)
+    evaluations = check_int(max_fun, "max_fun", minimum=1)
     result = scipy.optimize.minimize(
         objective,
         objective.initial(),
         method="L-BFGS-B",
         jac=True,
-        options={"maxfun": int(max_fun), "maxiter": int(max_iter), "gtol": float(tol)},
+        options={"maxfun": evaluations, "maxiter": iterations, "gtol": float(tol)},
     )
     with np.errstate(all="ignore"):
         objective.release(result.x)

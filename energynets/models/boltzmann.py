@@ -21,6 +21,7 @@ learning with hidden units (the 4-2-4 encoder of the 1985 paper).
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Any
 
@@ -34,6 +35,7 @@ from energynets._validation import (
     check_dtype,
     check_float,
     check_int,
+    check_int_tuple,
     check_rng,
 )
 from energynets.energy import unchecked_energy, unchecked_fields
@@ -103,8 +105,8 @@ class BoltzmannMachine:
         if self.n_visible > n:
             raise ValueError(f"n_visible must be <= n_units = {n}, got {self.n_visible}")
         if lattice_shape is not None:
-            shape = tuple(int(x) for x in lattice_shape)
-            if int(np.prod(shape)) != n or any(x < 1 for x in shape):
+            shape = check_int_tuple(lattice_shape, "lattice_shape")
+            if math.prod(shape) != n:
                 raise ValueError(
                     f"lattice_shape must have positive sides whose product is n_units = {n}, "
                     f"got {lattice_shape}"

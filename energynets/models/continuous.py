@@ -43,6 +43,22 @@ from energynets.states import apply_to_rows
 
 __all__ = ["ContinuousHopfield", "ContinuousTrajectory"]
 
+#: The largest |u| :meth:`ContinuousHopfield.simulate` starts from. The outputs saturate at
+#: |gain u| of a few tens and the leak pulls any larger u back within tau (sum_j |W_ij| + |b_i|)
+#: in a few time constants; beyond this the solver's arithmetic (u / tau, the Runge-Kutta
+#: stages, the energy gain u tanh(gain u)) would overflow.
+MAX_POTENTIAL = 1e100
+#: The longest ``t_max``, in time constants tau: a trajectory settles within tens of them, and
+#: an explicit solver needs steps of about tau, so the work grows with t_max / tau.
+MAX_TIME_CONSTANTS = 1e4
+#: The most evaluations of du/dt one :meth:`ContinuousHopfield.simulate` call makes (a stiff
+#: network, with a large gain, needs steps much shorter than tau from an explicit solver).
+MAX_EVALUATIONS = 10**6
+
+
+class _TooManyEvaluations(Exception):
+    """The solver asked for more than MAX_EVALUATIONS evaluations of du/dt."""
+
 
 @dataclass(frozen=True)
 class ContinuousTrajectory:
@@ -305,8 +321,9 @@ class ContinuousHopfield:
         ----------
         potentials : array_like, shape (n_states, n_units) or (n_units,)
             u(0) of each trajectory (:meth:`potentials_from` turns outputs or spins into
-            potentials). Not modified.
+            potentials). Not modified. Finite, with |u| <= ``MAX_POTENTIAL`` (1e100).
         t_max : float > 0
+            At most ``MAX_TIME_CONSTANTS`` (1e4) time constants tau.
         n_times : int >= 2
             Equally spaced times 0..t_max at which the state is reported.
         method : str
@@ -318,11 +335,22 @@ class ContinuousHopfield:
         Returns
         -------
         ContinuousTrajectory
+
+        Raises
+        ------
+        ValueError
+            For potentials beyond ``MAX_POTENTIAL`` or whose du/dt or energy overflows
+            (with this network's weights, gain and tau), or a ``t_max`` beyond
+            ``MAX_TIME_CONSTANTS`` time constants.
+        RuntimeError
+            When the solver fails, or needs more than ``MAX_EVALUATIONS`` evaluations of
+            du/dt (a stiff network: a stiff method such as "LSODA" or "Radau", a shorter
+            ``t_max`` or looser tolerances need fewer).
         """
         from scipy.integrate import solve_ivp  # imported here: scipy is slow to import
 
-        u0, _ = self._batch(potentials, "potentials")
-        t_end = check_float(t_max, "t_max", minimum=0.0, exclusive_minimum=True)
+        u0 = self._start(potentials)
+        t_end = self._check_t_max(t_max)
         n_t = check_int(n_times, "n_times", minimum=2)
         rt = check_float(rtol, "rtol", minimum=0.0, exclusive_minimum=True)
         at = check_float(atol, "atol", minimum=0.0, exclusive_minimum=True)
@@ -330,18 +358,61 @@ class ContinuousHopfield:
             raise TypeError(f"method must be a solve_ivp method name, got {method!r}")
         shape = u0.shape
         w, b, gain, tau = self._weights, self._bias, self.gain, self.tau
+        evaluations = [0]
 
         def rhs(_t: float, y: np.ndarray) -> np.ndarray:
+            evaluations[0] += 1 if y.ndim == 1 else y.shape[1]
+            if evaluations[0] > MAX_EVALUATIONS:
+                raise _TooManyEvaluations
             u = y.reshape(shape)
             return (-u / tau + np.tanh(gain * u) @ w + b).ravel()
 
         times = np.linspace(0.0, t_end, n_t)
-        sol = solve_ivp(
-            rhs, (0.0, t_end), u0.ravel(), method=method, t_eval=times, rtol=rt, atol=at
-        )
+        try:
+            sol = solve_ivp(
+                rhs, (0.0, t_end), u0.ravel(), method=method, t_eval=times, rtol=rt, atol=at
+            )
+        except _TooManyEvaluations:
+            raise RuntimeError(
+                f"the integration to t_max={t_end:g} needed more than {MAX_EVALUATIONS} "
+                f"evaluations of du/dt with method={method!r} (gain={gain:g}, tau={tau:g}): "
+                "the network is stiff or t_max long: a stiff method ('LSODA', 'Radau'), a "
+                "shorter t_max or larger rtol and atol need fewer"
+            ) from None
         if not sol.success:
             raise RuntimeError(f"the integration failed: {sol.message}")
         u = sol.y.T.reshape(n_t, *shape)
         v = np.tanh(gain * u)
         energies = np.stack([self._energy_of_potentials(u_t) for u_t in u])
         return ContinuousTrajectory(sol.t, u, v, energies)
+
+    def _start(self, potentials: Any) -> np.ndarray:
+        """The starting potentials of :meth:`simulate`, checked to keep the ODE finite."""
+        u0, _ = self._batch(potentials, "potentials")
+        largest = float(np.max(np.abs(u0)))
+        if largest > MAX_POTENTIAL:
+            raise ValueError(
+                f"potentials must lie within +-{MAX_POTENTIAL:g} (MAX_POTENTIAL: far beyond "
+                f"where the outputs saturate), got max |u| = {largest:.3g}"
+            )
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = bool(
+                np.all(np.isfinite(-u0 / self.tau + np.tanh(self.gain * u0) @ self._weights))
+                and np.all(np.isfinite(self._energy_of_potentials(u0)))
+            )
+        if not finite:
+            raise ValueError(
+                f"potentials too large for this network: du/dt or the energy at the start "
+                f"overflows float64 (max |u| = {largest:.3g}, gain={self.gain:g}, "
+                f"tau={self.tau:g}, max |W| = {float(np.max(np.abs(self._weights))):.3g})"
+            )
+        return u0
+
+    def _check_t_max(self, t_max: Any) -> float:
+        t_end = check_float(t_max, "t_max", minimum=0.0, exclusive_minimum=True)
+        if t_end > MAX_TIME_CONSTANTS * self.tau:
+            raise ValueError(
+                f"t_max must be <= {MAX_TIME_CONSTANTS:g} time constants (tau={self.tau:g}): a "
+                f"trajectory settles within tens of them; got t_max={t_end:g}"
+            )
+        return t_end

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from energynets._npz import atomic_path
-from energynets._validation import as_float_array, check_float, check_int
+from energynets._validation import as_float_array, check_float, check_int, check_int_tuple
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -35,10 +35,9 @@ BAD = "#c0392b"
 
 def check_shape(shape: Any, n_columns: int, name: str) -> tuple[int, int]:
     """Check an image ``shape`` (height, width) against the ``n_columns`` of ``name``."""
-    try:
-        height, width = (int(v) for v in shape)
-    except (TypeError, ValueError):
-        raise TypeError(f"shape must be a pair (height, width) of ints, got {shape!r}") from None
+    height, width = check_int_tuple(
+        shape, "shape", length=2, expected="a pair (height, width) of ints"
+    )
     if height < 1 or width < 1:
         raise ValueError(f"shape must be positive, got {(height, width)}")
     if height * width != n_columns:

@@ -4,16 +4,24 @@
   ``rng_stream(entropy, key)``;
 - :class:`Data`: the training and test rows of a classification experiment, checked once
   (default: the nudged digits, split at random);
-- small argument checks (:func:`check_positive`, :func:`check_counts`).
+- small argument checks (:func:`check_positive`, :func:`check_counts`, :func:`check_seeds`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from energynets._validation import as_float_array, check_float, check_int, rng_stream
+from energynets._validation import (
+    as_float_array,
+    check_float,
+    check_int,
+    check_int_tuple,
+    check_seed,
+    rng_stream,
+)
 from energynets.experiments.compare.data import nudged_digits
 
 
@@ -28,12 +36,29 @@ def check_positive(value: Any, name: str) -> float:
     return check_float(value, name, minimum=0.0, exclusive_minimum=True)
 
 
-def check_counts(values: Any, name: str, minimum: int = 1) -> tuple[int, ...]:
-    """One int or a non-empty sequence of ints, each >= ``minimum``."""
-    items = [values] if isinstance(values, int | np.integer) else list(values)
+def _items(values: Any, name: str) -> list[Any]:
+    """One value (an int) or the values of a non-empty sequence, as a list."""
+    if isinstance(values, int | np.integer):
+        return [values]
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
+        raise TypeError(
+            f"{name} must be an int or a sequence of ints, got {type(values).__name__} {values!r}"
+        )
+    items = list(values)
     if not items:
         raise ValueError(f"{name} must hold at least one value")
+    return items
+
+
+def check_counts(values: Any, name: str, minimum: int = 1) -> tuple[int, ...]:
+    """One int or a non-empty sequence of ints, each in [``minimum``, MAX_COUNT]."""
+    items = _items(values, name)
     return tuple(check_int(v, f"{name}[{i}]", minimum=minimum) for i, v in enumerate(items))
+
+
+def check_seeds(values: Any, name: str = "seeds") -> tuple[int, ...]:
+    """One int seed or a non-empty sequence of them (seeds are not counts: any size)."""
+    return tuple(check_seed(v, f"{name}[{i}]") for i, v in enumerate(_items(values, name)))
 
 
 class Data:
@@ -142,7 +167,7 @@ def _split(
     if split_random_state is None:
         order = rng_stream(entropy, Stream.SPLIT).permutation(X.shape[0])
     else:
-        seed = check_int(split_random_state, "split_random_state", minimum=0)
+        seed = check_int(split_random_state, "split_random_state", minimum=0, maximum=2**32 - 1)
         # numpy's legacy generator, as scikit-learn seeds it: a local one, not the global state
         order = np.random.RandomState(seed).permutation(X.shape[0])
     test, train = np.sort(order[:n_test]), np.sort(order[n_test:])
@@ -168,7 +193,9 @@ def _check_image_shape(image_shape: Any, n_inputs: int) -> tuple[int, int] | Non
     """(height, width) with height * width = n_inputs, or None."""
     if image_shape is None:
         return None
-    h, w = (int(v) for v in image_shape)
+    h, w = check_int_tuple(
+        image_shape, "image_shape", length=2, expected="a pair (height, width) of ints"
+    )
     if h * w != n_inputs:
         raise ValueError(
             f"image_shape must have height * width = {n_inputs} (the columns of X), got {(h, w)}"

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from energynets._validation import as_float_array
+from energynets._validation import as_float_array, check_int_tuple
 
 __all__ = ["nudge_images", "nudged_digits"]
 
@@ -54,10 +54,9 @@ def nudge_images(X: Any, shape: Sequence[int]) -> np.ndarray:
            [0., 0., 0., 1.]])
     """
     arr = as_float_array(X, "X", ndim=2, dtype=np.float64)
-    try:
-        height, width = (int(v) for v in shape)
-    except (TypeError, ValueError):
-        raise TypeError(f"shape must be a pair (height, width) of ints, got {shape!r}") from None
+    height, width = check_int_tuple(
+        shape, "shape", length=2, expected="a pair (height, width) of ints"
+    )
     if height < 1 or width < 1 or height * width != arr.shape[1]:
         raise ValueError(
             f"shape (height, width) must be positive with height * width = {arr.shape[1]} (the "

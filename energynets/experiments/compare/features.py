@@ -156,7 +156,7 @@ def features_experiment(
     split = (
         None
         if split_random_state is None
-        else check_int(split_random_state, "split_random_state", minimum=0)
+        else check_int(split_random_state, "split_random_state", minimum=0, maximum=2**32 - 1)
     )
     data = Data(X, y, X_test, y_test, test_fraction, image_shape, entropy, split)
     settings = {

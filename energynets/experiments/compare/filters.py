@@ -14,7 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from energynets._validation import RNGLike, as_float_array, check_choice, check_int, describe_rng
+from energynets._validation import (
+    RNGLike,
+    as_float_array,
+    check_choice,
+    check_int,
+    check_int_tuple,
+    describe_rng,
+)
 from energynets.experiments._runs import draw_entropy
 from energynets.experiments.compare._shared import Stream, check_positive
 from energynets.experiments.compare._training import train_classifier, train_rbm
@@ -22,6 +29,8 @@ from energynets.experiments.compare.data import nudged_digits
 from energynets.experiments.compare.records import FiltersResult
 
 __all__ = ["filter_redundancy", "filter_smoothness", "filters_experiment"]
+
+_PAIR = "a pair (height, width) of ints"
 
 
 def filter_smoothness(weights: Any, shape: Sequence[int]) -> float:
@@ -51,7 +60,7 @@ def filter_smoothness(weights: Any, shape: Sequence[int]) -> float:
     True
     """
     w = as_float_array(weights, "weights", ndim=2, dtype=np.float64)
-    h, wd = (int(v) for v in shape)
+    h, wd = check_int_tuple(shape, "shape", length=2, expected=_PAIR)
     if h * wd != w.shape[0]:
         raise ValueError(
             f"shape must have height * width = {w.shape[0]} (the rows of weights), got {(h, wd)}"
@@ -209,12 +218,7 @@ def _check_image_shape(image_shape: Any) -> tuple[int, int]:
     """(height, width) as ints; it must be given."""
     if image_shape is None:
         raise ValueError("image_shape (height, width) must be given with X or with trained models")
-    try:
-        h, w = (int(v) for v in image_shape)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"image_shape must be a pair (height, width) of ints, got {image_shape!r}"
-        ) from None
+    h, w = check_int_tuple(image_shape, "image_shape", length=2, expected=_PAIR)
     return h, w
 
 

@@ -23,7 +23,13 @@ from energynets._validation import (
     rng_stream,
 )
 from energynets.experiments._runs import draw_entropy, progress_bar
-from energynets.experiments.compare._shared import Data, Stream, check_counts, check_positive
+from energynets.experiments.compare._shared import (
+    Data,
+    Stream,
+    check_counts,
+    check_positive,
+    check_seeds,
+)
 from energynets.experiments.compare.records import PretrainingResult
 
 __all__ = ["balanced_subset", "pretraining_experiment"]
@@ -149,7 +155,7 @@ def pretraining_experiment(
     data = Data(X, y, X_test, y_test, test_fraction, None, entropy)
     sizes_hidden = check_counts(hidden, "hidden")
     label_counts = _check_label_counts(n_labels, data.X_train.shape[0])
-    seed_list = check_counts(seeds, "seeds", minimum=0)
+    seed_list = check_seeds(seeds)
     method = check_choice(dbn_method, "dbn_method", ("cd", "pcd"))
     p_epochs = check_int(pretrain_epochs, "pretrain_epochs", minimum=1)
     p_eta = check_positive(pretrain_learning_rate, "pretrain_learning_rate")

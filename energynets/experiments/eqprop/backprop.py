@@ -34,7 +34,7 @@ from energynets._validation import (
     rng_stream,
 )
 from energynets.experiments._runs import check_bool, draw_entropy
-from energynets.experiments.compare._shared import Data, check_counts, check_positive
+from energynets.experiments.compare._shared import Data, check_counts, check_positive, check_seeds
 from energynets.experiments.eqprop.records import BackpropResult
 from energynets.learning.eqprop_gradients import NUDGINGS
 
@@ -162,7 +162,7 @@ def backprop_experiment(
         "n_free": check_int(n_free, "n_free", minimum=1),
         "n_nudged": check_int(n_nudged, "n_nudged", minimum=1),
         "mlp_learning_rate": check_positive(mlp_learning_rate, "mlp_learning_rate"),
-        "seeds": list(check_counts(seeds, "seeds", minimum=0)),
+        "seeds": list(check_seeds(seeds)),
         "dtype": np.dtype(check_dtype(dtype)).name,
         "rng": describe_rng(rng),
     }

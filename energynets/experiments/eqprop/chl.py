@@ -32,7 +32,7 @@ import numpy as np
 
 from energynets._validation import RNGLike, check_choice, check_int, describe_rng, rng_stream
 from energynets.experiments._runs import check_bool, draw_entropy, progress_bar
-from energynets.experiments.compare._shared import check_counts, check_positive
+from energynets.experiments.compare._shared import check_counts, check_positive, check_seeds
 from energynets.experiments.eqprop._shared import cosine
 from energynets.experiments.eqprop.records import RULE_NAMES, CHLResult
 from energynets.learning.eqprop_gradients import chl_gradient, ep_gradient, rbp_gradient
@@ -115,7 +115,7 @@ def chl_experiment(
         raise ValueError(f"rules must name at least one of {', '.join(CHL_RULES)}")
     settings: dict[str, Any] = {
         "layer_sizes": sizes, "n_samples": check_int(n_samples, "n_samples", minimum=1),
-        "rules": list(chosen), "seeds": list(check_counts(seeds, "seeds", minimum=0)),
+        "rules": list(chosen), "seeds": list(check_seeds(seeds)),
         "n_epochs": check_int(n_epochs, "n_epochs", minimum=1),
         "learning_rate": check_positive(learning_rate, "learning_rate"),
         "beta": check_positive(beta, "beta"), "n_free": check_int(n_free, "n_free", minimum=1),
