@@ -56,6 +56,8 @@ FORMAT_NAME = "energynets-sweep/1"
 #: The most tasks (grid points x replicates) of one sweep: its tasks and records are held in
 #: memory, and each finished task is one fsynced line of the results file.
 MAX_TASKS = 10**7
+#: The most worker processes of a sweep's own pool.
+MAX_WORKERS = 4096
 
 
 def task_seed(entropy: int, point: int, replicate: int, spawn_key: Sequence[int] = ()) -> int:
@@ -618,10 +620,8 @@ def _check_executor(function: Callable[..., Any], executor: Any, workers: Any) -
         raise TypeError(
             f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}"
         )
-    if workers is not None and (
-        isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1
-    ):
-        raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+    if workers is not None:
+        check_int(workers, "workers", minimum=1, maximum=MAX_WORKERS)
     serial = executor is None and workers == 1
     if not serial:
         try:

@@ -272,7 +272,7 @@ def test_a_failing_task_names_its_point_and_keeps_the_finished_ones(tmp_path):
         (noisy_line, GRID, {"seeds": [1, -1]}, ValueError, "list of int seeds >= 0"),
         (noisy_line, GRID, {"seeds": 1.5}, TypeError, "seeds must be an int"),
         (noisy_line, GRID, {"rng": "a"}, TypeError, "rng must be"),
-        (noisy_line, GRID, {"workers": 0}, ValueError, "workers must be an int >= 1"),
+        (noisy_line, GRID, {"workers": 0}, ValueError, "workers must be >= 1"),
         (noisy_line, GRID, {"executor": object()}, TypeError, "concurrent.futures.Executor"),
         (lambda x, rng: x, {"x": [1]}, {"workers": 2}, TypeError, "must be picklable"),
     ],

@@ -203,12 +203,14 @@ def test_a_forked_child_does_not_hold_the_results_lock(tmp_path):
     file. On main the child shared the lock, and the file stayed 'in use' while it lived."""
     path = tmp_path / "r.jsonl"
     read, write = os.pipe()
+    ready_read, ready_write = os.pipe()  # each child says it is past the fork (and its hooks)
     children = []
 
     def fork_and_block(x, rng):
         pid = os.fork()
         if pid == 0:  # the child waits until the test lets it go, holding what it inherited
             os.close(write)
+            os.write(ready_write, b"r")
             os.read(read, 1)
             os._exit(0)
         children.append(pid)
@@ -217,6 +219,7 @@ def test_a_forked_child_does_not_hold_the_results_lock(tmp_path):
     try:
         sweep(fork_and_block, {"x": [0, 1]}, workers=1, results=path)
         assert len(children) == 2 and all(_running(pid) for pid in children)
+        assert os.read(ready_read, 1) + os.read(ready_read, 1) == b"rr"
         # the sweep has ended, its forked children live on: the file is free
         assert sweep(fork_and_block, {"x": [0, 1]}, workers=1, results=path).n_resumed == 2
         with open(path, "rb") as other:
@@ -226,6 +229,8 @@ def test_a_forked_child_does_not_hold_the_results_lock(tmp_path):
         os.close(read)
         for pid in children:
             os.waitpid(pid, 0)
+        os.close(ready_read)
+        os.close(ready_write)
 
 
 LEFTOVER_SCRIPT = """
