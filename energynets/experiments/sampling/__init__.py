@@ -1,6 +1,6 @@
 """Sampling experiments: chains on physical systems, the 2D Ising transition, sampler races.
 
-Three questions, one function each; every function only computes and returns a result object
+Four questions, one function each; every function only computes and returns a result object
 (``records``, :meth:`to_text`, :meth:`to_markdown`, a JSON-ready :meth:`summary`); the command
 line prints and :mod:`energynets.plotting` draws.
 
@@ -19,6 +19,10 @@ line prints and :mod:`energynets.plotting` draws.
   Onsager's critical temperature T_c = 2 / ln(1 + sqrt 2) = 2.269 (Onsager 1944), the exact
   energy per spin of the infinite lattice, and the exact spontaneous magnetisation
   (1 - sinh(2 / T)^-4)^(1/8) below T_c (Yang 1952).
+- :func:`critical_slowing_down`: the integrated autocorrelation times of ``|m|`` and E at
+  T_c against the lattice side L for heat-bath, Metropolis, Wolff and Swendsen-Wang updates,
+  in updates and in units of work, and the dynamic exponent z of tau ~ L^z per sampler
+  (Grassberger 1995; Baillie & Coddington 1991).
 - :func:`compare_samplers`: give each sampler the same budget of single-unit updates on a hard
   (frustrated, low-temperature) system and see which one mixes: autocorrelation time, energy
   traces, Gelman-Rubin R-hat, the fraction of chains that reached the ground state, and the
@@ -71,6 +75,14 @@ from energynets.experiments.sampling.records import (
 )
 from energynets.experiments.sampling.sample import sample_system
 from energynets.experiments.sampling.scan import ising_temperature_scan
+from energynets.experiments.sampling.slowing_down import (
+    CSD_SAMPLERS,
+    DYNAMIC_EXPONENTS,
+    SLOWING_DOWN_COLUMNS,
+    SlowingDownResult,
+    critical_slowing_down,
+    fit_dynamic_exponent,
+)
 from energynets.experiments.sampling.statistics import gelman_rubin
 from energynets.experiments.sampling.systems import (
     COMPARE_TEMPERATURES,
@@ -84,19 +96,25 @@ from energynets.experiments.sampling.systems import (
 __all__ = [
     "COMPARE_COLUMNS",
     "COMPARE_TEMPERATURES",
+    "CSD_SAMPLERS",
     "DEFAULT_SIZES",
     "DEFAULT_TEMPERATURES",
+    "DYNAMIC_EXPONENTS",
     "MAX_EXACT_UNITS",
     "ONSAGER_TC",
     "SAMPLERS",
     "SAMPLE_COLUMNS",
     "SCAN_COLUMNS",
+    "SLOWING_DOWN_COLUMNS",
     "SYSTEMS",
     "ComparisonResult",
     "HistogramCheck",
     "IsingScanResult",
     "SampleResult",
+    "SlowingDownResult",
     "compare_samplers",
+    "critical_slowing_down",
+    "fit_dynamic_exponent",
     "gelman_rubin",
     "ising_temperature_scan",
     "make_system",
