@@ -33,9 +33,10 @@ unit value m = (1/N) sum_i s_i (the magnetisation per spin for spins). Traces ha
 sweep, row 0 the starting states.
 
 One module per question: :mod:`~energynets.experiments.sampling.sample`,
-:mod:`~energynets.experiments.sampling.scan` and
-:mod:`~energynets.experiments.sampling.comparison`, their records in
-:mod:`~energynets.experiments.sampling.records`, on the systems of
+:mod:`~energynets.experiments.sampling.scan`,
+:mod:`~energynets.experiments.sampling.comparison` and
+:mod:`~energynets.experiments.sampling.slowing_down` (which holds its own result), their
+records in :mod:`~energynets.experiments.sampling.records`, on the systems of
 :mod:`~energynets.experiments.sampling.systems`, with the chains, statistics, exact histogram
 check and Onsager's results each in a module of its own; every name is importable from here.
 
@@ -53,6 +54,10 @@ Hukushima, K. & Nemoto, K. (1996). Exchange Monte Carlo method and application t
 simulations. J. Phys. Soc. Japan 65, 1604-1608.
 Sokal, A. (1997). Monte Carlo methods in statistical mechanics: foundations and new
 algorithms. In Functional Integration (Cargese 1996), NATO ASI Series B 361, 131-192.
+Grassberger, P. (1995). Damage spreading and critical exponents for "model A" Ising dynamics.
+Physica A 214, 547-559.
+Baillie, C. F. & Coddington, P. D. (1991). Comparison of cluster algorithms for
+two-dimensional Potts models. Phys. Rev. B 43, 10617.
 Newman, M. E. J. & Barkema, G. T. (1999). Monte Carlo Methods in Statistical Physics. Oxford
 University Press, chapters 3 and 4 (the Ising model, errors by jackknife).
 """

@@ -18,8 +18,8 @@ Every tau is given twice:
   *step* (one cluster grown and flipped) for Wolff;
 - in units of *work*, sweep-equivalents, i.e. per N spins visited or flipped: the same
   number for the sweeping samplers, and for Wolff tau in steps times the mean fraction of the
-  lattice that a step flips, <|C|> / N (Wolff 1989; Baillie & Coddington 1991 compare the
-  algorithms so). The exponents z are fitted to tau in work units.
+  lattice that a step flips, <|C|> / N, so that the samplers are compared at equal work. The
+  exponents z are fitted to tau in work units.
 
 References
 ----------
@@ -27,7 +27,7 @@ Grassberger, P. (1995). Damage spreading and critical exponents for "model A" Is
 Physica A 214, 547-559 (heat-bath dynamics in d = 2: z = 2.172 +- 0.006).
 
 Baillie, C. F. & Coddington, P. D. (1991). Comparison of cluster algorithms for
-two-dimensional Potts models. Phys. Rev. B 43, 10617-10621 (Syracuse report SCCS-012, 1990:
+two-dimensional Potts models. Phys. Rev. B 43, 10617 (NPAC report SCCS-012, 1990:
 for q = 2, the Ising model, Swendsen-Wang and Wolff autocorrelation times are better fitted
 by a logarithmic growth with L but consistent with a power law of z ~ 0.25).
 
@@ -135,6 +135,10 @@ def per_chain_tau(x: Any) -> np.ndarray:
         :func:`~energynets.sampling.diagnostics.integrated_autocorrelation_time`); NaN for a
         constant column.
 
+    References
+    ----------
+    Sokal, A. (1997), section 3 (see the module notes).
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
@@ -172,8 +176,12 @@ def fit_dynamic_exponent(sides: Any, taus: Any) -> tuple[float, float]:
     Returns
     -------
     z, z_stderr : float
-        NaN with fewer than 2 usable points (z_stderr: fewer than 3, or all on the line:
-        then 0).
+        z is NaN with fewer than 2 usable points; z_stderr is NaN with fewer than 3 and 0
+        when the points lie exactly on a line.
+
+    References
+    ----------
+    Sokal (1997); Grassberger (1995): tau ~ L^z at T_c. See the module notes.
 
     Examples
     --------
@@ -410,12 +418,13 @@ def critical_slowing_down(
     Notes
     -----
     Cost: per side, n_chains x L^2 spins times n_updates updates of each sampler, plus the
-    recorded states, O(n_chains L^2) per update. On one core of a laptop-class CPU, 16 chains
-    at L = 64 take about 3 ms per checkerboard sweep, 6 ms per Swendsen-Wang sweep and under
-    1 ms per Wolff step. The estimate of tau is reliable when the measured run is much longer
+    recorded states, O(n_chains L^2) per update. On one core, 16 chains at L = 64 take about
+    3 ms per checkerboard sweep, 6 ms per Swendsen-Wang sweep and a few ms per Wolff step at
+    T_c. The estimate of tau is reliable when the measured run is much longer
     than tau: the records give ``run_in_tau`` and the notes flag runs shorter than 100 tau.
-    At T_c heat-bath needs tau ~ L^2.17 sweeps, so a careful run to L = 64 gives the local
-    samplers about 10^5 sweeps and the cluster samplers 10^4 updates (see the user guide).
+    At T_c heat-bath's tau grows like L^2.17 (about 250 sweeps at L = 32), so a careful run to
+    L = 64 gives heat-bath about 1.5 x 10^5 sweeps and the cluster samplers 2 x 10^4 updates
+    (see the user guide).
 
     References
     ----------
@@ -547,6 +556,12 @@ class SlowingDownResult(TableReport):
 
     def fit(self, sampler: str, observable: str = "|m|") -> dict[str, Any]:
         """The fit of z for one sampler and observable ("|m|" or "E").
+
+        Parameters
+        ----------
+        sampler : str
+            One of :attr:`samplers`.
+        observable : {"|m|", "E"}
 
         Returns
         -------
