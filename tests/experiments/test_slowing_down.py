@@ -15,6 +15,7 @@ from energynets.experiments.sampling import (
     CSD_SAMPLERS,
     ONSAGER_TC,
     SLOWING_DOWN_COLUMNS,
+    SLOWING_DOWN_PRESETS,
     critical_slowing_down,
     fit_dynamic_exponent,
 )
@@ -78,7 +79,7 @@ def test_fit_with_too_few_points_or_bad_input():
 @pytest.fixture(scope="module")
 def quick():
     """The quick preset: all four samplers at T_c on L = 4 and 8."""
-    return critical_slowing_down((4, 8), n_chains=8, n_updates=3000, rng=0)
+    return critical_slowing_down(**SLOWING_DOWN_PRESETS["quick"], rng=0)
 
 
 def test_records_columns_and_units(quick):
@@ -96,6 +97,20 @@ def test_records_columns_and_units(quick):
         assert r["updates"] == 3000 and r["burn_in"] == 600
         assert r["run_in_tau"] == pytest.approx(2400 / max(r["tau_abs_m"], r["tau_energy"]))
     assert len(quick.fits) == 8  # 4 samplers x 2 observables
+
+
+def test_the_careful_preset_runs_every_sampler_100_taus_at_l_64():
+    # heat-bath tau of |m| is about 250 sweeps at L = 32 (the medium preset); L^2.17 scaling
+    # gives about 1100 at L = 64, Metropolis about 2.5 times less, the cluster samplers < 20
+    careful = SLOWING_DOWN_PRESETS["careful"]
+    assert max(careful["sides"]) == 64
+    measured = {s: 0.8 * n for s, n in careful["n_updates"].items()}  # the default burn-in
+    expected_tau = {"heat-bath": 250 * 2**2.17, "metropolis": 100 * 2**2.17, "wolff": 20,
+                    "swendsen-wang": 20}  # fmt: skip
+    assert all(measured[s] >= 100 * expected_tau[s] for s in CSD_SAMPLERS)
+    for preset in SLOWING_DOWN_PRESETS.values():  # the presets are valid arguments
+        small = {**preset, "sides": (4,), "n_chains": 2, "n_updates": 20}
+        assert critical_slowing_down(**small, samplers=("wolff",)).sides == [4]
 
 
 def test_heat_bath_slows_down_with_l_at_tc(quick):

@@ -72,6 +72,7 @@ __all__ = [
     "CSD_SAMPLERS",
     "DYNAMIC_EXPONENTS",
     "SLOWING_DOWN_COLUMNS",
+    "SLOWING_DOWN_PRESETS",
     "SlowingDownResult",
     "critical_slowing_down",
     "fit_dynamic_exponent",
@@ -89,6 +90,35 @@ DYNAMIC_EXPONENTS: dict[str, tuple[float, float | None, str]] = {
     "metropolis": (2.172, 0.006, "Grassberger 1995, heat-bath (same model A class)"),
     "wolff": (0.25, None, "Baillie & Coddington 1991, ~0.25 or log L"),
     "swendsen-wang": (0.25, None, "Baillie & Coddington 1991, ~0.25 or log L"),
+}
+
+#: Sizes of :func:`critical_slowing_down` runs, ``critical_slowing_down(**preset)``:
+#: "quick" (L = 4, 8; seconds: tests and demonstrations), "medium" (L = 8, 16, 32; a few
+#: minutes) and "careful" (L = 8 to 64, at least 100 tau for every sampler at L = 64: heat-bath
+#: tau is about 250 sweeps at L = 32 and grows like L^2.17; estimated at about 20 minutes on one
+#: free core).
+SLOWING_DOWN_PRESETS: dict[str, dict[str, Any]] = {
+    "quick": {"sides": (4, 8), "n_chains": 8, "n_updates": 3000},
+    "medium": {
+        "sides": (8, 16, 32),
+        "n_chains": 8,
+        "n_updates": {
+            "heat-bath": 20000,
+            "metropolis": 20000,
+            "wolff": 10000,
+            "swendsen-wang": 5000,
+        },
+    },
+    "careful": {
+        "sides": (8, 16, 32, 64),
+        "n_chains": 16,
+        "n_updates": {
+            "heat-bath": 150_000,
+            "metropolis": 100_000,
+            "wolff": 20_000,
+            "swendsen-wang": 20_000,
+        },
+    },
 }
 
 #: Columns of :attr:`SlowingDownResult.records`.
@@ -417,6 +447,9 @@ def critical_slowing_down(
 
     Notes
     -----
+    :data:`SLOWING_DOWN_PRESETS` sizes three runs: ``critical_slowing_down(
+    **SLOWING_DOWN_PRESETS["careful"], progress=True)`` is the careful run to L = 64.
+
     Cost: per side, n_chains x L^2 spins times n_updates updates of each sampler, plus the
     recorded states, O(n_chains L^2) per update. On one core, 16 chains at L = 64 take about
     3 ms per checkerboard sweep, 6 ms per Swendsen-Wang sweep and a few ms per Wolff step at
