@@ -18,6 +18,7 @@ ORDER = (
     "plot_gibbs_vs_exact.py",
     "plot_ising_transition.py",
     "plot_tempering_vs_gibbs.py",
+    "plot_critical_slowing_down.py",
     "plot_boltzmann_encoder.py",
     "plot_rbm_bars_and_stripes.py",
     "plot_rbm_hopfield.py",

@@ -3,9 +3,10 @@
 :func:`sample_scene` runs one sampler on one system and prints its statistics (sample.png);
 :func:`scan_scene` measures the 2D Ising magnetisation and heat capacity against the
 temperature (ising_scan.png); :func:`race_scene` gives several samplers the same budget on one
-system and shows which one mixes (compare.png). Each takes the keyword arguments of its
-experiment function of :mod:`energynets.experiments.sampling`, prints its table and writes its
-picture and, for the command, its numbers as JSON.
+system and shows which one mixes (compare.png); :func:`slowing_down_scene` measures the
+autocorrelation times at T_c against the lattice side (slowing_down.png). Each takes the
+keyword arguments of its experiment function of :mod:`energynets.experiments.sampling`, prints
+its table and writes its picture and, for the command, its numbers as JSON.
 """
 
 from __future__ import annotations
@@ -79,3 +80,24 @@ def race_scene(
     print(f"Comparing {', '.join(samplers)} on the same budget of {budget} sweep-equivalents:")
     result = compare_samplers(system, samplers, **options, progress=True)
     return _show(result, plotting.sampler_comparison_figure, folder, "compare", save_json)
+
+
+def slowing_down_scene(
+    folder: Path, sides: list[int], samplers: list[str], *, temperature: float | None,
+    **options: Any,
+) -> list[Path]:  # fmt: skip
+    """Measure critical slowing down (``options``: the keyword arguments of
+    :func:`~energynets.experiments.sampling.critical_slowing_down`; ``temperature`` None for
+    T_c), print its table, write slowing_down.png and slowing_down.json."""
+    use_agg()
+    from energynets import plotting
+    from energynets.experiments.sampling import ONSAGER_TC, critical_slowing_down
+
+    t = ONSAGER_TC if temperature is None else temperature
+    print(
+        f"Critical slowing down of the 2D Ising model at T = {t:.4f}: {', '.join(samplers)} "
+        f"on L = {', '.join(map(str, sides))}, {options['n_chains']} chains x "
+        f"{options['n_updates']} updates each."
+    )
+    result = critical_slowing_down(sides, samplers, temperature=t, **options, progress=True)
+    return _show(result, plotting.slowing_down_figure, folder, "slowing_down", save_json=True)

@@ -57,6 +57,7 @@ from energynets.plotting.sampling import (
     ising_scan_figure,
     sampler_comparison_figure,
     sampling_figure,
+    slowing_down_figure,
 )
 
 __all__ = [
@@ -86,6 +87,7 @@ __all__ = [
     "sampler_comparison_figure",
     "sampling_figure",
     "save_figure",
+    "slowing_down_figure",
     "weight_matrix",
 ]
 

@@ -2,9 +2,10 @@
 
 :func:`chain_traces`, :func:`autocorrelation_plot` and :func:`histogram_vs_exact` draw one
 panel each from plain arrays; :func:`sampling_figure`, :func:`ising_scan_figure` and
-:func:`sampler_comparison_figure` draw the results of the experiments of
-:mod:`energynets.experiments.sampling` (a sampling run, the 2D Ising model against
-temperature with Onsager's exact solution, samplers on the same budget).
+:func:`sampler_comparison_figure` and :func:`slowing_down_figure` draw the results of the
+experiments of :mod:`energynets.experiments.sampling` (a sampling run, the 2D Ising model
+against temperature with Onsager's exact solution, samplers on the same budget, the
+autocorrelation times at T_c against the lattice side).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ _SAMPLER_COLORS = {
     "metropolis": "#ff7f0e",
     "checkerboard": "#2ca02c",
     "tempering": "#d62728",
+    "heat-bath": "#2ca02c",
+    "wolff": "#9467bd",
+    "swendsen-wang": "#8c564b",
 }
 # the bars of a sampled histogram
 _BAR: dict[str, Any] = {"color": "#9ecae1", "edgecolor": "#3182bd"}
@@ -522,3 +526,55 @@ def _rates_panel(ax: Axes, result: Any) -> None:
         ax.set_ylabel("acceptance")
         ax.set_title("acceptance of unit updates", fontsize="medium")
     ax.grid(alpha=0.3, axis="y")
+
+
+def slowing_down_figure(result: Any, *, title: str | None = None) -> Figure:
+    """Critical slowing down: autocorrelation time against lattice side, log-log, with z.
+
+    One panel per observable (``|m|`` and E): the integrated autocorrelation time in work
+    units (sweep-equivalents; Wolff: steps x <|C|> / N) of each sampler against L, with the
+    error bars of the spread over chains and the fitted power law c L^z (dashed), its z in
+    the legend beside the published value.
+
+    Parameters
+    ----------
+    result : energynets.experiments.sampling.SlowingDownResult
+        What :func:`~energynets.experiments.sampling.critical_slowing_down` returns.
+    title : str, optional
+        Default: the temperature.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two log-log panels sharing the L axis.
+    """
+    check_result(result, "SlowingDownResult", ("records", "fits", "settings"))
+    fig = new_figure((10.5, 4.4))
+    axes = fig.subplots(1, 2, sharex=True)
+    for ax, (key, label) in zip(axes, (("abs_m", "|m|"), ("energy", "E")), strict=True):
+        for k, sampler in enumerate(result.samplers):
+            color = _sampler_color(sampler, k)
+            sides = result.column("side", sampler).astype(np.float64)
+            tau = result.column(f"tau_{key}_work", sampler)
+            fit = result.fit(sampler, label)
+            ax.errorbar(
+                sides, tau, yerr=result.column(f"tau_{key}_work_err", sampler), fmt="o",
+                markersize=4.5, capsize=2.5, color=color,
+                label=f"{sampler}: z = {fit['z']:.2f} (published {fit['reference_z']:g})",
+            )  # fmt: skip
+            ok = np.isfinite(tau) & (tau > 0)
+            if np.isfinite(fit["z"]) and ok.any():
+                # the least-squares line through the points' logs passes through their means
+                c = np.exp(np.mean(np.log(tau[ok])) - fit["z"] * np.mean(np.log(sides[ok])))
+                ax.plot(sides, c * sides ** fit["z"], "--", color=color, linewidth=1.1)
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(result.sides, [str(side) for side in result.sides])
+        ax.minorticks_off()
+        ax.set_yscale("log")
+        ax.set_title(f"autocorrelation time of {label}", fontsize="medium")
+        _finish_panel(ax, "lattice side L", "τ (sweep-equivalents)")
+    if title is None:
+        t = float(result.settings.get("temperature", float("nan")))
+        title = f"2D Ising model at T = {t:.4f}: critical slowing down, τ ~ L^z"
+    fig.suptitle(title)
+    return fig
