@@ -29,7 +29,6 @@ import numpy as np
 
 from energynets._validation import (
     RNGLike,
-    as_float_array,
     check_choice,
     check_couplings,
     check_dtype,
@@ -39,6 +38,7 @@ from energynets._validation import (
     check_rng,
 )
 from energynets.energy import unchecked_energy, unchecked_fields
+from energynets.models._two_state import TwoStateUnits
 from energynets.states import apply_to_rows
 
 __all__ = [
@@ -51,7 +51,7 @@ __all__ = [
 UNIT_KINDS = ("spins", "bits")
 
 
-class BoltzmannMachine:
+class BoltzmannMachine(TwoStateUnits):
     """A Boltzmann machine: symmetric couplings with zero diagonal, biases, spin or bit units.
 
     The energy E(s) = -1/2 s^T W s - b^T s defines the Boltzmann distribution
@@ -199,78 +199,6 @@ class BoltzmannMachine:
         out._weights, out._bias = w, b
         out.units, out.n_visible, out.lattice_shape = self.units, self.n_visible, self.lattice_shape
         return out
-
-    # -- states ---------------------------------------------------------------------------
-    def check_states(self, states: Any, name: str = "states") -> tuple[np.ndarray, bool]:
-        """Validate a batch of states: 2-D (or one 1-D state) of the unit values.
-
-        Parameters
-        ----------
-        states : array_like, shape (n_states, n_units) or (n_units,)
-            Values -1 and +1 (spins) or 0 and 1 (bits).
-        name : str
-            The argument name the error messages use.
-
-        Returns
-        -------
-        states : ndarray, shape (n_states, n_units)
-            A fresh C-contiguous copy in the model's dtype (one row for a 1-D input).
-        was_1d : bool
-            Whether the input was a single 1-D state.
-
-        Raises
-        ------
-        ValueError
-            Naming ``name``, if the shape or the values do not fit the model.
-        """
-        arr = as_float_array(states, name, ndim=(1, 2), dtype=np.float64)
-        was_1d = arr.ndim == 1
-        arr2 = arr[None, :] if was_1d else arr
-        if arr2.shape[1] != self.n_units:
-            raise ValueError(
-                f"{name} must have {self.n_units} units (columns) to match the model, "
-                f"got shape {arr.shape}"
-            )
-        self.check_unit_values(arr2, name, self.units)
-        return np.array(arr2, dtype=self.dtype, order="C", copy=True), was_1d
-
-    def check_unit_values(self, values: np.ndarray, name: str, units: str) -> None:
-        """ValueError naming ``name`` (and ``units``, how the message names the unit values)
-        unless every entry of ``values`` is one of the model's two unit values.
-
-        Parameters
-        ----------
-        values : ndarray
-        name : str
-            The argument name the error message uses.
-        units : str
-            The words in parentheses after the two values in the message.
-        """
-        lo, hi = self.unit_values
-        bad = (values != lo) & (values != hi)
-        if np.any(bad):
-            raise ValueError(
-                f"{name} must contain only {lo:g} and {hi:g} ({units}), "
-                f"got values such as {values[bad][:3]}"
-            )
-
-    def random_states(self, n_states: int, rng: RNGLike = 0) -> np.ndarray:
-        """Uniformly random states, shape (n_states, n_units), the model's dtype.
-
-        Parameters
-        ----------
-        n_states : int >= 0
-        rng : int, Generator or None
-
-        Returns
-        -------
-        ndarray, shape (n_states, n_units)
-            Each unit independently low or high with probability 1/2.
-        """
-        n = check_int(n_states, "n_states", minimum=0)
-        gen = check_rng(rng)
-        lo, hi = self.unit_values
-        return np.where(gen.random((n, self.n_units)) < 0.5, hi, lo).astype(self.dtype)
 
     # -- energy and conditionals ------------------------------------------------------------
     def energy(self, states: Any) -> np.ndarray:

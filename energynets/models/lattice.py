@@ -26,20 +26,19 @@ from typing import Any
 import numpy as np
 
 from energynets._validation import (
-    RNGLike,
     as_float_array,
     check_dtype,
     check_float,
     check_int,
-    check_rng,
 )
+from energynets.models._two_state import TwoStateUnits
 from energynets.models.boltzmann import BoltzmannMachine
 from energynets.states import apply_to_rows
 
 __all__ = ["LatticeIsing", "ising_lattice"]
 
 
-class LatticeIsing:
+class LatticeIsing(TwoStateUnits):
     """An Ising model on a periodic 2-D lattice, stored by its nearest-neighbour bonds.
 
     E(s) = -sum_i (D_i s_i s_below(i) + R_i s_i s_right(i)) - sum_i b_i s_i over spins
@@ -195,78 +194,9 @@ class LatticeIsing:
     def _parameters(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return self._down, self._right, self._bias
 
-    # -- states ---------------------------------------------------------------------------
-    def check_states(self, states: Any, name: str = "states") -> tuple[np.ndarray, bool]:
-        """Validate a batch of states: 2-D (or one 1-D state) of -1 and +1, row-major sites.
-
-        Parameters
-        ----------
-        states : array_like, shape (n_states, n_units) or (n_units,)
-            Spins -1 and +1; column a L2 + b is site (a, b).
-        name : str
-            The argument name the error messages use.
-
-        Returns
-        -------
-        states : ndarray, shape (n_states, n_units)
-            A fresh C-contiguous copy in the model's dtype (one row for a 1-D input).
-        was_1d : bool
-            Whether the input was a single 1-D state.
-
-        Raises
-        ------
-        ValueError
-            Naming ``name``, if the shape or the values do not fit the model.
-        """
-        arr = as_float_array(states, name, ndim=(1, 2), dtype=np.float64)
-        was_1d = arr.ndim == 1
-        arr2 = arr[None, :] if was_1d else arr
-        if arr2.shape[1] != self.n_units:
-            rows, cols = self.lattice_shape
-            raise ValueError(
-                f"{name} must have {self.n_units} units (columns) to match the model, one per "
-                f"site of the {rows} x {cols} lattice, got shape {arr.shape}"
-            )
-        self.check_unit_values(arr2, name, self.units)
-        return np.array(arr2, dtype=self.dtype, order="C", copy=True), was_1d
-
-    def check_unit_values(self, values: np.ndarray, name: str, units: str) -> None:
-        """ValueError naming ``name`` (and ``units``, how the message names the unit values)
-        unless every entry of ``values`` is -1 or +1.
-
-        Parameters
-        ----------
-        values : ndarray
-        name : str
-            The argument name the error message uses.
-        units : str
-            The words in parentheses after the two values in the message.
-        """
-        bad = (values != -1.0) & (values != 1.0)
-        if np.any(bad):
-            raise ValueError(
-                f"{name} must contain only -1 and 1 ({units}), got values such as {values[bad][:3]}"
-            )
-
-    def random_states(self, n_states: int, rng: RNGLike = 0) -> np.ndarray:
-        """Uniformly random states, shape (n_states, n_units), the model's dtype.
-
-        The same draws as :meth:`BoltzmannMachine.random_states
-        <energynets.models.boltzmann.BoltzmannMachine.random_states>` for the same ``rng``.
-
-        Parameters
-        ----------
-        n_states : int >= 0
-        rng : int, Generator or None
-
-        Returns
-        -------
-        ndarray, shape (n_states, n_units)
-            Each spin independently -1 or +1 with probability 1/2.
-        """
-        n = check_int(n_states, "n_states", minimum=0)
-        gen = check_rng(rng)
-        return np.where(gen.random((n, self.n_units)) < 0.5, 1.0, -1.0).astype(self.dtype)
+    def _columns_hint(self) -> str:
+        rows, cols = self.lattice_shape
+        return f", one per site of the {rows} x {cols} lattice"
 
     # -- energy and conditionals ------------------------------------------------------------
     def energy(self, states: Any) -> np.ndarray:
