@@ -365,7 +365,9 @@ def frustrated_ring(
     """An antiferromagnetic ring of ``n_units`` spins: E(s) = J sum_i s_i s_{i+1}.
 
     With an odd number of spins no state satisfies every bond: the ground state is 2n-fold
-    degenerate (one frustrated bond, anywhere, in either global orientation).
+    degenerate (one frustrated bond, anywhere, in either global orientation). This is
+    Toulouse's (1977) frustration: a closed loop of bonds is frustrated when the product of
+    the signs of its couplings is negative, here (-1)^n.
 
     Parameters
     ----------

@@ -37,7 +37,7 @@ Krotov, D. & Hopfield, J. J. (2016). Dense associative memory for pattern recogn
 NeurIPS 29, 1172-1180.
 
 Demircigil, M., Heusel, J., Loewe, M., Upgang, S. & Vermet, F. (2017). On a model of
-associative memory with huge storage capacity. J. Stat. Phys. 168, 288-299.
+associative memory with huge storage capacity. J. Stat. Phys. 168, 288-299 (arXiv:1702.01929).
 """
 
 from __future__ import annotations

@@ -63,8 +63,13 @@ def geometric_ladder(n_temperatures: int, beta_min: float, beta_max: float = 1.0
     """Inverse temperatures in geometric progression from ``beta_min`` to ``beta_max``.
 
     beta_k = beta_min (beta_max / beta_min)^(k / (R - 1)), k = 0, ..., R - 1: a constant ratio
-    between neighbours, which gives roughly equal exchange rates when the heat capacity is
-    roughly constant over the range.
+    between neighbours. The acceptance of an exchange is set by the overlap of the two
+    replicas' energy distributions (Kofke 2002 derives it exactly in terms of that overlap, and
+    in more detail for a constant heat capacity). For nearby temperatures it depends only on
+    the energy fluctuations (the heat capacity) and on the ratio of the temperatures, so a
+    geometric progression is the best first guess, giving roughly equal exchange rates where
+    the heat capacity is roughly constant (Predescu, Predescu & Ciobanu 2004, who also propose
+    how to compute optimal ladders).
 
     Parameters
     ----------
@@ -84,6 +89,10 @@ def geometric_ladder(n_temperatures: int, beta_min: float, beta_max: float = 1.0
     ----------
     Kofke, D. A. (2002). On the acceptance probability of replica-exchange Monte Carlo trials. J.
     Chem. Phys. 117, 6911-6914.
+
+    Predescu, C., Predescu, M. & Ciobanu, C. V. (2004). The incomplete beta function law for
+    parallel tempering sampling of classical canonical systems. J. Chem. Phys. 120, 4119
+    (doi:10.1063/1.1644093).
 
     Examples
     --------

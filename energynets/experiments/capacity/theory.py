@@ -200,32 +200,43 @@ def krotov_hopfield_capacity(n_units: int, degree: int) -> float:
 def demircigil_capacity(n_units: int, flip_fraction: float = 0.0) -> float:
     """Capacity of the exponential dense memory F(z) = exp(z): exponential in N.
 
-    Demircigil et al. (2017) show that P = exp(a N) random patterns are retrieved in one
-    update from probes with a fraction rho of their bits flipped when
+    The sufficient condition that Demircigil et al. (2017) prove for F(z) = exp(z): with
+    M = exp(a N) + 1 patterns drawn independently and uniformly from {-1, +1}^N,
+    0 < a < ln(2) / 2 and a noise level rho in [0, 1/2) (rho N an integer), a probe drawn
+    uniformly from the Hamming sphere of radius rho N around a stored pattern is mapped onto
+    that pattern in one step (every unit's update computed from the probe), with probability
+    tending to 1 as N -> infinity, provided
 
-        a < I(1 - 2 rho) / 2,   I(x) = ((1 + x) ln(1 + x) + (1 - x) ln(1 - x)) / 2,
+        a < I(1 - 2 rho) / 2,   I(x) = ((1 + x) ln(1 + x) + (1 - x) ln(1 - x)) / 2.
 
-    so P_max = exp(N I(1 - 2 rho) / 2); without noise (rho = 0, I(1) = ln 2) this is
-    2^(N / 2).
+    This returns the largest load the condition covers, exp(N I(1 - 2 rho) / 2) (the "+ 1"
+    of M dropped); without noise (rho = 0, I(1) = ln 2) it is 2^(N / 2). It is an
+    asymptotic, sufficient condition (a lower bound on the capacity), not a threshold at
+    which retrieval is shown to fail, and not a guarantee at finite N.
 
     Parameters
     ----------
     n_units : int >= 1
+        N.
     flip_fraction : float in [0, 1/2)
+        rho, the fraction of the probe's bits flipped.
 
     Returns
     -------
-    float (inf when it exceeds the float range)
+    float
+        exp(N I(1 - 2 rho) / 2); inf when it exceeds the float range.
 
     References
     ----------
     Demircigil, M., Heusel, J., Loewe, M., Upgang, S. & Vermet, F. (2017). On a model of associative
-    memory with huge storage capacity. J. Stat. Phys. 168, 288-299.
+    memory with huge storage capacity. J. Stat. Phys. 168, 288-299 (arXiv:1702.01929).
 
     Examples
     --------
     >>> demircigil_capacity(40) == 2.0**20
     True
+    >>> demircigil_capacity(4096)  # 2^2048, beyond the float range
+    inf
     """
     n = check_int(n_units, "n_units", minimum=1)
     rho = check_float(flip_fraction, "flip_fraction", minimum=0.0)
@@ -233,7 +244,8 @@ def demircigil_capacity(n_units: int, flip_fraction: float = 0.0) -> float:
         raise ValueError(f"flip_fraction must be < 0.5, got {rho}")
     x = 1.0 - 2.0 * rho
     info = 0.5 * ((1 + x) * math.log1p(x) + ((1 - x) * math.log1p(-x) if x < 1 else 0.0))
-    exponent = n * info / 2.0
-    if rho == 0.0:
-        return 2.0 ** (n / 2.0)
-    return math.exp(exponent) if exponent < 709.0 else math.inf
+    try:
+        # rho = 0: 2^(N/2) exactly (I(1) = ln 2), rather than exp(N ln 2 / 2) rounded
+        return 2.0 ** (n / 2.0) if rho == 0.0 else math.exp(n * info / 2.0)
+    except OverflowError:
+        return math.inf
