@@ -180,15 +180,20 @@ def save_checkpoint(
 
 
 def load_checkpoint(
-    path: PathLike | Section, trainer: str, n_epochs: int | None = None
+    path: PathLike | Section,
+    trainer: str,
+    n_epochs: int | None = None,
+    max_bytes: int | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """(arrays, meta) of a checkpoint written by ``trainer``; ValueError naming the file (and
     its ``.prev`` when there is one) if it is damaged or is not such a checkpoint, or if its
     meta entry does not follow the schema of :func:`meta_problem` (with ``n_epochs``, the
     epochs of the run that resumes it, or for ``fit_dbn`` its layers: the checkpoint may hold
-    at most as many done; for a :class:`Section`, they bound the inner trainer's epochs)."""
+    at most as many done; for a :class:`Section`, they bound the inner trainer's epochs).
+    ``max_bytes`` bounds the bytes its numeric arrays may declare, refused before any is read
+    (the resuming trainer knows how much state its run holds)."""
     if isinstance(path, Section):
-        outer, outer_meta = load_checkpoint(path.path, path.trainer)
+        outer, outer_meta = load_checkpoint(path.path, path.trainer, max_bytes=max_bytes)
         if outer_meta.get("inner_trainer") != trainer or "inner" not in outer_meta:
             raise ValueError(f"cannot resume from '{path.path}': it holds no {trainer} state")
         inner_meta = outer_meta["inner"]
@@ -203,7 +208,7 @@ def load_checkpoint(
         hint = f"; the previous checkpoint is '{source}.prev'"
     with _npz.open_regular(source, "checkpoint", refusal=f"cannot resume from '{source}'") as file:
         try:
-            arrays = _npz.read_npz(file)
+            arrays = _npz.read_npz(file, max_bytes=max_bytes)
         except _npz.BadFile as exc:
             raise ValueError(f"cannot resume from '{source}': {exc}{hint}") from None
     fmt = arrays.pop("__format__", None)

@@ -75,6 +75,7 @@ __all__ = [
     "one_line",
     "open_regular",
     "read_npz",
+    "remove_stale_temporaries",
     "write_npz",
     "write_text",
 ]
@@ -231,7 +232,7 @@ def _write_target(path: str) -> tuple[str, int | None]:
     raise NotAFileError(message)
 
 
-def _remove_stale_temporaries(target: str) -> None:
+def remove_stale_temporaries(target: str) -> None:
     """Remove what killed writers of ``target`` left: regular files named exactly like this
     module's temporaries of ``target`` and untouched for more than STALE_SECONDS."""
     directory, base = os.path.split(target)
@@ -306,7 +307,7 @@ def atomic_path(path: str | os.PathLike[str], *, keep_previous: bool = False) ->
         If the file cannot be written.
     """
     target, mode = _write_target(os.fspath(path))
-    _remove_stale_temporaries(target)
+    remove_stale_temporaries(target)
     # a replaced file's content is never readable by more people than the file was, even
     # while it is being written; 0o666 lets the umask decide for a new file, as for any other
     fd, temporary = _open_temporary(target, 0o666 if mode is None else mode)
@@ -584,6 +585,7 @@ def read_npz(
     *,
     names: Callable[[str], bool] | None = None,
     strings: Mapping[str, int] | None = None,
+    max_bytes: int | None = None,
 ) -> dict[str, np.ndarray]:
     """Every array of the ``.npz`` archive in the open binary ``file``, checked as the module
     docstring says; :class:`BadFile` saying what is wrong otherwise.
@@ -598,8 +600,17 @@ def read_npz(
     strings : mapping of str to int, optional
         The arrays that may hold strings, each with its limit in bytes; None: any, all
         together at most :data:`MAX_STRING_BYTES`.
+    max_bytes : int, optional
+        The most bytes the numeric arrays may declare in all (a reader that knows how much
+        data a file of its kind holds); refused before any data is read.
     """
     with NpzArchive(file) as archive:
+        numeric = sum(m.nbytes for m in archive.members.values() if m.dtype.kind != "U")
+        if max_bytes is not None and numeric > max_bytes:
+            raise BadFile(
+                f"its arrays declare {numeric} bytes of numbers, more than the {max_bytes} "
+                "bytes a file of this kind can hold here"
+            )
         if names is not None:
             unexpected = sorted(key for key in archive.members if not names(key))
             if unexpected:

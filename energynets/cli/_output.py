@@ -28,6 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from energynets import _npz
 from energynets._json import plain
 
 #: The lock file of an output folder in use (its first line the run's pid, the second its
@@ -229,7 +230,9 @@ def _sha256(path: Path) -> str:
 
 
 def _move(source: Path, target: Path) -> None:
-    """Rename ``source`` over ``target``: one step of publishing (the tests interrupt it)."""
+    """Rename ``source`` over ``target``: one step of publishing (the tests interrupt it).
+    Temporaries of ``target`` that a killed writer left beside it are removed first."""
+    _npz.remove_stale_temporaries(os.fspath(target))
     os.replace(source, target)
 
 

@@ -44,6 +44,10 @@ from energynets.learning.divergence import Guard
 
 __all__ = ["Callback", "Training", "check_callbacks", "run"]
 
+#: Bytes of arrays a checkpoint may hold beyond twice its run's state (see
+#: the checkpoint keeper's ``state_budget``): what a reader may allocate past the data it expects.
+STATE_SLACK = 64 << 20
+
 #: ``callback(epoch, model, history)``; returning True stops the training after this epoch.
 Callback = Callable[[int, Any, dict[str, list[Any]]], Any]
 
@@ -258,11 +262,23 @@ class _Saving:
         _checkpoint.save_checkpoint(path, t.name, arrays, meta, keep_previous=self.keep_previous)
         self.keep_previous = True
 
+    def state_budget(self) -> int:
+        """The most bytes of arrays a checkpoint of this run can hold: its state, the
+        optimiser's and the trainer's extras as they are now, twice over (the kept best
+        weights of early stopping, a section's outer state), and :data:`STATE_SLACK`."""
+        t = self.training
+        arrays = list(t.state().values()) + list(t.extra_state()[0].values())
+        if t.optimizer is not None:
+            arrays += list(_checkpoint.optimizer_state(t.optimizer)[0].values())
+        return 2 * sum(int(np.asarray(a).nbytes) for a in arrays) + STATE_SLACK
+
     def restore(self, path: PathLike | _checkpoint.Section, n_epochs: int) -> tuple[int, Any]:
         """Put the checkpoint's state back into the training; return the epochs it holds and
         why its run stopped (None: it did not)."""
         t = self.training
-        saved, meta = _checkpoint.load_checkpoint(path, t.name, n_epochs)
+        # a section (a layer of fit_dbn) shares its file with finished layers: not bounded here
+        budget = None if isinstance(path, _checkpoint.Section) else self.state_budget()
+        saved, meta = _checkpoint.load_checkpoint(path, t.name, n_epochs, budget)
         _checkpoint.check_settings(path, meta["settings"], self.settings)
         _checkpoint.restore_arrays(path, saved, t.state())
         if t.optimizer is not None:
