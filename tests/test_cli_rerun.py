@@ -43,9 +43,10 @@ COMPARE = ["compare", "--experiments", "features,recall,filters", "--seed", "2"]
 
 #: A child process that runs ``energynets ARGS`` and kills itself (SIGKILL) at an injected
 #: point: after the training epoch number AT (1 for the first) has ended, before its
-#: checkpoint is written ("epoch"); halfway through writing checkpoint number AT (0 for the
-#: first: "save"); before the publication's move number AT ("move"); as compare's experiment
-#: number AT starts ("experiment"); or never ("none"). compare runs tiny presets.
+#: checkpoint is written ("epoch"; "interrupt" sends SIGINT, Ctrl-C, instead); halfway
+#: through writing checkpoint number AT (0 for the first: "save"); before the publication's
+#: move number AT ("move"); as compare's experiment number AT starts ("experiment"); or
+#: never ("none"). compare runs tiny presets.
 CHILD = """
 import os, signal, sys
 from energynets import _checkpoint, _npz
@@ -73,13 +74,13 @@ def nth(real):
         return real(*a, **k)
     return step
 
-if point == "epoch":
+if point in ("epoch", "interrupt"):
     ended = _checkpointing.LastEpoch.__call__
 
     def after(self, epoch, model, history):
         result = ended(self, epoch, model, history)
         if epoch + 1 == at:
-            kill()
+            os.kill(os.getpid(), signal.SIGKILL if point == "epoch" else signal.SIGINT)
         return result
 
     _checkpointing.LastEpoch.__call__ = after
@@ -176,9 +177,9 @@ def references(tmp_path_factory):
     return folders
 
 
-def _kill_points(command: str) -> list[tuple[str, int]]:
-    """Four single kills and one run killed twice: at epochs drawn at random (seeded), in a
-    checkpoint write, while publishing."""
+def _kill_points(command: str) -> list[list[tuple[str, int]]]:
+    """Single kills, one run killed twice and one Ctrl-C: at epochs drawn at random (seeded),
+    at the first and the last, in a checkpoint write, while publishing."""
     rng = np.random.default_rng(22)
     n = EPOCHS[command]
     first, second = sorted(rng.choice(np.arange(1, n + 1), size=2, replace=False).tolist())
@@ -189,6 +190,9 @@ def _kill_points(command: str) -> list[tuple[str, int]]:
         [("save", write)],
         [("move", 1)],
         [("epoch", first), ("save", second - first)],  # the rerun killed too
+        [("interrupt", second)],  # Ctrl-C: the files of epoch `second` published, then resumed
+        [("epoch", 1)],  # before the first checkpoint: the run again starts afresh
+        [("epoch", n)],  # before the last checkpoint
     ]
 
 
@@ -199,7 +203,7 @@ CASES = [
     for argv in (RBM, MLP)
     for every in (1, 2)
     for kills in _kill_points(argv[0])
-    if every == 1 or kills[0][0] == "epoch"
+    if every == 1 or kills[0][0] == "epoch"  # with --checkpoint-every 2: from 2 epochs before
 ]
 
 
@@ -213,11 +217,11 @@ def test_a_killed_training_run_again_ends_as_one_never_killed(
         command += ["--checkpoint-every", str(every)]
     for point, at in kills:
         killed = _child(tmp_path, point, at, command)
-        assert killed.returncode == -9, killed.stderr
+        assert killed.returncode == (130 if point == "interrupt" else -9), killed.stderr
     resumes = (out / "checkpoint.npz").exists()  # else killed before the first was written
     again = _child(tmp_path, "none", 0, command)  # the same command, to the end
     assert again.returncode == 0, again.stderr
-    assert (", written by the same command." in again.stdout) == resumes
+    assert ("written by the same command" in again.stdout) == resumes
     reference = references[argv[0]]
     _same_files(out, reference)  # the model and the pictures, byte for byte
     model = "rbm.npz" if argv[0] == "train-rbm" else "mlp.npz"
@@ -226,9 +230,48 @@ def test_a_killed_training_run_again_ends_as_one_never_killed(
 
 
 @pytest.mark.parametrize("argv", [RBM, MLP], ids=["train-rbm", "train-mlp"])
-def test_a_finished_run_again_gives_the_same_files(argv, references, tmp_path, capsys):
+def test_a_finished_run_again_has_nothing_to_do(argv, references, tmp_path, capsys):
     out = tmp_path / "out"
     shutil.copytree(references[argv[0]], out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert main([*argv, "--checkpoint", "-o", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    n = EPOCHS[argv[0]]
+    assert stdout == (
+        f"Nothing to do: {out / 'checkpoint.npz'} holds epoch {n} of {n}, written by the same "
+        f"command, the run over, and {out} holds its files, unchanged.\n"
+    )
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # history.json too
+
+
+@pytest.mark.parametrize(
+    "change", ["removed", "edited", "no manifest", "partial manifest", "another run's history"]
+)
+@pytest.mark.parametrize("argv", [RBM, MLP], ids=["train-rbm", "train-mlp"])
+def test_a_finished_run_whose_files_changed_again_writes_them_again(
+    argv, change, references, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    shutil.copytree(references[argv[0]], out)
+    if change == "removed":
+        (out / "learning_curve.png").unlink()
+    elif change == "edited":
+        (out / "history.json").write_text("{}")
+    elif change == "no manifest":
+        (out / "manifest.json").unlink()
+    else:  # a manifest that holds, but of a part of the files, or of another run's history
+        manifest = read_json(out / "manifest.json")
+        history = out / "history.json"
+        if change == "partial manifest":
+            manifest["files"] = [e for e in manifest["files"] if e["name"] == "history.json"]
+        else:
+            summary = read_json(history)
+            summary["settings"]["seed"] = 5
+            history.write_text(json.dumps(summary))
+        for entry in manifest["files"]:
+            if entry["name"] == "history.json":
+                entry.update(bytes=history.stat().st_size, sha256=_sha256(history))
+        (out / "manifest.json").write_text(json.dumps(manifest))
     assert main([*argv, "--checkpoint", "-o", str(out)]) == 0
     stdout = capsys.readouterr().out
     n = EPOCHS[argv[0]]

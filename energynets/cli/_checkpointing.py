@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from energynets.cli._args import add_count, file_name
-from energynets.cli._output import jsonable, one_line
+from energynets.cli._output import jsonable, one_line, published_files
 
 #: The checkpoint of train-rbm and train-mlp given --checkpoint without a path (in --output).
 CHECKPOINT_NAME = "checkpoint.npz"
@@ -92,6 +92,7 @@ class Checkpointing(NamedTuple):
     resumed_epochs: int  # epochs completed in the checkpoint resumed from (0: none)
     rerun: bool = False  # resumed without --resume: the same command run again
     unreadable: str | None = None  # why a rerun resumes from the .prev of its checkpoint
+    finished: bool = False  # a rerun whose checkpoint holds a run over (all epochs, or stopped)
 
     def keyword_arguments(self) -> dict[str, Any]:
         """checkpoint=, checkpoint_every= and resume= of fit_rbm / fit_mlp."""
@@ -229,23 +230,19 @@ def _same_run(path: Path, meta: dict[str, Any], command: str, current: dict[str,
     return done
 
 
-def _rerun_source(
-    path: Path, command: str, trainer: str, current: dict[str, Any]
-) -> tuple[Path, int, str | None]:
+def _rerun_source(path: Path, trainer: str) -> tuple[Path, dict[str, Any], str | None]:
     """What the same command run again resumes from, the checkpoint ``path`` existing: that
     file, or its ``.prev`` when ``path`` cannot be read (damaged) and a ``.prev`` can; with
-    the epochs it holds and, for a ``.prev``, why ``path`` could not be read."""
+    its meta entry and, for a ``.prev``, why ``path`` could not be read."""
     previous = path.with_name(path.name + PREVIOUS_SUFFIX)
     try:
-        meta = _read_checkpoint(path, trainer, "--checkpoint")
+        return path, _read_checkpoint(path, trainer, "--checkpoint"), None
     except (ValueError, OSError) as exc:
         try:
             meta = _read_checkpoint(previous, trainer, "--checkpoint")
         except (ValueError, OSError):
             raise type(exc)(f"{exc}; remove it to start afresh") from None
-        unreadable = str(exc).removeprefix("argument --checkpoint: ")
-        return previous, _same_run(previous, meta, command, current), unreadable
-    return path, _same_run(path, meta, command, current), None
+        return previous, meta, str(exc).removeprefix("argument --checkpoint: ")
 
 
 def _check_checkpoint_path(path: Path, outputs: Sequence[Path]) -> None:
@@ -322,14 +319,54 @@ def checkpointing(
     done = 0 if resume is None else _check_resume(resume, args.command, trainer, current)
     path = _checkpoint_path(args, resume, files)
     every = 1 if args.checkpoint_every is None else args.checkpoint_every
-    unreadable = None
+    unreadable, finished = None, False
     rerun = resume is None and path is not None and os.path.lexists(path)
     if rerun:  # the same command run again: it goes on from its checkpoint
         assert path is not None
-        resume, done, unreadable = _rerun_source(path, args.command, trainer, current)
+        resume, meta, unreadable = _rerun_source(path, trainer)
+        done = _same_run(resume, meta, args.command, current)
+        finished = done == current["epochs"] or meta.get("stopped") is not None
     return Checkpointing(
-        args, add_parser, trainer, current, path, every, resume, done, rerun, unreadable
+        args, add_parser, trainer, current, path, every, resume, done, rerun, unreadable, finished
     )
+
+
+def finished_files(plan: Checkpointing, folder: Path, names: dict[str, str]) -> list[Path] | None:
+    """The files in ``folder`` of the run over (all its epochs, or stopped) that the
+    checkpoint of a rerun holds, when they are there unchanged: the files ``names`` of the
+    command, listed in the manifest with their sizes and hashes, the history
+    (``names["history"]``) of the same command, settings and epochs, not interrupted. The
+    same command run again then has nothing to do (else None: it resumes, and writes them
+    again)."""
+    import json
+
+    if not plan.finished:
+        return None
+    files = published_files(folder)
+    if files is None or sorted(path.name for path in files[:-1]) != sorted(names.values()):
+        return None
+    try:
+        with open(folder / names["history"], encoding="utf-8") as file:
+            summary = json.load(file)
+    except (OSError, ValueError, RecursionError):
+        return None
+    same = isinstance(summary, dict) and all(
+        summary.get(key) == value
+        for key, value in (
+            ("command", plan.args.command),
+            ("settings", plan.settings),
+            ("epochs_completed", plan.resumed_epochs),
+            ("interrupted", False),
+        )
+    )
+    if not same:
+        return None
+    n_epochs = plan.settings["epochs"]
+    print(
+        f"Nothing to do: {plan.resume} holds epoch {plan.resumed_epochs} of {n_epochs}, written "
+        f"by the same command, the run over, and {folder} holds its files, unchanged."
+    )
+    return files
 
 
 def json_settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -458,8 +495,11 @@ def resume_advice(plan: Checkpointing) -> str:
                 checkpoint=os.fspath(plan.path),
                 resume=os.fspath(source),
             )
+            # without --resume, the same command finds its checkpoint (see _rerun_source)
+            again = "\n  (or run the same command again)" if plan.args.resume is None else ""
             return (
                 f"The checkpoint {source} holds {epoch} completed epochs; resume with:\n  {command}"
+                + again
             )
     return f"No checkpoint was written yet (the first comes after epoch {plan.every})."
 

@@ -51,6 +51,7 @@ from energynets.cli._checkpointing import (
     checkpointing,
     describe_checkpoints,
     describe_time,
+    finished_files,
     own_entries_removed,
     prepare_checkpoint,
     resume_advice,
@@ -698,6 +699,8 @@ def run(args: argparse.Namespace) -> int:
     with output_folder(args.output) as folder:  # locked: the checks below hold till the end
         outputs = [*FILES.values(), MANIFEST_NAME]
         plan = checkpointing(args, add_parser, "fit_mlp", settings, outputs)
+        if finished_files(plan, folder, FILES) is not None:  # a run over: it says so
+            return 0
         dtype = np.float32 if args.float32 else np.float64
         train_split = _load_split(args, "train", dtype)
         test = _load_split(args, "test", dtype)

@@ -36,6 +36,7 @@ from energynets.cli._args import (
 from energynets.cli._checkpointing import (
     add_checkpoint_options,
     checkpointing,
+    finished_files,
     prepare_checkpoint,
     resume_advice,
 )
@@ -211,6 +212,8 @@ def run(args: argparse.Namespace) -> int:
     with output_folder(args.output) as folder:  # locked: the checks below hold till the end
         outputs = [*FILES.values(), MANIFEST_NAME]
         plan = checkpointing(args, add_parser, "fit_rbm", settings, outputs)
+        if finished_files(plan, folder, FILES) is not None:  # a run over: it says so
+            return 0
         streams = rbm_streams(args.seed)
         dtype = np.float32 if args.float32 else np.float64
         train = load_bits(args, "train", streams, dtype)
