@@ -15,7 +15,7 @@ last completed epoch and writes all the files from it (``history.json`` says
 written atomically, ``history.json`` last, and published together with ``manifest.json``
 (all of them or none), into an output folder locked for the whole run, as ``train-rbm``
 does. ``--checkpoint``, ``--checkpoint-every`` and ``--resume`` are those of ``train-rbm``
-(:mod:`energynets.cli._checkpointing`).
+(:mod:`energynets.cli._checkpointing`): the same command run again after a kill resumes too.
 
 The test split is used once, after training: the validation rows (``--validation-fraction``,
 held out from the training split) are the ones the curves and early stopping look at.

@@ -6,7 +6,9 @@ filters, Gibbs samples, learning curve and history.json
 completed epoch and writes all its files from it (``history.json`` says
 ``"interrupted": true``, exit status 130); before the first epoch ends nothing is written.
 With ``--checkpoint`` the whole training state is saved every ``--checkpoint-every`` epochs,
-and ``--resume`` continues it bit-identically (:mod:`energynets.cli._checkpointing`).
+and ``--resume`` continues it bit-identically (:mod:`energynets.cli._checkpointing`), as does
+the same command run again after a kill (a run that ended, its files unchanged, has nothing
+left to do).
 
 The ``--output`` folder is locked for the whole run, before the checkpoint options are
 checked: a second run on it is refused, naming the first. The files are written into a
