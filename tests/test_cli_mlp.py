@@ -323,7 +323,7 @@ def checkpoints(tmp_path_factory):
         (["--resume", "{cli}", "--hidden", "6"], "was written with --hidden 5 (now 6)"),
         (["--resume", "{cli}", "--epochs", "8"], "--epochs 7 (now 8); with --schedule linear"),
         (["--resume", "{missing}"], "argument --resume: no such file"),
-        (["--checkpoint", "{cli}"], "already exists; continue it with --resume"),
+        (["--checkpoint", "{cli}", "--seed", "5"], "already exists; continue it with --resume"),
         (["--checkpoint", "{out}/history.json"], "the command's own output file history.json"),
         (["--checkpoint-every", "3"], "--checkpoint-every applies with --checkpoint or --resume"),
     ],

@@ -3,10 +3,15 @@
 ``--checkpoint``, ``--checkpoint-every`` and ``--resume`` are checked before any work
 (:func:`checkpointing`): the file resumed from must be a checkpoint of the same trainer
 written by the same command with the same settings (``--epochs`` aside, which may grow with
-``--schedule constant``), and the file written must not be an existing one (unless it is the
-one resumed) nor one of the command's outputs. The command's settings travel in the trainer's
-history (one entry per epoch, see SETTINGS_KEY), so that they are saved in every checkpoint
-(:mod:`energynets._checkpoint`) with everything else.
+``--schedule constant``), and the file written must not be one of the command's outputs.
+Without ``--resume``, an existing checkpoint file is the run of this same command cut short
+(a kill, Ctrl-C, a crash): the command resumes it when it holds exactly the current settings
+(from ``X.prev`` when ``X`` itself cannot be read), so that running the same command again
+ends bit-identical to a run never interrupted; one of other settings is refused, naming them.
+
+The command's settings travel in the trainer's history (one entry per epoch, see
+SETTINGS_KEY), so that they are saved in every checkpoint (:mod:`energynets._checkpoint`)
+with everything else.
 
 :func:`train` runs a trainer so that Ctrl-C keeps the model and history of the last completed
 epoch (kept by a :class:`LastEpoch` callback) and prints the command that resumes the run.
@@ -23,7 +28,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from energynets.cli._args import add_count, file_name
-from energynets.cli._output import jsonable, one_line
+from energynets.cli._output import jsonable, one_line, published_files
 
 #: The checkpoint of train-rbm and train-mlp given --checkpoint without a path (in --output).
 CHECKPOINT_NAME = "checkpoint.npz"
@@ -55,7 +60,9 @@ def add_checkpoint_options(p: argparse.ArgumentParser) -> None:
             "history) to PATH every --checkpoint-every epochs and after the last one, "
             "atomically, the one it replaces kept as PATH.prev; --checkpoint alone writes "
             f"{CHECKPOINT_NAME} in the --output folder (default: none; with --resume, the "
-            "file resumed from). An existing PATH is only continued, with --resume"
+            "file resumed from). An existing PATH is resumed when it holds a run of the same "
+            "command with the same options (run the same command again to go on after a "
+            "kill), else refused"
         ),
     )
     add_count(p, "--checkpoint-every", "K", "epochs between checkpoints (default: 1)")
@@ -83,6 +90,9 @@ class Checkpointing(NamedTuple):
     every: int
     resume: Path | None
     resumed_epochs: int  # epochs completed in the checkpoint resumed from (0: none)
+    rerun: bool = False  # resumed without --resume: the same command run again
+    unreadable: str | None = None  # why a rerun resumes from the .prev of its checkpoint
+    finished: bool = False  # a rerun whose checkpoint holds a run over (all epochs, or stopped)
 
     def keyword_arguments(self) -> dict[str, Any]:
         """checkpoint=, checkpoint_every= and resume= of fit_rbm / fit_mlp."""
@@ -128,22 +138,22 @@ def _setting_differences(saved: dict[str, Any], current: dict[str, Any]) -> list
     ]
 
 
-def _read_checkpoint(path: Path, trainer: str) -> dict[str, Any]:
+def _read_checkpoint(path: Path, trainer: str, option: str = "--resume") -> dict[str, Any]:
     """The meta entry of the checkpoint ``path`` of ``trainer``; one-line errors naming
-    --resume when it is missing, a folder, damaged, or not such a checkpoint."""
+    ``option`` when it is missing, a folder, damaged, or not such a checkpoint."""
     from energynets import _checkpoint
 
     if path.is_dir():
-        raise ValueError(f"argument --resume: {os.fspath(path)!r} is a folder, not a checkpoint")
+        raise ValueError(f"argument {option}: {os.fspath(path)!r} is a folder, not a checkpoint")
     if not path.exists():
-        raise FileNotFoundError(f"argument --resume: no such file {os.fspath(path)!r}")
+        raise FileNotFoundError(f"argument {option}: no such file {os.fspath(path)!r}")
     try:
         _, meta = _checkpoint.load_checkpoint(path, trainer)
     except ValueError as exc:
-        raise ValueError(f"argument --resume: {one_line(exc)}") from None
+        raise ValueError(f"argument {option}: {one_line(exc)}") from None
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise OSError(f"argument --resume: cannot read {os.fspath(path)!r} ({reason})") from None
+        raise OSError(f"argument {option}: cannot read {os.fspath(path)!r} ({reason})") from None
     return meta
 
 
@@ -189,6 +199,52 @@ def _check_resume(resume: Path, command: str, trainer: str, current: dict[str, A
     return done
 
 
+def _same_run(path: Path, meta: dict[str, Any], command: str, current: dict[str, Any]) -> int:
+    """The epochs completed in the existing checkpoint ``path`` (no --resume given; ``meta``
+    its meta entry), checked to be a run of ``command`` with exactly the settings ``current``:
+    one-line errors naming --checkpoint, the settings that differ and how to continue or start
+    afresh otherwise."""
+    text = os.fspath(path)
+    saved = _saved_settings(meta)
+    if saved is None:
+        raise ValueError(
+            f"argument --checkpoint: {text!r} already exists and was not written by "
+            f"energynets {command}; remove it to start afresh, or give another --checkpoint"
+        )
+    different = _setting_differences(saved, current)
+    if saved.get("epochs") != current["epochs"]:
+        epochs = f"--epochs {_show_setting(saved.get('epochs'))} (now {current['epochs']})"
+        different.append(epochs)
+    if different:
+        raise ValueError(
+            f"argument --checkpoint: {text!r} already exists; continue it with --resume "
+            f"{text} and the options of that run (it was written with {', '.join(different)}), "
+            "or remove it to start afresh"
+        )
+    done = int(meta["epoch"])
+    if done > current["epochs"]:  # a hand-edited file (the schema checks it against history)
+        raise ValueError(
+            f"argument --checkpoint: {text!r} holds {done} completed epochs, more than "
+            f"--epochs {current['epochs']}; remove it to start afresh"
+        )
+    return done
+
+
+def _rerun_source(path: Path, trainer: str) -> tuple[Path, dict[str, Any], str | None]:
+    """What the same command run again resumes from, the checkpoint ``path`` existing: that
+    file, or its ``.prev`` when ``path`` cannot be read (damaged) and a ``.prev`` can; with
+    its meta entry and, for a ``.prev``, why ``path`` could not be read."""
+    previous = path.with_name(path.name + PREVIOUS_SUFFIX)
+    try:
+        return path, _read_checkpoint(path, trainer, "--checkpoint"), None
+    except (ValueError, OSError) as exc:
+        try:
+            meta = _read_checkpoint(previous, trainer, "--checkpoint")
+        except (ValueError, OSError):
+            raise type(exc)(f"{exc}; remove it to start afresh") from None
+        return previous, meta, str(exc).removeprefix("argument --checkpoint: ")
+
+
 def _check_checkpoint_path(path: Path, outputs: Sequence[Path]) -> None:
     """A checkpoint file can be written at ``path``: one-line errors otherwise."""
     text = os.fspath(path)
@@ -218,7 +274,8 @@ def _checkpoint_path(
 ) -> Path | None:
     """The checkpoint file to write (--checkpoint, else the file resumed), checked. A run
     resumed from ``X.prev`` (the previous checkpoint, when X is damaged) goes on writing to X,
-    not to ``X.prev`` (whose previous would be ``X.prev.prev``)."""
+    not to ``X.prev`` (whose previous would be ``X.prev.prev``). An existing file is refused
+    here only with --resume from another file (without --resume, see :func:`_rerun_source`)."""
     if args.checkpoint is True:
         path: Path | None = Path(args.output) / CHECKPOINT_NAME
     elif args.checkpoint is not None:
@@ -234,7 +291,7 @@ def _checkpoint_path(
             path.resolve(),
             path.resolve().with_name(path.resolve().name + PREVIOUS_SUFFIX),
         )
-        if path.exists() and not continues:
+        if resume is not None and path.exists() and not continues:
             raise ValueError(
                 f"argument --checkpoint: {os.fspath(path)!r} already exists; continue it with "
                 f"--resume {os.fspath(path)}, or remove it to start afresh"
@@ -262,7 +319,54 @@ def checkpointing(
     done = 0 if resume is None else _check_resume(resume, args.command, trainer, current)
     path = _checkpoint_path(args, resume, files)
     every = 1 if args.checkpoint_every is None else args.checkpoint_every
-    return Checkpointing(args, add_parser, trainer, current, path, every, resume, done)
+    unreadable, finished = None, False
+    rerun = resume is None and path is not None and os.path.lexists(path)
+    if rerun:  # the same command run again: it goes on from its checkpoint
+        assert path is not None
+        resume, meta, unreadable = _rerun_source(path, trainer)
+        done = _same_run(resume, meta, args.command, current)
+        finished = done == current["epochs"] or meta.get("stopped") is not None
+    return Checkpointing(
+        args, add_parser, trainer, current, path, every, resume, done, rerun, unreadable, finished
+    )
+
+
+def finished_files(plan: Checkpointing, folder: Path, names: dict[str, str]) -> list[Path] | None:
+    """The files in ``folder`` of the run over (all its epochs, or stopped) that the
+    checkpoint of a rerun holds, when they are there unchanged: the files ``names`` of the
+    command, listed in the manifest with their sizes and hashes, the history
+    (``names["history"]``) of the same command, settings and epochs, not interrupted. The
+    same command run again then has nothing to do (else None: it resumes, and writes them
+    again)."""
+    import json
+
+    if not plan.finished:
+        return None
+    files = published_files(folder)
+    if files is None or sorted(path.name for path in files[:-1]) != sorted(names.values()):
+        return None
+    try:
+        with open(folder / names["history"], encoding="utf-8") as file:
+            summary = json.load(file)
+    except (OSError, ValueError, RecursionError):
+        return None
+    same = isinstance(summary, dict) and all(
+        summary.get(key) == value
+        for key, value in (
+            ("command", plan.args.command),
+            ("settings", plan.settings),
+            ("epochs_completed", plan.resumed_epochs),
+            ("interrupted", False),
+        )
+    )
+    if not same:
+        return None
+    n_epochs = plan.settings["epochs"]
+    print(
+        f"Nothing to do: {plan.resume} holds epoch {plan.resumed_epochs} of {n_epochs}, written "
+        f"by the same command, the run over, and {folder} holds its files, unchanged."
+    )
+    return files
 
 
 def json_settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -286,7 +390,14 @@ def describe_checkpoints(plan: Checkpointing | None) -> None:
     """Say what the run resumes from and where its checkpoints go."""
     if plan is None:
         return
-    if plan.resume is not None:
+    if plan.unreadable is not None:  # e.g. "cannot resume from 'X': ..."
+        print(plan.unreadable[:1].upper() + plan.unreadable[1:] + ".")
+    if plan.rerun:
+        print(
+            f"Resuming from {plan.resume}: epoch {plan.resumed_epochs} of "
+            f"{plan.settings['epochs']}, written by the same command."
+        )
+    elif plan.resume is not None:
         print(f"Resuming from {plan.resume}, which holds {plan.resumed_epochs} completed epochs.")
     if plan.path is not None:
         every = "every epoch" if plan.every == 1 else f"every {plan.every} epochs"
@@ -384,8 +495,11 @@ def resume_advice(plan: Checkpointing) -> str:
                 checkpoint=os.fspath(plan.path),
                 resume=os.fspath(source),
             )
+            # without --resume, the same command finds its checkpoint (see _rerun_source)
+            again = "\n  (or run the same command again)" if plan.args.resume is None else ""
             return (
                 f"The checkpoint {source} holds {epoch} completed epochs; resume with:\n  {command}"
+                + again
             )
     return f"No checkpoint was written yet (the first comes after epoch {plan.every})."
 

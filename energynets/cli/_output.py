@@ -325,6 +325,17 @@ def _remove(path: Path) -> None:
             path.unlink()
 
 
+def published_files(folder: Path) -> list[Path] | None:
+    """The files of the last run published in ``folder`` (its manifest's, the manifest
+    last) when each is there with the size and SHA-256 the manifest gives it, else None."""
+    manifest = read_manifest(folder / MANIFEST_NAME)
+    if manifest is None:
+        return None
+    if not all(_matches(folder / entry["name"], entry) for entry in manifest["files"]):
+        return None
+    return [folder / entry["name"] for entry in manifest["files"]] + [folder / MANIFEST_NAME]
+
+
 def finish_publication(folder: Path) -> None:
     """Complete the publication of a run that was cut short in ``folder``, or remove the
     files it staged but never published (and the probes of writability left by a kill).

@@ -15,7 +15,7 @@ last completed epoch and writes all the files from it (``history.json`` says
 written atomically, ``history.json`` last, and published together with ``manifest.json``
 (all of them or none), into an output folder locked for the whole run, as ``train-rbm``
 does. ``--checkpoint``, ``--checkpoint-every`` and ``--resume`` are those of ``train-rbm``
-(:mod:`energynets.cli._checkpointing`).
+(:mod:`energynets.cli._checkpointing`): the same command run again after a kill resumes too.
 
 The test split is used once, after training: the validation rows (``--validation-fraction``,
 held out from the training split) are the ones the curves and early stopping look at.
@@ -51,6 +51,7 @@ from energynets.cli._checkpointing import (
     checkpointing,
     describe_checkpoints,
     describe_time,
+    finished_files,
     own_entries_removed,
     prepare_checkpoint,
     resume_advice,
@@ -698,6 +699,8 @@ def run(args: argparse.Namespace) -> int:
     with output_folder(args.output) as folder:  # locked: the checks below hold till the end
         outputs = [*FILES.values(), MANIFEST_NAME]
         plan = checkpointing(args, add_parser, "fit_mlp", settings, outputs)
+        if finished_files(plan, folder, FILES) is not None:  # a run over: it says so
+            return 0
         dtype = np.float32 if args.float32 else np.float64
         train_split = _load_split(args, "train", dtype)
         test = _load_split(args, "test", dtype)

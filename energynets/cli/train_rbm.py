@@ -6,7 +6,9 @@ filters, Gibbs samples, learning curve and history.json
 completed epoch and writes all its files from it (``history.json`` says
 ``"interrupted": true``, exit status 130); before the first epoch ends nothing is written.
 With ``--checkpoint`` the whole training state is saved every ``--checkpoint-every`` epochs,
-and ``--resume`` continues it bit-identically (:mod:`energynets.cli._checkpointing`).
+and ``--resume`` continues it bit-identically (:mod:`energynets.cli._checkpointing`), as does
+the same command run again after a kill (a run that ended, its files unchanged, has nothing
+left to do).
 
 The ``--output`` folder is locked for the whole run, before the checkpoint options are
 checked: a second run on it is refused, naming the first. The files are written into a
@@ -36,6 +38,7 @@ from energynets.cli._args import (
 from energynets.cli._checkpointing import (
     add_checkpoint_options,
     checkpointing,
+    finished_files,
     prepare_checkpoint,
     resume_advice,
 )
@@ -211,6 +214,8 @@ def run(args: argparse.Namespace) -> int:
     with output_folder(args.output) as folder:  # locked: the checks below hold till the end
         outputs = [*FILES.values(), MANIFEST_NAME]
         plan = checkpointing(args, add_parser, "fit_rbm", settings, outputs)
+        if finished_files(plan, folder, FILES) is not None:  # a run over: it says so
+            return 0
         streams = rbm_streams(args.seed)
         dtype = np.float32 if args.float32 else np.float64
         train = load_bits(args, "train", streams, dtype)
