@@ -479,3 +479,29 @@ def test_every_meta_entry_replaced_by_a_hostile_value_is_refused_or_harmless(tmp
     # about 600 edits each, 80% refused; the rest (a value inside the history, the random
     # state's carry bits, ...) resume and train without error
     assert n_edits > 550 and refused > n_edits // 2, (n_edits, refused)
+
+
+@pytest.mark.parametrize("member", ["kernel.extra", "model.weights"])
+def test_a_checkpoint_declaring_more_than_its_run_holds_is_refused_unread(tmp_path, member):
+    """An extra member, or a known one swollen, of 96 MiB of zeros (which deflate to about
+    100 KiB): the run's state is a few hundred bytes, so the file is refused before any of it
+    is read, and resuming allocates far less than the member declares."""
+    import tracemalloc
+
+    data = np.repeat(en.datasets.bars_and_stripes(3).reshape(-1, 9), 2, axis=0).astype(float)
+    path = tmp_path / "rbm.npz"
+    en.fit_rbm(en.RBM(9, 4, rng=0), data, n_epochs=2, checkpoint=path)
+    with open(path, "rb") as f:
+        arrays = _npz.read_npz(f)
+    arrays[member] = np.zeros((96 << 20) // 8)
+    with open(path, "wb") as f:
+        _npz.write_npz(f, arrays)
+    assert path.stat().st_size < 1 << 20
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=f"^cannot resume from '{path}': its arrays declare"):
+            en.fit_rbm(en.RBM(9, 4, rng=0), data, n_epochs=3, resume=path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20
