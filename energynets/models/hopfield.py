@@ -145,6 +145,18 @@ def _factored(storage: str, shape: tuple[int, ...], dtype: np.dtype, budget: int
     return True
 
 
+def _hebbian_factor(patterns: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """F = X^T / sqrt(N), shape (N, P), C-ordered (a block of units' rows is contiguous, as
+    the dynamics gather them), rounded once from float64, a block of units at a time."""
+    n_pat, n = patterns.shape
+    f = np.empty((n, n_pat), dtype=dtype)
+    scale = np.sqrt(n)
+    step = max(1, (1 << 22) // max(n_pat, 1))
+    for a in range(0, n, step):
+        f[a : a + step] = patterns[:, a : a + step].T.astype(np.float64) / scale
+    return f
+
+
 class HopfieldNetwork:
     """A Hopfield network: symmetric weights with zero diagonal and a bias.
 
@@ -234,7 +246,7 @@ class HopfieldNetwork:
         net = cls.__new__(cls)
         n_pat, n = patterns.shape
         b = check_bias(bias, n, dtype)
-        f = patterns.T / np.asarray(np.sqrt(n), dtype=dtype)  # (N, P), F-ordered, dtype
+        f = _hebbian_factor(patterns, dtype)
         d = np.full(n, n_pat / n, dtype=dtype)
         for arr in (patterns, b, f, d):
             arr.setflags(write=False)
@@ -616,14 +628,17 @@ class HopfieldNetwork:
                 if 4 * n_pat < n:
                     p64 = p.astype(np.float64)
                     if self.rule == "hebbian":
-                        f = p64.T / np.sqrt(n)
+                        f = _hebbian_factor(p64, self.dtype)
                         d = np.full(n, n_pat / n)
                     else:
                         _, sv, vt = np.linalg.svd(p64, full_matrices=False)
                         rank = int(np.sum(sv > sv[0] * max(p.shape) * np.finfo(float).eps))
                         f = np.ascontiguousarray(vt[:rank].T)
                         d = np.einsum("ij,ij->i", f, f)
-                    self._factor = (f.astype(self.dtype), d.astype(self.dtype))
+                    self._factor = (
+                        np.ascontiguousarray(f, dtype=self.dtype),
+                        d.astype(self.dtype),
+                    )
         return self._factor if self._factor is not False else None  # type: ignore[return-value]
 
     # -- persistence ----------------------------------------------------------------------

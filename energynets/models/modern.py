@@ -44,22 +44,26 @@ class ModernRetrieval:
     ----------
     states : ndarray, shape (n_queries, n_features)
         The states after the last update (1-D for a 1-D query).
-    fixed_point : ndarray of str, shape (n_queries,)
+    fixed_point : ndarray of str, shape (n_queries,), or None
         ``"single"``, ``"metastable"`` or ``"global"``: what the final state is, from the
         softmax weights p = softmax(beta X xi) there (:meth:`ModernHopfield.fixed_point_types`).
-    top_pattern : ndarray of int, shape (n_queries,)
+    top_pattern : ndarray of int, shape (n_queries,), or None
         The pattern with the largest weight in p (the one retrieved when ``"single"``).
-    top_weight : ndarray of float, shape (n_queries,)
+    top_weight : ndarray of float, shape (n_queries,), or None
         That weight, max_mu p_mu.
-    n_effective : ndarray of float, shape (n_queries,)
+    n_effective : ndarray of float, shape (n_queries,), or None
         1 / sum_mu p_mu^2: how many patterns the state averages (1 to P).
     converged : ndarray of bool, shape (n_queries,)
         True where the last update moved the state by at most ``tol``.
     n_steps : ndarray of int, shape (n_queries,)
         Updates applied to each query.
-    energies : ndarray, shape (max(n_steps) + 1, n_queries)
+    energies : ndarray, shape (max(n_steps) + 1, n_queries), or None
         Energy before the first update and after each one (a query that stopped keeps its
         last value).
+
+    ``fixed_point``, ``top_pattern``, ``top_weight``, ``n_effective`` and ``energies`` are
+    None when :meth:`ModernHopfield.retrieve` was called with ``details=False`` (they need
+    the scores of the final states, one more matrix product).
 
     The full weights p, an (n_queries, n_patterns) array, are not kept (at P = 60000 they
     would dwarf everything else); :meth:`ModernHopfield.attention` gives them.
@@ -74,13 +78,13 @@ class ModernRetrieval:
     """
 
     states: np.ndarray
-    fixed_point: np.ndarray
-    top_pattern: np.ndarray
-    top_weight: np.ndarray
-    n_effective: np.ndarray
+    fixed_point: np.ndarray | None
+    top_pattern: np.ndarray | None
+    top_weight: np.ndarray | None
+    n_effective: np.ndarray | None
     converged: np.ndarray
     n_steps: np.ndarray
-    energies: np.ndarray
+    energies: np.ndarray | None
 
 
 def _softmax_lse(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -297,14 +301,17 @@ class ModernHopfield:
         tol: float | None = None,
         single_weight: float = 0.5,
         global_fraction: float = 0.5,
+        details: bool = True,
     ) -> ModernRetrieval:
         """Apply up to ``n_steps`` updates to a batch of queries (vectorised over them).
 
         A query stops early when an update moves it by at most ``tol`` (Euclidean norm).
         Each update costs two matrix products, beta Q X^T and softmax(.) X; the energy and
         the softmax weights of the result take one more product, beta Q_new X^T, which is
-        also the first product of the next update. Queries go through in chunks of about
-        2 million scores, so memory stays small whatever P.
+        also the first product of the next update: with ``details=False`` it is skipped after
+        the last update (one update then costs what the bare update softmax(beta Q X^T) X
+        costs). Queries go through in chunks of about 2 million scores, so memory stays
+        small whatever P.
 
         Parameters
         ----------
@@ -316,10 +323,23 @@ class ModernHopfield:
             Default: 1e-6 M (1e-3 M in float32).
         single_weight, global_fraction : float in [0, 1]
             Thresholds of :meth:`fixed_point_types`.
+        details : bool
+            Compute the energies, the fixed-point types and the summaries of the final
+            softmax weights (default). False: the result's ``energies``, ``fixed_point``,
+            ``top_pattern``, ``top_weight`` and ``n_effective`` are None, and the states,
+            ``converged`` and ``n_steps`` are those of ``details=True``, bit for bit.
 
         Returns
         -------
         ModernRetrieval
+
+        Examples
+        --------
+        >>> import energynets as en
+        >>> xi = en.datasets.random_patterns(50, 32, rng=0)
+        >>> res = en.ModernHopfield(xi).retrieve(xi[:2], details=False)
+        >>> res.states.shape, res.energies is None, res.fixed_point is None
+        ((2, 32), True, True)
         """
         q, was_1d = self._queries(queries, "queries")
         n_max = check_int(n_steps, "n_steps", minimum=1)
@@ -329,7 +349,16 @@ class ModernHopfield:
             tol_v = check_float(tol, "tol", minimum=0.0)
         w = check_float(single_weight, "single_weight", minimum=0.0, maximum=1.0)
         g = check_float(global_fraction, "global_fraction", minimum=0.0, maximum=1.0)
+        if not isinstance(details, bool | np.bool_):
+            raise TypeError(f"details must be a bool, got {type(details).__name__}")
         n_q = q.shape[0]
+        if not details:
+            steps = np.zeros(n_q, dtype=np.int64)
+            converged = np.zeros(n_q, dtype=bool)
+            for rows in self._rows(n_q):
+                self._update_rows(q[rows], n_max, tol_v, steps[rows], converged[rows])
+            states = q[0] if was_1d else q
+            return ModernRetrieval(states, None, None, None, None, converged, steps, None)
         energies = np.empty((n_max + 1, n_q))
         steps = np.zeros(n_q, dtype=np.int64)
         converged = np.zeros(n_q, dtype=bool)
@@ -390,6 +419,29 @@ class ModernHopfield:
             keep = np.flatnonzero(~done)
             active, p = active[keep], p[keep]
         self._summaries(p, active, top, top_w, n_eff)
+
+    def _update_rows(
+        self, q: np.ndarray, n_max: int, tol: float, steps: np.ndarray, converged: np.ndarray
+    ) -> None:
+        """:meth:`_retrieve_rows` without energies or summaries: no product after the last
+        update (the same states, step counts and convergence, bit for bit)."""
+        x = self._patterns
+        p, _ = _softmax_lse(self.beta * (q @ x.T))
+        active = np.arange(q.shape[0])
+        for step in range(1, n_max + 1):
+            new = p @ x
+            diff = new - q[active]
+            moved = np.sqrt(np.einsum("ij,ij->i", diff, diff, dtype=np.float64))
+            q[active] = new
+            steps[active] += 1
+            done = moved <= tol
+            converged[active[done]] = True
+            if step == n_max or done.all():
+                break
+            # the scores of every row, as _retrieve_rows forms them, then the rows that go on
+            p, _ = _softmax_lse(self.beta * (new @ x.T))
+            keep = np.flatnonzero(~done)
+            active, p = active[keep], p[keep]
 
     @staticmethod
     def _summaries(
