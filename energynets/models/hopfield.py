@@ -18,8 +18,8 @@ Storage
     storage, O(N P) memory, every field in O(N P) per state) instead of the N x N matrix
     ("dense", O(N^2)). By default the factored form is taken when the dense matrix would not
     fit in :func:`dense_memory_budget` (half the physical memory), with a
-    :class:`FactoredStorageWarning` saying so: N = 100,000 needs 80 GB dense, 4 GB factored
-    with P = 5,000 in float32.
+    :class:`FactoredStorageWarning` saying so. N = 100,000 units: the dense float64 matrix
+    takes 80 GB; factored with P = 5,000 patterns in float32, 4 GB (the patterns and F).
 """
 
 from __future__ import annotations

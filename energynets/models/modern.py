@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from energynets._validation import as_float_array, check_dtype, check_float, check_int
-from energynets.models._chunks import row_chunks
+from energynets.models._chunks import CHUNK_ELEMENTS, row_chunks
 from energynets.models._units import softmax
 
 __all__ = ["FIXED_POINT_TYPES", "ModernHopfield", "ModernRetrieval"]
@@ -34,6 +34,9 @@ __all__ = ["FIXED_POINT_TYPES", "ModernHopfield", "ModernRetrieval"]
 #: What a fixed point of the network is (:meth:`ModernHopfield.fixed_point_types`): near one
 #: stored pattern, an average of a few similar ones, or the average of all of them.
 FIXED_POINT_TYPES = ("single", "metastable", "global")
+
+#: About how many scores (queries x patterns) one chunk of queries holds: 128 MB in float32.
+SCORE_CHUNK = 1 << 25
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,16 @@ class ModernHopfield:
         return -lse + sq + math.log(self.n_patterns) / b + 0.5 * self._max_norm**2
 
     def _rows(self, n_rows: int) -> list[slice]:
-        return row_chunks(n_rows, self.n_patterns)
+        # about SCORE_CHUNK scores per chunk: large enough that the products stay efficient
+        # GEMMs (500 MNIST queries against 60000 images in one chunk), small enough that
+        # memory stays bounded whatever the batch
+        return row_chunks(n_rows, max(1, (self.n_patterns * CHUNK_ELEMENTS) // SCORE_CHUNK))
+
+    def _scores(self, q: np.ndarray) -> np.ndarray:
+        """beta X xi for each row of ``q``: (n_rows, n_patterns), scaled in place."""
+        z = q @ self._patterns.T
+        z *= self.beta
+        return z
 
     def energy(self, states: Any) -> np.ndarray:
         """E(xi) = -lse(beta, X xi) + 1/2 xi . xi + beta^-1 log P + 1/2 M^2 (stable lse).
@@ -254,7 +266,7 @@ class ModernHopfield:
         q, was_1d = self._queries(states, "states")
         e = np.empty(q.shape[0])
         for rows in self._rows(q.shape[0]):
-            _, lse = _softmax_lse(self.beta * (q[rows] @ self._patterns.T))
+            _, lse = _softmax_lse(self._scores(q[rows]))
             e[rows] = self._energy(q[rows], lse)
         return e[0] if was_1d else e
 
@@ -290,7 +302,7 @@ class ModernHopfield:
         q, was_1d = self._queries(states, "states")
         out = np.empty_like(q)
         for rows in self._rows(q.shape[0]):
-            out[rows] = softmax(self.beta * (q[rows] @ self._patterns.T)) @ self._patterns
+            out[rows] = softmax(self._scores(q[rows])) @ self._patterns
         return out[0] if was_1d else out
 
     def retrieve(
@@ -310,8 +322,8 @@ class ModernHopfield:
         the softmax weights of the result take one more product, beta Q_new X^T, which is
         also the first product of the next update: with ``details=False`` it is skipped after
         the last update (one update then costs what the bare update softmax(beta Q X^T) X
-        costs). Queries go through in chunks of about 2 million scores, so memory stays
-        small whatever P.
+        costs). Queries go through in chunks of about :data:`SCORE_CHUNK` (32 million)
+        scores, so memory stays bounded whatever the batch.
 
         Parameters
         ----------
@@ -398,7 +410,7 @@ class ModernHopfield:
     ) -> None:
         """Retrieve one chunk of queries; ``q`` and the output views are filled in place."""
         x = self._patterns
-        p, lse = _softmax_lse(self.beta * (q @ x.T))
+        p, lse = _softmax_lse(self._scores(q))
         energies[:] = self._energy(q, lse)  # rows past a query's last step keep its value
         active = np.arange(q.shape[0])
         for step in range(1, n_max + 1):
@@ -407,7 +419,7 @@ class ModernHopfield:
             moved = np.sqrt(np.einsum("ij,ij->i", diff, diff, dtype=np.float64))
             q[active] = new
             steps[active] += 1
-            p, lse = _softmax_lse(self.beta * (new @ x.T))
+            p, lse = _softmax_lse(self._scores(new))
             energies[step:, active] = self._energy(new, lse)
             done = moved <= tol
             converged[active[done]] = True
@@ -426,7 +438,7 @@ class ModernHopfield:
         """:meth:`_retrieve_rows` without energies or summaries: no product after the last
         update (the same states, step counts and convergence, bit for bit)."""
         x = self._patterns
-        p, _ = _softmax_lse(self.beta * (q @ x.T))
+        p, _ = _softmax_lse(self._scores(q))
         active = np.arange(q.shape[0])
         for step in range(1, n_max + 1):
             new = p @ x
@@ -439,7 +451,7 @@ class ModernHopfield:
             if step == n_max or done.all():
                 break
             # the scores of every row, as _retrieve_rows forms them, then the rows that go on
-            p, _ = _softmax_lse(self.beta * (new @ x.T))
+            p, _ = _softmax_lse(self._scores(new))
             keep = np.flatnonzero(~done)
             active, p = active[keep], p[keep]
 
