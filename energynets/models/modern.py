@@ -90,14 +90,18 @@ class ModernRetrieval:
     energies: np.ndarray | None
 
 
-def _softmax_lse(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """softmax and logsumexp of each row of z, with one exp; z is overwritten."""
+def _softmax_lse(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unnormalised softmax e, its row sums and the logsumexp of each row of z (overwritten).
+
+    e = exp(z - max z) (its largest entry is 1), so softmax(z) = e / total and
+    logsumexp(z) = max z + log(total): the normalisation is left to the caller, who divides
+    the much smaller product e X instead of e itself.
+    """
     top = z.max(axis=1, keepdims=True)
     z -= top
     np.exp(z, out=z)
     total = z.sum(axis=1, keepdims=True)
-    z /= total
-    return z, (top + np.log(total))[:, 0]
+    return z, total, (top + np.log(total))[:, 0]
 
 
 def _classify(
@@ -247,10 +251,13 @@ class ModernHopfield:
         return row_chunks(n_rows, max(1, (self.n_patterns * CHUNK_ELEMENTS) // SCORE_CHUNK))
 
     def _scores(self, q: np.ndarray) -> np.ndarray:
-        """beta X xi for each row of ``q``: (n_rows, n_patterns), scaled in place."""
-        z = q @ self._patterns.T
-        z *= self.beta
-        return z
+        """beta X xi for each row of ``q``: (n_rows, n_patterns), the queries scaled first
+        (B d multiplications instead of B P)."""
+        return (self.beta * q) @ self._patterns.T
+
+    def _step(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """softmax(beta X xi) of each row of ``q`` as (e, total, lse) (:func:`_softmax_lse`)."""
+        return _softmax_lse(self._scores(q))
 
     def energy(self, states: Any) -> np.ndarray:
         """E(xi) = -lse(beta, X xi) + 1/2 xi . xi + beta^-1 log P + 1/2 M^2 (stable lse).
@@ -266,7 +273,7 @@ class ModernHopfield:
         q, was_1d = self._queries(states, "states")
         e = np.empty(q.shape[0])
         for rows in self._rows(q.shape[0]):
-            _, lse = _softmax_lse(self._scores(q[rows]))
+            _, _, lse = self._step(q[rows])
             e[rows] = self._energy(q[rows], lse)
         return e[0] if was_1d else e
 
@@ -410,16 +417,17 @@ class ModernHopfield:
     ) -> None:
         """Retrieve one chunk of queries; ``q`` and the output views are filled in place."""
         x = self._patterns
-        p, lse = _softmax_lse(self._scores(q))
+        e, total, lse = self._step(q)
         energies[:] = self._energy(q, lse)  # rows past a query's last step keep its value
         active = np.arange(q.shape[0])
         for step in range(1, n_max + 1):
-            new = p @ x
+            new = e @ x
+            new /= total  # softmax(.) X = (e X) / total
             diff = new - q[active]
             moved = np.sqrt(np.einsum("ij,ij->i", diff, diff, dtype=np.float64))
             q[active] = new
             steps[active] += 1
-            p, lse = _softmax_lse(self._scores(new))
+            e, total, lse = self._step(new)
             energies[step:, active] = self._energy(new, lse)
             done = moved <= tol
             converged[active[done]] = True
@@ -427,10 +435,10 @@ class ModernHopfield:
                 break
             # queries that stopped keep their final weights' summaries now
             stop = np.flatnonzero(done)
-            self._summaries(p[stop], active[stop], top, top_w, n_eff)
+            self._summaries(e[stop], total[stop], active[stop], top, top_w, n_eff)
             keep = np.flatnonzero(~done)
-            active, p = active[keep], p[keep]
-        self._summaries(p, active, top, top_w, n_eff)
+            active, e, total = active[keep], e[keep], total[keep]
+        self._summaries(e, total, active, top, top_w, n_eff)
 
     def _update_rows(
         self, q: np.ndarray, n_max: int, tol: float, steps: np.ndarray, converged: np.ndarray
@@ -438,10 +446,11 @@ class ModernHopfield:
         """:meth:`_retrieve_rows` without energies or summaries: no product after the last
         update (the same states, step counts and convergence, bit for bit)."""
         x = self._patterns
-        p, _ = _softmax_lse(self._scores(q))
+        e, total, _ = self._step(q)
         active = np.arange(q.shape[0])
         for step in range(1, n_max + 1):
-            new = p @ x
+            new = e @ x
+            new /= total
             diff = new - q[active]
             moved = np.sqrt(np.einsum("ij,ij->i", diff, diff, dtype=np.float64))
             q[active] = new
@@ -451,20 +460,27 @@ class ModernHopfield:
             if step == n_max or done.all():
                 break
             # the scores of every row, as _retrieve_rows forms them, then the rows that go on
-            p, _ = _softmax_lse(self._scores(new))
+            e, total, _ = self._step(new)
             keep = np.flatnonzero(~done)
-            active, p = active[keep], p[keep]
+            active, e, total = active[keep], e[keep], total[keep]
 
     @staticmethod
     def _summaries(
-        p: np.ndarray, rows: np.ndarray, top: np.ndarray, top_w: np.ndarray, n_eff: np.ndarray
+        e: np.ndarray,
+        total: np.ndarray,
+        rows: np.ndarray,
+        top: np.ndarray,
+        top_w: np.ndarray,
+        n_eff: np.ndarray,
     ) -> None:
+        """Top pattern, its weight and n_eff of the softmax weights p = e / total."""
         if rows.size == 0:
             return
-        idx = p.argmax(axis=1)
+        idx = e.argmax(axis=1)
+        t = total[:, 0].astype(np.float64)
         top[rows] = idx
-        top_w[rows] = p[np.arange(p.shape[0]), idx]
-        n_eff[rows] = 1.0 / np.einsum("ij,ij->i", p, p, dtype=np.float64)
+        top_w[rows] = e[np.arange(e.shape[0]), idx] / t
+        n_eff[rows] = t * t / np.einsum("ij,ij->i", e, e, dtype=np.float64)
 
     # -- what the fixed points are ------------------------------------------------------------
     @staticmethod
