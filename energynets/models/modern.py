@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from energynets._validation import as_float_array, check_dtype, check_float, check_int
-from energynets.models._chunks import row_chunks
+from energynets.models._chunks import CHUNK_ELEMENTS, row_chunks
 from energynets.models._units import softmax
 
 __all__ = ["FIXED_POINT_TYPES", "ModernHopfield", "ModernRetrieval"]
@@ -34,6 +34,9 @@ __all__ = ["FIXED_POINT_TYPES", "ModernHopfield", "ModernRetrieval"]
 #: What a fixed point of the network is (:meth:`ModernHopfield.fixed_point_types`): near one
 #: stored pattern, an average of a few similar ones, or the average of all of them.
 FIXED_POINT_TYPES = ("single", "metastable", "global")
+
+#: About how many scores (queries x patterns) one chunk of queries holds: 128 MB in float32.
+SCORE_CHUNK = 1 << 25
 
 
 @dataclass(frozen=True)
@@ -44,22 +47,26 @@ class ModernRetrieval:
     ----------
     states : ndarray, shape (n_queries, n_features)
         The states after the last update (1-D for a 1-D query).
-    fixed_point : ndarray of str, shape (n_queries,)
+    fixed_point : ndarray of str, shape (n_queries,), or None
         ``"single"``, ``"metastable"`` or ``"global"``: what the final state is, from the
         softmax weights p = softmax(beta X xi) there (:meth:`ModernHopfield.fixed_point_types`).
-    top_pattern : ndarray of int, shape (n_queries,)
+    top_pattern : ndarray of int, shape (n_queries,), or None
         The pattern with the largest weight in p (the one retrieved when ``"single"``).
-    top_weight : ndarray of float, shape (n_queries,)
+    top_weight : ndarray of float, shape (n_queries,), or None
         That weight, max_mu p_mu.
-    n_effective : ndarray of float, shape (n_queries,)
+    n_effective : ndarray of float, shape (n_queries,), or None
         1 / sum_mu p_mu^2: how many patterns the state averages (1 to P).
     converged : ndarray of bool, shape (n_queries,)
         True where the last update moved the state by at most ``tol``.
     n_steps : ndarray of int, shape (n_queries,)
         Updates applied to each query.
-    energies : ndarray, shape (max(n_steps) + 1, n_queries)
+    energies : ndarray, shape (max(n_steps) + 1, n_queries), or None
         Energy before the first update and after each one (a query that stopped keeps its
         last value).
+
+    ``fixed_point``, ``top_pattern``, ``top_weight``, ``n_effective`` and ``energies`` are
+    None when :meth:`ModernHopfield.retrieve` was called with ``details=False`` (they need
+    the scores of the final states, one more matrix product).
 
     The full weights p, an (n_queries, n_patterns) array, are not kept (at P = 60000 they
     would dwarf everything else); :meth:`ModernHopfield.attention` gives them.
@@ -74,23 +81,27 @@ class ModernRetrieval:
     """
 
     states: np.ndarray
-    fixed_point: np.ndarray
-    top_pattern: np.ndarray
-    top_weight: np.ndarray
-    n_effective: np.ndarray
+    fixed_point: np.ndarray | None
+    top_pattern: np.ndarray | None
+    top_weight: np.ndarray | None
+    n_effective: np.ndarray | None
     converged: np.ndarray
     n_steps: np.ndarray
-    energies: np.ndarray
+    energies: np.ndarray | None
 
 
-def _softmax_lse(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """softmax and logsumexp of each row of z, with one exp; z is overwritten."""
+def _softmax_lse(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unnormalised softmax e, its row sums and the logsumexp of each row of z (overwritten).
+
+    e = exp(z - max z) (its largest entry is 1), so softmax(z) = e / total and
+    logsumexp(z) = max z + log(total): the normalisation is left to the caller, who divides
+    the much smaller product e X instead of e itself.
+    """
     top = z.max(axis=1, keepdims=True)
     z -= top
     np.exp(z, out=z)
     total = z.sum(axis=1, keepdims=True)
-    z /= total
-    return z, (top + np.log(total))[:, 0]
+    return z, total, (top + np.log(total))[:, 0]
 
 
 def _classify(
@@ -234,7 +245,19 @@ class ModernHopfield:
         return -lse + sq + math.log(self.n_patterns) / b + 0.5 * self._max_norm**2
 
     def _rows(self, n_rows: int) -> list[slice]:
-        return row_chunks(n_rows, self.n_patterns)
+        # about SCORE_CHUNK scores per chunk: large enough that the products stay efficient
+        # GEMMs (500 MNIST queries against 60000 images in one chunk), small enough that
+        # memory stays bounded whatever the batch
+        return row_chunks(n_rows, max(1, (self.n_patterns * CHUNK_ELEMENTS) // SCORE_CHUNK))
+
+    def _scores(self, q: np.ndarray) -> np.ndarray:
+        """beta X xi for each row of ``q``: (n_rows, n_patterns), the queries scaled first
+        (B d multiplications instead of B P)."""
+        return (self.beta * q) @ self._patterns.T
+
+    def _step(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """softmax(beta X xi) of each row of ``q`` as (e, total, lse) (:func:`_softmax_lse`)."""
+        return _softmax_lse(self._scores(q))
 
     def energy(self, states: Any) -> np.ndarray:
         """E(xi) = -lse(beta, X xi) + 1/2 xi . xi + beta^-1 log P + 1/2 M^2 (stable lse).
@@ -250,7 +273,7 @@ class ModernHopfield:
         q, was_1d = self._queries(states, "states")
         e = np.empty(q.shape[0])
         for rows in self._rows(q.shape[0]):
-            _, lse = _softmax_lse(self.beta * (q[rows] @ self._patterns.T))
+            _, _, lse = self._step(q[rows])
             e[rows] = self._energy(q[rows], lse)
         return e[0] if was_1d else e
 
@@ -286,7 +309,7 @@ class ModernHopfield:
         q, was_1d = self._queries(states, "states")
         out = np.empty_like(q)
         for rows in self._rows(q.shape[0]):
-            out[rows] = softmax(self.beta * (q[rows] @ self._patterns.T)) @ self._patterns
+            out[rows] = softmax(self._scores(q[rows])) @ self._patterns
         return out[0] if was_1d else out
 
     def retrieve(
@@ -297,14 +320,17 @@ class ModernHopfield:
         tol: float | None = None,
         single_weight: float = 0.5,
         global_fraction: float = 0.5,
+        details: bool = True,
     ) -> ModernRetrieval:
         """Apply up to ``n_steps`` updates to a batch of queries (vectorised over them).
 
         A query stops early when an update moves it by at most ``tol`` (Euclidean norm).
         Each update costs two matrix products, beta Q X^T and softmax(.) X; the energy and
         the softmax weights of the result take one more product, beta Q_new X^T, which is
-        also the first product of the next update. Queries go through in chunks of about
-        2 million scores, so memory stays small whatever P.
+        also the first product of the next update: with ``details=False`` it is skipped after
+        the last update (one update then costs what the bare update softmax(beta Q X^T) X
+        costs). Queries go through in chunks of about :data:`SCORE_CHUNK` (32 million)
+        scores, so memory stays bounded whatever the batch.
 
         Parameters
         ----------
@@ -316,10 +342,23 @@ class ModernHopfield:
             Default: 1e-6 M (1e-3 M in float32).
         single_weight, global_fraction : float in [0, 1]
             Thresholds of :meth:`fixed_point_types`.
+        details : bool
+            Compute the energies, the fixed-point types and the summaries of the final
+            softmax weights (default). False: the result's ``energies``, ``fixed_point``,
+            ``top_pattern``, ``top_weight`` and ``n_effective`` are None, and the states,
+            ``converged`` and ``n_steps`` are those of ``details=True``, bit for bit.
 
         Returns
         -------
         ModernRetrieval
+
+        Examples
+        --------
+        >>> import energynets as en
+        >>> xi = en.datasets.random_patterns(50, 32, rng=0)
+        >>> res = en.ModernHopfield(xi).retrieve(xi[:2], details=False)
+        >>> res.states.shape, res.energies is None, res.fixed_point is None
+        ((2, 32), True, True)
         """
         q, was_1d = self._queries(queries, "queries")
         n_max = check_int(n_steps, "n_steps", minimum=1)
@@ -329,7 +368,16 @@ class ModernHopfield:
             tol_v = check_float(tol, "tol", minimum=0.0)
         w = check_float(single_weight, "single_weight", minimum=0.0, maximum=1.0)
         g = check_float(global_fraction, "global_fraction", minimum=0.0, maximum=1.0)
+        if not isinstance(details, bool | np.bool_):
+            raise TypeError(f"details must be a bool, got {type(details).__name__}")
         n_q = q.shape[0]
+        if not details:
+            steps = np.zeros(n_q, dtype=np.int64)
+            converged = np.zeros(n_q, dtype=bool)
+            for rows in self._rows(n_q):
+                self._update_rows(q[rows], n_max, tol_v, steps[rows], converged[rows])
+            states = q[0] if was_1d else q
+            return ModernRetrieval(states, None, None, None, None, converged, steps, None)
         energies = np.empty((n_max + 1, n_q))
         steps = np.zeros(n_q, dtype=np.int64)
         converged = np.zeros(n_q, dtype=bool)
@@ -369,16 +417,17 @@ class ModernHopfield:
     ) -> None:
         """Retrieve one chunk of queries; ``q`` and the output views are filled in place."""
         x = self._patterns
-        p, lse = _softmax_lse(self.beta * (q @ x.T))
+        e, total, lse = self._step(q)
         energies[:] = self._energy(q, lse)  # rows past a query's last step keep its value
         active = np.arange(q.shape[0])
         for step in range(1, n_max + 1):
-            new = p @ x
+            new = e @ x
+            new /= total  # softmax(.) X = (e X) / total
             diff = new - q[active]
             moved = np.sqrt(np.einsum("ij,ij->i", diff, diff, dtype=np.float64))
             q[active] = new
             steps[active] += 1
-            p, lse = _softmax_lse(self.beta * (new @ x.T))
+            e, total, lse = self._step(new)
             energies[step:, active] = self._energy(new, lse)
             done = moved <= tol
             converged[active[done]] = True
@@ -386,21 +435,52 @@ class ModernHopfield:
                 break
             # queries that stopped keep their final weights' summaries now
             stop = np.flatnonzero(done)
-            self._summaries(p[stop], active[stop], top, top_w, n_eff)
+            self._summaries(e[stop], total[stop], active[stop], top, top_w, n_eff)
             keep = np.flatnonzero(~done)
-            active, p = active[keep], p[keep]
-        self._summaries(p, active, top, top_w, n_eff)
+            active, e, total = active[keep], e[keep], total[keep]
+        self._summaries(e, total, active, top, top_w, n_eff)
+
+    def _update_rows(
+        self, q: np.ndarray, n_max: int, tol: float, steps: np.ndarray, converged: np.ndarray
+    ) -> None:
+        """:meth:`_retrieve_rows` without energies or summaries: no product after the last
+        update (the same states, step counts and convergence, bit for bit)."""
+        x = self._patterns
+        e, total, _ = self._step(q)
+        active = np.arange(q.shape[0])
+        for step in range(1, n_max + 1):
+            new = e @ x
+            new /= total
+            diff = new - q[active]
+            moved = np.sqrt(np.einsum("ij,ij->i", diff, diff, dtype=np.float64))
+            q[active] = new
+            steps[active] += 1
+            done = moved <= tol
+            converged[active[done]] = True
+            if step == n_max or done.all():
+                break
+            # the scores of every row, as _retrieve_rows forms them, then the rows that go on
+            e, total, _ = self._step(new)
+            keep = np.flatnonzero(~done)
+            active, e, total = active[keep], e[keep], total[keep]
 
     @staticmethod
     def _summaries(
-        p: np.ndarray, rows: np.ndarray, top: np.ndarray, top_w: np.ndarray, n_eff: np.ndarray
+        e: np.ndarray,
+        total: np.ndarray,
+        rows: np.ndarray,
+        top: np.ndarray,
+        top_w: np.ndarray,
+        n_eff: np.ndarray,
     ) -> None:
+        """Top pattern, its weight and n_eff of the softmax weights p = e / total."""
         if rows.size == 0:
             return
-        idx = p.argmax(axis=1)
+        idx = e.argmax(axis=1)
+        t = total[:, 0].astype(np.float64)
         top[rows] = idx
-        top_w[rows] = p[np.arange(p.shape[0]), idx]
-        n_eff[rows] = 1.0 / np.einsum("ij,ij->i", p, p, dtype=np.float64)
+        top_w[rows] = e[np.arange(e.shape[0]), idx] / t
+        n_eff[rows] = t * t / np.einsum("ij,ij->i", e, e, dtype=np.float64)
 
     # -- what the fixed points are ------------------------------------------------------------
     @staticmethod

@@ -55,7 +55,8 @@ class QuadraticModel(Protocol):
     """What the dynamics need from a model: symmetric weights with zero diagonal, and a bias.
 
     ``field_factor`` is optional: a model without it is run with its full weights, as if it
-    returned None.
+    returned None. A model whose ``storage`` attribute is ``"factored"`` holds no dense
+    weights at all: it is run from its factor alone, and its ``weights`` are never read.
     """
 
     @property
@@ -124,18 +125,25 @@ class _Couplings:
     """W, optionally as a low-rank factor W = F F^T - diag(D), for cheaper field updates.
 
     Hebbian and pseudo-inverse weights with P patterns have rank P plus a diagonal
-    correction, so s W costs 2 N P instead of N^2 per state when P is small.
+    correction, so s W costs 2 N P instead of N^2 per state when P is small. ``weights`` is
+    None for a model that holds only the factor (never an N x N array).
     """
 
-    def __init__(self, weights: np.ndarray, factor: tuple[np.ndarray, np.ndarray] | None):
+    def __init__(
+        self, weights: np.ndarray | None, factor: tuple[np.ndarray, np.ndarray] | None
+    ) -> None:
+        if weights is None and factor is None:
+            raise ValueError("a model without dense weights must give a field factor")
         self.weights = weights
         self.factor = factor
+        self.dtype = weights.dtype if weights is not None else factor[0].dtype  # type: ignore[index]
 
     def product(self, s: np.ndarray) -> np.ndarray:
         """s W for a batch s of shape (B, N)."""
         if self.factor is not None:
             f, d = self.factor
             return (s @ f) @ f.T - s * d
+        assert self.weights is not None
         if s.shape[0] == 1:  # a matrix-vector product: cheaper and never stalls threads
             return (self.weights @ s[0])[None, :]
         return s @ self.weights
@@ -147,7 +155,61 @@ class _Couplings:
             out = (delta @ f[block]) @ f.T
             out[:, block] -= delta * d[block]
             return out
+        assert self.weights is not None
         return delta @ self.weights[block]
+
+    def block(self, block: np.ndarray) -> np.ndarray:
+        """W[block, block], from the factor when there are no dense weights."""
+        if self.weights is not None:
+            return self.weights[np.ix_(block, block)]
+        f, d = self.factor  # type: ignore[misc]
+        fb = f[block]
+        w = fb @ fb.T
+        w[np.diag_indices_from(w)] -= d[block]
+        return w
+
+    def row(self, i: int) -> np.ndarray:
+        """Row i of W, from the factor when there are no dense weights: O(N r)."""
+        if self.weights is not None:
+            return self.weights[i]
+        f, d = self.factor  # type: ignore[misc]
+        w = f @ f[i]
+        w[i] -= d[i]
+        return w
+
+
+def couplings_of(model: QuadraticModel) -> tuple[_Couplings, float]:
+    """The couplings the dynamics use for ``model`` and their zero-field tolerance.
+
+    Dense weights (with the model's field factor, when it gives one); for a model whose
+    ``storage`` is ``"factored"``, the factor alone and :func:`factor_tolerance`.
+    """
+    factor_fn = getattr(model, "field_factor", None)  # optional, see QuadraticModel
+    factor = factor_fn() if callable(factor_fn) else None
+    if factor is not None and getattr(model, "storage", "dense") == "factored":
+        return _Couplings(None, factor), factor_tolerance(factor, model.bias)
+    return _Couplings(model.weights, factor), tolerance(model.weights, model.bias)
+
+
+def factor_tolerance(factor: tuple[np.ndarray, np.ndarray], bias: np.ndarray) -> float:
+    """The zero-field tolerance of W = F F^T - diag(D) without forming W.
+
+    1e-9 times a bound on the largest |h_i| that also bounds the rounding of the factored
+    product: max_i (sum_r |F_ir| sum_j |F_jr| + D_i + |b_i|) (P + P / N + |b_i| for Hebbian
+    weights of P patterns). O(N r), a block of rows at a time.
+    """
+    f, d = factor
+    n, r = f.shape
+    rows = max(1, (1 << 22) // max(r, 1))
+    col = np.zeros(r)
+    for a in range(0, n, rows):
+        col += np.abs(f[a : a + rows]).sum(axis=0, dtype=np.float64)
+    scale = 0.0
+    for a in range(0, n, rows):
+        part = np.abs(f[a : a + rows]) @ col.astype(f.dtype) + np.abs(d[a : a + rows])
+        part += np.abs(bias[a : a + rows])
+        scale = max(scale, float(part.max(initial=0.0)))
+    return 1e-9 * max(scale, float(np.finfo(f.dtype).tiny))
 
 
 def tolerance(weights: np.ndarray, bias: np.ndarray) -> float:
@@ -259,9 +321,9 @@ def run_dynamics(
     >>> float(en.metrics.recall_accuracy(res.states, xi)), res.cycled.tolist()
     (1.0, [False, False, False])
     """
-    weights, bias = model.weights, model.bias
-    n_units = weights.shape[0]
-    dtype = weights.dtype
+    bias = model.bias
+    couplings, tol = couplings_of(model)
+    n_units, dtype = bias.shape[0], couplings.dtype
     s, was_1d = as_spins(probes, "probes", n_units=n_units, dtype=dtype)
     check_choice(dynamics, "dynamics", DYNAMICS)
     check_choice(order, "order", ORDERS)
@@ -271,9 +333,7 @@ def run_dynamics(
     gen = check_rng(rng)
     pats = None if patterns is None else np.asarray(patterns, dtype=dtype)
 
-    factor_fn = getattr(model, "field_factor", None)  # optional, see QuadraticModel
-    couplings = _Couplings(weights, factor_fn() if callable(factor_fn) else None)
-    run = _Run(couplings, bias, tolerance(weights, bias), temp, gen)
+    run = _Run(couplings, bias, tol, temp, gen)
     if dynamics == "sync":
         out = _sync(run, s, n_max, mask, pats)
     else:
@@ -364,7 +424,7 @@ def _async_sweep(
 ) -> None:
     """One asynchronous sweep in the order ``perm``, updating ``s`` and ``h`` in place."""
     couplings = run.couplings
-    if run.temp == 0.0 and s.shape[0] <= _FEW_PROBES:
+    if run.temp == 0.0 and s.shape[0] <= _FEW_PROBES and couplings.weights is not None:
         _sweep_events(couplings.weights, s, h, perm, run.tol, free)
     elif couplings.factor is not None:
         # with W = F F^T - diag(D), carry the overlaps m = s F (B x r) through the sweep and
@@ -443,7 +503,7 @@ def _sweep_blocks(
             u = run.gen.random(hb.shape, dtype=s.dtype)
         elif not unstable(sb, hb, run.tol, fb).any():
             continue
-        w_bb = couplings.weights[np.ix_(block, block)]
+        w_bb = couplings.block(block)
         sb, delta = _update_block(w_bb, sb, hb, fb, u, run)
         changed = np.flatnonzero(delta.any(axis=1))
         if changed.size == 0:
@@ -626,9 +686,10 @@ def trajectory(
     >>> bool(np.array_equal(states[-1], xi[0])), bool(np.all(np.diff(energies) <= 0))
     (True, True)
     """
-    weights, bias = model.weights, model.bias
-    n_units = weights.shape[0]
-    s2, _ = as_spins(probe, "probe", n_units=n_units, dtype=weights.dtype)
+    bias = model.bias
+    n_units = bias.shape[0]
+    couplings, tol = couplings_of(model)
+    s2, _ = as_spins(probe, "probe", n_units=n_units, dtype=couplings.dtype)
     if s2.shape[0] != 1:
         raise ValueError(f"probe must be a single state of shape ({n_units},), got {s2.shape}")
     check_choice(order, "order", ORDERS)
@@ -639,9 +700,9 @@ def trajectory(
         else check_int(record_every, "record_every", minimum=1)
     )
     gen = check_rng(rng)
-    tol = tolerance(weights, bias)
     s = s2[0]
-    h = s @ weights + bias
+    w = couplings.weights
+    h = (s @ w if w is not None else couplings.product(s2)[0]) + bias
     frames = [s.copy()]
     energies = [float(_energy_from_fields(s[None], h[None], bias)[0])]
     visits = 0
@@ -653,7 +714,7 @@ def trajectory(
             if unstable(s[i], h[i], tol):
                 d = -2.0 * s[i]
                 s[i] += d
-                h += d * weights[i]
+                h += d * couplings.row(i)
             visits += 1
             if visits % every == 0:
                 frames.append(s.copy())
