@@ -46,7 +46,7 @@ from energynets._json import plain
 from energynets._locks import FileInUse, lock_exclusive, unlock_and_close
 from energynets._sweep_records import check_records, sealed_line
 from energynets._validation import RNGLike, check_int
-from energynets._workers import init_worker
+from energynets._workers import init_worker, undo_malloc_trimming
 
 __all__ = ["FORMAT_NAME", "MAX_TASKS", "SweepResult", "sweep", "task_seed"]
 
@@ -390,7 +390,10 @@ _Task = tuple[int, int, int, dict[str, Any], int]
 def _run_task(
     function: Callable[..., Any], params: dict[str, Any], seed: int, seed_argument: str | None
 ) -> tuple[Any, float]:
-    """Call the function in a worker; return its result (plain Python) and the time taken."""
+    """Call the function in a worker; return its result (plain Python) and the time taken.
+    The first task in a Dask worker undoes the nanny's malloc trimming there
+    (:func:`energynets._workers.undo_malloc_trimming`)."""
+    undo_malloc_trimming()
     start = time.perf_counter()
     kwargs = dict(params)
     if seed_argument is not None:

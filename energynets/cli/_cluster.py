@@ -85,7 +85,7 @@ def cluster_executor(scheduler: str | None, workers: int | None) -> Iterator[Exe
     except ValueError as exc:
         raise ValueError(f"--scheduler {scheduler!r}: {exc}") from None
     try:
-        yield client.get_executor()
+        yield client.get_executor(pure=False)  # every task run, none reused from memory
     finally:
         client.close()
 
