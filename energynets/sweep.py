@@ -753,10 +753,16 @@ def _run_tasks(
     bar: Any,
 ) -> None:
     """Run the tasks ``todo`` on ``pool``; add each record to ``done`` and to the results
-    file as its task finishes. A failed task stops the sweep (the others are cancelled)."""
+    file as its task finishes. A failed task stops the sweep (the others are cancelled).
+
+    ``futures`` holds the unfinished tasks only: a finished one is dropped once taken, so
+    that a Dask cluster releases its result (a worker lost later does not make the cluster
+    compute again the tasks it had finished, and the workers do not hold every result to the
+    end of the sweep)."""
     futures: dict[Future[Any], _Task] = {}
     try:
         for future, task in _completed(pool, todo, futures, function, seed_argument, serial):
+            del futures[future]
             record = _record(future, task)
             if file is not None:
                 try:
