@@ -756,14 +756,15 @@ def _run_tasks(
     file as its task finishes. A failed task stops the sweep (the others are cancelled).
 
     ``futures`` holds the unfinished tasks only: a finished one is dropped once taken, so
-    that a Dask cluster releases its result (a worker lost later does not make the cluster
-    compute again the tasks it had finished, and the workers do not hold every result to the
-    end of the sweep)."""
+    that a Dask cluster releases its result at once (a worker lost later does not make the
+    cluster compute again the tasks it had finished, and the workers do not hold every result
+    to the end of the sweep)."""
     futures: dict[Future[Any], _Task] = {}
     try:
         for future, task in _completed(pool, todo, futures, function, seed_argument, serial):
             del futures[future]
             record = _record(future, task)
+            del future  # not held while the next task is awaited
             if file is not None:
                 try:
                     line = sealed_line(record)
@@ -824,6 +825,7 @@ def _completed(
     if not serial:
         for future in as_completed(futures):
             yield future, futures[future]
+            del future  # the caller has taken it: not held while the next one is awaited
 
 
 class _CallableModule(types.ModuleType):

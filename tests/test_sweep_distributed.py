@@ -187,3 +187,87 @@ def test_the_sweep_finishes_on_a_cluster_that_loses_a_worker_mid_task(tmp_path):
     table = (out / "capacity_phase_diagram.md").read_text()
     assert table == (tmp_path / "serial" / "capacity_phase_diagram.md").read_text()
     assert "| hebbian |" in table and "| storkey |" in table
+
+
+#: ``sbatch`` and ``scancel`` for a machine without SLURM: a "job" is the job script run by
+#: bash in a session of its own, its id the session's process id.
+FAKE_SBATCH = """#!/bin/sh
+job="$FAKE_SLURM_DIR/job-$$.sh"
+cp "$1" "$job"
+setsid bash "$job" > "$job.log" 2>&1 < /dev/null &
+echo "$!" >> "$FAKE_SLURM_DIR/jobs"
+echo "Submitted batch job $!"
+"""
+FAKE_SCANCEL = """#!/bin/sh
+kill -9 -- "-$1" 2>/dev/null
+exit 0
+"""
+
+
+def test_the_dask_jobqueue_recipe_of_the_cluster_page_runs_a_sweep(tmp_path, monkeypatch):
+    """docs/user_guide/clusters.rst's SLURMCluster (one process per core, the environment set
+    in the job script's prologue) with ``energynets sweep --scheduler
+    cluster.scheduler_address``, on a fake ``sbatch`` that runs the job script here: every
+    task once, the serial table. Optional: skipped without dask-jobqueue (not a test extra)."""
+    jobqueue = pytest.importorskip("dask_jobqueue")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name, text in (("sbatch", FAKE_SBATCH), ("scancel", FAKE_SCANCEL)):
+        (fake / name).write_text(text)
+        (fake / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_SLURM_DIR", str(tmp_path))
+    root = Path(energynets.__file__).resolve().parents[1]
+    path = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])
+    out = tmp_path / "out"
+    try:
+        with jobqueue.SLURMCluster(
+            cores=2,
+            processes=2,
+            memory="2GB",
+            walltime="00:10:00",
+            python=sys.executable,
+            scheduler_options={"host": "127.0.0.1", "dashboard_address": "127.0.0.1:0"},
+            worker_extra_args=["--host", "127.0.0.1", "--no-dashboard"],
+            job_script_prologue=[
+                f"export PYTHONPATH={path}",
+                "export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1",
+            ],
+        ) as cluster:
+            script = cluster.job_script()
+            assert "--nthreads 1" in script and "--nworkers 2" in script
+            assert "export OMP_NUM_THREADS=1" in script
+            cluster.scale(jobs=1)
+            with cluster.get_client() as client:
+                client.wait_for_workers(2, timeout=60)
+            address = cluster.scheduler_address
+            run = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "energynets",
+                    *OPTIONS,
+                    "-o",
+                    str(out),
+                    "--scheduler",
+                    address,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=dict(os.environ, PYTHONPATH=path),
+            )
+    finally:
+        jobs = tmp_path / "jobs"
+        for pid in jobs.read_text().split() if jobs.exists() else []:
+            try:
+                os.killpg(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = (out / "capacity_sweep.jsonl").read_text().splitlines()
+    assert sorted(json.loads(line)["task"] for line in lines[1:]) == list(range(N_TASKS))
+    assert main([*OPTIONS, "-o", str(tmp_path / "serial"), "--workers", "1"]) == 0
+    assert (out / "capacity_phase_diagram.md").read_text() == (
+        tmp_path / "serial" / "capacity_phase_diagram.md"
+    ).read_text()
