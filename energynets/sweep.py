@@ -756,11 +756,18 @@ def _run_tasks(
     bar: Any,
 ) -> None:
     """Run the tasks ``todo`` on ``pool``; add each record to ``done`` and to the results
-    file as its task finishes. A failed task stops the sweep (the others are cancelled)."""
+    file as its task finishes. A failed task stops the sweep (the others are cancelled).
+
+    ``futures`` holds the unfinished tasks only: a finished one is dropped once taken, so
+    that a Dask cluster releases its result at once (a worker lost later does not make the
+    cluster compute again the tasks it had finished, and the workers do not hold every result
+    to the end of the sweep)."""
     futures: dict[Future[Any], _Task] = {}
     try:
         for future, task in _completed(pool, todo, futures, function, seed_argument, serial):
+            del futures[future]
             record = _record(future, task)
+            del future  # not held while the next task is awaited
             if file is not None:
                 try:
                     line = sealed_line(record)
@@ -821,6 +828,7 @@ def _completed(
     if not serial:
         for future in as_completed(futures):
             yield future, futures[future]
+            del future  # the caller has taken it: not held while the next one is awaited
 
 
 class _CallableModule(types.ModuleType):
