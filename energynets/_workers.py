@@ -73,6 +73,7 @@ def undo_malloc_trimming() -> bool:
         mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
     )
 
+
 #: prctl option of <linux/prctl.h>: the signal a process gets when its parent ends.
 _PR_SET_PDEATHSIG = 1
 

@@ -321,7 +321,7 @@ class ContinuousHopfield:
         ----------
         potentials : array_like, shape (n_states, n_units) or (n_units,)
             u(0) of each trajectory (:meth:`potentials_from` turns outputs or spins into
-            potentials). Not modified. Finite, with |u| <= ``MAX_POTENTIAL`` (1e100).
+            potentials). Not modified. Finite, with ``|u|`` <= ``MAX_POTENTIAL`` (1e100).
         t_max : float > 0
             At most ``MAX_TIME_CONSTANTS`` (1e4) time constants tau.
         n_times : int >= 2

@@ -532,7 +532,7 @@ def slowing_down_figure(result: Any, *, title: str | None = None) -> Figure:
     """Critical slowing down: autocorrelation time against lattice side, log-log, with z.
 
     One panel per observable (``|m|`` and E): the integrated autocorrelation time in work
-    units (sweep-equivalents; Wolff: steps x <|C|> / N) of each sampler against L, with the
+    units (sweep-equivalents; Wolff: steps x ``<|C|>`` / N) of each sampler against L, with the
     error bars of the spread over chains and the fitted power law c L^z (dashed), its z in
     the legend beside the published value.
 

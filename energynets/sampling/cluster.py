@@ -380,7 +380,7 @@ def swendsen_wang(
     """Swendsen-Wang cluster sweeps of a zero-field Ising model, many chains at once.
 
     A sweep activates every satisfied bond (J_ij s_i s_j > 0) with probability
-    1 - exp(-2 |J_ij|), labels the clusters of activated bonds of all chains at once, and
+    1 - exp(-2 ``|J_ij|``), labels the clusters of activated bonds of all chains at once, and
     flips each cluster (an isolated spin too) with probability 1/2. Every spin is visited once
     per sweep. The Boltzmann distribution p(s) ~ exp(-E(s)) is invariant, and near the
     critical point the chains decorrelate far faster than with local updates.
@@ -456,10 +456,10 @@ def wolff(
 
     A step picks a uniformly random seed spin in each chain, grows its cluster -- each bond
     from a spin that joins to a spin not yet in the cluster that satisfies it
-    (J_ij s_i s_j > 0) is activated once, with probability 1 - exp(-2 |J_ij|), and the spin
+    (J_ij s_i s_j > 0) is activated once, with probability 1 - exp(-2 ``|J_ij|``), and the spin
     joins -- and flips the cluster. The Boltzmann distribution is invariant.
 
-    A Wolff *step* is not a sweep: it flips one cluster per chain, of mean size <|C|> =
+    A Wolff *step* is not a sweep: it flips one cluster per chain, of mean size ``<|C|>`` =
     ``acceptance * n_units``, and costs work proportional to that size. Compare chains at
     equal work: n_steps Wolff steps are about ``n_steps * acceptance`` sweeps.
 
@@ -495,7 +495,7 @@ def wolff(
     Notes
     -----
     The clusters of all chains grow together, breadth first, a few array operations per
-    level (see the module notes); a step costs O(<|C|> x max degree) work and as many levels
+    level (see the module notes); a step costs O(``<|C|>`` x max degree) work and as many levels
     as the deepest cluster.
 
     References

@@ -518,7 +518,7 @@ class SlowingDownResult(TableReport):
         - ``sampler``, ``side`` L, ``unit`` ("sweep", or "step" for Wolff), ``updates`` and
           ``burn_in`` per chain in that unit;
         - ``work_per_update``: sweep-equivalents per update (1 for a sweep; for Wolff the
-          mean fraction of the spins a step flipped, <|C|> / N);
+          mean fraction of the spins a step flipped, ``<|C|>`` / N);
         - ``tau_abs_m``, ``tau_energy``: the integrated autocorrelation times of ``|m|`` and E
           in updates, mean over chains of the per-chain estimates, with ``_err`` their
           standard error; ``tau_abs_m_work``, ``tau_energy_work`` (and ``_err``) the same in
@@ -526,7 +526,7 @@ class SlowingDownResult(TableReport):
         - ``run_in_tau``: measured updates over the larger of the two taus (runs below 100
           are flagged in the notes); ``seconds`` of wall time.
     fits : list of dict
-        Per sampler and observable ("|m|", "E"): ``z`` and ``z_err`` fitted to the work
+        Per sampler and observable (``"|m|"``, "E"): ``z`` and ``z_err`` fitted to the work
         units (:func:`fit_dynamic_exponent`), ``n_sides``, and ``reference_z``,
         ``reference_err`` and ``reference`` from :data:`DYNAMIC_EXPONENTS`.
     settings : dict
@@ -588,13 +588,13 @@ class SlowingDownResult(TableReport):
         return group_column(self.records, name, SLOWING_DOWN_COLUMNS, "sampler", sampler, _INTEGERS)
 
     def fit(self, sampler: str, observable: str = "|m|") -> dict[str, Any]:
-        """The fit of z for one sampler and observable ("|m|" or "E").
+        """The fit of z for one sampler and observable (``"|m|"`` or "E").
 
         Parameters
         ----------
         sampler : str
             One of :attr:`samplers`.
-        observable : {"|m|", "E"}
+        observable : {``"|m|"``, "E"}
 
         Returns
         -------
