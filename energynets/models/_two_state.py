@@ -1,9 +1,9 @@
-"""What the models of two-valued units share: checking a batch of states, and drawing
-uniformly random ones.
+"""What the models of two-valued units share: their unit values, checking a batch of states,
+drawing uniformly random ones, and the probability of the high value given a local field.
 
 :class:`~energynets.models.boltzmann.BoltzmannMachine` (spins or bits, couplings stored densely)
 and :class:`~energynets.models.lattice.LatticeIsing` (spins on a lattice, stored by its bonds)
-both inherit :class:`TwoStateUnits`; each gives ``n_units``, ``unit_values``, ``units`` and
+both inherit :class:`TwoStateUnits`; each gives ``n_units``, ``units`` ("spins" or "bits") and
 ``dtype``, and may add to the message of a wrong number of columns (:meth:`_columns_hint`).
 """
 
@@ -19,7 +19,8 @@ __all__ = ["TwoStateUnits"]
 
 
 class TwoStateUnits:
-    """The state checks and random states of a model whose units take two values."""
+    """The unit values, state checks, random states and conditionals of a model whose units
+    take two values."""
 
     units: str
 
@@ -28,8 +29,31 @@ class TwoStateUnits:
         raise NotImplementedError
 
     @property
-    def unit_values(self) -> tuple[float, float]:  # pragma: no cover - given by the model
-        raise NotImplementedError
+    def unit_kind(self) -> str:
+        """ "spins" or "bits": which states :mod:`energynets.exact` enumerates."""
+        return self.units
+
+    @property
+    def unit_values(self) -> tuple[float, float]:
+        """The (low, high) unit values: (-1, 1) for spins, (0, 1) for bits."""
+        return (-1.0, 1.0) if self.units == "spins" else (0.0, 1.0)
+
+    def conditional_high(self, fields: np.ndarray) -> np.ndarray:
+        """p(s_i = high | rest) from local fields: sigma(2 h) for spins, sigma(h) for bits.
+
+        Parameters
+        ----------
+        fields : ndarray, any shape
+            Local fields h, e.g. from ``local_fields``.
+
+        Returns
+        -------
+        ndarray, the shape of ``fields``
+            The probability that each unit takes its high value (+1 or 1) given the others.
+        """
+        from scipy.special import expit
+
+        return expit(2.0 * fields if self.units == "spins" else fields)
 
     @property
     def dtype(self) -> np.dtype:  # pragma: no cover - given by the model

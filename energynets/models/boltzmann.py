@@ -140,19 +140,9 @@ class BoltzmannMachine(TwoStateUnits):
         return self.n_units - self.n_visible
 
     @property
-    def unit_kind(self) -> str:
-        """ "spins" or "bits": which states :mod:`energynets.exact` enumerates."""
-        return self.units
-
-    @property
     def dtype(self) -> np.dtype:
         """Floating-point type of the parameters and of every computation."""
         return self._weights.dtype
-
-    @property
-    def unit_values(self) -> tuple[float, float]:
-        """The (low, high) unit values: (-1, 1) for spins, (0, 1) for bits."""
-        return (-1.0, 1.0) if self.units == "spins" else (0.0, 1.0)
 
     def __repr__(self) -> str:
         return (
@@ -233,23 +223,6 @@ class BoltzmannMachine(TwoStateUnits):
         """
         fields = partial(unchecked_fields, weights=self._weights, bias=self._bias)
         return apply_to_rows(self.check_states(states), fields)
-
-    def conditional_high(self, fields: np.ndarray) -> np.ndarray:
-        """p(s_i = high | rest) from local fields: sigma(2 h) for spins, sigma(h) for bits.
-
-        Parameters
-        ----------
-        fields : ndarray, any shape
-            Local fields h, e.g. from :meth:`local_fields`.
-
-        Returns
-        -------
-        ndarray, the shape of ``fields``
-            The probability that each unit takes its high value (+1 or 1) given the others.
-        """
-        from scipy.special import expit
-
-        return expit(2.0 * fields if self.units == "spins" else fields)
 
     def get_params(self) -> dict[str, Any]:
         """Arrays and settings that define the machine (used by :mod:`energynets.io`).

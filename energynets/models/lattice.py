@@ -141,19 +141,9 @@ class LatticeIsing(TwoStateUnits):
         return int(self._down.size)
 
     @property
-    def unit_kind(self) -> str:
-        """ "spins": which states :mod:`energynets.exact` enumerates."""
-        return self.units
-
-    @property
     def dtype(self) -> np.dtype:
         """Floating-point type of the parameters and of every computation."""
         return self._down.dtype
-
-    @property
-    def unit_values(self) -> tuple[float, float]:
-        """The (low, high) unit values, (-1, 1)."""
-        return (-1.0, 1.0)
 
     def __repr__(self) -> str:
         rows, cols = self.lattice_shape
@@ -247,22 +237,6 @@ class LatticeIsing(TwoStateUnits):
         h = h.reshape(rows.shape)
         h += self._bias
         return h
-
-    def conditional_high(self, fields: np.ndarray) -> np.ndarray:
-        """p(s_i = +1 | rest) = sigma(2 h_i) from local fields.
-
-        Parameters
-        ----------
-        fields : ndarray, any shape
-            Local fields h, e.g. from :meth:`local_fields`.
-
-        Returns
-        -------
-        ndarray, the shape of ``fields``
-        """
-        from scipy.special import expit
-
-        return expit(2.0 * fields)
 
     # -- the dense model and back -----------------------------------------------------------
     def neighbour_couplings(self) -> np.ndarray:
