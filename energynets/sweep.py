@@ -458,6 +458,7 @@ def sweep(
     results: str | os.PathLike[str] | None = None,
     seed_argument: str | None = "rng",
     progress: bool = False,
+    batch_size: int | None = None,
 ) -> SweepResult:
     """Run ``function`` over the product of a parameter grid and seeds, on an executor.
 
@@ -509,6 +510,12 @@ def sweep(
         package's convention); None passes no seed.
     progress : bool
         Show a tqdm progress bar over the tasks.
+    batch_size : int >= 1, optional
+        Tasks per submission to the executor: a batch runs its tasks one after another in one
+        worker, and its results are written when it ends. Default: 1 on the default pool, and
+        on a given executor (a Dask cluster, say) ``len(tasks) // 64`` between 1 and 16, so
+        that short tasks do not each pay the executor's cost of a task. No result depends on
+        it (each task's seed comes from its place in the grid).
 
     Returns
     -------
@@ -546,6 +553,7 @@ def sweep(
     if not isinstance(progress, bool | np.bool_):
         raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
     serial = _check_executor(function, executor, workers)
+    _batch(batch_size, executor, 0)  # checked before any work
     path = None if results is None else Path(results)
     seeds_entry = explicit_seeds if explicit_seeds is not None else n_replicates
     header = _header(function, names, points, seeds_entry, entropy, spawn_key, seed_argument)
@@ -571,7 +579,8 @@ def sweep(
         bar = _progress_bar(len(tasks), n_resumed) if progress else None
         started = time.perf_counter()
         try:
-            _run_tasks(function, todo, seed_argument, pool, serial, file, done, bar)
+            batch = _batch(batch_size, executor, len(todo))
+            _run_tasks(function, todo, seed_argument, pool, (serial, batch), file, done, bar)
         finally:
             if own_pool is not None:
                 own_pool.shutdown(wait=True, cancel_futures=True)
@@ -750,22 +759,22 @@ def _run_tasks(
     todo: list[_Task],
     seed_argument: str | None,
     pool: Executor,
-    serial: bool,
+    mode: tuple[bool, int],
     file: Any,
     done: dict[int, dict[str, Any]],
     bar: Any,
 ) -> None:
-    """Run the tasks ``todo`` on ``pool``; add each record to ``done`` and to the results
-    file as its task finishes. A failed task stops the sweep (the others are cancelled).
+    """Run the tasks ``todo`` on ``pool`` (``mode``: whether serially, and the batch size);
+    add each record to ``done`` and to the results file as its task finishes. A failed task
+    stops the sweep (the others are cancelled).
 
-    ``futures`` holds the unfinished tasks only: a finished one is dropped once taken, so
+    ``futures`` holds the unfinished batches only: a finished one is dropped once taken, so
     that a Dask cluster releases its result at once (a worker lost later does not make the
     cluster compute again the tasks it had finished, and the workers do not hold every result
     to the end of the sweep)."""
-    futures: dict[Future[Any], _Task] = {}
+    futures: dict[Future[Any], list[_Task]] = {}
     try:
-        for future, task in _completed(pool, todo, futures, function, seed_argument, serial):
-            del futures[future]
+        for future, task in _completed(pool, todo, futures, function, seed_argument, mode):
             record = _record(future, task)
             del future  # not held while the next task is awaited
             if file is not None:
@@ -785,8 +794,9 @@ def _run_tasks(
             future.cancel()
 
 
-def _record(future: Future[Any], task: _Task) -> dict[str, Any]:
-    """The record of a finished task; a RuntimeError naming the task if it raised."""
+def _record(future: Any, task: _Task) -> dict[str, Any]:
+    """The record of a finished task (its future, or its part of a batch's); a RuntimeError
+    naming the task if it raised."""
     index, i, r, point, seed = task
     exc = future.exception()
     if exc is not None:
@@ -813,22 +823,73 @@ def _describe_point(point: dict[str, Any]) -> str:
 def _completed(
     pool: Executor,
     todo: list[_Task],
-    futures: dict[Future[Any], _Task],
+    futures: dict[Future[Any], list[_Task]],
     function: Callable[..., Any],
     seed_argument: str | None,
-    serial: bool,
-) -> Iterator[tuple[Future[Any], _Task]]:
-    """Submit the tasks and yield (future, task) as they finish: all at once on a pool, one
-    at a time (each written before the next runs) when serial."""
-    for task in todo:
-        future = pool.submit(_run_task, function, task[3], task[4], seed_argument)
-        futures[future] = task
-        if serial:
-            yield future, task
-    if not serial:
-        for future in as_completed(futures):
-            yield future, futures[future]
-            del future  # the caller has taken it: not held while the next one is awaited
+    mode: tuple[bool, int],
+) -> Iterator[tuple[Any, _Task]]:
+    """Submit the tasks and yield (finished task, task) as they finish: one at a time (each
+    written before the next runs) when serial, else in batches of ``mode[1]`` tasks, all
+    submitted at once; a finished batch leaves ``futures`` before its tasks are yielded."""
+    serial, batch = mode
+    if serial:
+        for task in todo:
+            yield pool.submit(_run_task, function, task[3], task[4], seed_argument), task
+        return
+    for start in range(0, len(todo), batch):
+        group = todo[start : start + batch]
+        inputs = [(task[3], task[4]) for task in group]
+        futures[pool.submit(_run_batch, function, inputs, seed_argument)] = group
+    for future in as_completed(list(futures)):
+        group = futures.pop(future)
+        try:
+            entries = future.result()
+        except Exception as exc:  # the batch itself failed: a lost worker, say
+            yield _Finished(False, exc, 0.0), group[0]
+            return
+        del future  # not held while the next batch is awaited
+        for entry, task in zip(entries, group, strict=False):
+            yield _Finished(*entry), task
+
+
+def _run_batch(
+    function: Callable[..., Any],
+    inputs: list[tuple[dict[str, Any], int]],
+    seed_argument: str | None,
+) -> list[tuple[bool, Any, float]]:
+    """Run tasks (params, seed) one after another in a worker: (True, result, seconds) for
+    each, up to the first that raises, (False, its exception, 0.0), where the batch stops."""
+    entries: list[tuple[bool, Any, float]] = []
+    for params, seed in inputs:
+        try:
+            value, elapsed = _run_task(function, params, seed, seed_argument)
+        except Exception as exc:
+            entries.append((False, exc, 0.0))
+            break
+        entries.append((True, value, elapsed))
+    return entries
+
+
+class _Finished:
+    """One finished task of a batch, read as its future would be (:func:`_record`)."""
+
+    def __init__(self, ok: bool, value: Any, elapsed: float) -> None:
+        self.ok, self.value, self.elapsed = ok, value, elapsed
+
+    def exception(self) -> BaseException | None:
+        return None if self.ok else self.value
+
+    def result(self) -> tuple[Any, float]:
+        return self.value, self.elapsed
+
+
+def _batch(batch_size: Any, executor: Executor | None, n_tasks: int) -> int:
+    """The tasks per submission (see :func:`sweep`'s ``batch_size``)."""
+    if batch_size is not None:
+        return check_int(batch_size, "batch_size", minimum=1, maximum=MAX_TASKS)
+    if executor is None:
+        return 1
+    return min(max(n_tasks // 64, 1), 16)
 
 
 class _CallableModule(types.ModuleType):

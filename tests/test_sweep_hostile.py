@@ -485,3 +485,48 @@ def test_counts_beyond_max_tasks_are_refused_before_any_work(tmp_path):
     assert lines[5] == (
         f"ValueError seeds (replicates per point) must be <= {MAX_TASKS}, got {2**70}"
     )
+
+
+def _square_plus_noise(x, rng):
+    return {"y": x * x + float(np.random.default_rng(rng).random())}
+
+
+def _fails_at_three(x, rng):
+    if x == 3:
+        raise ArithmeticError("three")
+    return {"y": x}
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 7, 64])
+def test_batches_change_no_result(tmp_path, batch_size):
+    """Tasks sent several at a time give the table and the results file of one at a time:
+    each task's seed comes from its place in the grid, not from its batch."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    grid = {"x": list(range(10))}
+    serial = sweep(_square_plus_noise, grid, seeds=2, workers=1, rng=5)
+    with ThreadPoolExecutor(2) as pool:
+        path = tmp_path / f"b{batch_size}.jsonl"
+        batched = sweep(_square_plus_noise, grid, seeds=2, rng=5, executor=pool,
+                        batch_size=batch_size, results=path)  # fmt: skip
+    assert batched.to_rows() == serial.to_rows()
+    tasks = [json.loads(line)["task"] for line in path.read_text().splitlines()[1:]]
+    assert sorted(tasks) == list(range(20))
+
+
+def test_a_failing_task_in_a_batch_is_named_and_stops_the_sweep():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with (
+        ThreadPoolExecutor(2) as pool,
+        pytest.raises(RuntimeError, match=r"x=3.*ArithmeticError: three"),
+    ):
+        sweep(_fails_at_three, {"x": list(range(8))}, executor=pool, batch_size=4)
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, 2**70])
+def test_a_bad_batch_size_is_refused_before_any_work(tmp_path, value):
+    path = tmp_path / "r.jsonl"
+    with pytest.raises((ValueError, TypeError), match="batch_size"):
+        sweep(_square_plus_noise, {"x": [1]}, batch_size=value, workers=1, results=path)
+    assert not path.exists()
