@@ -222,12 +222,14 @@ def test_event_streams_are_bounded_and_a_client_that_leaves_frees_its_stream(cli
         for _ in range(MAX_STREAMS):
             connection = http.client.HTTPConnection(client.host, client.port, timeout=30)
             connection.request("GET", f"/api/rbm/events?session={session}")
-            assert connection.getresponse().status == 200
-            streams.append(connection)
+            response = connection.getresponse()  # it holds the socket ("Connection: close")
+            assert response.status == 200
+            streams.append((connection, response))
         status, answer, _ = client.request("GET", f"/api/rbm/events?session={session}")
         assert status == 429 and f"at most {MAX_STREAMS} event streams" in answer["error"]
     finally:
-        for connection in streams:
+        for connection, response in streams:
+            response.close()
             connection.close()
     # the streams end at the job's next reports, when their writes find the client gone
     deadline = time.monotonic() + 30
