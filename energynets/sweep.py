@@ -513,7 +513,7 @@ def sweep(
     batch_size : int >= 1, optional
         Tasks per submission to the executor: a batch runs its tasks one after another in one
         worker, and its results are written when it ends. Default: 1 on the default pool, and
-        on a given executor (a Dask cluster, say) ``len(tasks) // 64`` between 1 and 16, so
+        on a given executor (a Dask cluster, say) ``len(tasks) // 32`` between 1 and 16, so
         that short tasks do not each pay the executor's cost of a task. No result depends on
         it (each task's seed comes from its place in the grid).
 
@@ -889,7 +889,7 @@ def _batch(batch_size: Any, executor: Executor | None, n_tasks: int) -> int:
         return check_int(batch_size, "batch_size", minimum=1, maximum=MAX_TASKS)
     if executor is None:
         return 1
-    return min(max(n_tasks // 64, 1), 16)
+    return min(max(n_tasks // 32, 1), 16)
 
 
 class _CallableModule(types.ModuleType):
