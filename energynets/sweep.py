@@ -45,8 +45,10 @@ import numpy as np
 from energynets._json import plain
 from energynets._locks import FileInUse, lock_exclusive, unlock_and_close
 from energynets._sweep_records import check_records, sealed_line
+from energynets._sweep_tasks import Finished, run_batch, run_task
+from energynets._sweep_tasks import batch_size as batch_size_for
 from energynets._validation import RNGLike, check_int
-from energynets._workers import init_worker, undo_malloc_trimming
+from energynets._workers import init_worker
 
 __all__ = ["FORMAT_NAME", "MAX_TASKS", "SweepResult", "sweep", "task_seed"]
 
@@ -387,21 +389,6 @@ def _append_line(file: Any, line: bytes) -> None:
 _Task = tuple[int, int, int, dict[str, Any], int]
 
 
-def _run_task(
-    function: Callable[..., Any], params: dict[str, Any], seed: int, seed_argument: str | None
-) -> tuple[Any, float]:
-    """Call the function in a worker; return its result (plain Python) and the time taken.
-    The first task in a Dask worker undoes the nanny's malloc trimming there
-    (:func:`energynets._workers.undo_malloc_trimming`)."""
-    undo_malloc_trimming()
-    start = time.perf_counter()
-    kwargs = dict(params)
-    if seed_argument is not None:
-        kwargs[seed_argument] = seed
-    value = plain(function(**kwargs))
-    return value, time.perf_counter() - start
-
-
 def _open_locked(path: Path) -> Any:
     """Open (create) the results file for reading and writing, with an exclusive lock where
     the platform has one (POSIX ``flock``): a second sweep on the same file is an error. Only
@@ -553,7 +540,7 @@ def sweep(
     if not isinstance(progress, bool | np.bool_):
         raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
     serial = _check_executor(function, executor, workers)
-    _batch(batch_size, executor, 0)  # checked before any work
+    batch_size_for(batch_size, executor, 0, MAX_TASKS)  # checked before any work
     path = None if results is None else Path(results)
     seeds_entry = explicit_seeds if explicit_seeds is not None else n_replicates
     header = _header(function, names, points, seeds_entry, entropy, spawn_key, seed_argument)
@@ -579,7 +566,7 @@ def sweep(
         bar = _progress_bar(len(tasks), n_resumed) if progress else None
         started = time.perf_counter()
         try:
-            batch = _batch(batch_size, executor, len(todo))
+            batch = batch_size_for(batch_size, executor, len(todo), MAX_TASKS)
             _run_tasks(function, todo, seed_argument, pool, (serial, batch), file, done, bar)
         finally:
             if own_pool is not None:
@@ -834,62 +821,22 @@ def _completed(
     serial, batch = mode
     if serial:
         for task in todo:
-            yield pool.submit(_run_task, function, task[3], task[4], seed_argument), task
+            yield pool.submit(run_task, function, task[3], task[4], seed_argument), task
         return
     for start in range(0, len(todo), batch):
         group = todo[start : start + batch]
         inputs = [(task[3], task[4]) for task in group]
-        futures[pool.submit(_run_batch, function, inputs, seed_argument)] = group
+        futures[pool.submit(run_batch, function, inputs, seed_argument)] = group
     for future in as_completed(list(futures)):
         group = futures.pop(future)
         try:
             entries = future.result()
         except Exception as exc:  # the batch itself failed: a lost worker, say
-            yield _Finished(False, exc, 0.0), group[0]
+            yield Finished(False, exc, 0.0), group[0]
             return
         del future  # not held while the next batch is awaited
         for entry, task in zip(entries, group, strict=False):
-            yield _Finished(*entry), task
-
-
-def _run_batch(
-    function: Callable[..., Any],
-    inputs: list[tuple[dict[str, Any], int]],
-    seed_argument: str | None,
-) -> list[tuple[bool, Any, float]]:
-    """Run tasks (params, seed) one after another in a worker: (True, result, seconds) for
-    each, up to the first that raises, (False, its exception, 0.0), where the batch stops."""
-    entries: list[tuple[bool, Any, float]] = []
-    for params, seed in inputs:
-        try:
-            value, elapsed = _run_task(function, params, seed, seed_argument)
-        except Exception as exc:
-            entries.append((False, exc, 0.0))
-            break
-        entries.append((True, value, elapsed))
-    return entries
-
-
-class _Finished:
-    """One finished task of a batch, read as its future would be (:func:`_record`)."""
-
-    def __init__(self, ok: bool, value: Any, elapsed: float) -> None:
-        self.ok, self.value, self.elapsed = ok, value, elapsed
-
-    def exception(self) -> BaseException | None:
-        return None if self.ok else self.value
-
-    def result(self) -> tuple[Any, float]:
-        return self.value, self.elapsed
-
-
-def _batch(batch_size: Any, executor: Executor | None, n_tasks: int) -> int:
-    """The tasks per submission (see :func:`sweep`'s ``batch_size``)."""
-    if batch_size is not None:
-        return check_int(batch_size, "batch_size", minimum=1, maximum=MAX_TASKS)
-    if executor is None:
-        return 1
-    return min(max(n_tasks // 32, 1), 16)
+            yield Finished(*entry), task
 
 
 class _CallableModule(types.ModuleType):
