@@ -20,7 +20,6 @@ everything (energy, fields, the checkerboard sampler's neighbour sums) is a hand
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import numpy as np
@@ -31,6 +30,7 @@ from energynets._validation import (
     check_float,
     check_int,
 )
+from energynets.models._per_model import PerModel
 from energynets.models._two_state import TwoStateUnits
 from energynets.models.boltzmann import BoltzmannMachine
 from energynets.states import apply_to_rows
@@ -334,12 +334,8 @@ class LatticeIsing(TwoStateUnits):
 
 
 # -- the bonds of a dense machine -----------------------------------------------------------------
-#: Bonds already extracted from a dense machine, per machine: (its weights, its lattice_shape,
-#: the bonds). The weights are read-only and kept by identity, so an entry is used only for the
-#: very matrix it was read from; entries go with their machines.
-_EXTRACTED: weakref.WeakKeyDictionary[BoltzmannMachine, tuple[np.ndarray, Any, np.ndarray]] = (
-    weakref.WeakKeyDictionary()
-)
+#: Bonds already extracted from a dense machine, per machine, for its weights and lattice_shape.
+_EXTRACTED: PerModel[np.ndarray] = PerModel()
 
 
 def lattice_bonds(model: BoltzmannMachine | LatticeIsing, purpose: str = "") -> np.ndarray:
@@ -374,12 +370,8 @@ def lattice_bonds(model: BoltzmannMachine | LatticeIsing, purpose: str = "") -> 
             "model must live on a 2-D periodic lattice (lattice_shape of length 2, as made by "
             f"ising_2d){purpose}, got lattice_shape={shape}"
         )
-    cached = _EXTRACTED.get(model)
-    if cached is not None and cached[0] is model.weights and cached[1] == shape:
-        return cached[2]
-    bonds = _extract_bonds(model.weights, (shape[0], shape[1]), purpose)
-    _EXTRACTED[model] = (model.weights, shape, bonds)
-    return bonds
+    w = model.weights
+    return _EXTRACTED.get(model, w, lambda: _extract_bonds(w, (shape[0], shape[1]), purpose), shape)
 
 
 def _extract_bonds(w: np.ndarray, shape: tuple[int, int], purpose: str) -> np.ndarray:

@@ -92,12 +92,15 @@ def check_lattice_model(model: Any) -> BoltzmannMachine | LatticeIsing:
     return model
 
 
-def check_run(n_sweeps: Any, burn_in: Any, thin: Any) -> tuple[int, int, int]:
-    """(n_sweeps, burn_in, thin) checked: counts, burn_in <= n_sweeps, thin >= 1."""
-    n = check_int(n_sweeps, "n_sweeps", minimum=0)
+def check_run(
+    n_sweeps: Any, burn_in: Any, thin: Any, name: str = "n_sweeps"
+) -> tuple[int, int, int]:
+    """(n_sweeps, burn_in, thin) checked: counts, burn_in <= n_sweeps, thin >= 1 (``name``:
+    how the messages call the count, e.g. Wolff's "n_steps")."""
+    n = check_int(n_sweeps, name, minimum=0)
     burn = check_int(burn_in, "burn_in", minimum=0)
     if burn > n:
-        raise ValueError(f"burn_in must be <= n_sweeps = {n}, got {burn}")
+        raise ValueError(f"burn_in must be <= {name} = {n}, got {burn}")
     return n, burn, check_int(thin, "thin", minimum=1)
 
 

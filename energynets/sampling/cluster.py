@@ -66,13 +66,13 @@ University Press, chapter 4.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from energynets._validation import RNGLike, check_int, check_rng
+from energynets._validation import RNGLike, check_rng
+from energynets.models._per_model import PerModel
 from energynets.models.boltzmann import BoltzmannMachine
 from energynets.models.lattice import LatticeIsing
 from energynets.sampling._chains import check_lattice_model, check_run, run
@@ -137,10 +137,8 @@ def _lattice_pairs(model: LatticeIsing) -> tuple[np.ndarray, np.ndarray, np.ndar
     return site, np.concatenate(neighbours), model.neighbour_couplings().reshape(-1)
 
 
-#: Bonds already read, per model: (the array they were read from, the bonds). Models are
-#: immutable and their arrays read-only, so an entry is used only for the very array it was
-#: read from; entries go with their models.
-_READ: weakref.WeakKeyDictionary[Any, tuple[np.ndarray, Bonds]] = weakref.WeakKeyDictionary()
+#: Bonds already read, per model, for the array they were read from.
+_READ: PerModel[Bonds] = PerModel()
 
 
 def model_bonds(model: BoltzmannMachine | LatticeIsing) -> Bonds:
@@ -163,17 +161,18 @@ def model_bonds(model: BoltzmannMachine | LatticeIsing) -> Bonds:
             f"would change the field energy), got bias with {int(np.count_nonzero(model.bias))} "
             "non-zero entries"
         )
-    source = model.bonds_down if isinstance(model, LatticeIsing) else model.weights
-    cached = _READ.get(model)
-    if cached is not None and cached[0] is source:
-        return cached[1]
     if isinstance(model, LatticeIsing):
-        bonds = _from_pairs(model.n_units, *_lattice_pairs(model))
-    else:
-        rows, cols = np.nonzero(model.weights)
-        bonds = _from_pairs(model.n_units, rows, cols, model.weights[rows, cols])
-    _READ[model] = (source, bonds)
-    return bonds
+        lattice = model
+        return _READ.get(
+            model, model.bonds_down, lambda: _from_pairs(lattice.n_units, *_lattice_pairs(lattice))
+        )
+    return _READ.get(model, model.weights, lambda: _dense_bonds(model.weights))
+
+
+def _dense_bonds(w: np.ndarray) -> Bonds:
+    """The bonds of a dense coupling matrix: its non-zero entries."""
+    rows, cols = np.nonzero(w)
+    return _from_pairs(w.shape[0], rows, cols, w[rows, cols])
 
 
 def _activation(strength: np.ndarray, beta: float) -> np.ndarray:
@@ -358,15 +357,6 @@ class WolffChains(_ClusterChains):
 
 
 # -- the samplers -----------------------------------------------------------------------------
-def _check_steps(n_steps: Any, burn_in: Any, thin: Any) -> tuple[int, int, int]:
-    """check_run for Wolff, whose count is ``n_steps``."""
-    n = check_int(n_steps, "n_steps", minimum=0)
-    burn = check_int(burn_in, "burn_in", minimum=0)
-    if burn > n:
-        raise ValueError(f"burn_in must be <= n_steps = {n}, got {burn}")
-    return n, burn, check_int(thin, "thin", minimum=1)
-
-
 def swendsen_wang(
     model: BoltzmannMachine | LatticeIsing,
     states: Any,
@@ -514,7 +504,7 @@ def wolff(
     lattice = check_lattice_model(model)
     model_bonds(lattice)  # spins, no field: checked before the states
     s, _ = lattice.check_states(states)
-    n, burn, every = _check_steps(n_steps, burn_in, thin)
+    n, burn, every = check_run(n_steps, burn_in, thin, "n_steps")
     gen = check_rng(rng)
     chains = WolffChains(lattice, s)
     return ChainResult(*run(chains, n, gen, burn_in=burn, thin=every, record=bool(record)))
