@@ -21,7 +21,6 @@ binarized-MNIST convention) or with a threshold.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import http.client
@@ -382,50 +381,67 @@ def _idx_header(
     return struct.unpack(f">{ndim}I", dims), np.dtype(_IDX_TYPES[head[2]]), 4 + 4 * ndim
 
 
-def _stream_size(stream: IO[bytes] | gzip.GzipFile) -> int:
-    """The bytes left in ``stream`` (a decompressing one: decompressed and thrown away)."""
-    size = 0
-    while chunk := stream.read(_IDX_CHUNK):
-        size += len(chunk)
-    return size
-
-
 def _parse_idx(source: IO[bytes], name: str, compressed: bool) -> np.ndarray:
     """Decode the IDX file in the seekable binary ``source`` (gzipped if ``compressed``),
     checking its header against its length before the array is allocated: a file declaring
     more than it holds (a gzip bomb included) costs no more memory than it holds."""
     try:
         if compressed:
-            with gzip.GzipFile(fileobj=source, mode="rb") as counting:
-                size = _stream_size(counting)
-            source.seek(0)
-            stream: IO[bytes] | gzip.GzipFile = gzip.GzipFile(fileobj=source, mode="rb")
+            with gzip.GzipFile(fileobj=source, mode="rb") as stream:
+                shape, dtype, _ = _idx_header(stream, name)
+                array = _read_gzipped(stream, shape, dtype, name)
         else:
             size = source.seek(0, os.SEEK_END)
             source.seek(0)
-            stream = source
-        with contextlib.closing(stream):
-            shape, dtype, header = _idx_header(stream, name)
-            nbytes = math.prod(shape) * dtype.itemsize
-            if size - header != nbytes:
-                raise ValueError(
-                    f"{name} is truncated or damaged: header declares shape {shape} "
-                    f"({nbytes} bytes), file holds {size - header} bytes"
-                )
-            array = np.empty(shape, dtype)
-            flat = array.reshape(-1).view(np.uint8)
-            done = 0
-            while done < nbytes:
-                chunk = stream.read(min(_IDX_CHUNK, nbytes - done))
-                if not chunk:  # the file changed while it was read
-                    raise EOFError("the file ends before its data")
-                flat[done : done + len(chunk)] = np.frombuffer(chunk, np.uint8)
-                done += len(chunk)
+            shape, dtype, header = _idx_header(source, name)
+            _check_length(name, shape, dtype, size - header)
+            array = _read_into(source, np.empty(shape, dtype))
     except (OSError, EOFError, zlib.error) as exc:
         raise ValueError(f"cannot read IDX file {name}: {exc}") from None
     if not dtype.isnative:
         array = array.byteswap(inplace=True).view(dtype.newbyteorder("="))
     return array
+
+
+def _check_length(name: str, shape: tuple[int, ...], dtype: np.dtype, held: int) -> None:
+    """ValueError unless the file holds exactly the ``held`` bytes of data the header
+    declares."""
+    nbytes = math.prod(shape) * dtype.itemsize
+    if held != nbytes:
+        raise ValueError(
+            f"{name} is truncated or damaged: header declares shape {shape} "
+            f"({nbytes} bytes), file holds {held} bytes"
+        )
+
+
+def _read_into(stream: IO[bytes], array: np.ndarray) -> np.ndarray:
+    """Fill ``array`` with the next bytes of ``stream``, a chunk at a time."""
+    flat = array.reshape(-1).view(np.uint8)
+    done = 0
+    while done < flat.size:
+        chunk = stream.read(min(_IDX_CHUNK, flat.size - done))
+        if not chunk:  # the file changed while it was read
+            raise EOFError("the file ends before its data")
+        flat[done : done + len(chunk)] = np.frombuffer(chunk, np.uint8)
+        done += len(chunk)
+    return array
+
+
+def _read_gzipped(
+    stream: gzip.GzipFile, shape: tuple[int, ...], dtype: np.dtype, name: str
+) -> np.ndarray:
+    """The data after the header of a gzipped IDX file, decompressed once: gathered as they
+    come (never more than the header declares plus a chunk, so a bomb stops early), then
+    checked against the declared length."""
+    nbytes = math.prod(shape) * dtype.itemsize
+    data = bytearray()
+    while chunk := stream.read(_IDX_CHUNK):
+        data += chunk
+        if len(data) > nbytes:
+            break
+    held = len(data) + sum(len(c) for c in iter(lambda: stream.read(_IDX_CHUNK), b""))
+    _check_length(name, shape, dtype, held)
+    return np.frombuffer(data, dtype).reshape(shape)
 
 
 def _read_file(path: Path) -> bytes:
