@@ -1,8 +1,6 @@
 """The memories the capacity experiments fill, and how they are probed, written once.
 
 - :func:`check_recall`: the zero-temperature dynamics of recall and its bound on sweeps;
-- :func:`unstable_bits`: the stored bits the first zero-temperature update of a classical
-  network would flip (the one-step error and the fixed points of :func:`run_capacity`);
 - :func:`draw_probes`: which stored patterns are probed at a load, and their noisy copies;
 - :func:`pseudoinverse_skipped`: the pseudo-inverse rule is measured only at P < N;
 - :class:`Memory`: a classical network, a dense associative memory or the modern Hopfield
@@ -19,7 +17,7 @@ import numpy as np
 from energynets._validation import check_choice, check_int
 from energynets.learning.hopfield_rules import RULES
 from energynets.models.hopfield import HopfieldNetwork
-from energynets.sampling.dynamics import DYNAMICS, run_dynamics, tolerance
+from energynets.sampling.dynamics import DYNAMICS, run_dynamics
 from energynets.states import corrupt
 
 
@@ -28,15 +26,6 @@ def check_recall(dynamics: Any, max_sweeps: Any) -> int:
     ``max_sweeps``, the bound on the sweeps of one recall, as an int >= 1."""
     check_choice(dynamics, "dynamics", DYNAMICS)
     return check_int(max_sweeps, "max_sweeps", minimum=1)
-
-
-def unstable_bits(net: Any, xi: np.ndarray) -> np.ndarray:
-    """[xi_i^mu h_i(xi^mu) < 0] for the stored patterns ``xi`` (P, N) of a classical network.
-
-    A zero field (up to rounding) keeps its bit: the dynamics' sign(0) rule.
-    """
-    h = net.local_fields(xi)
-    return xi * h < -tolerance(net.weights, net.bias)
 
 
 def draw_probes(
@@ -105,9 +94,9 @@ class Memory:
     def fixed(self) -> np.ndarray:
         """Which stored patterns are fixed points (modern: one update keeps every sign)."""
         if self.kind in RULES:
-            return ~np.any(unstable_bits(self.model, self.patterns), axis=1)
+            return ~np.any(self.model.unstable_units(self.patterns), axis=1)
         if self.kind == "modern":
-            kept = np.sign(self.model.retrieve(self.patterns, n_steps=1).states)
+            kept = np.sign(self.model.retrieve(self.patterns, n_steps=1, details=False).states)
             return np.all(kept == self.patterns, axis=1)
         return self.model.is_fixed_point(self.patterns)
 
@@ -116,7 +105,7 @@ class Memory:
     ) -> np.ndarray:
         """Final states (spins) from ``probes``; modern: the signs after one update."""
         if self.kind == "modern":
-            return np.sign(self.model.retrieve(probes, n_steps=1).states)
+            return np.sign(self.model.retrieve(probes, n_steps=1, details=False).states)
         if self.kind in RULES:
             return run_dynamics(
                 self.model, probes, dynamics=dynamics, max_sweeps=max_sweeps, rng=rng

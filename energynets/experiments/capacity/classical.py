@@ -32,7 +32,6 @@ from energynets.experiments.capacity._memories import (
     check_recall,
     draw_probes,
     pseudoinverse_skipped,
-    unstable_bits,
 )
 from energynets.experiments.capacity.records import CapacityResult
 from energynets.learning.hopfield_rules import RULES
@@ -299,7 +298,7 @@ def _measure(
     error is 0). Leaving those rows out changes nothing else: the dynamics treat every probe
     on its own and draw one visiting order per sweep, shared by the batch.
     """
-    unstable = unstable_bits(net, xi)
+    unstable = net.unstable_units(xi)
     fixed = ~np.any(unstable, axis=1)
     targets = xi[idx]
     k = idx.size
