@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import gc
 import math
 import os
@@ -205,24 +206,35 @@ def fit_worker_model(
 
 
 # -- timing helpers -----------------------------------------------------------------------
-def median_seconds(run: Callable[[], Any], repeat: int) -> float:
-    """One untimed warm-up, then the median of ``repeat`` timed runs (garbage collector off)."""
-    run()
-    times = []
+def median_seconds(run: Callable[[], Any], repeat: int, *, warm_up: bool = True) -> float:
+    """The median of ``repeat`` timed runs, after one untimed run when ``warm_up``."""
+    return interleaved_medians([run], repeat, warm_up=warm_up)[0]
+
+
+def interleaved_medians(
+    runs: Sequence[Callable[[], Any]], repeat: int, *, warm_up: bool = True
+) -> list[float]:
+    """Medians of ``repeat`` timed runs of each of ``runs``, interleaved (a, b, a, b, ...) so
+    that load from other processes falls on all alike; garbage collector off while timed."""
+    if warm_up:
+        for run in runs:
+            run()
+    times: list[list[float]] = [[] for _ in runs]
     enabled = gc.isenabled()
     try:
         for _ in range(repeat):
-            gc.collect()
-            gc.disable()
-            t0 = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - t0)
-            if enabled:
-                gc.enable()
+            for run, out in zip(runs, times, strict=True):
+                gc.collect()
+                gc.disable()
+                t0 = time.perf_counter()
+                run()
+                out.append(time.perf_counter() - t0)
+                if enabled:
+                    gc.enable()
     finally:
         if enabled:
             gc.enable()
-    return statistics.median(times)
+    return [statistics.median(t) for t in times]
 
 
 def random_spins(n_rows: int, n_units: int, rng: np.random.Generator) -> np.ndarray:
@@ -240,6 +252,15 @@ class Config:
     quick: bool
     repeat: int
     log: Callable[[str], None]
+
+
+def _series(
+    curve: str, label: str, axes: tuple[str, str], xs: Sequence[float], ys: Sequence[float],
+    theory: tuple[float, str], reason: str, *, timed: bool = True,
+) -> Series:  # fmt: skip
+    """A :class:`Series`; ``axes`` is (x name, y unit), ``theory`` (slope, its text)."""
+    xs_f, ys_f = tuple(map(float, xs)), tuple(map(float, ys))
+    return Series(curve, label, *axes, xs_f, ys_f, *theory, timed=timed, reason=reason)
 
 
 def _sizes(cfg: Config, quick: Sequence[int], full: Sequence[int]) -> list[int]:
@@ -277,6 +298,13 @@ _ASYNC_REASON = (
 )
 
 
+_SYNC_REASON = (
+    "the Glauber draws, the sigmoid and the energy trace cost O(B N) a step beside the "
+    "products' O(B N P) or O(B N^2); with numpy's fixed cost a call, they weigh at the "
+    "smaller sizes"
+)
+
+
 def _recall_series(
     curve: str, x_name: str, xs: list[int], times: dict[tuple[str, str], list[float]], theory: dict
 ) -> list[Series]:
@@ -284,31 +312,20 @@ def _recall_series(
     for (storage, dynamics), ys in times.items():
         step = "sync step" if dynamics == "sync" else "async sweep"
         label = f"{storage}, {step}"
-        reason = _ASYNC_REASON if dynamics == "async" else ""
+        reason = _ASYNC_REASON if dynamics == "async" else _SYNC_REASON
         if theory[storage][0] == 0:
             reason = "the time does not depend on P: the slope is noise around 0"
+        xs_n = xs[: len(ys)]  # dense stops at a smaller N
         out.append(
-            Series(
-                curve,
-                label,
-                x_name,
-                "seconds per sweep",
-                tuple(map(float, xs[: len(ys)])),
-                tuple(ys),
-                theory[storage][0],
-                theory[storage][1],
-                reason=reason,
-            )
+            _series(curve, label, (x_name, "seconds per sweep"), xs_n, ys, theory[storage], reason)
         )
     return out
 
 
 def curve_recall_n(cfg: Config) -> list[Series]:
     """Recall time per sweep against N at alpha = 0.05, factored and dense."""
-    factored_n = _sizes(
-        cfg, [500, 1000, 2000], [500, 1000, 2000, 5000, 10000, 20000, 50000, 100000]
-    )
-    dense_max = 1000 if cfg.quick else 16000
+    factored_n = _sizes(cfg, [500, 1000, 2000], FACTORED_N)
+    dense_max = 1000 if cfg.quick else 20000
     times: dict[tuple[str, str], list[float]] = {}
     for n in factored_n:
         p = max(1, round(ALPHA * n))
@@ -371,9 +388,7 @@ def build_peak(patterns: np.ndarray, storage: str) -> tuple[int, int]:
 def curve_memory(cfg: Config) -> list[Series]:
     """Bytes held and peak bytes of building, against N."""
     dense_n = _sizes(cfg, [500, 1000, 2000], [500, 1000, 2000, 4000, 8000, 16000])
-    factored_n = _sizes(
-        cfg, [500, 1000, 2000], [500, 1000, 2000, 5000, 10000, 20000, 50000, 100000]
-    )
+    factored_n = _sizes(cfg, [500, 1000, 2000], FACTORED_N)
     plans = [
         ("dense, alpha = 0.05", "dense", dense_n, None, 2.0, "2: N^2"),
         ("factored, alpha = 0.05", "factored", factored_n, None, 2.0, "2: N P = alpha N^2"),
@@ -389,25 +404,19 @@ def curve_memory(cfg: Config) -> list[Series]:
             peak.append(float(k))
             cfg.log(f"memory: {label} N={n}: held {h / 2**20:.3g} MiB, peak {k / 2**20:.3g} MiB")
         xs = tuple(map(float, ns))
-        out.append(
-            Series(
-                "memory", f"{label}, held", "N", "bytes", xs, tuple(held), theory, text, timed=False
+        for what, ys in (("held", held), ("build peak", peak)):
+            axes = ("N", "bytes")
+            label_w = f"{label}, {what}"
+            theory_t = (theory, text)
+            out.append(
+                _series("memory", label_w, axes, xs, ys, theory_t, _MEMORY_REASON, timed=False)
             )
-        )
-        out.append(
-            Series(
-                "memory",
-                f"{label}, build peak",
-                "N",
-                "bytes",
-                xs,
-                tuple(peak),
-                theory,
-                text,
-                timed=False,
-            )
-        )
     return out
+
+
+_MEMORY_REASON = (
+    "buffers of fixed size (the validation, the loop over blocks of units) weigh at the smallest N"
+)
 
 
 # -- RBM and AIS --------------------------------------------------------------------------
@@ -449,24 +458,16 @@ def curve_rbm(cfg: Config) -> list[Series]:
                 rng=0,
             )
 
-        ys.append(median_seconds(run, cfg.repeat))
+        ys.append(median_seconds(run, cfg.repeat, warm_up=not ys))
         cfg.log(f"rbm: {n_rows} x 784 ({what}), {nh} hidden: {format_time(ys[-1])}")
     reason = (
         "the visible layer's sampling and the data's batches cost O(rows x 784) whatever the "
         "hidden layer: a constant that flattens the small sizes"
     )
+    label = f"CD-1 epoch, {n_rows} x 784 ({what})"
+    theory = (1.0, "1: O(rows 784 n_hidden)")
     return [
-        Series(
-            "rbm",
-            f"CD-1 epoch, {n_rows} x 784 ({what})",
-            "hidden units",
-            "seconds per epoch",
-            tuple(map(float, hidden)),
-            tuple(ys),
-            1.0,
-            "1: O(rows 784 n_hidden)",
-            reason=reason,
-        )
+        _series("rbm", label, ("hidden units", "seconds per epoch"), hidden, ys, theory, reason)
     ]
 
 
@@ -476,24 +477,21 @@ def curve_ais(cfg: Config) -> list[Series]:
     from energynets.sampling.ais import ais
 
     rbm = RBM(784, 500, dtype=np.float32, rng=0)
-    ks = _sizes(cfg, [100, 200, 400], [500, 1000, 2000, 4000, 8000])
+    ks = _sizes(cfg, [100, 200, 400], [500, 1000, 2000, 4000, 8000, 16000])
     ys = []
     for k in ks:
-        ys.append(median_seconds(lambda k=k: ais(rbm, n_runs=100, n_betas=k, rng=0), cfg.repeat))
+
+        def run(k: int = k) -> Any:
+            return ais(rbm, n_runs=100, n_betas=k, rng=0)
+
+        ys.append(median_seconds(run, cfg.repeat, warm_up=not ys))  # one warm-up per curve
         cfg.log(f"ais: 784 -> 500, 100 runs, {k} temperatures: {format_time(ys[-1])}")
-    return [
-        Series(
-            "ais",
-            "ais, 784 -> 500, 100 runs",
-            "temperatures",
-            "seconds per estimate",
-            tuple(map(float, ks)),
-            tuple(ys),
-            1.0,
-            "1: O(K)",
-            reason="the exact base log Z and the final estimate are K-free",
-        )
-    ]
+    reason = (
+        "the work per temperature is constant (two 100 x 784 x 500 products and the sampling) "
+        "and the K-free part is milliseconds: load from other jobs"
+    )
+    axes = ("temperatures", "seconds per estimate")
+    return [_series("ais", "ais, 784 -> 500, 100 runs", axes, ks, ys, (1.0, "1: O(K)"), reason)]
 
 
 # -- workers ------------------------------------------------------------------------------
@@ -524,16 +522,15 @@ def measure_workers(cfg: Config) -> WorkerRun:
     size = 20000 if cfg.quick else 100000
     counts = (8, 32) if cfg.quick else (24, 96)
 
-    def timed(workers: int, n_tasks: int) -> float:
-        def run() -> Any:
-            return sweep(task, {"size": [size]}, seeds=n_tasks, workers=workers)
+    def job(workers: int, n_tasks: int) -> Callable[[], Any]:
+        return lambda: sweep(task, {"size": [size]}, seeds=n_tasks, workers=workers)
 
-        seconds = median_seconds(run, cfg.repeat)
-        cfg.log(f"workers: {n_tasks} tasks on {workers}: {format_time(seconds)}")
-        return seconds
-
-    serial = (counts[1], timed(1, counts[1]))
-    pool = tuple((n, timed(2, n)) for n in counts)
+    plan = [(1, counts[1])] + [(2, n) for n in counts]
+    seconds = interleaved_medians([job(w, n) for w, n in plan], cfg.repeat)
+    for (w, n), t in zip(plan, seconds, strict=True):
+        cfg.log(f"workers: {n} tasks on {w}: {format_time(t)}")
+    serial = (counts[1], seconds[0])
+    pool = tuple((n, t) for (_, n), t in zip(plan[1:], seconds[1:], strict=True))
     return WorkerRun(serial, pool, fit_worker_model(serial[1], serial[0], pool))
 
 
@@ -556,17 +553,17 @@ def curve_workers(cfg: Config) -> list[Series]:
     )
     projected = tuple((float(w), m.throughput(w, PROJECTED_TASKS)) for w in PROJECTED_WORKERS)
     return [
-        Series(
-            "workers",
-            f"sweep, {n} fixed-cost tasks (measured)",
-            "workers",
-            "tasks per second",
-            (1.0, 2.0),
-            (n / run.serial[1], n / two),
-            1.0,
-            "1: ideal",
-            timed=False,
-            reason=reason,
+        dataclasses.replace(
+            _series(
+                "workers",
+                f"sweep, {n} fixed-cost tasks (measured)",
+                ("workers", "tasks per second"),
+                (1, 2),
+                (n / run.serial[1], n / two),
+                (1.0, "1: ideal"),
+                reason,
+                timed=False,
+            ),
             projected=projected,
             note=note,
         )
@@ -598,7 +595,7 @@ def fit_rows(fits: Sequence[Fit]) -> tuple[list[str], list[list[str]]]:
         if len(f.fit_xs) < len(s.xs):
             span += f" ({_number(min(f.fit_xs))} ... {_number(max(f.fit_xs))})"
         diff = f"{f.difference:+.0%}" if s.theory != 0 else f"{f.difference:+.2f} (absolute)"
-        verdict = "yes" if f.within else f"no: {s.reason or 'see the notes'}"
+        verdict = "yes" if f.within else f"no: {s.reason or 'no reason recorded'}"
         rows.append([f"{s.curve}: {s.label}", span, f"{f.slope:.2f}", s.theory_text, diff, verdict])
     return headers, rows
 
@@ -630,6 +627,7 @@ def markdown_section(
     repeat: int,
     quick: bool,
     elapsed: float,
+    load_note: str = "",
 ) -> str:
     """The report section, between :data:`SECTION_START` and :data:`SECTION_END`."""
     out = [
@@ -638,7 +636,8 @@ def markdown_section(
         "",
         "Written by `python -m benchmarks.scaling --markdown` (`benchmarks/scaling.py`, whose "
         "docstring says what each curve times); rerun it rather than editing this section. "
-        f"Times are medians of {repeat} runs after a warm-up; slopes are least-squares fits "
+        f"Times are medians of {repeat} run{'s' * (repeat != 1)} after a warm-up; slopes are "
+        "least-squares fits "
         "of log cost against log size; a slope is within 15% when |slope - theory| <= 0.15 "
         "|theory| (theory 0: |slope| <= 0.15). Timed points under "
         f"{format_time(MIN_FIT_SECONDS)} are left out of the fit (the fixed cost of a call is "
@@ -650,6 +649,8 @@ def markdown_section(
         + (" (quick sizes: a smoke test, not a measurement)" if quick else ""),
     ]
     out += [f"- {key}: {value}" for key, value in machine.items()]
+    if load_note:
+        out += ["", load_note]
     out += ["", f"![cost curves, log-log]({figure})", "", markdown_table(*fit_rows(fits)), ""]
     for f in fits:
         if f.series.projected:
@@ -666,6 +667,27 @@ def _projection_text(s: Series) -> str:
         "+ o), not a measurement: it assumes a free core per worker, workers started one "
         "after another, a constant dispatch cost per task in the parent and no contention "
         "for memory bandwidth."
+    )
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def load_text(start: float, end: float, cores: int) -> str:
+    """A sentence on the machine's load (1-minute averages at the start and the end)."""
+    if max(start, end) <= cores - 0.5:
+        return (
+            f"The load average ({start:.1f} at the start, {end:.1f} at the end) stayed under "
+            f"the {cores} cores."
+        )
+    return (
+        f"**Loaded machine**: load average {start:.1f} at the start and {end:.1f} at the end on "
+        f"{cores} cores: other jobs shared the cores, so the times carry "
+        "their noise and the slopes are indicative; rerun on a quiet machine to measure."
     )
 
 
@@ -817,6 +839,7 @@ def _run(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr, flush=True)
 
     started = time.perf_counter()
+    load_start = os.getloadavg()[0]
     date = datetime.now().astimezone().isoformat(timespec="seconds")
     machine = machine_info()
     machine["BLAS threads for this run"] = str(args.threads)
@@ -829,6 +852,7 @@ def _run(args: argparse.Namespace) -> int:
             series += CURVES[name](cfg)
     machine["load average at end"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     fits = [fit_series(s) for s in series]
+    note = load_text(load_start, os.getloadavg()[0], _usable_cores())
     elapsed = time.perf_counter() - started
     headers, rows = fit_rows(fits)
     print("\n".join(" | ".join(r) for r in [headers, *rows]))
@@ -849,6 +873,7 @@ def _run(args: argparse.Namespace) -> int:
             repeat=args.repeat,
             quick=args.quick,
             elapsed=elapsed,
+            load_note=note,
         )
         write_section(md, section)
         print(f"wrote {md}")
