@@ -666,7 +666,9 @@ def _projection_text(s: Series) -> str:
         f"tasks (tasks/s) by workers: {cells}. A projection from the model T = w s + n (c / w "
         "+ o), not a measurement: it assumes a free core per worker, workers started one "
         "after another, a constant dispatch cost per task in the parent and no contention "
-        "for memory bandwidth."
+        "for memory bandwidth. On a loaded machine the second worker finds no free core, "
+        "which the fit takes for dispatch cost (a larger o): the projection is then "
+        "pessimistic."
     )
 
 
