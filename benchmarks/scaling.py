@@ -7,13 +7,15 @@ Each curve is a series of sizes x and costs y (the median of ``--repeat`` timed 
 untimed warm-up, or a byte count); the slope s of log y = a + s log x is fitted by least
 squares and set beside the slope that the algorithm's cost predicts:
 
-- ``recall-n``: Hopfield recall time per sweep against N at a fixed load alpha = P / N = 0.05,
-  Hebbian weights held factored (W = F F^T - (P / N) I, fields in O(N P) = O(alpha N^2)) or
-  dense (an N x N matrix built from weights, so the dynamics cannot use the factor; O(N^2)).
+- ``recall-n``: Hopfield recall time per probe and sweep against N at a fixed load
+  alpha = P / N = 0.05, Hebbian weights held factored (W = F F^T - (P / N) I, fields in
+  O(N P) = O(alpha N^2)) or dense (an N x N matrix built from weights, so the dynamics cannot
+  use the factor; O(N^2)).
   Glauber dynamics at T = 1 from random probes run exactly ``max_sweeps`` sweeps, so that
   convergence cannot shorten a run; both the synchronous step (all fields at once: one
   product) and the asynchronous sweep (the default of ``recall``; blocks of 128 units, one
-  unit at a time inside a block) are timed. Theory: slope 2 for both storages.
+  unit at a time inside a block) are timed, with a fixed number of probes per series
+  (:data:`PROBES`). Theory: slope 2 for both storages.
 - ``recall-p``: the same against P at N = 4000: factored slope 1, dense slope 0.
 - ``memory``: bytes of the arrays the network holds and the peak that ``tracemalloc`` (to
   which numpy reports its allocations) measures while ``from_patterns`` builds it: dense
@@ -280,21 +282,31 @@ def _networks(patterns: np.ndarray, dense: bool) -> dict[str, Any]:
     return nets
 
 
-def _sweep_seconds(net: Any, dynamics: str, n_probes: int, cfg: Config) -> float:
-    """Median seconds per sweep (synchronous: per step) of Glauber recall from random probes."""
+#: Probes per recall: one count per dynamics for a whole series, so that the time per probe
+#: and sweep compares like with like. The asynchronous sweep pays some microseconds of Python
+#: per unit whatever the batch; 256 probes make the O(B N P) or O(B N^2) arithmetic outweigh it.
+PROBES = {"sync": 16, "async": 256}
+ASYNC_MAX_N = {"factored": 20000, "dense": 8000}  # the async sweep's largest N (its time)
+DENSE_MAX_N = 20000  # N x N float32 = 1.6 GB
+
+
+def _sweep_seconds(net: Any, dynamics: str, cfg: Config) -> float:
+    """Median seconds per probe and sweep (synchronous: per step) of Glauber recall of
+    :data:`PROBES` random probes."""
+    n_probes = PROBES[dynamics] if not cfg.quick else 8
     probes = random_spins(n_probes, net.n_units, np.random.default_rng(1))
     sweeps = 2 if dynamics == "async" else 5
 
     def run() -> Any:
         return net.recall(probes, dynamics, TEMPERATURE, sweeps, rng=0)
 
-    return median_seconds(run, cfg.repeat) / sweeps
+    return median_seconds(run, cfg.repeat) / (sweeps * n_probes)
 
 
 _ASYNC_REASON = (
-    "an asynchronous sweep visits the units one by one inside blocks of 128: some 15 us of "
-    "Python per unit, O(N), which the O(N P) or O(N^2) arithmetic outweighs only at the "
-    "largest sizes"
+    "an asynchronous sweep visits the units one by one inside blocks of 128: some microseconds "
+    "of Python per unit, O(N), beside the O(B N P) or O(B N^2) arithmetic, which outweighs it "
+    "only at the larger sizes"
 )
 
 
@@ -311,31 +323,31 @@ def _recall_series(
     out = []
     for (storage, dynamics), ys in times.items():
         step = "sync step" if dynamics == "sync" else "async sweep"
-        label = f"{storage}, {step}"
+        label = f"{storage}, {step}, {PROBES[dynamics]} probes"
         reason = _ASYNC_REASON if dynamics == "async" else _SYNC_REASON
         if theory[storage][0] == 0:
             reason = "the time does not depend on P: the slope is noise around 0"
-        xs_n = xs[: len(ys)]  # dense stops at a smaller N
-        out.append(
-            _series(curve, label, (x_name, "seconds per sweep"), xs_n, ys, theory[storage], reason)
-        )
+        xs_n = xs[: len(ys)]  # dense and async stop at a smaller N
+        axes = (x_name, "seconds per probe and sweep")
+        out.append(_series(curve, label, axes, xs_n, ys, theory[storage], reason))
     return out
 
 
 def curve_recall_n(cfg: Config) -> list[Series]:
-    """Recall time per sweep against N at alpha = 0.05, factored and dense."""
+    """Recall time per probe and sweep against N at alpha = 0.05, factored and dense."""
     factored_n = _sizes(cfg, [500, 1000, 2000], FACTORED_N)
-    dense_max = 1000 if cfg.quick else 20000
+    dense_max = 1000 if cfg.quick else DENSE_MAX_N
     times: dict[tuple[str, str], list[float]] = {}
     for n in factored_n:
         p = max(1, round(ALPHA * n))
         patterns = random_spins(p, n, np.random.default_rng(0))
         nets = _networks(patterns, dense=n <= dense_max)
         del patterns
-        probes = 4 if n >= 50000 else 16
         for storage, net in nets.items():
             for dynamics in ("sync", "async"):
-                t = _sweep_seconds(net, dynamics, probes, cfg)
+                if dynamics == "async" and n > ASYNC_MAX_N[storage] and not cfg.quick:
+                    continue
+                t = _sweep_seconds(net, dynamics, cfg)
                 times.setdefault((storage, dynamics), []).append(t)
                 cfg.log(f"recall-n: N={n} P={p} {storage} {dynamics}: {format_time(t)}")
         del nets
@@ -344,7 +356,7 @@ def curve_recall_n(cfg: Config) -> list[Series]:
 
 
 def curve_recall_p(cfg: Config) -> list[Series]:
-    """Recall time per sweep against P at N = 4000, factored and dense."""
+    """Recall time per probe and sweep against P at N = 4000, factored and dense."""
     n = 1000 if cfg.quick else RECALL_P_UNITS
     ps = _sizes(cfg, [10, 20, 40], [50, 100, 200, 400, 800])
     times: dict[tuple[str, str], list[float]] = {}
@@ -352,7 +364,7 @@ def curve_recall_p(cfg: Config) -> list[Series]:
         patterns = random_spins(p, n, np.random.default_rng(0))
         for storage, net in _networks(patterns, dense=True).items():
             for dynamics in ("sync", "async"):
-                t = _sweep_seconds(net, dynamics, 16, cfg)
+                t = _sweep_seconds(net, dynamics, cfg)
                 times.setdefault((storage, dynamics), []).append(t)
                 cfg.log(f"recall-p: N={n} P={p} {storage} {dynamics}: {format_time(t)}")
     theory = {"factored": (1.0, "1: O(N P)"), "dense": (0.0, "0: O(N^2), P-free")}
@@ -440,8 +452,8 @@ def curve_rbm(cfg: Config) -> list[Series]:
 
     n_rows = 1000 if cfg.quick else RBM_ROWS
     data, what = rbm_rows(n_rows)
-    hidden = _sizes(cfg, [50, 100, 200], [100, 200, 400, 800, 1600, 3200])
-    ys = []
+    hidden = _sizes(cfg, [50, 100, 200], [200, 400, 800, 1600, 3200, 6400])
+    ys: list[float] = []
     for nh in hidden:
         model = RBM(784, nh, dtype=np.float32, rng=0)
 
@@ -478,7 +490,7 @@ def curve_ais(cfg: Config) -> list[Series]:
 
     rbm = RBM(784, 500, dtype=np.float32, rng=0)
     ks = _sizes(cfg, [100, 200, 400], [500, 1000, 2000, 4000, 8000, 16000])
-    ys = []
+    ys: list[float] = []
     for k in ks:
 
         def run(k: int = k) -> Any:

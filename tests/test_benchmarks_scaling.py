@@ -189,7 +189,9 @@ def test_quick_curve_gives_finite_positive_times():
     series = scaling.curve_recall_p(Config(quick=True, repeat=1, log=lambda s: None))
     labels = {s.label for s in series}
     assert labels == {
-        f"{st}, {dy}" for st in ("factored", "dense") for dy in ("sync step", "async sweep")
+        f"{st}, {dy}, {scaling.PROBES[d]} probes"
+        for st in ("factored", "dense")
+        for d, dy in (("sync", "sync step"), ("async", "async sweep"))
     }
     for s in series:
         ys = np.array(s.ys)
