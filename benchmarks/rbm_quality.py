@@ -8,7 +8,8 @@
 
 ``python -m benchmarks.rbm_quality mnist500 [--epochs 200] [--markdown docs/quality.md]``
     784 -> 500 hidden, centred PCD-1 (100 chains; ``--method pt --replicas R``: parallel
-    tempering, R replicas of each chain at inverse temperatures evenly spaced in [0, 1]), by
+    tempering, R replicas of each chain at inverse temperatures evenly spaced in [0, 1];
+    ``--fast-weights LR``: FPCD, fast weights with learning rate LR and decay 0.95), by
     default learning rate 0.005 decaying linearly to 0 over 200 epochs, momentum 0.5 then 0.9,
     L2 weight decay 2e-4 (the options change these), MNIST binarized stochastically (each
     pixel on with probability its intensity, seed 0 for the training set and 1 for the test
@@ -115,6 +116,8 @@ def run_mnist16(args: argparse.Namespace) -> list[dict[str, Any]]:
 def _negative_phase(args: argparse.Namespace) -> str:
     if args.method == "pt":
         return f"PT-1 ({args.replicas} replicas x 100 chains)"
+    if args.fast_weights is not None:
+        return f"FPCD-1 (100 chains, fast learning rate {args.fast_weights:g}, decay 0.95)"
     return "PCD-1 (100 chains)"
 
 
@@ -127,7 +130,8 @@ def run_mnist500(args: argparse.Namespace) -> list[dict[str, Any]]:
     momentum = args.momentum if args.momentum == "hinton" else float(args.momentum)
     rbm, _ = fit_rbm(
         RBM(784, 500, rng=args.seed, dtype=np.float32), train, method=args.method, k=1,
-        n_chains=100, n_temperatures=args.replicas, n_epochs=n_epochs, batch_size=100,
+        n_chains=100, n_temperatures=args.replicas, fast_weights=args.fast_weights is not None,
+        fast_learning_rate=args.fast_weights, n_epochs=n_epochs, batch_size=100,
         learning_rate=args.learning_rate, momentum=momentum, weight_decay=args.weight_decay,
         learning_rate_schedule=args.schedule, centering=True, monitor=(), rng=args.seed,
         callbacks=[_progress(name, n_epochs, path)],
@@ -221,6 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--replicas", type=int, default=10, help="mnist500 only: temperatures of --method pt"
+    )
+    parser.add_argument(
+        "--fast-weights",
+        type=float,
+        default=None,
+        metavar="LR",
+        help="mnist500 only: FPCD (Tieleman & Hinton 2009) with this fast learning rate",
     )
     parser.add_argument("--name", default=None, help="mnist500 only: the row's name")
     parser.add_argument("--seed", type=int, default=0)
