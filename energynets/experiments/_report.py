@@ -77,10 +77,14 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A Markdown (GitHub pipe) table, the first column left-aligned and the numbers right."""
+    """A Markdown (GitHub pipe) table, the first column left-aligned and the numbers right; a
+    ``|`` inside a cell (``tau|m|``) is escaped so that it does not split the cell."""
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
     align = [":---"] + ["---:"] * (len(headers) - 1)
-    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    lines = [line(headers), "| " + " | ".join(align) + " |", *(line(r) for r in rows)]
     return "\n".join(lines) + "\n"
 
 

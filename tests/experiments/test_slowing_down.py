@@ -162,7 +162,12 @@ def test_reports(quick):
     assert "z (heat-bath, |m|, work units, 2 sides)" in text
     assert "published 2.172 +- 0.006 (Grassberger 1995" in text
     assert "sweep-equivalents" in text
-    assert "| sampler | L |" in quick.to_markdown()
+    markdown = quick.to_markdown()
+    assert "| sampler | L |" in markdown
+    # the 15 columns in every row, header included: the | of tau|m| is escaped
+    rows = [line for line in markdown.splitlines() if line.startswith("| ")]
+    assert len(rows) == 2 + len(quick.records)
+    assert {len(line.replace("\\|", "").split("|")) - 2 for line in rows} == {15}
     summary = json.loads(json.dumps(quick.summary()))
     assert summary["experiment"] == "critical_slowing_down"
     assert summary["settings"]["temperature"] == ONSAGER_TC

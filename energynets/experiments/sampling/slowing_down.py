@@ -95,8 +95,8 @@ DYNAMIC_EXPONENTS: dict[str, tuple[float, float | None, str]] = {
 #: Sizes of :func:`critical_slowing_down` runs, ``critical_slowing_down(**preset)``:
 #: "quick" (L = 4, 8; seconds: tests and demonstrations), "medium" (L = 8, 16, 32; a few
 #: minutes) and "careful" (L = 8 to 64, at least 100 tau for every sampler at L = 64: heat-bath
-#: tau is about 250 sweeps at L = 32 and grows like L^2.17; estimated at about 20 minutes on one
-#: free core).
+#: tau is about 290 sweeps at L = 32 and 1200 at L = 64; 33 minutes on a shared 2-core machine,
+#: see ``benchmarks/slowing_down_quality.py``).
 SLOWING_DOWN_PRESETS: dict[str, dict[str, Any]] = {
     "quick": {"sides": (4, 8), "n_chains": 8, "n_updates": 3000},
     "medium": {
