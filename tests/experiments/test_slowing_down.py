@@ -19,7 +19,7 @@ from energynets.experiments.sampling import (
     critical_slowing_down,
     fit_dynamic_exponent,
 )
-from energynets.experiments.sampling.slowing_down import per_chain_tau
+from energynets.experiments.sampling.slowing_down import SlowingDownResult, per_chain_tau
 
 
 def _ar1(phi, n_steps, n_chains, seed):
@@ -172,6 +172,9 @@ def test_reports(quick):
     assert summary["experiment"] == "critical_slowing_down"
     assert summary["settings"]["temperature"] == ONSAGER_TC
     assert len(summary["fits"]) == 8
+    # read back from JSON (NaN errors become None), the result still reports
+    again = SlowingDownResult(summary["records"], summary["fits"], summary["settings"])
+    assert again.to_text() == text
     with pytest.raises(ValueError, match="no fit for sampler='gibbs'"):
         quick.fit("gibbs")
 

@@ -644,11 +644,12 @@ class SlowingDownResult(TableReport):
         return self._summary("critical_slowing_down", fits=self.fits)
 
 
-def _pm(value: float, err: float) -> str:
-    """``value +- err`` (the error left out when it is not finite)."""
-    if not math.isfinite(value):
+def _pm(value: float | None, err: float | None) -> str:
+    """``value +- err`` (the error left out when it is not finite; None, as a NaN reads back
+    from a summary's JSON, counts as not finite)."""
+    if value is None or not math.isfinite(value):
         return "-"
-    return f"{value:.3f}" + (f" +- {err:.3f}" if math.isfinite(err) else "")
+    return f"{value:.3f}" + (f" +- {err:.3f}" if err is not None and math.isfinite(err) else "")
 
 
 def _short(record: dict[str, Any]) -> bool:
