@@ -66,9 +66,9 @@ def _series(xs, ys, theory=2.0, timed=True):
     return Series("c", "label", "N", "seconds", tuple(xs), tuple(ys), theory, "t", timed=timed)
 
 
-def test_fit_series_leaves_out_points_under_the_floor():
+def test_fit_series_fits_the_top_decade_of_sizes():
     xs = [10.0, 100.0, 1000.0, 2000.0, 4000.0, 8000.0]
-    # the two smallest are "overhead": 1e-5 s, flat; the rest 1e-9 x^2 (1 ms and up)
+    # the two smallest are "overhead": 1e-5 s, flat; the rest 1e-9 x^2, x >= 8000 / 10
     ys = [1e-5, 1e-5] + [1e-9 * x**2 for x in xs[2:]]
     fit = fit_series(_series(xs, ys))
     assert fit.fit_xs == tuple(xs[2:])
@@ -77,10 +77,10 @@ def test_fit_series_leaves_out_points_under_the_floor():
     assert everything.fit_xs == tuple(xs) and everything.slope < 1.9
 
 
-def test_fit_series_keeps_the_largest_points_when_all_are_fast():
-    xs = [1.0, 2.0, 4.0, 8.0]
+def test_fit_series_keeps_the_three_largest_points_when_the_top_decade_has_fewer():
+    xs = [1.0, 100.0, 1000.0, 2000.0]
     fit = fit_series(_series(xs, [1e-7 * x for x in xs], theory=1.0))
-    assert fit.fit_xs == (2.0, 4.0, 8.0)
+    assert fit.fit_xs == (100.0, 1000.0, 2000.0)
     assert fit.slope == pytest.approx(1.0, abs=1e-9)
 
 
