@@ -547,8 +547,8 @@ def curve_workers(cfg: Config) -> list[Series]:
     n = run.serial[0]
     two = dict(run.pool)[n]
     reason = (
-        "2 workers on a 2-core machine that other jobs share, and a pool started per call: "
-        "the start and the parent's dispatch are paid in the time"
+        "a pool started per call on a 2-core machine: the workers' start and the parent's "
+        "dispatch are paid in the time (and any other job on the cores)"
     )
     m = run.model
     note = (
