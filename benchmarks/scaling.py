@@ -751,6 +751,7 @@ def draw_figure(fits: Sequence[Fit], path: Path) -> None:
             _draw_series(ax, f, f"C{i}")
         first = next(f.series for f in fits if f.series.curve == curve)
         ax.set(xscale="log", yscale="log", title=curve, xlabel=first.x_name, ylabel=first.y_name)
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # no 2x10^2 clutter
         ax.legend(fontsize=7)
         ax.grid(True, which="both", alpha=0.3)
     for ax in list(axes.flat)[len(curves) :]:
