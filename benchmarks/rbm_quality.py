@@ -7,8 +7,9 @@
     log-likelihood is exact. Published: -142.56 nats centred, -149.05 plain.
 
 ``python -m benchmarks.rbm_quality mnist500 [--epochs 200] [--markdown docs/quality.md]``
-    784 -> 500 hidden, centred PCD-1 (100 chains; ``--method pt --replicas R``: parallel
-    tempering, R replicas of each chain at inverse temperatures evenly spaced in [0, 1];
+    784 -> 500 hidden, centred PCD-1 (100 chains; ``--k``, ``--chains`` change these;
+    ``--method pt --replicas R``: parallel tempering, R replicas of each chain at inverse
+    temperatures evenly spaced in [0, 1];
     ``--fast-weights LR``: FPCD, fast weights with learning rate LR and decay 0.95), by
     default learning rate 0.005 decaying linearly to 0 over 200 epochs, momentum 0.5 then 0.9,
     L2 weight decay 2e-4 (the options change these), MNIST binarized stochastically (each
@@ -119,10 +120,13 @@ def run_mnist16(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 def _negative_phase(args: argparse.Namespace) -> str:
     if args.method == "pt":
-        return f"PT-1 ({args.replicas} replicas x 100 chains)"
+        return f"PT-{args.k} ({args.replicas} replicas x {args.chains} chains)"
     if args.fast_weights is not None:
-        return f"FPCD-1 (100 chains, fast learning rate {args.fast_weights:g}, decay 0.95)"
-    return "PCD-1 (100 chains)"
+        return (
+            f"FPCD-{args.k} ({args.chains} chains, fast learning rate {args.fast_weights:g}, "
+            "decay 0.95)"
+        )
+    return f"PCD-{args.k} ({args.chains} chains)"
 
 
 def run_mnist500(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -133,9 +137,10 @@ def run_mnist500(args: argparse.Namespace) -> list[dict[str, Any]]:
     t0 = time.perf_counter()
     momentum = args.momentum if args.momentum == "hinton" else float(args.momentum)
     rbm, _ = fit_rbm(
-        RBM(784, 500, rng=args.seed, dtype=np.float32), train, method=args.method, k=1,
-        n_chains=100, n_temperatures=args.replicas, fast_weights=args.fast_weights is not None,
-        fast_learning_rate=args.fast_weights, n_epochs=n_epochs, batch_size=100,
+        RBM(784, 500, rng=args.seed, dtype=np.float32), train, method=args.method, k=args.k,
+        n_chains=args.chains, n_temperatures=args.replicas,
+        fast_weights=args.fast_weights is not None, fast_learning_rate=args.fast_weights,
+        n_epochs=n_epochs, batch_size=100,
         learning_rate=args.learning_rate, momentum=momentum, weight_decay=args.weight_decay,
         learning_rate_schedule=args.schedule, centering=True, monitor=(), rng=args.seed,
         callbacks=[_progress(name, n_epochs, path)],
@@ -238,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar="LR",
         help="mnist500 only: FPCD (Tieleman & Hinton 2009) with this fast learning rate",
     )
+    parser.add_argument("--k", type=int, default=1, help="mnist500 only: Gibbs steps per update")
+    parser.add_argument("--chains", type=int, default=100, help="mnist500 only: persistent chains")
     parser.add_argument("--name", default=None, help="mnist500 only: the row's name")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-home", default=None)
