@@ -132,6 +132,24 @@ def _check_ndim(arr: np.ndarray, name: str, ndim: int | Sequence[int] | None) ->
         raise ValueError(f"{name} must be a {want} array, got shape {arr.shape}")
 
 
+def as_rows(
+    x: Any, name: str, n_columns: int, columns: str, dtype: Any = np.float64
+) -> tuple[np.ndarray, bool]:
+    """``x`` as a 2-D float array of rows (one row for a 1-D input) with ``n_columns`` columns.
+
+    Returns the rows (a view, possibly of ``x`` itself: copy before writing) and whether the
+    input was 1-D. A wrong number of columns raises a ValueError saying "``name`` must
+    have ``n_columns`` ``columns``, got shape ...", ``columns`` being the words that follow
+    the count (e.g. "units (columns) to match the model").
+    """
+    arr = as_float_array(x, name, ndim=(1, 2), dtype=dtype)
+    was_1d = arr.ndim == 1
+    rows = arr[None, :] if was_1d else arr
+    if rows.shape[1] != n_columns:
+        raise ValueError(f"{name} must have {n_columns} {columns}, got shape {arr.shape}")
+    return rows, was_1d
+
+
 def as_spins(
     x: Any,
     name: str,

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from energynets._validation import RNGLike, as_float_array, check_int, check_rng
+from energynets._validation import RNGLike, as_rows, check_int, check_rng
 
 __all__ = ["TwoStateUnits"]
 
@@ -85,14 +85,8 @@ class TwoStateUnits:
         ValueError
             Naming ``name``, if the shape or the values do not fit the model.
         """
-        arr = as_float_array(states, name, ndim=(1, 2), dtype=np.float64)
-        was_1d = arr.ndim == 1
-        arr2 = arr[None, :] if was_1d else arr
-        if arr2.shape[1] != self.n_units:
-            raise ValueError(
-                f"{name} must have {self.n_units} units (columns) to match the model"
-                f"{self._columns_hint()}, got shape {arr.shape}"
-            )
+        columns = f"units (columns) to match the model{self._columns_hint()}"
+        arr2, was_1d = as_rows(states, name, self.n_units, columns)
         self.check_unit_values(arr2, name, self.units)
         return np.array(arr2, dtype=self.dtype, order="C", copy=True), was_1d
 

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from energynets._validation import (
-    as_float_array,
+    as_rows,
     as_spins,
     check_couplings,
     check_float,
@@ -197,15 +197,8 @@ class ContinuousHopfield:
 
     # -- states -------------------------------------------------------------------------------
     def _batch(self, x: Any, name: str) -> tuple[np.ndarray, bool]:
-        arr = as_float_array(x, name, ndim=(1, 2), dtype=np.float64)
-        was_1d = arr.ndim == 1
-        arr2 = np.array(arr[None, :] if was_1d else arr, copy=True)
-        if arr2.shape[1] != self.n_units:
-            raise ValueError(
-                f"{name} must have {self.n_units} units (columns) to match the weights, "
-                f"got shape {arr.shape}"
-            )
-        return arr2, was_1d
+        rows, was_1d = as_rows(x, name, self.n_units, "units (columns) to match the weights")
+        return np.array(rows, copy=True), was_1d
 
     def output(self, potentials: Any) -> np.ndarray:
         """V = tanh(gain u), the shape of ``potentials``.

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from energynets._validation import as_float_array, check_dtype, check_float, check_int
+from energynets._validation import as_float_array, as_rows, check_dtype, check_float, check_int
 from energynets.models._chunks import CHUNK_ELEMENTS, row_chunks
 from energynets.models._units import softmax
 
@@ -226,14 +226,8 @@ class ModernHopfield:
         return ModernHopfield(self._patterns, beta, dtype=self.dtype)
 
     def _queries(self, states: Any, name: str) -> tuple[np.ndarray, bool]:
-        q = as_float_array(states, name, ndim=(1, 2), dtype=self.dtype)
-        was_1d = q.ndim == 1
-        q2 = q[None, :] if was_1d else q
-        if q2.shape[1] != self.n_features:
-            raise ValueError(
-                f"{name} must have {self.n_features} features (columns) to match the "
-                f"patterns, got shape {q.shape}"
-            )
+        columns = "features (columns) to match the patterns"
+        q2, was_1d = as_rows(states, name, self.n_features, columns, self.dtype)
         return np.array(q2, copy=True, order="C"), was_1d
 
     # -- energy and update --------------------------------------------------------------------
