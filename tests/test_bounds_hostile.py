@@ -32,31 +32,24 @@ from energynets.learning import eqprop_gradients, optim
 from energynets.learning.lbfgs import FlatObjective, fit_lbfgs
 from energynets.learning.softmax_regression import fit_softmax_regression
 from energynets.models.boltzmann import ising_2d, sherrington_kirkpatrick
+from tests.data_helpers import random_bits, random_spins
 
 #: seconds a refused call may take before the test says it ran on
 PATIENCE_S = 20
 
 
-def _spins(n_rows: int, n_units: int, seed: int) -> np.ndarray:
-    return np.where(np.random.default_rng(seed).random((n_rows, n_units)) < 0.5, -1.0, 1.0)
-
-
-def _bits(n_rows: int, n_units: int, seed: int) -> np.ndarray:
-    return (np.random.default_rng(seed).random((n_rows, n_units)) < 0.5).astype(np.float64)
-
-
-PATTERNS = _spins(3, 12, 0)
-PROBES = _spins(4, 12, 1)
+PATTERNS = random_spins(3, 12, 0)
+PROBES = random_spins(4, 12, 1)
 HOPFIELD = en.HopfieldNetwork.from_patterns(PATTERNS)
-BITS = _bits(10, 6, 2)
+BITS = random_bits(10, 6, 2)
 RBM = en.RBM(6, 4, rng=3)
 REAL = np.random.default_rng(4).normal(size=(10, 6))
 MLP = en.MLP([6, 5, 3], rng=6)
 LABELS = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0])
 MACHINE = sherrington_kirkpatrick(6, rng=7)
-SPINS6 = _spins(5, 6, 8)
+SPINS6 = random_spins(5, 6, 8)
 LATTICE = ising_2d(4)
-SPINS16 = _spins(2, 16, 9)
+SPINS16 = random_spins(2, 16, 9)
 DENSE = en.DenseAssociativeMemory(PATTERNS, interaction="polynomial", degree=3)
 MODERN = en.ModernHopfield(REAL[:4], beta=2.0)
 DBN = en.DBN([6, 4, 3], rng=9)
@@ -340,7 +333,7 @@ def test_fit_boltzmann_float32_normal_run_is_one_exact_gradient_step() -> None:
     w = np.random.default_rng(0).normal(scale=0.3, size=(4, 4))
     w = np.triu(w, 1) + np.triu(w, 1).T
     start = en.BoltzmannMachine(w.astype(np.float32), dtype=np.float32)
-    data = _spins(6, 4, 1)
+    data = random_spins(6, 4, 1)
     grad_w, grad_b = log_likelihood_gradient(en.BoltzmannMachine(w), data)
     fitted, _ = en.fit_boltzmann(start, data, n_epochs=1, learning_rate=0.5)
     assert fitted.dtype == np.float32

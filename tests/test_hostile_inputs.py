@@ -32,6 +32,7 @@ import energynets as en
 from energynets import energy, exact, metrics, sampling, states
 from energynets.experiments import compare
 from energynets.models.boltzmann import sherrington_kirkpatrick
+from tests.data_helpers import random_bits, random_spins
 
 #: hypothesis examples per entry point (random shape, dtype and values)
 GENERATED_PER_ENTRY_POINT = 25
@@ -46,26 +47,18 @@ class EntryPoint:
     call: Callable[[Any], Any]  # the call with the value in place; returns arrays to compare
 
 
-def _spins(n_rows: int, n_units: int, seed: int) -> np.ndarray:
-    return np.where(np.random.default_rng(seed).random((n_rows, n_units)) < 0.5, -1.0, 1.0)
-
-
-def _bits(n_rows: int, n_units: int, seed: int) -> np.ndarray:
-    return (np.random.default_rng(seed).random((n_rows, n_units)) < 0.5).astype(np.float64)
-
-
-PATTERNS = _spins(3, 12, 0)
-PROBES = _spins(4, 12, 1)
+PATTERNS = random_spins(3, 12, 0)
+PROBES = random_spins(4, 12, 1)
 HOPFIELD = en.HopfieldNetwork.from_patterns(PATTERNS)
-BITS = _bits(10, 6, 2)
+BITS = random_bits(10, 6, 2)
 RBM = en.RBM(6, 4, rng=3)
 GRBM = en.RBM(6, 4, visible="gaussian", rng=3)
 REAL = np.random.default_rng(4).normal(size=(10, 6))
-HIDDEN = _bits(10, 4, 5)
+HIDDEN = random_bits(10, 4, 5)
 MLP = en.MLP([6, 5, 3], rng=6)
 LABELS = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], dtype=np.float64)
 MACHINE = sherrington_kirkpatrick(6, rng=7)
-SPINS6 = _spins(5, 6, 8)
+SPINS6 = random_spins(5, 6, 8)
 DENSE = en.DenseAssociativeMemory(PATTERNS, interaction="polynomial", degree=3)
 MODERN = en.ModernHopfield(REAL[:4], beta=2.0)
 DBN = en.DBN([6, 4, 3], rng=9)
