@@ -62,6 +62,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.runner import NOTES_MARKER, format_time, machine_info, markdown_table
+from energynets._npz import atomic_file
 
 TOLERANCE = 0.15
 FIT_SPAN = 10.0
@@ -702,14 +703,10 @@ def load_text(start: float, end: float, cores: int) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    """Write ``data`` to ``path`` atomically (the package's own writer), its folder made."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_file(path) as file:
+        file.write(data)
 
 
 def replace_section(text: str, section: str, name: str = "the Markdown file") -> str:

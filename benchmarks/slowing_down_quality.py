@@ -32,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from energynets._npz import write_text
 from energynets.experiments.sampling import SLOWING_DOWN_PRESETS, critical_slowing_down
 from energynets.experiments.sampling.slowing_down import SlowingDownResult
 from energynets.plotting import save_figure, slowing_down_figure
@@ -144,15 +145,6 @@ def replace_section(text: str, section: str) -> str:
     return text.rstrip("\n") + "\n\n" + section
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    if isinstance(data, str):
-        tmp.write_text(data, encoding="utf-8")
-    else:
-        tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.slowing_down_quality", description=__doc__,
@@ -172,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = run(args.seed)
         summary["date"] = datetime.now().astimezone().date().isoformat()
         args.out.mkdir(parents=True, exist_ok=True)
-        write_atomic(args.out / "slowing_down_careful.json", json.dumps(summary, indent=1))
+        write_text(args.out / "slowing_down_careful.json", json.dumps(summary, indent=1))
     result = result_of(summary)
     print(result.to_text())
     for what, measured, ok in checks(result):
@@ -184,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.figure is not None:
             rel = os.path.relpath(args.figure, args.markdown.parent)
         text = args.markdown.read_text(encoding="utf-8") if args.markdown.exists() else ""
-        write_atomic(args.markdown, replace_section(text, markdown(summary, command, rel)))
+        write_text(args.markdown, replace_section(text, markdown(summary, command, rel)))
     return 0
 
 
