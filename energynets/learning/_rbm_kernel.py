@@ -187,6 +187,13 @@ class Kernel:
         if self.gaussian:
             out *= self.inv_sigma
 
+    def binarize_positive(self, b: int) -> None:
+        """Replace the b loaded rows, values in [0, 1], by a binary sample: each unit on with
+        probability its value (dynamic binarization)."""
+        pos = self.v[self.P - b : self.P]
+        noise = self.noise_v[:b] if b <= self.noise_v.shape[0] else np.empty_like(pos)
+        bernoulli_(pos, noise, pos, self.gen)
+
     def positive(self, b: int) -> np.ndarray:
         """q = p(h = 1 | data) for the b rows of the positive block (regular weights)."""
         q = self.h[self.B - b : self.B]

@@ -71,6 +71,7 @@ class RBMSettings:
     fast_decay: float
     init_visible_bias: str | None
     monitors: tuple[str, ...]
+    dynamic_binarization: bool = False
 
 
 class RBMTraining(Training):
@@ -148,6 +149,8 @@ class RBMTraining(Training):
         order = self.gen.permutation(n)  # a shuffled index array: the data stay in place
         for start in range(0, n, B):
             b = kernel.load(self.data, order[start : start + B])
+            if s.dynamic_binarization:
+                kernel.binarize_positive(b)
             kernel.positive(b)
             c = self.negative.negative(b, s.k)
             self._update(b, c, step_size, m)
@@ -215,6 +218,8 @@ class RBMTraining(Training):
             "shape": [model.n_visible, model.n_hidden],
             "dtype": str(model.dtype),
             "n_samples": self.data.shape[0],
+            # only when on, so that checkpoints written before the option still resume
+            **({"dynamic_binarization": True} if s.dynamic_binarization else {}),
         }
 
     def state(self) -> dict[str, np.ndarray]:

@@ -296,6 +296,7 @@ def fit_rbm(
     n_temperatures: int = 10,
     learning_rate_schedule: str | Callable[[int], float] = "constant",
     init_visible_bias: str | None = "data",
+    dynamic_binarization: bool = False,
     validation_data: Any = None,
     monitor: Sequence[str] | str | None = None,
     monitor_size: int = MONITOR_SIZE,
@@ -389,6 +390,12 @@ def fit_rbm(
         (Hinton 2010, section 8); in a softmax group a_k = log p_k (p_k the class frequency,
         at least 0.001), so that softmax(a_g) matches the data; for Gaussian units a = the data
         mean. None keeps the model's visible bias (e.g. to continue training).
+    dynamic_binarization : bool
+        Bernoulli visible units without softmax groups, dense data in [0, 1] (grey levels):
+        each time a row is visited it is replaced, in the mini-batch buffer, by a fresh binary
+        sample with every unit on with probability its value. Each epoch then sees new binary
+        data, so the model cannot fit the noise of one binarization (stochastically binarized
+        MNIST: Salakhutdinov & Murray 2008 binarized once). ``data`` itself is not changed.
     validation_data : array_like, shape (n_valid, n_visible), optional
         Held-out rows for the free-energy gap (and, when monitored, the log-likelihood).
     monitor : sequence of str, optional
@@ -504,6 +511,7 @@ def rbm_training(
     n_temperatures: int,
     learning_rate_schedule: str | Callable[[int], float],
     init_visible_bias: str | None,
+    dynamic_binarization: bool,
     validation_data: Any,
     monitor: Sequence[str] | str | None,
     monitor_size: int,
@@ -543,6 +551,7 @@ def rbm_training(
             "init_visible_bias must be 'data' or None (keep the model's), got "
             f"{init_visible_bias!r}"
         )
+    binarizing = _check_dynamic_binarization(dynamic_binarization, rbm, X)
     X_valid = None
     if validation_data is not None:
         X_valid = check_training_data(rbm, validation_data, "validation_data")
@@ -555,7 +564,7 @@ def rbm_training(
     settings = RBMSettings(
         meth, steps, epochs, B, C, R, eta, lr_factor, mom_at, uses_velocity, *penalties,
         bool(fast_weights), fast_eta, fast_keep, init_visible_bias,
-        _check_monitor(monitor, rbm, train_subset),
+        _check_monitor(monitor, rbm, train_subset), binarizing,
     )  # fmt: skip
     training = RBMTraining(rbm, X, settings, gen, train_subset, valid_subset, start)
     run(
@@ -614,6 +623,19 @@ def _check_negative_phase(
     C = batch_size if n_chains is None else check_int(n_chains, "n_chains", minimum=1)
     R = check_int(n_temperatures, "n_temperatures", minimum=2) if method == "pt" else 1
     return C, R, fast_eta, fast_keep
+
+
+def _check_dynamic_binarization(value: Any, rbm: RBM, X: Any) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"dynamic_binarization must be True or False, got {value!r}")
+    if value and (rbm.visible != "bernoulli" or rbm.softmax_groups or is_sparse(X)):
+        raise ValueError(
+            "dynamic_binarization needs Bernoulli visible units without softmax groups and "
+            f"dense data, got visible={rbm.visible!r}"
+            + (" with softmax groups" if rbm.softmax_groups else "")
+            + (" and scipy.sparse data" if is_sparse(X) else "")
+        )
+    return bool(value)
 
 
 def _monitor_subsets(
