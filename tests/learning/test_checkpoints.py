@@ -41,6 +41,7 @@ RBM_SETTINGS = [
     {"method": "pcd", "fast_weights": True, "weight_decay": 1e-3},
     {"method": "pt", "n_temperatures": 3, "n_chains": 4},
     {"method": "pcd", "centering": True, "sparsity_target": 0.2, "sparsity_cost": 0.1},
+    {"method": "pcd", "dynamic_binarization": True, "n_chains": 6},
 ]
 
 
