@@ -243,6 +243,23 @@ def test_mlp_classifier_equals_fit_mlp(digits):
     assert clf.n_iter_ == 4 and clf.out_activation_ == "softmax"
 
 
+def test_mlp_is_the_fitted_network_until_its_arrays_are_replaced(digits):
+    grey, _, y = digits
+    clf = MLPClassifier((8,), max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(grey, y)
+    net = clf.mlp_
+    assert clf.mlp_ is net  # predict does not rebuild the network
+    assert all(a is b for a, b in zip(net.weights, clf.coefs_, strict=True))
+    # new arrays in coefs_ (not an in-place change): mlp_ and predict follow them
+    clf.coefs_ = [2.0 * w for w in clf.coefs_]
+    doubled = en.MLP.from_params(clf.coefs_, clf.intercepts_, activation="relu")
+    assert clf.mlp_ is not net
+    np.testing.assert_array_equal(clf.predict_proba(grey), doubled.predict_proba(grey))
+    clf.set_params(activation="tanh")  # as before: mlp_ reads the current activation
+    assert clf.mlp_.activation == "tanh"
+
+
 def test_mlp_regressor_equals_fit_mlp():
     gen_data = np.random.default_rng(0)
     X = gen_data.standard_normal((60, 3))

@@ -159,8 +159,17 @@ class _MLPEstimator(_MLPParameters, Estimator):
         check_fitted(self, "coefs_")
         output = {v: k for k, v in _OUT_NAMES.items()}[self.out_activation_]
         activation = _CHECKS["activation"].check(self.activation, "activation")
-        net = MLP.from_params(self.coefs_, self.intercepts_, activation=activation, output=output)
-        net.weights, net.biases = list(self.coefs_), list(self.intercepts_)
+        net = self.__dict__.get("_network")  # the network fit left, while it is still current
+        if (
+            net is None
+            or (net.activation, net.output) != (activation, output)
+            or not _same_arrays(net.weights, self.coefs_)
+            or not _same_arrays(net.biases, self.intercepts_)
+        ):
+            net = MLP.from_params(
+                self.coefs_, self.intercepts_, activation=activation, output=output
+            )
+            net.weights, net.biases = list(self.coefs_), list(self.intercepts_)
         return net
 
     def _loss_grad_lbfgs(
@@ -208,6 +217,7 @@ class _MLPEstimator(_MLPParameters, Estimator):
         else:
             self._fit_stochastic(net, arr, (targets, labels, sw), p, gen, incremental)
         self.coefs_, self.intercepts_ = net.weights, net.biases
+        self._network = net  # what mlp_ returns while coefs_ and intercepts_ are these arrays
         if not all(np.all(np.isfinite(a)) for a in self.coefs_ + self.intercepts_):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
@@ -232,7 +242,7 @@ class _MLPEstimator(_MLPParameters, Estimator):
         self.n_outputs_ = n_outputs
         self.out_activation_ = _OUT_NAMES[output]
         self.n_iter_, self.t_ = 0, 0
-        for name in ("_optimizer", "_best_params"):
+        for name in ("_optimizer", "_best_params", "_network"):
             self.__dict__.pop(name, None)
         if p["solver"] != "lbfgs":
             self.loss_curve_: list[float] = []
@@ -760,3 +770,12 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
 
     def _more_tags(self) -> dict[str, Any]:  # scikit-learn < 1.6
         return {"multioutput": True}
+
+
+def _same_arrays(held: list[np.ndarray], current: Any) -> bool:
+    """Whether ``current`` is a list of the very arrays in ``held`` (not copies, not others)."""
+    return (
+        isinstance(current, list)
+        and len(held) == len(current)
+        and all(a is b for a, b in zip(held, current, strict=True))
+    )
