@@ -14,9 +14,16 @@ input check, the labels, the fitted attributes) must cost next to nothing over a
   ``fit_mlp`` with the same settings on an MLP of the array's dtype, and scikit-learn's
   ``MLPClassifier`` with the same arguments.
 
+- ``estimator-mlp-predict-one``: ``MLPClassifier((500,)).predict`` on one row at a time, 200
+  rows of MNIST (float32), the network trained for one epoch on 6000 images. Peers:
+  ``MLP.predict`` of the same network, and scikit-learn's ``MLPClassifier.predict`` with the
+  same weights. This is the front's cost per call (input check, labels), which one-row
+  predictions pay in full.
+
 Targets: the estimator within 5% of the function it wraps (so that it is as far ahead of
 scikit-learn as the ``fit_rbm`` and ``fit_mlp`` rows of the main table), and ahead of
-scikit-learn. ``--quick``: 6000 images.
+scikit-learn; for one-row predictions, ahead of scikit-learn. ``--quick``: 6000 images
+(the predictions are the same either way).
 """
 
 from __future__ import annotations
@@ -188,4 +195,77 @@ def _case(model: str, dtype: type) -> Case:
     )
 
 
+# -- one-row predictions ------------------------------------------------------------------------
+PREDICT_ROWS = 200
+
+
+@dataclass(frozen=True)
+class Fitted:
+    rows: np.ndarray  # (PREDICT_ROWS, 784) float32
+    ours: Any  # energynets.estimators.MLPClassifier
+    sklearn: Any  # sklearn.neural_network.MLPClassifier with the same weights, or None
+
+
+def _predict_setup(quick: bool) -> Fitted:
+    from energynets.estimators import MLPClassifier
+
+    inputs = _setup(np.float32)(True)
+    ours = MLPClassifier((N_HIDDEN,), batch_size=BATCH, max_iter=1, random_state=0)
+    _quiet(lambda: ours.fit(inputs.X, inputs.y))
+    try:
+        from sklearn.neural_network import MLPClassifier as SklearnMLP
+    except ImportError:
+        return Fitted(inputs.X[:PREDICT_ROWS], ours, None)
+    theirs = SklearnMLP((N_HIDDEN,), batch_size=BATCH, max_iter=1, random_state=0)
+    _quiet(lambda: theirs.fit(inputs.X, inputs.y))
+    theirs.coefs_ = [w.copy() for w in ours.coefs_]
+    theirs.intercepts_ = [b.copy() for b in ours.intercepts_]
+    return Fitted(inputs.X[:PREDICT_ROWS], ours, theirs)
+
+
+def _one_row_at_a_time(predict: Any, rows: np.ndarray, note: str) -> Job:
+    def run() -> np.ndarray:
+        return np.concatenate([predict(rows[i : i + 1]) for i in range(rows.shape[0])])
+
+    return Job(run, n_items=rows.shape[0], note=note)
+
+
+def _predict_ours(fitted: Fitted) -> Job:
+    return _one_row_at_a_time(fitted.ours.predict, fitted.rows, "MLPClassifier.predict(row)")
+
+
+def _predict_function(fitted: Fitted) -> Job:
+    net = fitted.ours.mlp_
+    return _one_row_at_a_time(net.predict, fitted.rows, "MLP.predict(row) of the same network")
+
+
+def _predict_sklearn(fitted: Fitted) -> Job:
+    if fitted.sklearn is None:
+        raise ImportError("scikit-learn is not installed")
+    from sklearn import __version__
+
+    note = f"scikit-learn {__version__}: MLPClassifier.predict(row), the same weights"
+    return _one_row_at_a_time(fitted.sklearn.predict, fitted.rows, note)
+
+
+def _predict_check(name: str, result: Any, fitted: Fitted) -> None:
+    expected = fitted.ours.mlp_.predict(fitted.rows)
+    labels = np.asarray(result)
+    assert labels.shape == expected.shape, f"{name}: {labels.shape} predictions"
+    assert np.array_equal(labels, expected), f"{name}: predictions differ from the network's"
+
+
+PREDICT_CASE = Case(
+    name="estimator-mlp-predict-one",
+    description=f"energynets.estimators.MLPClassifier((500,)).predict on {PREDICT_ROWS} MNIST "
+    "rows, one row per call (float32); time per call.",
+    setup=_predict_setup,
+    ours=_predict_ours,
+    peers={"MLP.predict": _predict_function, SKLEARN: _predict_sklearn},
+    unit="per call",
+    check=_predict_check,
+    targets=(Target(SKLEARN, 1.0, "faster than scikit-learn's MLPClassifier.predict"),),
+)
+
 CASES = [_case(model, dtype) for model in ("rbm", "mlp") for dtype in (np.float32, np.float64)]
+CASES.append(PREDICT_CASE)
