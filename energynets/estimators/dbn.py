@@ -79,8 +79,12 @@ class DBNClassifier(
         Epochs of each RBM.
     pretrain_learning_rate : float > 0
     pretrain_batch_size : int >= 1
-    solver, alpha, dropout, input_dropout, batch_size, learning_rate, learning_rate_init,
-    max_iter, momentum, beta_1, beta_2, epsilon
+    solver : {"adam", "sgd", "momentum", "nesterov"}
+        The fine-tuning's optimiser, one of :func:`energynets.fit_mlp`'s. Unlike
+        :class:`MLPClassifier` (and scikit-learn), "sgd" is plain SGD here; "nesterov" with
+        ``momentum=0.9`` is what MLPClassifier's "sgd" does with its defaults.
+    alpha, dropout, input_dropout, batch_size, learning_rate, learning_rate_init, max_iter,
+    momentum, beta_1, beta_2, epsilon
         Of the fine-tuning, as for :class:`MLPClassifier`.
     verbose : bool
         Progress bars over the epochs.
