@@ -361,7 +361,8 @@ class SparseKernel(Kernel):
         h = self.h[self.B - b : self.B + c]
         negative = self.v[:c]
         np.matmul(negative.T, h[b:], out=self.grad_w)  # -<s q^T>_neg (h carries the sign)
-        cols = np.unique(self.batch.indices)  # the batch's non-zero columns
+        # the batch's non-zero columns, sorted (a count per column: cheaper than a sort)
+        cols = np.flatnonzero(np.bincount(self.batch.indices, minlength=self.batch.shape[1]))
         if cols.size:
             self.grad_w[cols] += self.batch[:, cols].T @ h[:b]
         self.grad_s[...] = np.asarray(self.batch.sum(axis=0)).ravel()
