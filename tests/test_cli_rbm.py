@@ -173,6 +173,46 @@ def test_train_rbm_on_digits_measures_the_test_split_as_eval_rbm_does(tmp_path, 
     )
 
 
+def test_binarize_dynamic_trains_on_the_grey_levels_and_reports_on_one_binarization(
+    tmp_path, capsys, monkeypatch
+):
+    from energynets.learning import contrastive
+
+    seen = {}
+    real = contrastive.fit_rbm
+
+    def spy(rbm, data, **options):
+        seen.update(data=np.array(data), dynamic=options["dynamic_binarization"])
+        return real(rbm, data, **options)
+
+    monkeypatch.setattr(contrastive, "fit_rbm", spy)
+    argv = ["train-rbm", "--dataset", "digits", "--limit", "50", "--hidden", "6",
+            "--epochs", "2", "--binarize", "dynamic", "-o", str(tmp_path)]  # fmt: skip
+    assert main(argv) == 0
+    capsys.readouterr()
+    grey = en.datasets.load_digits()[0][:50] / 16.0
+    assert seen["dynamic"] is True
+    np.testing.assert_array_equal(seen["data"], grey)  # the grey levels themselves
+    summary = read_json(tmp_path / "history.json")
+    assert summary["settings"]["binarize"] == "dynamic"
+    assert "binarised anew every visit" in summary["data"]["training"]
+    assert "stochastic binarisation" in summary["data"]["validation"]
+    # the exact figures are of bits: the same as eval-rbm's on the stochastic binarization
+    model = str(tmp_path / "rbm.npz")
+    eval_argv = ["eval-rbm", model, "--dataset", "digits", "--limit", "50", "--json"]
+    assert main([*eval_argv, "--split", "train"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["log_likelihood"] == pytest.approx(summary["final"]["log_likelihood"], abs=1e-12)
+
+
+def test_eval_rbm_has_no_dynamic_binarization(models, capsys):
+    argv = ["eval-rbm", str(models["small"]), "--dataset", "digits", "--binarize", "dynamic"]
+    assert main(argv) == 2
+    assert "argument --binarize: invalid choice: 'dynamic'" in one_line_error(
+        capsys, "energynets eval-rbm"
+    )
+
+
 def test_train_rbm_without_exact_enumeration_reports_the_monitors(tmp_path, capsys):
     # 64 visible, 40 hidden: too large to enumerate, so pseudo-likelihood and friends
     argv = ["train-rbm", "--dataset", "digits", "--binarize", "threshold", "--limit", "60",

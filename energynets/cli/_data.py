@@ -21,6 +21,8 @@ DIGITS_TEST_ROWS = 360
 #: The data sets of train-rbm and eval-rbm.
 DATASETS = ("bars-and-stripes", "digits", "mnist", "fashion-mnist")
 BINARIZE = ("stochastic", "threshold")
+#: train-rbm's: "dynamic" trains on the grey levels, binarised anew at every visit.
+TRAIN_BINARIZE = (*BINARIZE, "dynamic")
 #: Rows binarised at a time (bounded memory on the 60,000 rows of MNIST).
 _BINARIZE_ROWS = 10000
 
@@ -31,6 +33,9 @@ class RBMData(NamedTuple):
     rows: np.ndarray  # (n_samples, height * width) of 0.0 / 1.0
     shape: tuple[int, int]  # (height, width) of one image
     name: str  # e.g. "digits, training split (1437 rows, stochastic binarisation)"
+    #: --binarize dynamic, training split: the grey levels in [0, 1] that fit_rbm binarises
+    #: anew at every visit (``rows`` is then one stochastic binarisation, for the reports)
+    grey: np.ndarray | None = None
 
 
 # -- the options ------------------------------------------------------------------------------
@@ -71,12 +76,19 @@ def add_dataset_options(p: argparse.ArgumentParser, *, evaluate: bool) -> None:
     add_data_home(p)
     p.add_argument(
         "--binarize",
-        choices=BINARIZE,
+        choices=BINARIZE if evaluate else TRAIN_BINARIZE,
         default=None,
         help=(
             "grey levels to bits for digits and MNIST: each pixel on with probability equal "
             "to its intensity (seeded by --seed, the convention of Salakhutdinov & Murray), "
-            "or on above half intensity (default: stochastic)"
+            "or on above half intensity"
+            + (
+                ""
+                if evaluate
+                else ", or (dynamic) the training images binarised stochastically anew "
+                "every time the training visits them, the validation split once"
+            )
+            + " (default: stochastic)"
         ),
     )
     add_limit(p)
@@ -210,12 +222,17 @@ def load_bits(
         return RBMData(rows, (n, n), f"bars-and-stripes {n} x {n} ({rows.shape[0]} patterns)")
     grey, maximum, shape = grey_split(args, split)
     mode = args.binarize or "stochastic"
+    rule = "threshold" if mode == "threshold" else "stochastic"
     rows = np.empty(grey.shape, dtype=dtype)
-    for start, bits in binarized_chunks(grey, mode, maximum, streams[split], dtype):
+    for start, bits in binarized_chunks(grey, rule, maximum, streams[split], dtype):
         rows[start : start + bits.shape[0]] = bits
     part = "training" if split == "train" else "test"
+    if mode == "dynamic" and split == "train":
+        levels = np.divide(grey, maximum, dtype=dtype)
+        name = f"{args.dataset}, training split ({rows.shape[0]} rows, binarised anew every visit)"
+        return RBMData(rows, shape, name, levels)
     return RBMData(
         rows,
         shape,
-        f"{args.dataset}, {part} split ({rows.shape[0]} rows, {mode} binarisation)",
+        f"{args.dataset}, {part} split ({rows.shape[0]} rows, {rule} binarisation)",
     )

@@ -211,6 +211,7 @@ def _fit_options(
         "n_chains": settings["chains"] if method != "cd" else None,
         "n_temperatures": settings["replicas"] or 10,
         "learning_rate_schedule": settings["schedule"],
+        "dynamic_binarization": settings.get("binarize") == "dynamic",
         "validation_data": None if valid is None else valid.rows,
         "rng": np.random.default_rng(seq),
         "callbacks": callbacks,
@@ -421,7 +422,8 @@ def _train(
     options = _fit_options(settings, valid, streams["fit"], [on_epoch], plan)
 
     def fit() -> tuple[Any, dict[str, list[Any]]]:
-        return contrastive.fit_rbm(rbm, X, **options)  # an attribute: the tests patch it
+        data = X if train_data.grey is None else train_data.grey  # grey: --binarize dynamic
+        return contrastive.fit_rbm(rbm, data, **options)  # an attribute: the tests patch it
 
     trained = train(fit, last, n_epochs, "--learning-rate (or --momentum, --weight-decay)")
     print(describe_time(len(trained.history["epoch"]), trained.seconds, plan))
