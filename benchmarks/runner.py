@@ -296,8 +296,11 @@ def blas_threads() -> int:
         from threadpoolctl import threadpool_info
     except ImportError:
         return 1
-    counts = [int(i.get("num_threads") or 1) for i in threadpool_info() if i["user_api"] == "blas"]
-    return max(counts, default=1)
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    # numpy's own copy: another one loaded after --threads set the limit (scipy's) keeps its
+    # default and must not hand PyTorch more threads than numpy has
+    own = [i for i in blas if "numpy" in Path(str(i.get("filepath", ""))).parent.name]
+    return max((int(i.get("num_threads") or 1) for i in own or blas), default=1)
 
 
 def _blas() -> str:
@@ -591,6 +594,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(problem, file=sys.stderr)
     with contextlib.ExitStack() as stack:
         if args.threads is not None:
+            import scipy.linalg  # noqa: F401  # scipy's own OpenBLAS: loaded, so limited too
             from threadpoolctl import threadpool_limits
 
             stack.enter_context(threadpool_limits(limits=args.threads, user_api="blas"))
