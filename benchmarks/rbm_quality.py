@@ -142,7 +142,7 @@ TRAIN_ROWS = 10_000
 def _train_log_likelihood(rbm: RBM, train: np.ndarray, log_z: float) -> str:
     """The mean log-likelihood of the first TRAIN_ROWS binarized training images (AIS's
     log Z): its gap to the test figure shows how much the model learnt its training set."""
-    return f"{log_likelihood(rbm, train[:TRAIN_ROWS], log_z):.2f} (first 10,000, AIS)"
+    return f"{log_likelihood(rbm, train[:TRAIN_ROWS], log_z):.2f} (first {TRAIN_ROWS:,}, AIS)"
 
 
 def _binarization(args: argparse.Namespace) -> str:
@@ -281,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("rbm_quality_out"))
     parser.add_argument("--markdown", type=Path, default=None)
     args = parser.parse_args(argv)
+    if args.dynamic_binarization and args.binarization == "threshold":
+        parser.error(
+            "--dynamic-binarization draws each pixel with probability its intensity; it does "
+            "not go with --binarization threshold"
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     rows = RUNS[args.run](args)
     command = shlex.join(["python", "-m", "benchmarks.rbm_quality", *(argv or sys.argv[1:])])
