@@ -61,24 +61,23 @@ PUBLISHED = {
 CHECKPOINT_EVERY = 10
 
 
-def _mnist(data_home: str | None, rule: str, dtype: Any) -> tuple[np.ndarray, np.ndarray]:
+def _mnist(
+    data_home: str | None, rule: str, dtype: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The binarized training and test images, and the training images' grey levels (uint8)."""
     train, _ = load_mnist("train", data_home=data_home)
     test, _ = load_mnist("test", data_home=data_home)
     if rule == "threshold":
         return (
             binarize(train, threshold=0.5, maximum=255, dtype=dtype),
             binarize(test, threshold=0.5, maximum=255, dtype=dtype),
+            train,
         )
     return (
         binarize(train, rng=0, maximum=255, dtype=dtype),
         binarize(test, rng=1, maximum=255, dtype=dtype),
+        train,
     )
-
-
-def _grey_training_images(data_home: str | None) -> np.ndarray:
-    """The training images' grey levels in [0, 1], float32 (for dynamic binarization)."""
-    train, _ = load_mnist("train", data_home=data_home)
-    return np.asarray(train, np.float32) / np.float32(255)
 
 
 def _progress(label: str, n_epochs: int, model_path: Path) -> Callable[..., None]:
@@ -94,7 +93,7 @@ def _progress(label: str, n_epochs: int, model_path: Path) -> Callable[..., None
 
 
 def run_mnist16(args: argparse.Namespace) -> list[dict[str, Any]]:
-    train, test = _mnist(args.data_home, "threshold", np.float64)
+    train, test, _ = _mnist(args.data_home, "threshold", np.float64)
     rows = []
     for centering in (True, False):
         name = f"mnist16-{'centered' if centering else 'plain'}"
@@ -152,8 +151,9 @@ def _binarization(args: argparse.Namespace) -> str:
 
 
 def run_mnist500(args: argparse.Namespace) -> list[dict[str, Any]]:
-    train, test = _mnist(args.data_home, args.binarization, np.float32)
-    fit_data = _grey_training_images(args.data_home) if args.dynamic_binarization else train
+    train, test, grey = _mnist(args.data_home, args.binarization, np.float32)
+    # dynamic binarization trains on the grey levels in [0, 1]
+    fit_data = np.divide(grey, 255, dtype=np.float32) if args.dynamic_binarization else train
     n_epochs = args.epochs or 200
     name = args.name or "mnist500"
     path = args.out / f"{name}.npz"

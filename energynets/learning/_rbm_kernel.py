@@ -191,8 +191,9 @@ class Kernel:
         """Replace the b loaded rows, values in [0, 1], by a binary sample: each unit on with
         probability its value (dynamic binarization)."""
         pos = self.v[self.P - b : self.P]
-        noise = self.noise_v[:b] if b <= self.noise_v.shape[0] else np.empty_like(pos)
-        bernoulli_(pos, noise, pos, self.gen)
+        if self.noise_v.shape[0] < b:  # fewer chains than rows: the uniforms' buffer grows once
+            self.noise_v = np.empty_like(pos)
+        bernoulli_(pos, self.noise_v[:b], pos, self.gen)
 
     def positive(self, b: int) -> np.ndarray:
         """q = p(h = 1 | data) for the b rows of the positive block (regular weights)."""

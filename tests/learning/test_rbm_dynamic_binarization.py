@@ -70,6 +70,15 @@ def test_each_visit_draws_fresh_bits_with_the_grey_levels_as_probabilities():
     assert stats.chi2.sf(chi2, df=p.size) > 1e-3
 
 
+def test_fewer_chains_than_rows_per_batch():
+    # the uniforms' buffer is sized by the chains; a larger batch must still get fresh bits
+    grey = np.repeat(GREY, 10, axis=0)
+    model = _fit(grey, dynamic_binarization=True, n_epochs=2, n_chains=3)
+    again = _fit(grey, dynamic_binarization=True, n_epochs=2, n_chains=3)
+    np.testing.assert_array_equal(model.weights, again.weights)
+    assert np.all(np.isfinite(model.weights))
+
+
 def test_the_same_seed_gives_the_same_model():
     grey = np.repeat(GREY, 5, axis=0)
     a = _fit(grey, dynamic_binarization=True, n_epochs=3)
